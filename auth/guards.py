@@ -1,0 +1,44 @@
+"""Route guards: 401 when nobody is logged in, 403 when the role or neighbourhood scope is missing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from auth.principal import Principal
+
+__all__ = ["requires_login", "requires_role", "requires_admin", "requires_auditor", "requires_moderator",
+           "current_principal"]
+
+Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+
+
+def current_principal(connection: ASGIConnection) -> Principal:
+    principal = connection.scope.get("user")
+    if not isinstance(principal, Principal):
+        raise NotAuthorizedException("log in first")
+    return principal
+
+
+def requires_login(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    current_principal(connection)
+
+
+def requires_role(*roles: str) -> Guard:
+    wanted = frozenset(roles)
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        principal = current_principal(connection)
+        if not principal.roles & wanted:
+            raise PermissionDeniedException(f"this needs the role {' or '.join(sorted(wanted))}")
+
+    guard.__name__ = f"requires_{'_or_'.join(sorted(wanted))}"
+    return guard
+
+
+requires_admin = requires_role("admin")
+requires_auditor = requires_role("auditor", "admin")
+requires_moderator = requires_role("moderator", "admin")

@@ -1,0 +1,78 @@
+"""Per-request identity and language: a Bearer header or the session cookie becomes ``request.user``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.datastructures import Cookie
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from auth.principal import Principal
+from auth.service import load_principal
+from auth.tokens import TokenError, decode_token
+from voting.i18n import choose_language, use_language
+
+__all__ = ["SESSION_COOKIE", "IdentityMiddleware", "session_cookie", "expired_session_cookie", "read_token"]
+
+SESSION_COOKIE = "gb_session"
+
+
+def session_cookie(token: str, max_age: int, secure: bool) -> Cookie:
+    return Cookie(key=SESSION_COOKIE, value=token, max_age=max_age, httponly=True, secure=secure,
+                  samesite="strict", path="/")
+
+
+def expired_session_cookie(secure: bool) -> Cookie:
+    return Cookie(key=SESSION_COOKIE, value="", max_age=0, httponly=True, secure=secure, samesite="strict",
+                  path="/")
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def _cookies(header: str) -> dict[str, str]:
+    jar: dict[str, str] = {}
+    for part in header.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name:
+            jar[name] = value
+    return jar
+
+
+def read_token(headers: dict[str, str], cookies: dict[str, str]) -> tuple[str | None, str]:
+    """The token and where it came from: a Bearer header (API) or the session cookie (browser)."""
+    authorization = headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        return authorization[7:].strip(), "bearer"
+    return cookies.get(SESSION_COOKIE) or None, "cookie"
+
+
+async def _principal(app: Any, token: str) -> Principal | None:
+    settings = app.state.settings
+    for attempt in range(2):
+        try:
+            claims = decode_token(app.state.key_ring, token, issuer=settings.issuer, audience=settings.audience)
+        except TokenError as error:
+            if attempt == 0 and "unknown key" in str(error):
+                await app.state.reload_keys()  # rotated by another process
+                continue
+            return None
+        async with app.state.session_maker() as session:
+            return await load_principal(session, claims)
+    return None
+
+
+class IdentityMiddleware(ASGIMiddleware):
+    scopes = ("http",)  # type: ignore[assignment]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        headers = _headers(scope)
+        cookies = _cookies(headers.get("cookie", ""))
+        use_language(choose_language(cookies.get("lang"), headers.get("accept-language")))
+        token, source = read_token(headers, cookies)
+        principal = await _principal(scope["app"], token) if token else None
+        scope["user"] = principal
+        scope["auth"] = source if principal else None
+        await next_app(scope, receive, send)

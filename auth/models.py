@@ -1,0 +1,77 @@
+"""Accounts, role grants, moderator scopes, revoked tokens and failed logins."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy.dialects.postgresql import UUID
+from sqlmodel import Field, SQLModel
+
+__all__ = ["ROLES", "Account", "RoleGrant", "ModeratorScope", "RevokedToken", "LoginFailure"]
+
+ROLES = ("citizen", "moderator", "auditor", "admin")
+
+
+class Account(SQLModel, table=True):
+    __tablename__ = "account"
+    __table_args__ = (Index("account_email_lower", text("lower(email)"), unique=True),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, sa_column=Column(UUID(as_uuid=True), primary_key=True))
+    email: str = Field(max_length=254)
+    display_name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=200)
+    is_active: bool = True
+    birth_date: date | None = None
+    neighbourhood_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("neighbourhood.id"), nullable=True)
+    )
+    verified_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    verified_how: str | None = Field(default=None, max_length=200)
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )
+
+
+class RoleGrant(SQLModel, table=True):
+    __tablename__ = "role_grant"
+    __table_args__ = (
+        CheckConstraint("role IN ('citizen', 'moderator', 'auditor', 'admin')", name="role_grant_role"),
+    )
+
+    account_id: uuid.UUID = Field(
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    role: str = Field(sa_column=Column(String(16), primary_key=True))
+
+
+class ModeratorScope(SQLModel, table=True):
+    __tablename__ = "moderator_scope"
+
+    account_id: uuid.UUID = Field(
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    neighbourhood_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("neighbourhood.id"), primary_key=True)
+    )
+
+
+class RevokedToken(SQLModel, table=True):
+    __tablename__ = "revoked_token"
+
+    jti: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class LoginFailure(SQLModel, table=True):
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("login_failure_email_at", "email", "at"),
+        Index("login_failure_client_at", "client", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    client: str = Field(max_length=64)
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,0 +1,81 @@
+"""Browser pages for login, registration and logout."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from litestar.response import Redirect, Template
+from pydantic import BaseModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from auth.api import client_address
+from auth.guards import current_principal, requires_login
+from auth.middleware import expired_session_cookie, session_cookie
+from auth.service import AccountError, LoginRefused, TooManyAttempts, authenticate, issue_for, register_citizen, revoke
+from voting.web.pages import safe_next
+
+__all__ = ["AuthPages"]
+
+
+class LoginForm(BaseModel):
+    email: str = ""
+    password: str = ""
+    next: str = "/"
+
+
+class RegisterForm(BaseModel):
+    email: str = ""
+    password: str = ""
+    display_name: str = ""
+
+
+Form = Annotated[Any, Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def _logged_in(request: Request[Any, Any, Any], account: Any, target: str) -> Redirect:
+    settings = request.app.state.settings
+    issued = issue_for(request.app.state.key_ring, account, issuer=settings.issuer, audience=settings.audience,
+                       ttl_seconds=settings.token_ttl_seconds)
+    cookie = session_cookie(issued.token, settings.token_ttl_seconds, secure=request.url.scheme == "https")
+    return Redirect(safe_next(target), cookies=[cookie])
+
+
+class AuthPages(Controller):
+    include_in_schema = False
+
+    @get("/login", name="login")
+    async def login_page(self, next_: str = Parameter(query="next", default="/")) -> Template:
+        return Template("login.html", context={"next": safe_next(next_), "email": ""})
+
+    @post("/login")
+    async def login(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                    data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Any:
+        try:
+            account = await authenticate(db_session, email=data.email, password=data.password,
+                                         client=client_address(request))
+        except (LoginRefused, TooManyAttempts) as error:
+            return Template("login.html", status_code=error.status_code,
+                            context={"next": safe_next(data.next), "email": data.email, "error": error.message})
+        return _logged_in(request, account, data.next)
+
+    @get("/register", name="register")
+    async def register_page(self) -> Template:
+        return Template("register.html", context={"form": RegisterForm()})
+
+    @post("/register")
+    async def register(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                       data: Annotated[RegisterForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Any:
+        try:
+            account = await register_citizen(db_session, email=data.email, password=data.password,
+                                             display_name=data.display_name)
+        except AccountError as error:
+            return Template("register.html", status_code=400, context={"form": data, "error": error.message})
+        return _logged_in(request, account, "/")
+
+    @post("/logout", guards=[requires_login])
+    async def logout(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
+        await revoke(db_session, current_principal(request))
+        return Redirect("/", cookies=[expired_session_cookie(secure=request.url.scheme == "https")])

@@ -1,0 +1,194 @@
+"""Account use cases: create, register, authenticate with rate limits, issue and revoke tokens, load principals."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from auth.models import ROLES, Account, LoginFailure, ModeratorScope, RevokedToken, RoleGrant
+from auth.passwords import hash_password, password_problem, verify_password
+from auth.principal import Principal
+from auth.ratelimit import LoginLimits, retry_after
+from auth.tokens import KeyRing, TokenClaims, issue_token
+from voting.audit.service import record
+from voting.errors import DomainError
+from voting.i18n import gettext as _
+from voting.models import Neighbourhood
+
+__all__ = [
+    "AccountError",
+    "LoginRefused",
+    "TooManyAttempts",
+    "IssuedToken",
+    "normalise_email",
+    "create_account",
+    "register_citizen",
+    "authenticate",
+    "issue_for",
+    "revoke",
+    "load_principal",
+]
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+class AccountError(DomainError):
+    """Input that cannot make or change an account (bad email, weak password, duplicate, unknown scope)."""
+
+    status_code = 400
+
+
+class LoginRefused(DomainError):
+    """Wrong email or password; deliberately does not say which. The failure it recorded is kept."""
+
+    status_code = 401
+    commit_before_raise = True
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(_("Too many failed login attempts; try again in {seconds} seconds.").format(seconds=seconds),
+                         extra={"retry_after": seconds})
+        self.seconds = seconds
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    claims: TokenClaims
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if not EMAIL.match(email) or len(email) > 254:
+        raise AccountError(_("Enter a valid email address."))
+    return email
+
+
+async def create_account(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    roles: list[str],
+    neighbourhood_slugs: list[str] | None = None,
+    actor: str = "system",
+    verified_how: str | None = None,
+) -> Account:
+    """Create an account with roles (and moderator scopes), audited; refuse duplicates and bad input."""
+    email = normalise_email(email)
+    if problem := password_problem(password):
+        raise AccountError(problem)
+    display_name = display_name.strip() or email.split("@")[0]
+    if len(display_name) > 120:
+        raise AccountError(_("The name must be at most 120 characters."))
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown or not roles:
+        raise AccountError(_("Unknown role {role}.").format(role=unknown[0]) if unknown
+                           else _("An account needs a role."))
+    slugs = list(dict.fromkeys(neighbourhood_slugs or []))
+    if slugs and "moderator" not in roles:
+        raise AccountError(_("Only moderators are scoped to neighbourhoods."))
+    if "moderator" in roles and not slugs:
+        raise AccountError(_("A moderator needs at least one neighbourhood."))
+    hoods = (await session.exec(select(Neighbourhood).where(col(Neighbourhood.slug).in_(slugs)))).all()
+    missing = sorted(set(slugs) - {h.slug for h in hoods})
+    if missing:
+        raise AccountError(_("Unknown neighbourhood {slug}.").format(slug=missing[0]))
+    taken = (await session.exec(select(Account.id).where(func.lower(Account.email) == email))).first()
+    if taken:
+        raise AccountError(_("An account with this email already exists."))
+    account = Account(email=email, password_hash=hash_password(password), display_name=display_name,
+                      verified_at=datetime.now(UTC) if verified_how else None, verified_how=verified_how)
+    session.add(account)
+    await session.flush()
+    for role in dict.fromkeys(roles):
+        session.add(RoleGrant(account_id=account.id, role=role))
+    for hood in hoods:
+        session.add(ModeratorScope(account_id=account.id, neighbourhood_id=hood.id))
+    await session.flush()
+    await record(session, actor=actor, action="account.created", subject=f"account:{account.id}",
+                 data={"email": email, "roles": sorted(set(roles)), "neighbourhoods": sorted(slugs)})
+    return account
+
+
+async def register_citizen(session: AsyncSession, *, email: str, password: str, display_name: str) -> Account:
+    """Self-registration: a citizen account, unverified."""
+    return await create_account(session, email=email, password=password, display_name=display_name,
+                                roles=["citizen"], actor="self-registration")
+
+
+async def _failures(session: AsyncSession, column: str, value: str, since: datetime) -> list[datetime]:
+    field = getattr(LoginFailure, column)
+    rows = await session.exec(select(LoginFailure.at).where(field == value, col(LoginFailure.at) >= since))
+    return list(rows.all())
+
+
+async def authenticate(session: AsyncSession, *, email: str, password: str, client: str,
+                       limits: LoginLimits = LoginLimits()) -> Account:
+    """Check the password, enforce per-account and per-client limits, audit success and failure."""
+    now = datetime.now(UTC)
+    email_key = email.strip().lower()[:254]
+    client = client[:64]
+    since = now - limits.window
+    wait = max(
+        retry_after(await _failures(session, "email", email_key, since), limits.per_account, limits.window, now),
+        retry_after(await _failures(session, "client", client, since), limits.per_client, limits.window, now),
+    )
+    if wait:
+        raise TooManyAttempts(wait)
+    account = (await session.exec(select(Account).where(func.lower(Account.email) == email_key))).first()
+    ok = verify_password(account.password_hash if account else None, password)
+    if not ok or account is None or not account.is_active:
+        session.add(LoginFailure(email=email_key, client=client, at=now))
+        await record(session, actor=f"client:{client}", action="auth.login_failed",
+                     subject=f"account:{account.id}" if account else "account:unknown",
+                     data={"email": email_key, "reason": "disabled" if ok and account else "bad credentials"})
+        await session.flush()
+        raise LoginRefused(_("Wrong email or password."))
+    await record(session, actor=f"account:{account.id}", action="auth.login", subject=f"account:{account.id}",
+                 data={"client": client})
+    return account
+
+
+def issue_for(ring: KeyRing, account: Account, *, issuer: str, audience: str, ttl_seconds: int) -> IssuedToken:
+    token, claims = issue_token(ring, account.id, issuer=issuer, audience=audience,
+                                ttl=timedelta(seconds=ttl_seconds))
+    return IssuedToken(token, claims)
+
+
+async def revoke(session: AsyncSession, principal: Principal) -> None:
+    """Logout: the token's id goes on the deny list until it would have expired anyway."""
+    if not principal.jti:
+        return
+    expires = principal.token_expires_at or datetime.now(UTC) + timedelta(days=1)
+    if (await session.get(RevokedToken, principal.jti)) is None:
+        session.add(RevokedToken(jti=principal.jti, expires_at=expires))
+    await session.exec(delete(RevokedToken).where(col(RevokedToken.expires_at) < datetime.now(UTC)))  # type: ignore[call-overload]
+    await record(session, actor=f"account:{principal.id}", action="auth.logout", subject=f"account:{principal.id}")
+
+
+async def load_principal(session: AsyncSession, claims: TokenClaims) -> Principal | None:
+    """The active account behind a token that is not revoked, with its roles and scopes; else None."""
+    revoked = await session.get(RevokedToken, claims.jti)
+    if revoked is not None:
+        return None
+    account = await session.get(Account, claims.subject)
+    if account is None or not account.is_active:
+        return None
+    roles = (await session.exec(select(RoleGrant.role).where(RoleGrant.account_id == account.id))).all()
+    hoods = (await session.exec(select(ModeratorScope.neighbourhood_id)
+                                .where(ModeratorScope.account_id == account.id))).all()
+    return Principal(id=account.id, email=account.email, display_name=account.display_name,
+                     roles=frozenset(roles), neighbourhoods=frozenset(hoods), jti=claims.jti,
+                     token_expires_at=claims.expires_at, verified=account.verified_at is not None,
+                     birth_date=account.birth_date, neighbourhood_id=account.neighbourhood_id)

@@ -1,0 +1,72 @@
+"""The application factory: routes, identity, CSRF, templates, error pages and the database lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from auth.api import AuthAPI
+from auth.keys import load_ring
+from auth.middleware import IdentityMiddleware
+from auth.pages import AuthPages
+from voting.config import Settings, load_or_create_secret, load_settings
+from voting.database import make_engine, make_session_maker, provide_db_session, resolve_database_url
+from voting.errors import exception_handlers
+from voting.web.pages import HomePages, health
+from voting.web.templating import template_config
+
+__all__ = ["create_app", "ROUTE_HANDLERS"]
+
+ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health]
+
+
+def create_app(settings: Settings | None = None, *, session_maker: async_sessionmaker[Any] | None = None) -> Litestar:
+    """Build the app; with ``session_maker`` (tests) it uses that instead of opening its own engine."""
+    settings = settings or load_settings()
+    secret = settings.secret or load_or_create_secret(settings.data_dir)
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncGenerator[None, None]:
+        engine = None
+        if session_maker is None:
+            engine = make_engine(resolve_database_url(settings.database_url, settings.data_dir))
+            app.state.session_maker = make_session_maker(engine)
+        else:
+            app.state.session_maker = session_maker
+
+        async def reload_keys() -> None:
+            async with app.state.session_maker() as session:
+                app.state.key_ring = await load_ring(session, settings.key_secret)
+                await session.commit()
+
+        app.state.reload_keys = reload_keys
+        await reload_keys()
+        try:
+            yield
+        finally:
+            if engine is not None:
+                await engine.dispose()
+
+    return Litestar(
+        route_handlers=ROUTE_HANDLERS,
+        dependencies={"db_session": Provide(provide_db_session)},
+        middleware=[IdentityMiddleware()],
+        csrf_config=CSRFConfig(secret=secret, exclude=["/api/"], cookie_samesite="strict",
+                               cookie_httponly=False),
+        template_config=template_config(),
+        exception_handlers=exception_handlers,
+        lifespan=[database],
+        state=State({"settings": settings}),
+        openapi_config=OpenAPIConfig(title="greenballot", version="1", path="/schema",
+                                     render_plugins=[SwaggerRenderPlugin()]),
+        debug=False,
+    )

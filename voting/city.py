@@ -1,0 +1,36 @@
+"""Read-only views of the city: neighbourhoods and ballots that are open now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ballots.models import Ballot
+from voting.models import Neighbourhood
+
+__all__ = ["HomeOverview", "home_overview", "list_neighbourhoods"]
+
+
+@dataclass(frozen=True)
+class HomeOverview:
+    neighbourhoods: list[Neighbourhood]
+    open_ballots: list[Ballot]
+
+
+async def list_neighbourhoods(session: AsyncSession, include_retired: bool = False) -> list[Neighbourhood]:
+    query = select(Neighbourhood).order_by(col(Neighbourhood.name_fr))
+    if not include_retired:
+        query = query.where(col(Neighbourhood.retired_at).is_(None))
+    return list((await session.exec(query)).all())
+
+
+async def home_overview(session: AsyncSession, now: datetime | None = None) -> HomeOverview:
+    now = now or datetime.now(UTC)
+    ballots = (await session.exec(
+        select(Ballot).where(Ballot.status == "open", col(Ballot.opens_at) <= now, col(Ballot.closes_at) > now)
+        .order_by(col(Ballot.closes_at))
+    )).all()
+    return HomeOverview(await list_neighbourhoods(session), list(ballots))

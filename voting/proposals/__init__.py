@@ -1,0 +1,1 @@
+"""Citizen proposals: greening project ideas reviewed by neighbourhood moderators."""

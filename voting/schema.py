@@ -1,0 +1,12 @@
+"""Import every table module so ``SQLModel.metadata`` knows the whole schema (Alembic, tests)."""
+
+from sqlmodel import SQLModel
+
+import auth.models
+import ballots.models
+import voting.models
+import voting.proposals.models  # noqa: F401
+
+__all__ = ["metadata"]
+
+metadata = SQLModel.metadata

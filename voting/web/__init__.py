@@ -1,0 +1,1 @@
+"""The web shell: template engine, home page, health, language switch."""

@@ -1,0 +1,52 @@
+"""Public pages of the shell: home, language switch and health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.datastructures import Cookie
+from litestar.params import Parameter
+from litestar.response import Redirect, Response, Template
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from voting.city import home_overview
+from voting.i18n import LANGUAGES
+
+__all__ = ["HomePages", "health", "safe_next"]
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after login or a language switch."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+class HomePages(Controller):
+    include_in_schema = False
+
+    @get("/", name="home")
+    async def home(self, db_session: AsyncSession) -> Template:
+        overview = await home_overview(db_session)
+        return Template("home.html", context={"overview": overview})
+
+    @get("/lang/{code:str}", name="language")
+    async def language(self, code: str, next_: str | None = Parameter(query="next", default=None)) -> Redirect:
+        target = safe_next(next_)
+        if code not in LANGUAGES:
+            return Redirect(target)
+        return Redirect(target, cookies=[Cookie(key="lang", value=code, max_age=365 * 86400, samesite="lax",
+                                                path="/")])
+
+
+@get("/health", operation_id="health", tags=["system"], name="health")
+async def health(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
+    """200 with the database status when PostgreSQL answers, 503 otherwise."""
+    try:
+        async with request.app.state.session_maker() as session:
+            await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+    except Exception as error:  # any failure to reach the database is a 503, not a 500
+        return Response({"status": "unavailable", "database": type(error).__name__}, status_code=503)
+    return Response({"status": "ok", "database": "ok"})
