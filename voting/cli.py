@@ -1,0 +1,107 @@
+"""The ``greenballot`` command line: fast to start, one clear line and a non-zero exit on any error."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+__all__ = ["build_parser", "main"]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from voting.commands.server import serve
+
+    return serve(args)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from voting.commands.server import demo
+
+    return demo(args)
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from voting.commands.admin import db_upgrade
+
+    return db_upgrade(args)
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    from voting.commands.admin import user_add
+
+    return user_add(args)
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from voting.commands.admin import audit_verify
+
+    return audit_verify(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="greenballot", description="Participatory budgeting and voting engine.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = commands.add_parser("serve", help="run the web server (applies migrations first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=_serve)
+
+    demo = commands.add_parser("demo", help="seed a demo city and serve it (embedded PostgreSQL by default)")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--seed-only", action="store_true", help="seed and exit without serving")
+    demo.set_defaults(func=_demo)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="apply all migrations").set_defaults(func=_db_upgrade)
+
+    user = commands.add_parser("user", help="manage accounts")
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_commands.add_parser("add", help="create an account")
+    add.add_argument("email")
+    add.add_argument("--role", required=True, choices=["citizen", "moderator", "auditor", "admin"])
+    add.add_argument("--neighbourhood", action="append", default=[], metavar="SLUG",
+                     help="neighbourhood a moderator is scoped to (repeatable)")
+    add.add_argument("--name", default="", help="display name")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(func=_user_add)
+
+    audit = commands.add_parser("audit", help="audit log tools")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    audit_commands.add_parser("verify", help="recompute the audit hash chain").set_defaults(func=_audit_verify)
+
+    try:
+        from voting.tally.cli import register as register_tally
+    except ImportError:  # the tally engine is optional while it is being built
+        pass
+    else:
+        register_tally(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from voting.i18n import use_language
+
+    use_language("en")
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        code = getattr(error, "code", 1)
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if type(error).__name__ != "CLIError":
+            message = f"{type(error).__name__}: {message}"
+        print(f"greenballot: error: {message}", file=sys.stderr)
+        return code if isinstance(code, int) and code > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

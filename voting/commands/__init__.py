@@ -1,0 +1,1 @@
+"""Implementations of the ``greenballot`` commands; each imports what it needs when it runs."""

@@ -1,0 +1,78 @@
+"""``serve`` and ``demo``: prepare the database, then run uvicorn with the app factory."""
+
+from __future__ import annotations
+
+import argparse
+
+from voting.commands.runtime import CLIError, prepare_database, run_in_session
+
+__all__ = ["serve", "demo"]
+
+
+def _check_port(host: str, port: int) -> None:
+    import socket
+
+    if not 0 < port < 65536:
+        raise CLIError(f"--port must be between 1 and 65535 (got {port})", 2)
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise CLIError(f"cannot listen on {host}:{port}: {error.strerror}") from error
+
+
+def _ensure_keys(url: str) -> None:
+    from auth.keys import ensure_key
+    from voting.config import load_settings
+
+    secret = load_settings().key_secret
+
+    async def work(session):  # type: ignore[no-untyped-def]
+        for purpose in ("tokens", "signing"):
+            await ensure_key(session, purpose, secret)
+
+    run_in_session(url, work)
+
+
+def _run(host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    uvicorn.run("voting.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info", proxy_headers=True)
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        raise CLIError("--workers must be at least 1", 2)
+    _check_port(args.host, args.port)
+    _, url = prepare_database()
+    _ensure_keys(url)
+    return _run(args.host, args.port, args.workers)
+
+
+def demo(args: argparse.Namespace) -> int:
+    from voting.demo import DEMO_ACCOUNTS, seed_demo
+
+    if not args.seed_only:
+        _check_port(args.host, args.port)
+    settings, url = prepare_database()
+    _ensure_keys(url)
+    summary = run_in_session(url, seed_demo)
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title="greenballot demo accounts")
+    for column in ("role", "email", "password"):
+        table.add_column(column)
+    for account in DEMO_ACCOUNTS:
+        table.add_row(account.role, account.email, account.password)
+    console.print(table)
+    console.print(summary)
+    console.print(f"Data directory: {settings.data_dir}")
+    if args.seed_only:
+        return 0
+    console.print(f"[bold green]greenballot demo running at http://{args.host}:{args.port}/[/]  (Ctrl-C to stop)")
+    return _run(args.host, args.port, 1)
