@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import Body
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import JSONBody
 
 from auth.guards import current_principal, requires_login
 from auth.schemas import MeResponse, TokenRequest, TokenResponse
 from auth.service import authenticate, issue_for, revoke
+from voting.database import DBSession
 
 __all__ = ["AuthAPI", "client_address"]
 
@@ -24,8 +24,8 @@ class AuthAPI(Controller):
     tags = ["auth"]
 
     @post("/token", operation_id="createToken", status_code=200)
-    async def token(self, request: Request[Any, Any, Any], db_session: AsyncSession,
-                    data: TokenRequest = Body()) -> TokenResponse:
+    async def token(self, request: Request[Any, Any, Any], db_session: DBSession,
+                    data: JSONBody[TokenRequest]) -> TokenResponse:
         """Exchange an email and password for a Bearer access token (EdDSA JWT)."""
         account = await authenticate(db_session, email=data.email, password=data.password,
                                      client=client_address(request))
@@ -35,7 +35,7 @@ class AuthAPI(Controller):
         return TokenResponse(access_token=issued.token, expires_at=issued.claims.expires_at)
 
     @post("/logout", operation_id="revokeToken", status_code=204, guards=[requires_login])
-    async def logout(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> None:
+    async def logout(self, request: Request[Any, Any, Any], db_session: DBSession) -> None:
         """Revoke the token used for this request."""
         await revoke(db_session, current_principal(request))
 

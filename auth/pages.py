@@ -5,16 +5,23 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.api import client_address
 from auth.guards import current_principal, requires_login
 from auth.middleware import expired_session_cookie, session_cookie
-from auth.service import AccountError, LoginRefused, TooManyAttempts, authenticate, issue_for, register_citizen, revoke
+from auth.service import (
+    AccountError,
+    LoginRefused,
+    TooManyAttempts,
+    authenticate,
+    issue_for,
+    register_citizen,
+    revoke,
+)
+from voting.database import DBSession
 from voting.web.pages import safe_next
 
 __all__ = ["AuthPages"]
@@ -32,9 +39,6 @@ class RegisterForm(BaseModel):
     display_name: str = ""
 
 
-Form = Annotated[Any, Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
 def _logged_in(request: Request[Any, Any, Any], account: Any, target: str) -> Redirect:
     settings = request.app.state.settings
     issued = issue_for(request.app.state.key_ring, account, issuer=settings.issuer, audience=settings.audience,
@@ -47,12 +51,12 @@ class AuthPages(Controller):
     include_in_schema = False
 
     @get("/login", name="login")
-    async def login_page(self, next_: str = Parameter(query="next", default="/")) -> Template:
+    async def login_page(self, next_: Annotated[str, QueryParameter(name="next")] = "/") -> Template:
         return Template("login.html", context={"next": safe_next(next_), "email": ""})
 
     @post("/login")
-    async def login(self, request: Request[Any, Any, Any], db_session: AsyncSession,
-                    data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Any:
+    async def login(self, request: Request[Any, Any, Any], db_session: DBSession,
+                    data: URLEncodedBody[LoginForm]) -> Any:
         try:
             account = await authenticate(db_session, email=data.email, password=data.password,
                                          client=client_address(request))
@@ -66,8 +70,8 @@ class AuthPages(Controller):
         return Template("register.html", context={"form": RegisterForm()})
 
     @post("/register")
-    async def register(self, request: Request[Any, Any, Any], db_session: AsyncSession,
-                       data: Annotated[RegisterForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Any:
+    async def register(self, request: Request[Any, Any, Any], db_session: DBSession,
+                       data: URLEncodedBody[RegisterForm]) -> Any:
         try:
             account = await register_citizen(db_session, email=data.email, password=data.password,
                                              display_name=data.display_name)
@@ -76,6 +80,6 @@ class AuthPages(Controller):
         return _logged_in(request, account, "/")
 
     @post("/logout", guards=[requires_login])
-    async def logout(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
+    async def logout(self, request: Request[Any, Any, Any], db_session: DBSession) -> Redirect:
         await revoke(db_session, current_principal(request))
         return Redirect("/", cookies=[expired_session_cookie(secure=request.url.scheme == "https")])

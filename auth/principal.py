@@ -37,4 +37,5 @@ def can_moderate(principal: Principal | None, neighbourhood_id: int | None) -> b
         return False
     if principal.is_admin:
         return True
-    return "moderator" in principal.roles and neighbourhood_id is not None and neighbourhood_id in principal.neighbourhoods
+    scoped = neighbourhood_id is not None and neighbourhood_id in principal.neighbourhoods
+    return "moderator" in principal.roles and scoped

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,8 +20,12 @@ __all__ = [
     "make_engine",
     "make_session_maker",
     "provide_db_session",
+    "DBSession",
 ]
 
+
+DBSession: TypeAlias = NamedDependency[AsyncSession]
+"""The request's session, as handlers declare it."""
 
 _servers: list[Any] = []  # keep embedded server handles alive until the process exits
 

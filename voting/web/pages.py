@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get
 from litestar.datastructures import Cookie
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Response, Template
 from sqlalchemy import text
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from voting.city import home_overview
+from voting.database import DBSession
 from voting.i18n import LANGUAGES
 
 __all__ = ["HomePages", "health", "safe_next"]
@@ -28,12 +28,14 @@ class HomePages(Controller):
     include_in_schema = False
 
     @get("/", name="home")
-    async def home(self, db_session: AsyncSession) -> Template:
+    async def home(self, db_session: DBSession) -> Template:
         overview = await home_overview(db_session)
         return Template("home.html", context={"overview": overview})
 
     @get("/lang/{code:str}", name="language")
-    async def language(self, code: str, next_: str | None = Parameter(query="next", default=None)) -> Redirect:
+    async def language(
+        self, code: FromPath[str], next_: Annotated[str | None, QueryParameter(name="next")] = None
+    ) -> Redirect:
         target = safe_next(next_)
         if code not in LANGUAGES:
             return Redirect(target)

@@ -1,0 +1,130 @@
+"""Test harness: a real PostgreSQL (TEST_DATABASE_URL, else an embedded server), one fresh database per run.
+
+Integration tests get a connection inside a transaction that is rolled back after each test; the app and the
+test share it through savepoints (``join_transaction_mode="create_savepoint"``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from voting.config import Settings
+from voting.database import asyncpg_url, embedded_database_url, make_engine, make_session_maker
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def libpq_url(url: str) -> str:
+    """``postgresql+asyncpg://`` back to the ``postgresql://`` form asyncpg and the CLI take."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL pointing at another database (keeps ``?host=`` for unix sockets)."""
+    head, sep, query = url.partition("?")
+    base = head.rsplit("/", 1)[0]
+    return f"{base}/{name}{sep}{query}"
+
+
+async def _admin(url: str, *statements: str) -> None:
+    conn = await asyncpg.connect(libpq_url(url))
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def create_database(server_url: str, prefix: str = "gb_test") -> str:
+    """Create a uniquely named, migrated database on the test server and return its URL."""
+    from voting.migrate import upgrade
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    url = with_database(server_url, name)
+    upgrade(url)
+    return url
+
+
+def drop_database(server_url: str, url: str) -> None:
+    name = url.partition("?")[0].rsplit("/", 1)[1]
+    asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The server tests run on: TEST_DATABASE_URL when set, else an embedded PostgreSQL for this run."""
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if configured:
+        return asyncpg_url(configured)
+    return embedded_database_url(tmp_path_factory.mktemp("embedded-pg"))
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server_url: str) -> Iterator[str]:
+    url = create_database(pg_server_url)
+    yield url
+    drop_database(pg_server_url, url)
+
+
+@pytest.fixture(scope="session")
+def test_settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"), secret="test-secret")
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url, pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+def session_maker(db_connection: AsyncConnection):  # type: ignore[no-untyped-def]
+    return make_session_maker(db_connection, join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture
+async def db_session(session_maker):  # type: ignore[no-untyped-def]
+    async with session_maker() as session:
+        yield session
+
+
+@pytest.fixture
+async def app(test_settings: Settings, session_maker):  # type: ignore[no-untyped-def]
+    from voting.app import create_app
+
+    application = create_app(test_settings, session_maker=session_maker)
+    async with application.lifespan():
+        yield application
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
