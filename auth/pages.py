@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
@@ -54,7 +54,7 @@ class AuthPages(Controller):
     async def login_page(self, next_: Annotated[str, QueryParameter(name="next")] = "/") -> Template:
         return Template("login.html", context={"next": safe_next(next_), "email": ""})
 
-    @post("/login")
+    @post("/login", media_type=MediaType.HTML)
     async def login(self, request: Request[Any, Any, Any], db_session: DBSession,
                     data: URLEncodedBody[LoginForm]) -> Any:
         try:
@@ -69,7 +69,7 @@ class AuthPages(Controller):
     async def register_page(self) -> Template:
         return Template("register.html", context={"form": RegisterForm()})
 
-    @post("/register")
+    @post("/register", media_type=MediaType.HTML)
     async def register(self, request: Request[Any, Any, Any], db_session: DBSession,
                        data: URLEncodedBody[RegisterForm]) -> Any:
         try:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import httpx
@@ -21,6 +23,7 @@ from voting.config import Settings
 from voting.database import asyncpg_url, embedded_database_url, make_engine, make_session_maker
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 
 
 def libpq_url(url: str) -> str:
@@ -44,8 +47,13 @@ async def _admin(url: str, *statements: str) -> None:
         await conn.close()
 
 
-def create_database(server_url: str, prefix: str = "gb_test") -> str:
-    """Create a uniquely named, migrated database on the test server and return its URL."""
+def in_thread(function: Callable[..., T], *args: object) -> T:
+    """Run blocking set-up that itself calls ``asyncio.run`` off any event loop (Playwright runs one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
+
+
+def _create(server_url: str, prefix: str) -> str:
     from voting.migrate import upgrade
 
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
@@ -55,9 +63,14 @@ def create_database(server_url: str, prefix: str = "gb_test") -> str:
     return url
 
 
+def create_database(server_url: str, prefix: str = "gb_test") -> str:
+    """Create a uniquely named, migrated database on the test server and return its URL."""
+    return in_thread(_create, server_url, prefix)
+
+
 def drop_database(server_url: str, url: str) -> None:
     name = url.partition("?")[0].rsplit("/", 1)[1]
-    asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    in_thread(asyncio.run, _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")

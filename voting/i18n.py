@@ -18,22 +18,26 @@ _language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
 
 @cache
 def translations(language: str) -> _gettext.NullTranslations:
-    """Load ``locale/<language>/LC_MESSAGES/messages.po`` (compiled in memory, no .mo file to ship)."""
+    """Merge every ``locale/<language>/LC_MESSAGES/*.po`` (one per area), compiled in memory: no .mo to ship."""
     from io import BytesIO
 
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
     from babel.support import Translations
 
-    path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
-        return _gettext.NullTranslations()
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    buffer = BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
+    merged: Translations | None = None
+    for path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        buffer = BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        loaded = Translations(buffer)
+        if merged is None:
+            merged = loaded
+        else:
+            merged.merge(loaded)
+    return merged or _gettext.NullTranslations()
 
 
 def current_language() -> str:

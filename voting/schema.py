@@ -2,9 +2,9 @@
 
 from sqlmodel import SQLModel
 
-import auth.models
-import ballots.models
-import voting.models
+import auth.models  # noqa: F401
+import ballots.models  # noqa: F401
+import voting.models  # noqa: F401
 import voting.proposals.models  # noqa: F401
 
 __all__ = ["metadata"]

@@ -1,0 +1,110 @@
+"""Browser harness: the real server (``greenballot serve``) on a free port over its own database, and Chromium.
+
+Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright for Python; no browser is ever downloaded.
+Without Chromium the browser tests are skipped, unless GREENBALLOT_REQUIRE_BROWSER=1 (CI) makes that a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import create_database, drop_database, libpq_url
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    env: dict[str, str]
+
+    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """Run ``greenballot ARGS`` against the live server's database."""
+        return subprocess.run([sys.executable, "-m", "voting.cli", *args], env=self.env, input=stdin,
+                              capture_output=True, text=True, timeout=120)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A seeded demo city served by a real ``greenballot serve`` process."""
+    database = create_database(pg_server_url, "gb_web")
+    data_dir: Path = tmp_path_factory.mktemp("live-data")
+    env = {**os.environ, "DATABASE_URL": libpq_url(database), "GREENBALLOT_DATA_DIR": str(data_dir)}
+    port = free_port()
+    server = LiveServer(f"http://127.0.0.1:{port}", env)
+    seeded = server.cli("demo", "--seed-only")
+    assert seeded.returncode == 0, seeded.stderr
+    log = (data_dir / "server.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "voting.cli", "serve", "--port", str(port)], env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{server.url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("server did not start:\n" + (data_dir / "server.log").read_text())
+            time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+        drop_database(pg_server_url, database)
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    executable = chromium_path()
+    if executable is None:
+        if os.environ.get("GREENBALLOT_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium is required (GREENBALLOT_REQUIRE_BROWSER=1) but not installed")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def login(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
