@@ -113,6 +113,7 @@ async def create_account(
     for role in dict.fromkeys(roles):
         session.add(RoleGrant(account_id=account.id, role=role))
     for hood in hoods:
+        assert hood.id is not None
         session.add(ModeratorScope(account_id=account.id, neighbourhood_id=hood.id))
     await session.flush()
     await record(session, actor=actor, action="account.created", subject=f"account:{account.id}",

@@ -164,7 +164,9 @@ async def seed_demo(session: AsyncSession) -> str:
         await session.flush()
         on_ballot = (await session.exec(select(Proposal).where(Proposal.neighbourhood_id == hoods["centre-jaude"],
                                                                Proposal.status == "accepted"))).all()
+        assert ballot.id is not None
         for position, proposal in enumerate(sorted(on_ballot, key=lambda p: p.id or 0)):
+            assert proposal.id is not None
             session.add(BallotProposal(ballot_id=ballot.id, proposal_id=proposal.id,
                                        cost=proposal.validated_cost or proposal.estimated_cost, position=position))
         await record(session, actor="demo", action="ballot.opened", subject=f"ballot:{ballot.id}",
