@@ -1,0 +1,232 @@
+"""Method of Equal Shares: voters get equal budgets and buy the projects they like, cheapest share first.
+
+Exact arithmetic without fractions in the inner loops: every voter belongs to a budget class (the
+history of what they paid), class budgets are integers over one shared denominator, and counting a
+project's supporters per class is one `Counter` pass over its supporter list.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import gcd, lcm
+from typing import Any
+
+from voting.tally.model import Election, VoteType
+from voting.tally.tiebreak import tie_key
+
+__all__ = ["MesOutcome", "MesProfile", "MesRound"]
+
+_BROKE = -1  # class id of voters with no money left
+
+
+@dataclass(frozen=True, slots=True)
+class MesRound:
+    """One purchase: the project, its round, its price per unit of utility and who paid what."""
+
+    project: str
+    round: int
+    price: Fraction
+    payments: tuple[tuple[Fraction, int], ...]
+
+
+@dataclass
+class MesOutcome:
+    """Projects bought in order, the per-voter start budget and what supporters held at the end."""
+
+    per_voter: Fraction
+    rounds: list[MesRound]
+    held: dict[str, Fraction]
+    trace: list[Any] = field(default_factory=list, repr=False)
+
+    @property
+    def winners(self) -> list[str]:
+        """Project ids in purchase order."""
+        return [r.project for r in self.rounds]
+
+
+class MesProfile:
+    """An election prepared for MES runs: approval counts cost as utility, cumulative counts points."""
+
+    def __init__(self, election: Election, chain: tuple[str, ...]) -> None:
+        if election.vote_type not in (VoteType.APPROVAL, VoteType.CHOOSE_ONE, VoteType.CUMULATIVE):
+            raise ValueError(f"equal shares does not support {election.vote_type} ballots")
+        self.cumulative = election.vote_type is VoteType.CUMULATIVE
+        index = {p.id: i for i, p in enumerate(election.projects)}
+        supp: list[list[int]] = [[] for _ in election.projects]
+        util: list[list[int]] = [[] for _ in election.projects]
+        for voter, ballot in enumerate(election.ballots):
+            points = ballot.points
+            for j, pid in enumerate(ballot.projects):
+                u = points[j] if points is not None else 1
+                if u > 0:
+                    supp[index[pid]].append(voter)
+                    util[index[pid]].append(u)
+        self.voters = election.voters
+        self.supp = supp
+        self.util = util
+        self.total_util = [sum(us) for us in util]
+        self.ids = [p.id for p in election.projects]
+        self.cost = [p.cost for p in election.projects]
+        self.unit = [Fraction(1) if self.cumulative else p.cost for p in election.projects]
+        key = tie_key(chain, election)
+        order = sorted(range(len(self.ids)), key=lambda i: key(election.projects[i]))
+        self.tie_rank = {i: r for r, i in enumerate(order)}
+        self.eligible = [
+            i for i, p in enumerate(election.projects) if p.cost > 0 and not p.withdrawn and self.total_util[i]
+        ]
+        self.cost_den = lcm(*(c.denominator for c in self.cost)) if self.cost else 1
+
+    def run(self, per_voter: Fraction, trace: bool = False, held: bool = True) -> MesOutcome:
+        """Run MES from this start budget per voter; with trace, log every decision taken."""
+        return _Run(self, Fraction(per_voter), trace).result(held)
+
+
+class _Run:
+    """The state of one MES run (class budgets share the denominator `den`)."""
+
+    def __init__(self, prof: MesProfile, per_voter: Fraction, trace: bool) -> None:
+        self.prof = prof
+        self.den = lcm(per_voter.denominator, prof.cost_den)
+        self.value: dict[int, int] = {0: int(per_voter * self.den)} if per_voter > 0 else {}
+        self.cls = [0 if per_voter > 0 else _BROKE] * prof.voters
+        self.size: dict[int, int] = {0: prof.voters}
+        self.next_id = 1
+        self.cost = [int(c * self.den) for c in prof.cost]
+        self.log: list[Any] | None = [] if trace else None
+        self.per_voter = per_voter
+        self.rounds: list[MesRound] = []
+        self._loop()
+
+    def _loop(self) -> None:
+        prof, log = self.prof, self.log
+        remaining = set(prof.eligible)
+        last = {i: Fraction(prof.cost[i], prof.total_util[i]) / prof.unit[i] for i in remaining}
+        while remaining:
+            best: Fraction | None = None
+            tied: list[int] = []
+            prices: dict[int, tuple[int, int]] = {}
+            seen: dict[int, Any] = {}
+            for i in sorted(remaining, key=lambda i: (last[i], i)):
+                if best is not None and last[i] > best:
+                    break
+                price, full = self._price(i)
+                if price is None:
+                    remaining.discard(i)
+                    seen[i] = None
+                    continue
+                prices[i] = price
+                key = Fraction(price[0], price[1] * self.den) / prof.unit[i]
+                last[i] = key
+                seen[i] = full
+                if best is None or key < best:
+                    best, tied = key, [i]
+                elif key == best:
+                    tied.append(i)
+            if not tied:
+                if log is not None:
+                    log.append(tuple(sorted(seen)))
+                return
+            winner = min(tied, key=prof.tie_rank.__getitem__)
+            if log is not None:
+                log.append(
+                    (winner,)
+                    + tuple(
+                        (i, full, None if full is None else (last[i] > last[winner]) - (last[i] < last[winner]))
+                        for i, full in sorted(seen.items())
+                    )
+                )
+            remaining.discard(winner)
+            self._pay(winner, *prices[winner])
+
+    def _items(self, i: int) -> Counter[tuple[int, int]] | Counter[int]:
+        cls = self.cls
+        if self.prof.cumulative:
+            return Counter(zip(map(cls.__getitem__, self.prof.supp[i]), self.prof.util[i], strict=True))
+        return Counter(map(cls.__getitem__, self.prof.supp[i]))
+
+    def _price(self, i: int) -> tuple[tuple[int, int] | None, tuple[Any, ...]]:
+        """Price per unit of utility (numerator over denominator, in 1/den units), or None if unaffordable."""
+        value = self.value
+        items: list[tuple[Fraction | int, int, int, int, Any]] = []
+        money = total = 0
+        for key, k in self._items(i).items():
+            c, u = key if isinstance(key, tuple) else (key, 1)
+            if c == _BROKE:
+                continue
+            v = value[c]
+            items.append((Fraction(v, u) if u != 1 else v, v, u, k, key))
+            money += v * k
+            total += u * k
+        rest = self.cost[i]
+        if money < rest:
+            return None, ()
+        items.sort(key=lambda t: t[0])
+        full = []
+        for _, v, u, k, key in items:
+            if v * total < rest * u:
+                rest -= v * k
+                total -= u * k
+                full.append(key)
+            else:
+                break
+        return (rest, total), tuple(full)
+
+    def _pay(self, i: int, rest: int, total: int) -> None:
+        prof = self.prof
+        g = gcd(rest, total)
+        scale = total // g
+        if scale != 1:
+            self.den *= scale
+            self.value = {c: v * scale for c, v in self.value.items()}
+            self.cost = [c * scale for c in self.cost]
+        price = rest // g
+        move: dict[Any, int] = {}
+        paid: Counter[int] = Counter()
+        broke = []
+        for key, k in self._items(i).items():
+            c, u = key if isinstance(key, tuple) else (key, 1)
+            if c == _BROKE:
+                continue
+            v = self.value[c]
+            pay = min(v, price * u)
+            paid[pay] += k
+            size = self.size
+            size[c] -= k
+            if not size[c]:
+                del size[c], self.value[c]
+            if v > pay:
+                new = self.next_id
+                self.next_id += 1
+                self.value[new] = v - pay
+                size[new] = k
+                move[key] = new
+            else:
+                move[key] = _BROKE
+                broke.append(key)
+        if self.log is not None:
+            self.log.append(("pay", i, tuple(broke)))
+        cls = self.cls
+        if prof.cumulative:
+            for v, u in zip(prof.supp[i], prof.util[i], strict=True):
+                cls[v] = move.get((cls[v], u), _BROKE)
+        else:
+            for v in prof.supp[i]:
+                cls[v] = move.get(cls[v], _BROKE)
+        den = self.den
+        payments = tuple((Fraction(p, den), k) for p, k in sorted(paid.items(), reverse=True))
+        unit_price = Fraction(price, den)
+        self.rounds.append(MesRound(prof.ids[i], len(self.rounds) + 1, unit_price, payments))
+
+    def result(self, with_held: bool) -> MesOutcome:
+        held: dict[str, Fraction] = {}
+        for i, pid in enumerate(self.prof.ids if with_held else ()):
+            counts = self._items(i)
+            total = 0
+            for key, k in counts.items():
+                c = key[0] if isinstance(key, tuple) else key
+                if c != _BROKE:
+                    total += self.value[c] * k
+            held[pid] = Fraction(total, self.den)
+        return MesOutcome(self.per_voter, self.rounds, held, self.log or [])

@@ -1,0 +1,144 @@
+"""The election a tally runs on: projects, a budget, a vote type and ballots."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+from functools import cached_property
+
+__all__ = [
+    "WITHDRAWN_COST",
+    "Ballot",
+    "Election",
+    "ElectionError",
+    "Project",
+    "VoteType",
+]
+
+WITHDRAWN_COST = Fraction(999_999_999)
+"""Pabulib marks a project withdrawn after the vote with this artificial cost."""
+
+
+class ElectionError(ValueError):
+    """An election that cannot be tallied (unknown project, bad points, negative cost...)."""
+
+
+class VoteType(StrEnum):
+    """The kind of ballot voters cast, spelled as in Pabulib."""
+
+    APPROVAL = "approval"
+    CUMULATIVE = "cumulative"
+    ORDINAL = "ordinal"
+    CHOOSE_ONE = "choose-1"
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A project voters can support: an id, a display name and its cost."""
+
+    id: str
+    cost: Fraction
+    name: str = ""
+
+    @property
+    def withdrawn(self) -> bool:
+        """True when Pabulib's withdrawn-project cost marks it out of the race."""
+        return self.cost == WITHDRAWN_COST
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """One voter's ballot: project ids (in rank order for ordinal) and points for cumulative."""
+
+    projects: tuple[str, ...]
+    points: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Election:
+    """A validated election; build it with :meth:`Election.build`."""
+
+    projects: tuple[Project, ...]
+    budget: Fraction
+    vote_type: VoteType
+    ballots: tuple[Ballot, ...]
+    max_length: int | None = None
+    threshold: Fraction | None = None
+    meta: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def build(
+        cls,
+        projects: list[Project] | tuple[Project, ...],
+        budget: int | Fraction | str,
+        vote_type: VoteType | str,
+        ballots: list[Ballot] | tuple[Ballot, ...],
+        *,
+        max_length: int | None = None,
+        threshold: int | Fraction | None = None,
+        meta: dict[str, str] | None = None,
+    ) -> Election:
+        """Check and freeze an election built from plain in-memory data."""
+        kind = VoteType(vote_type)
+        money = Fraction(budget)
+        if money < 0:
+            raise ElectionError(f"budget must not be negative, got {budget}")
+        ids: set[str] = set()
+        for project in projects:
+            if project.id in ids:
+                raise ElectionError(f"project {project.id!r} appears twice")
+            if project.cost < 0:
+                raise ElectionError(f"project {project.id!r} has a negative cost")
+            ids.add(project.id)
+        for number, ballot in enumerate(ballots, start=1):
+            _check_ballot(ballot, kind, ids, number)
+        return cls(
+            tuple(projects),
+            money,
+            kind,
+            tuple(ballots),
+            max_length,
+            None if threshold is None else Fraction(threshold),
+            dict(meta or {}),
+        )
+
+    @cached_property
+    def project_by_id(self) -> dict[str, Project]:
+        """Projects indexed by id."""
+        return {project.id: project for project in self.projects}
+
+    @cached_property
+    def ballot_counts(self) -> Counter[Ballot]:
+        """Identical ballots grouped, with how many voters cast each."""
+        return Counter(self.ballots)
+
+    @property
+    def voters(self) -> int:
+        """Number of ballots cast, empty ones included."""
+        return len(self.ballots)
+
+    @cached_property
+    def rank_length(self) -> int:
+        """L in the ordinal score L-r+1: the declared max_length, else the longest ballot."""
+        longest = max((len(b.projects) for b in self.ballots), default=0)
+        return max(self.max_length or 0, longest)
+
+
+def _check_ballot(ballot: Ballot, kind: VoteType, ids: set[str], number: int) -> None:
+    chosen = ballot.projects
+    if len(set(chosen)) != len(chosen):
+        raise ElectionError(f"ballot {number} names a project twice")
+    unknown = [p for p in chosen if p not in ids]
+    if unknown:
+        raise ElectionError(f"ballot {number} names unknown project {unknown[0]!r}")
+    if kind is VoteType.CUMULATIVE:
+        if ballot.points is None or len(ballot.points) != len(chosen):
+            raise ElectionError(f"ballot {number} needs one number of points per project")
+        if any(p < 0 for p in ballot.points):
+            raise ElectionError(f"ballot {number} gives negative points")
+    elif ballot.points is not None:
+        raise ElectionError(f"ballot {number} has points but the vote type is {kind}")
+    if kind is VoteType.CHOOSE_ONE and len(chosen) > 1:
+        raise ElectionError(f"ballot {number} chooses {len(chosen)} projects, at most 1 allowed")

@@ -1,0 +1,76 @@
+"""What a tally returns: the selected projects and, for every project, why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+__all__ = ["CODES", "Explanation", "TallyResult", "number"]
+
+CODES: dict[str, str] = {
+    "selected": "selected in turn (rank) with this score; `left` is the budget left after it",
+    "over-budget": "its turn came but it cost more than the `left` budget",
+    "not-reached": "greedy-no-skip or Phragmén stopped (at `stopped_at`) before its turn",
+    "below-threshold": "its score is below the `threshold` the rule requires",
+    "withdrawn": "withdrawn after the vote (Pabulib cost 999999999)",
+    "mes-selected": "bought in round `round` by its supporters; `payments` lists who paid what",
+    "underfunded": "its supporters held only `held` of the `cost` it needed",
+    "completed": "added by the greedy completion after Equal Shares; `left` is the budget left",
+    "phragmen-selected": "bought in round `round` when its supporters' load reached `load`",
+    "winner": "the single winner (IRV: last standing; plurality: most votes)",
+    "eliminated": "IRV eliminated it in round `round` with `votes` first preferences",
+    "lost": "plurality: fewer votes than the winner",
+}
+
+
+def number(value: Fraction | int) -> int | float:
+    """A JSON number: an int when whole, else a float."""
+    if isinstance(value, int):
+        return value
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why one project was or was not selected: a stable `code` plus plain numbers."""
+
+    project: str
+    code: str
+    selected: bool
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data."""
+        return {"project": self.project, "code": self.code, "selected": self.selected, **self.facts}
+
+
+@dataclass(frozen=True)
+class TallyResult:
+    """The outcome of one rule on one election."""
+
+    rule: str
+    tie_break: tuple[str, ...]
+    budget: Fraction
+    selected: tuple[str, ...]
+    total_cost: Fraction
+    explanations: tuple[Explanation, ...]
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def explanation(self, project_id: str) -> Explanation:
+        """The explanation for one project."""
+        return next(e for e in self.explanations if e.project == project_id)
+
+    def as_dict(self, explain: bool = False) -> dict[str, Any]:
+        """Plain JSON-able data, explanations included on request."""
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "tie_break": ",".join(self.tie_break),
+            "budget": number(self.budget),
+            "selected": list(self.selected),
+            "total_cost": number(self.total_cost),
+            **self.facts,
+        }
+        if explain:
+            data["explanations"] = [e.as_dict() for e in self.explanations]
+        return data

@@ -1,0 +1,89 @@
+"""The rules by Pabulib name, the ballots each accepts, and :func:`tally` to run one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+
+from voting.tally.add1 import Progress, add1
+from voting.tally.equalshares import MesProfile
+from voting.tally.greedy import greedy, greedy_fill
+from voting.tally.mes_result import mes_result
+from voting.tally.model import Election, VoteType
+from voting.tally.phragmen import phragmen
+from voting.tally.result import TallyResult
+from voting.tally.single import irv, plurality
+from voting.tally.tiebreak import DEFAULT_TIE_BREAK, parse_tie_break
+
+__all__ = ["RULES", "RuleError", "supports", "tally"]
+
+_ALL = frozenset(VoteType)
+_APPROVAL = frozenset({VoteType.APPROVAL, VoteType.CHOOSE_ONE})
+_MES = _APPROVAL | {VoteType.CUMULATIVE}
+
+RULES: dict[str, tuple[frozenset[VoteType], str]] = {
+    "greedy": (_ALL, "fund by score, skipping what no longer fits"),
+    "greedy-no-skip": (_ALL, "fund by score, stop at the first project that does not fit"),
+    "greedy-threshold": (_ALL, "greedy over the projects whose score reaches the threshold"),
+    "equalshares": (_MES, "Method of Equal Shares"),
+    "equalshares/add1": (_MES, "Equal Shares completed by Add1"),
+    "equalshares/add1/greedy": (_MES, "Equal Shares, Add1, then greedy on what is left"),
+    "phragmen": (_APPROVAL, "sequential Phragmén"),
+    "irv": (frozenset({VoteType.ORDINAL, VoteType.CHOOSE_ONE}), "instant-runoff, one winner"),
+    "plurality": (frozenset({VoteType.CHOOSE_ONE}), "most votes, one winner"),
+}
+
+
+class RuleError(ValueError):
+    """An unknown rule, or a rule that does not accept the election's ballots."""
+
+
+def supports(rule: str, vote_type: VoteType) -> bool:
+    """True when `rule` exists and accepts ballots of `vote_type`."""
+    return rule in RULES and vote_type in RULES[rule][0]
+
+
+def tally(
+    election: Election,
+    rule: str = "greedy",
+    tie_break: str | tuple[str, ...] = DEFAULT_TIE_BREAK,
+    *,
+    threshold: Fraction | int | None = None,
+    progress: Progress | None = None,
+) -> TallyResult:
+    """Run `rule` on `election`; `threshold` overrides the election's for greedy-threshold."""
+    if rule not in RULES:
+        raise RuleError(f"unknown rule {rule!r}; choose from {', '.join(RULES)}")
+    if not supports(rule, election.vote_type):
+        raise RuleError(f"rule {rule!r} does not accept {election.vote_type} ballots")
+    chain = parse_tie_break(tie_break)
+    limit = Fraction(threshold) if threshold is not None else election.threshold
+    run: Callable[[], TallyResult]
+    if rule == "greedy":
+        run = lambda: greedy(election, chain)  # noqa: E731
+    elif rule == "greedy-no-skip":
+        run = lambda: greedy(election, chain, rule=rule, skip=False, threshold=limit)  # noqa: E731
+    elif rule == "greedy-threshold":
+        run = lambda: greedy(election, chain, rule=rule, threshold=limit or Fraction(0))  # noqa: E731
+    elif rule == "phragmen":
+        run = lambda: phragmen(election, chain)  # noqa: E731
+    elif rule == "irv":
+        run = lambda: irv(election, chain)  # noqa: E731
+    elif rule == "plurality":
+        run = lambda: plurality(election, chain)  # noqa: E731
+    else:
+        run = lambda: _equal_shares(election, rule, chain, progress)  # noqa: E731
+    return run()
+
+
+def _equal_shares(
+    election: Election, rule: str, chain: tuple[str, ...], progress: Progress | None
+) -> TallyResult:
+    prof = MesProfile(election, chain)
+    if rule == "equalshares":
+        per_voter = election.budget / election.voters if election.voters else Fraction(0)
+        return mes_result(election, rule, chain, prof.run(per_voter))
+    outcome = prof.run(add1(prof, election.budget, progress).per_voter)
+    if rule == "equalshares/add1":
+        return mes_result(election, rule, chain, outcome)
+    return mes_result(election, rule, chain, outcome, greedy_fill(election, chain, outcome.winners))
