@@ -5,8 +5,8 @@ As in pabutools, the rule stops as soon as a project tied for the lowest load no
 
 from __future__ import annotations
 
-from collections import Counter
 from fractions import Fraction
+from math import gcd, lcm
 
 from voting.tally.model import Election, VoteType
 from voting.tally.result import Explanation, TallyResult, number
@@ -21,14 +21,19 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
         raise ValueError(f"phragmen does not support {election.vote_type} ballots")
     projects = election.projects
     index = {p.id: i for i, p in enumerate(projects)}
+    groups = [(tuple(index[pid] for pid in b.projects), w) for b, w in election.ballot_counts.items()]
     supp: list[list[int]] = [[] for _ in projects]
-    for voter, ballot in enumerate(election.ballots):
-        for pid in ballot.projects:
-            supp[index[pid]].append(voter)
+    approvals = [0] * len(projects)
+    for g, (chosen, weight) in enumerate(groups):
+        for i in chosen:
+            supp[i].append(g)
+            approvals[i] += weight
     key = tie_key(chain, election)
     rank = {i: r for r, i in enumerate(sorted(range(len(projects)), key=lambda i: key(projects[i])))}
-    loads: list[Fraction] = [Fraction(0)]
-    cls = [0] * election.voters
+    den = lcm(*(p.cost.denominator for p in projects)) if projects else 1
+    loads = [0]  # load of each class, as integers over `den`
+    cls = [0] * len(groups)
+    count: list[dict[int, int]] = [{0: a} if a else {} for a in approvals]
     left = election.budget
     remaining = {i for i, p in enumerate(projects) if not p.withdrawn and p.cost <= left}
     notes: dict[str, Explanation] = {}
@@ -38,10 +43,10 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
         best: Fraction | None = None
         tied: list[int] = []
         for i in remaining:
-            if not supp[i]:
+            if not approvals[i]:
                 continue
-            held = sum((loads[c] * k for c, k in Counter(map(cls.__getitem__, supp[i])).items()), Fraction(0))
-            load = (held + projects[i].cost) / len(supp[i])
+            held = sum(loads[c] * k for c, k in count[i].items())
+            load = Fraction(held + int(projects[i].cost * den), approvals[i] * den)
             if best is None or load < best:
                 best, tied = load, [i]
             elif load == best:
@@ -57,9 +62,11 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
         left -= project.cost
         chosen.append(project.id)
         if best is not None:
-            loads.append(best)
-            for v in supp[winner]:
-                cls[v] = len(loads) - 1
+            scale = best.denominator // gcd(best.denominator, den)
+            den *= scale
+            loads = [v * scale for v in loads]
+            loads.append(best.numerator * den // best.denominator)
+            _move(groups, supp[winner], cls, count, len(loads) - 1)
         facts = {"round": len(chosen), "cost": number(project.cost), "left": number(left)}
         if best is not None:
             facts["load"] = number(best)
@@ -67,7 +74,7 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
     for p in projects:
         if p.id in notes:
             continue
-        facts = {"cost": number(p.cost), "supporters": len(supp[index[p.id]])}
+        facts = {"cost": number(p.cost), "supporters": approvals[index[p.id]]}
         if p.withdrawn:
             notes[p.id] = Explanation(p.id, "withdrawn", False, facts)
         elif p.id == stopped_at or p.cost > left:
@@ -77,3 +84,22 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
     total = sum((election.project_by_id[p].cost for p in chosen), Fraction(0))
     explanations = tuple(notes[p.id] for p in projects)
     return TallyResult("phragmen", chain, election.budget, tuple(chosen), total, explanations)
+
+
+def _move(
+    groups: list[tuple[tuple[int, ...], int]], members: list[int], cls: list[int],
+    count: list[dict[int, int]], new: int,
+) -> None:
+    """Give the winner's supporters the new load class, keeping per-project class counts."""
+    for g in members:
+        old = cls[g]
+        cls[g] = new
+        chosen, weight = groups[g]
+        for q in chosen:
+            c = count[q]
+            left = c[old] - weight
+            if left:
+                c[old] = left
+            else:
+                del c[old]
+            c[new] = c.get(new, 0) + weight

@@ -44,16 +44,16 @@ def irv(election: Election, chain: tuple[str, ...]) -> TallyResult:
     alive = {p.id: p for p in runners}
     key = tie_key(chain, election)
     winner: Project | None = None
+    piles: dict[str | None, list[tuple[tuple[str, ...], int, int]]] = {pid: [] for pid in alive}
+    piles[None] = []
+    tops: dict[str | None, int] = dict.fromkeys(piles, 0)
+    for ballot, weight in election.ballot_counts.items():
+        _deal(piles, tops, alive, (ballot.projects, weight, 0))
     round_no = 0
     while alive:
         round_no += 1
-        tops: Counter[str] = Counter(dict.fromkeys(alive, 0))
-        for ballot, weight in election.ballot_counts.items():
-            top = next((pid for pid in ballot.projects if pid in alive), None)
-            if top is not None:
-                tops[top] += weight
-        fewest = min(tops.values())
-        lowest = [pid for pid, votes in tops.items() if votes == fewest]
+        fewest = min(tops[pid] for pid in alive)
+        lowest = [pid for pid in alive if tops[pid] == fewest]
         if len(lowest) == len(alive):
             winner = min(alive.values(), key=key)
             for pid in alive:
@@ -63,6 +63,9 @@ def irv(election: Election, chain: tuple[str, ...]) -> TallyResult:
         for pid in lowest:
             notes[pid] = Explanation(pid, "eliminated", False, {"round": round_no, "votes": tops[pid]})
             del alive[pid]
+        for pid in lowest:
+            for item in piles.pop(pid):
+                _deal(piles, tops, alive, item)
     return _result("irv", election, chain, winner, notes)
 
 
@@ -82,3 +85,18 @@ def plurality(election: Election, chain: tuple[str, ...]) -> TallyResult:
         code = "winner" if rank == 1 else "lost"
         notes[p.id] = Explanation(p.id, code, rank == 1, {"rank": rank, "votes": votes[p.id]})
     return _result("plurality", election, chain, ranked[0] if ranked else None, notes)
+
+
+def _deal(
+    piles: dict[str | None, list[tuple[tuple[str, ...], int, int]]],
+    tops: dict[str | None, int],
+    alive: dict[str, Project],
+    item: tuple[tuple[str, ...], int, int],
+) -> None:
+    """Put a ballot on the pile of its highest-ranked project still running."""
+    ranking, weight, at = item
+    while at < len(ranking) and ranking[at] not in alive:
+        at += 1
+    top = ranking[at] if at < len(ranking) else None
+    piles[top].append((ranking, weight, at))
+    tops[top] += weight

@@ -1,0 +1,135 @@
+"""`greenballot tally`: run a rule on a Pabulib file, explain it, or check a city's official result."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from voting.tally.check import check_official, default_rule
+from voting.tally.model import ElectionError
+from voting.tally.pabulib import PabulibError, parse_pabulib
+from voting.tally.result import TallyResult
+from voting.tally.rules import RULES, RuleError, tally
+from voting.tally.tiebreak import DEFAULT_TIE_BREAK, TieBreakError, parse_tie_break
+
+__all__ = ["register", "run"]
+
+_EXPECTED = (OSError, UnicodeDecodeError, PabulibError, ElectionError, RuleError, TieBreakError)
+
+
+def register(subparsers: Any) -> None:
+    """Add the `tally` subcommand to an argparse subparsers object."""
+    parser = subparsers.add_parser("tally", help="tally a Pabulib .pb file", description=__doc__)
+    parser.add_argument("file", help="a Pabulib .pb file")
+    parser.add_argument("--rule", choices=list(RULES), help="default: the file's rule if supported, else greedy")
+    parser.add_argument("--tie-break", default=",".join(DEFAULT_TIE_BREAK),
+                        help="chain of min-cost, max-cost, max-votes, lexico (default: %(default)s)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--explain", action="store_true", help="say why each project was or was not selected")
+    parser.add_argument("--check", action="store_true", help="compare with the file's official selection")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command; return the exit code (0 ok, 1 official result not reproduced, 2 error)."""
+    try:
+        return _run(args)
+    except _EXPECTED as error:
+        print(f"greenballot tally: error: {_message(error)}", file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - the contract is one line, never a traceback
+        print(f"greenballot tally: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 70
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, OSError):
+        return f"{error.strerror or error}: {error.filename}" if error.filename else str(error)
+    if isinstance(error, UnicodeDecodeError):
+        return "the file is not UTF-8 text"
+    return str(error)
+
+
+def _run(args: argparse.Namespace) -> int:
+    chain = parse_tie_break(args.tie_break)
+    pb = parse_pabulib(Path(args.file).read_text(encoding="utf-8"))
+    with _progress() as progress:
+        if args.check:
+            report = check_official(pb, chain, progress)
+        else:
+            result = tally(pb.election(), args.rule or default_rule(pb), chain, progress=progress)
+    if args.check:
+        if args.json:
+            print(json.dumps(report.as_dict() | _explained(report.result, args.explain), ensure_ascii=False))
+        else:
+            verdict = "reproduces" if report.reproduced else "does NOT reproduce"
+            print(f"{report.rule} (tie-break {','.join(chain)}) {verdict} the official result")
+            if report.missing:
+                print("  officially selected, not by us: " + ", ".join(report.missing))
+            if report.extra:
+                print("  selected by us, not officially: " + ", ".join(report.extra))
+            if args.explain:
+                _print_explanations(report.result)
+        return 0 if report.reproduced else 1
+    if args.json:
+        print(json.dumps(result.as_dict(explain=args.explain), ensure_ascii=False))
+    else:
+        _print_result(result, pb.election().project_by_id, args.explain)
+    return 0
+
+
+def _explained(result: TallyResult, explain: bool) -> dict[str, Any]:
+    return {"explanations": [e.as_dict() for e in result.explanations]} if explain else {}
+
+
+def _print_result(result: TallyResult, projects: dict[str, Any], explain: bool) -> None:
+    data = result.as_dict()
+    print(f"rule {data['rule']}, tie-break {data['tie_break']}, budget {data['budget']}")
+    for n, pid in enumerate(result.selected, start=1):
+        project = projects[pid]
+        print(f"{n:4}. {pid}  cost {data_number(project.cost)}  {project.name}")
+    print(f"{len(result.selected)} selected, total cost {data['total_cost']}")
+    if explain:
+        _print_explanations(result)
+
+
+def data_number(value: Any) -> str:
+    from voting.tally.result import number
+
+    return str(number(value))
+
+
+def _print_explanations(result: TallyResult) -> None:
+    for e in result.explanations:
+        facts = ", ".join(f"{k}={_short(v)}" for k, v in e.facts.items())
+        print(f"  {e.project}: {e.code} ({facts})")
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + "; ".join(" ".join(f"{k}={v}" for k, v in item.items()) for item in value) + "]"
+    return str(value)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[int], None] | None]:
+    """A rich spinner on stderr for long Add1 searches, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
+                  transient=True) as bar:
+        task = bar.add_task("tallying")
+
+        def report(per_voter: int) -> None:
+            bar.update(task, description=f"Add1: trying a per-voter budget of {per_voter}")
+
+        yield report

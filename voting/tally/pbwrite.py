@@ -1,0 +1,82 @@
+"""Write Pabulib `.pb` text, from a parsed file or from an election and its result."""
+
+from __future__ import annotations
+
+import csv
+import io
+from fractions import Fraction
+
+from voting.tally.greedy import scores
+from voting.tally.model import Election, VoteType
+from voting.tally.pabulib import PabulibFile
+from voting.tally.result import TallyResult
+from voting.tally.tiebreak import supporters
+
+__all__ = ["format_number", "to_pabulib", "write_pabulib"]
+
+
+def format_number(value: Fraction | int) -> str:
+    """Pabulib text for an exact number: an integer, or a decimal with a dot."""
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    return format(float(value), ".15g")
+
+
+def write_pabulib(pb: PabulibFile) -> str:
+    """The `.pb` text of a file: META, PROJECTS and VOTES, `;`-separated and quoted when needed."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    out.write("META\n")
+    writer.writerow(["key", "value"])
+    writer.writerows(pb.meta.items())
+    out.write("PROJECTS\n")
+    writer.writerow(pb.project_columns)
+    writer.writerows(pb.projects)
+    out.write("VOTES\n")
+    writer.writerow(pb.vote_columns)
+    writer.writerows(pb.votes)
+    return out.getvalue()
+
+
+def to_pabulib(election: Election, result: TallyResult | None = None, meta: dict[str, str] | None = None) -> PabulibFile:
+    """A Pabulib file for an election; with a result, its rule and `selected` column."""
+    info = dict(election.meta)
+    info.update(meta or {})
+    info.setdefault("description", "greenballot election")
+    info.setdefault("country", "unknown")
+    info.setdefault("unit", "unknown")
+    info.setdefault("instance", "unknown")
+    info["num_projects"] = str(len(election.projects))
+    info["num_votes"] = str(election.voters)
+    info["budget"] = format_number(election.budget)
+    info["vote_type"] = str(election.vote_type)
+    info["rule"] = result.rule if result else info.get("rule", "unknown")
+    if election.max_length is not None:
+        info["max_length"] = str(election.max_length)
+    if election.threshold is not None:
+        info["min_project_score_threshold"] = format_number(election.threshold)
+    scored = election.vote_type in (VoteType.CUMULATIVE, VoteType.ORDINAL)
+    votes = supporters(election)
+    points = scores(election)
+    columns = ["project_id", "cost", "votes"] + (["score"] if scored else []) + ["name"]
+    chosen = set(result.selected) if result else None
+    if chosen is not None:
+        columns.append("selected")
+    projects = []
+    for p in sorted(election.projects, key=lambda p: -(points if scored else votes)[p.id]):
+        row = [p.id, format_number(p.cost), str(votes[p.id])]
+        if scored:
+            row.append(str(points[p.id]))
+        row.append(p.name)
+        if chosen is not None:
+            row.append("1" if p.id in chosen else "0")
+        projects.append(tuple(row))
+    vote_columns = ["voter_id", "vote"] + (["points"] if election.vote_type is VoteType.CUMULATIVE else [])
+    rows = []
+    for n, ballot in enumerate(election.ballots, start=1):
+        row = [str(n), ",".join(ballot.projects)]
+        if ballot.points is not None:
+            row.append(",".join(map(str, ballot.points)))
+        rows.append(tuple(row))
+    return PabulibFile(info, columns, projects, vote_columns, rows)
