@@ -139,5 +139,7 @@ async def app(test_settings: Settings, session_maker):  # type: ignore[no-untype
 @pytest.fixture
 async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    # English by default so assertions read naturally; French is tested by sending Accept-Language: fr.
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                 headers={"accept-language": "en"}) as http:
         yield http

@@ -103,7 +103,9 @@ async def _ring(client):
 
 async def test_create_account_refusals_change_nothing(db_session):
     from auth.service import AccountError, create_account
+    from voting.i18n import use_language
 
+    use_language("en")
     hood = await make_neighbourhood(db_session)
     before = len(await actions(db_session))
     cases = [
