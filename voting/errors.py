@@ -11,24 +11,13 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import IntegrityError
 
+from voting.domain import DomainError
 from voting.i18n import choose_language, use_language
 from voting.i18n import gettext as _
 
 __all__ = ["DomainError", "exception_handlers", "wants_json"]
 
 log = logging.getLogger("greenballot")
-
-
-class DomainError(Exception):
-    """A refusal by the domain, with the HTTP status it maps to and a message for the user."""
-
-    status_code = 400
-    commit_before_raise = False
-
-    def __init__(self, message: str, *, extra: Any = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.extra = extra
 
 
 def wants_json(request: Request) -> bool:
