@@ -1,0 +1,122 @@
+"""Validation of proposal fields and review decisions: every reason at once, before anything is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from voting.i18n import gettext as _
+
+__all__ = ["MAX_COST", "LIMITS", "ProposalFields", "ReviewDecision", "check_proposal", "check_review",
+           "parse_whole_number", "parse_coordinate"]
+
+MAX_COST = 10_000_000
+LIMITS = {"title": 160, "summary": 500, "description": 10_000, "address": 300, "community": 200, "message": 2_000}
+
+
+@dataclass(frozen=True)
+class ProposalFields:
+    """What a proposer writes; text already stripped, numbers already parsed (``None`` when missing)."""
+
+    title: str
+    summary: str
+    description: str
+    category: str
+    neighbourhood_id: int | None
+    estimated_cost: int | None
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    community: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    action: str
+    message: str = ""
+    validated_cost: int | None = None
+
+
+def parse_whole_number(value: Any) -> int | None:
+    """An integer from a form or JSON value; ``None`` for blank; ``ValueError`` for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = str(value).strip().replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+    if not text.lstrip("-").isdigit():
+        raise ValueError(value)
+    return int(text)
+
+
+def parse_coordinate(value: Any) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number = float(str(value).strip().replace(",", "."))
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(value)
+    return number
+
+
+def _cost_problem(cost: int | None, ceiling: int, label: str) -> str | None:
+    if cost is None:
+        return _("{field} is required.").format(field=label)
+    if cost <= 0:
+        return _("{field} must be a positive number of euros.").format(field=label)
+    if cost > ceiling:
+        return _("{field} cannot be more than {ceiling} euros.").format(field=label, ceiling=ceiling)
+    return None
+
+
+def _length(value: str | None, name: str, label: str, required: bool) -> str | None:
+    if required and not (value or "").strip():
+        return _("{field} is required.").format(field=label)
+    if value and len(value) > LIMITS[name]:
+        return _("{field} is too long (at most {limit} characters).").format(field=label, limit=LIMITS[name])
+    return None
+
+
+def check_proposal(fields: ProposalFields, *, categories: Collection[str], neighbourhoods: Collection[int],
+                   ceiling: int = MAX_COST) -> list[str]:
+    """Every reason ``fields`` cannot be stored (empty when they can)."""
+    problems = [
+        _length(fields.title, "title", _("Title"), True),
+        _length(fields.summary, "summary", _("Summary"), True),
+        _length(fields.description, "description", _("Description"), False),
+        _length(fields.address, "address", _("Address"), False),
+        _length(fields.community, "community", _("Community or association"), False),
+        _cost_problem(fields.estimated_cost, ceiling, _("Estimated cost")),
+    ]
+    if not fields.category:
+        problems.append(_("{field} is required.").format(field=_("Category")))
+    elif fields.category not in categories:
+        problems.append(_("Unknown category {value}.").format(value=fields.category))
+    if fields.neighbourhood_id is None:
+        problems.append(_("{field} is required.").format(field=_("Neighbourhood")))
+    elif fields.neighbourhood_id not in neighbourhoods:
+        problems.append(_("Unknown neighbourhood {value}.").format(value=fields.neighbourhood_id))
+    if (fields.latitude is None) != (fields.longitude is None):
+        problems.append(_("Give both latitude and longitude, or neither."))
+    if fields.latitude is not None and not -90 <= fields.latitude <= 90:
+        problems.append(_("Latitude must be between -90 and 90."))
+    if fields.longitude is not None and not -180 <= fields.longitude <= 180:
+        problems.append(_("Longitude must be between -180 and 180."))
+    return [problem for problem in problems if problem]
+
+
+def check_review(decision: ReviewDecision, *, ceiling: int = MAX_COST) -> list[str]:
+    """Accepting needs a validated cost and a feasibility note; rejecting or asking changes needs a message."""
+    problems: list[str | None] = []
+    if decision.action == "accept":
+        problems.append(_cost_problem(decision.validated_cost, ceiling, _("Validated cost")))
+        problems.append(_length(decision.message, "message", _("Feasibility note"), True))
+    elif decision.action == "reject":
+        problems.append(_length(decision.message, "message", _("Reason for rejection"), True))
+    elif decision.action == "request_changes":
+        problems.append(_length(decision.message, "message", _("Requested changes"), True))
+    return [problem for problem in problems if problem]
