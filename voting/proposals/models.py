@@ -5,13 +5,31 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, ForeignKey, Integer, String, Text, text
-from sqlalchemy.dialects.postgresql import UUID
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Computed,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR, UUID
 from sqlmodel import Field, SQLModel
 
-__all__ = ["PROPOSAL_STATES", "Category", "Proposal"]
+__all__ = ["PROPOSAL_STATES", "SEARCH_DOCUMENT", "Category", "Proposal", "ProposalPhoto", "ProposalSupport"]
 
 PROPOSAL_STATES = ("draft", "submitted", "accepted", "rejected", "changes_requested", "withdrawn")
+_TEXT = "title || ' ' || summary || ' ' || description"
+SEARCH_DOCUMENT = f"to_tsvector('french'::regconfig, {_TEXT}) || to_tsvector('english'::regconfig, {_TEXT})"
+"""Full-text search over title, summary and description in French and in English, stored and GIN-indexed."""
 
 
 class Category(SQLModel, table=True):
@@ -35,6 +53,9 @@ class Proposal(SQLModel, table=True):
         ),
         CheckConstraint("estimated_cost > 0", name="proposal_cost_positive"),
         CheckConstraint("validated_cost IS NULL OR validated_cost > 0", name="proposal_validated_cost_positive"),
+        Index("proposal_search", "search_vector", postgresql_using="gin"),
+        Index("proposal_neighbourhood_status", "neighbourhood_id", "status"),
+        Index("proposal_status_submitted", "status", "submitted_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -60,3 +81,43 @@ class Proposal(SQLModel, table=True):
     )
     submitted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     reviewed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    search_vector: Any = Field(
+        default=None, sa_column=Column(TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True), nullable=True)
+    )
+
+
+class ProposalPhoto(SQLModel, table=True):
+    """The one optional photo of a proposal; its type was read from its bytes, never from its name."""
+
+    __tablename__ = "proposal_photo"
+    __table_args__ = (
+        CheckConstraint("content_type IN ('image/jpeg', 'image/png', 'image/webp')", name="proposal_photo_type"),
+        CheckConstraint("octet_length(content) <= 5242880", name="proposal_photo_size"),
+    )
+
+    proposal_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True)
+    )
+    content_type: str = Field(sa_column=Column(String(32), nullable=False))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    uploaded_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )
+
+
+class ProposalSupport(SQLModel, table=True):
+    """One citizen's support for one proposal: the primary key makes a second one impossible."""
+
+    __tablename__ = "proposal_support"
+
+    proposal_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True)
+    )
+    account_id: uuid.UUID = Field(
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("account.id", ondelete="CASCADE"), primary_key=True,
+                         index=True)
+    )
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )
