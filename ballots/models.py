@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, ForeignKey, Integer, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
-__all__ = ["BALLOT_STATES", "Ballot", "BallotProposal"]
+__all__ = ["BALLOT_STATES", "Ballot", "BallotProposal", "VoterRollEntry"]
 
 BALLOT_STATES = ("draft", "open", "closed", "tallied", "published", "cancelled")
 
@@ -22,6 +34,11 @@ class Ballot(SQLModel, table=True):
         ),
         CheckConstraint("budget > 0", name="ballot_budget_positive"),
         CheckConstraint("closes_at > opens_at", name="ballot_window"),
+        CheckConstraint("vote_format IN ('approval', 'knapsack', 'cumulative', 'ranked', 'choose-one')",
+                        name="ballot_vote_format"),
+        CheckConstraint("min_spend_percent IS NULL OR min_spend_percent BETWEEN 0 AND 100",
+                        name="ballot_min_spend_percent"),
+        CheckConstraint("status <> 'cancelled' OR cancel_reason IS NOT NULL", name="ballot_cancel_reason"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -40,6 +57,23 @@ class Ballot(SQLModel, table=True):
     created_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
     )
+    vote_format: str = Field(default="knapsack",
+                             sa_column=Column(String(16), nullable=False, server_default="knapsack"))
+    min_projects: int | None = None
+    max_projects: int | None = None
+    min_spend_percent: int | None = None
+    total_points: int | None = None
+    max_points_per_project: int | None = None
+    max_ranks: int | None = None
+    rule: str = Field(default="greedy", sa_column=Column(String(32), nullable=False, server_default="greedy"))
+    tie_break: str = Field(default="min-cost,max-votes,lexico", sa_column=Column(
+        String(64), nullable=False, server_default="min-cost,max-votes,lexico"))
+    min_age: int | None = Field(default=16, sa_column=Column(Integer, nullable=True, server_default="16"))
+    requires_roll: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="false"))
+    requires_residence: bool = Field(default=True,
+                                     sa_column=Column(Boolean, nullable=False, server_default="true"))
+    requires_verified: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default="true"))
+    cancel_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class BallotProposal(SQLModel, table=True):
@@ -51,3 +85,23 @@ class BallotProposal(SQLModel, table=True):
     cost: int = Field(sa_column=Column(BigInteger, nullable=False))
     position: int = 0
     label: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+
+
+class VoterRollEntry(SQLModel, table=True):
+    """One line of a ballot's voter roll, matched to an account by email or by external id (the account id)."""
+
+    __tablename__ = "voter_roll_entry"
+    __table_args__ = (
+        CheckConstraint("email IS NOT NULL OR external_id IS NOT NULL", name="voter_roll_entry_key"),
+        UniqueConstraint("ballot_id", "email", name="voter_roll_entry_email"),
+        UniqueConstraint("ballot_id", "external_id", name="voter_roll_entry_external_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(sa_column=Column(Integer, ForeignKey("ballot.id", ondelete="CASCADE"), nullable=False))
+    email: str | None = Field(default=None, sa_column=Column(String(254), nullable=True))
+    external_id: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    birth_date: date | None = None
+    neighbourhood_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("neighbourhood.id"), nullable=True)
+    )

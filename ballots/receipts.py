@@ -1,0 +1,49 @@
+"""Receipt codes, commitments to a vote's content, and the log leaf that records both."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+import rfc8785
+
+__all__ = ["new_receipt_code", "normalise_code", "receipt_hash", "commitment", "leaf_data", "voter_slot",
+           "request_hash"]
+
+
+def new_receipt_code() -> str:
+    """128 random bits in base32 (26 characters, no padding), grouped for reading aloud."""
+    raw = base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def normalise_code(code: str) -> str:
+    """Upper-case, without dashes or spaces: what is hashed."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def receipt_hash(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def commitment(ballot_id: int, content: dict[str, Any], code: str) -> str:
+    """SHA-256 over the canonical JSON (RFC 8785) of the ballot, the content and the receipt as nonce."""
+    document: dict[str, Any] = {"ballot": ballot_id, "content": content, "nonce": normalise_code(code)}
+    return hashlib.sha256(rfc8785.dumps(document)).hexdigest()  # type: ignore[arg-type]
+
+
+def leaf_data(ballot_id: int, receipt: str, commitment_hex: str) -> bytes:
+    """The bytes a log leaf records: the receipt's hash and the vote's commitment (no voter, no time)."""
+    return rfc8785.dumps({"ballot": ballot_id, "commitment": commitment_hex, "receipt": receipt})
+
+
+def voter_slot(secret: bytes, voter_ref: str) -> bytes:
+    """The vote row's key: unlinkable to the voter without the ballot's secret."""
+    return hmac.new(secret, voter_ref.encode(), hashlib.sha256).digest()
+
+
+def request_hash(slot: bytes, idempotency_key: str) -> bytes:
+    return hashlib.sha256(slot + b"\x00" + idempotency_key.encode()).digest()
