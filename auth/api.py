@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
 
+from auth.dependencies import CurrentKeyRing
 from auth.guards import current_principal, requires_login
 from auth.schemas import MeResponse, TokenRequest, TokenResponse
 from auth.service import authenticate, issue_for, revoke
@@ -24,13 +25,13 @@ class AuthAPI(Controller):
     tags = ["auth"]
 
     @post("/token", operation_id="createToken", status_code=200)
-    async def token(self, request: Request[Any, Any, Any], db_session: DBSession,
+    async def token(self, request: Request[Any, Any, Any], db_session: DBSession, key_ring: CurrentKeyRing,
                     data: JSONBody[TokenRequest]) -> TokenResponse:
         """Exchange an email and password for a Bearer access token (EdDSA JWT)."""
         account = await authenticate(db_session, email=data.email, password=data.password,
                                      client=client_address(request))
         settings = request.app.state.settings
-        issued = issue_for(request.app.state.key_ring, account, issuer=settings.issuer,
+        issued = issue_for(key_ring, account, issuer=settings.issuer,
                            audience=settings.audience, ttl_seconds=settings.token_ttl_seconds)
         return TokenResponse(access_token=issued.token, expires_at=issued.claims.expires_at)
 

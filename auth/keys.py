@@ -20,7 +20,7 @@ from auth.tokens import KeyRing
 from voting.models import SigningKey
 
 __all__ = ["KeySecretError", "create_key", "ensure_key", "load_ring", "public_pem", "private_key_of",
-           "load_public_keys", "current_key"]
+           "load_public_keys", "current_key", "rotate_key", "published_keys"]
 
 
 class KeySecretError(RuntimeError):
@@ -104,3 +104,26 @@ async def load_ring(session: AsyncSession, secret: str | None) -> KeyRing:
     row = await ensure_key(session, "tokens", secret)
     return KeyRing(current_kid=row.kid, current_private=private_key_of(row, secret),
                    public=await load_public_keys(session, "tokens"))
+
+
+async def rotate_key(session: AsyncSession, *, purpose: str, secret: str | None, actor: str) -> SigningKey:
+    """A new current key for ``purpose``; the old public keys stay for verification. Audited."""
+    from voting.audit.service import record
+    from voting.domain import DomainError
+
+    if purpose not in ("tokens", "signing"):
+        raise DomainError(f"unknown key purpose {purpose!r} (tokens or signing)")
+    previous = await current_key(session, purpose)
+    row = await create_key(session, purpose, secret)
+    await record(session, actor=actor, action="key.rotated", subject=f"key:{row.kid}",
+                 data={"purpose": purpose, "previous": previous.kid if previous else None,
+                       "encrypted": row.encrypted})
+    return row
+
+
+async def published_keys(session: AsyncSession) -> list[dict[str, str | None]]:
+    """Every public key ever used, for the well-known URL and ``greenballot keys``."""
+    rows = (await session.exec(select(SigningKey).order_by(col(SigningKey.created_at)))).all()
+    return [{"kid": row.kid, "purpose": row.purpose, "algorithm": "Ed25519", "public_key": row.public_key,
+             "created_at": row.created_at.isoformat() if row.created_at else None,
+             "retired_at": row.retired_at.isoformat() if row.retired_at else None} for row in rows]

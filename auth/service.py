@@ -22,6 +22,7 @@ from voting.models import Neighbourhood
 
 __all__ = [
     "AccountError",
+    "RegistrationClosed",
     "LoginRefused",
     "TooManyAttempts",
     "IssuedToken",
@@ -41,6 +42,10 @@ class AccountError(DomainError):
     """Input that cannot make or change an account (bad email, weak password, duplicate, unknown scope)."""
 
     status_code = 400
+
+
+class RegistrationClosed(DomainError):
+    status_code = 403
 
 
 class LoginRefused(DomainError):
@@ -122,7 +127,11 @@ async def create_account(
 
 
 async def register_citizen(session: AsyncSession, *, email: str, password: str, display_name: str) -> Account:
-    """Self-registration: a citizen account, unverified."""
+    """Self-registration: a citizen account, unverified; refused while the city has closed registration."""
+    from voting.admin.settings import load_city_settings
+
+    if not (await load_city_settings(session)).self_registration_open:
+        raise RegistrationClosed(_("Registration is closed; ask the city for an account."))
     return await create_account(session, email=email, password=password, display_name=display_name,
                                 roles=["citizen"], actor="self-registration")
 

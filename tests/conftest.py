@@ -7,7 +7,10 @@ test share it through savepoints (``join_transaction_mode="create_savepoint"``).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -84,7 +87,10 @@ def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     configured = os.environ.get("TEST_DATABASE_URL")
     if configured:
         return asyncpg_url(configured)
-    return embedded_database_url(tmp_path_factory.mktemp("embedded-pg"))
+    # Not under pytest's basetemp: a concurrent pytest run may prune that while this server still runs.
+    folder = Path(tempfile.mkdtemp(prefix="greenballot-test-pg-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # runs after the server's own stop hook
+    return embedded_database_url(folder)
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,11 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from auth.api import AuthAPI
+from auth.dependencies import provide_key_ring
 from auth.keys import load_ring
 from auth.middleware import IdentityMiddleware
 from auth.pages import AuthPages
+from voting.admin.api import AdminAPI, PublicCityAPI
 from voting.config import Settings, load_or_create_secret, load_settings
 from voting.database import make_engine, make_session_maker, provide_db_session, resolve_database_url
 from voting.errors import exception_handlers
@@ -26,7 +28,7 @@ from voting.web.templating import template_config
 
 __all__ = ["create_app", "ROUTE_HANDLERS"]
 
-ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health]
+ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health, AdminAPI, PublicCityAPI]
 
 
 def create_app(settings: Settings | None = None, *, session_maker: async_sessionmaker[Any] | None = None) -> Litestar:
@@ -58,7 +60,7 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
 
     return Litestar(
         route_handlers=ROUTE_HANDLERS,
-        dependencies={"db_session": Provide(provide_db_session)},
+        dependencies={"db_session": Provide(provide_db_session), "key_ring": Provide(provide_key_ring)},
         middleware=[IdentityMiddleware()],
         csrf_config=CSRFConfig(secret=secret, exclude=["/api/"], cookie_samesite="strict",
                                cookie_httponly=False),

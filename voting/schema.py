@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 import auth.models  # noqa: F401
 import ballots.models  # noqa: F401
 import ballots.vote_models  # noqa: F401
+import voting.admin.models  # noqa: F401
 import voting.models  # noqa: F401
 import voting.proposals.models  # noqa: F401
 

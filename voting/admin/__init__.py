@@ -1,0 +1,1 @@
+"""City administration: neighbourhoods, categories, settings and keys."""

@@ -1,0 +1,55 @@
+"""City settings stored in the database, read through a short per-process cache so changes apply without restart."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from voting.admin.models import Setting
+from voting.admin.rules import DEFAULT_SETTINGS, CitySettings, check_settings
+from voting.audit.service import record
+
+__all__ = ["load_city_settings", "update_city_settings", "cached_city_settings", "CACHE_SECONDS"]
+
+CACHE_SECONDS = 5.0
+_cache: dict[str, Any] = {"at": 0.0, "value": DEFAULT_SETTINGS}
+
+
+async def load_city_settings(session: AsyncSession) -> CitySettings:
+    rows = (await session.exec(select(Setting))).all()
+    stored = {row.key: row.value for row in rows if row.key in CitySettings.__dataclass_fields__}
+    value = check_settings(stored) if stored else DEFAULT_SETTINGS
+    _cache.update(at=time.monotonic(), value=value)
+    return value
+
+
+async def cached_city_settings(session_maker: Any) -> CitySettings:
+    """The settings as of at most ``CACHE_SECONDS`` ago in this process (every worker catches up by itself)."""
+    if time.monotonic() - _cache["at"] > CACHE_SECONDS:
+        async with session_maker() as session:
+            await load_city_settings(session)
+    return _cache["value"]  # type: ignore[no-any-return]
+
+
+async def update_city_settings(session: AsyncSession, *, actor: str, actor_id: uuid.UUID | None,
+                               changes: dict[str, Any]) -> CitySettings:
+    current = await load_city_settings(session)
+    new = check_settings({**asdict(current), **changes})
+    changed = {key: value for key, value in asdict(new).items() if getattr(current, key) != value}
+    for key, value in changed.items():
+        row = await session.get(Setting, key)
+        if row is None:
+            row = Setting(key=key, value=value, updated_by=actor_id)
+        else:
+            row.value, row.updated_by = value, actor_id
+        session.add(row)
+    if changed:
+        await session.flush()
+        await record(session, actor=actor, action="settings.updated", subject="settings", data=changed)
+    _cache.update(at=0.0)
+    return new
