@@ -41,11 +41,16 @@ def _cookies(header: str) -> dict[str, str]:
     return jar
 
 
-def read_token(headers: dict[str, str], cookies: dict[str, str]) -> tuple[str | None, str]:
-    """The token and where it came from: a Bearer header (API) or the session cookie (browser)."""
+def read_token(headers: dict[str, str], cookies: dict[str, str], path: str = "/") -> tuple[str | None, str]:
+    """The token and where it came from: a Bearer header, or the session cookie on pages only.
+
+    The JSON API is exempt from CSRF checks, so it never accepts the browser's cookie: only a Bearer header.
+    """
     authorization = headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         return authorization[7:].strip(), "bearer"
+    if path.startswith("/api/"):
+        return None, "bearer"
     return cookies.get(SESSION_COOKIE) or None, "cookie"
 
 
@@ -71,7 +76,7 @@ class IdentityMiddleware(ASGIMiddleware):
         headers = _headers(scope)
         cookies = _cookies(headers.get("cookie", ""))
         use_language(choose_language(cookies.get("lang"), headers.get("accept-language")))
-        token, source = read_token(headers, cookies)
+        token, source = read_token(headers, cookies, scope.get("path", "/"))
         principal = await _principal(scope["app"], token) if token else None
         scope["user"] = principal
         scope["auth"] = source if principal else None

@@ -20,6 +20,7 @@ from auth.keys import load_ring
 from auth.middleware import IdentityMiddleware
 from auth.pages import AuthPages
 from voting.admin.api import AdminAPI, PublicCityAPI
+from voting.admin.pages import AdminPages
 from voting.config import Settings, load_or_create_secret, load_settings
 from voting.database import make_engine, make_session_maker, provide_db_session, resolve_database_url
 from voting.errors import exception_handlers
@@ -28,7 +29,7 @@ from voting.web.templating import template_config
 
 __all__ = ["create_app", "ROUTE_HANDLERS"]
 
-ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health, AdminAPI, PublicCityAPI]
+ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health, AdminAPI, PublicCityAPI, AdminPages]
 
 
 def create_app(settings: Settings | None = None, *, session_maker: async_sessionmaker[Any] | None = None) -> Litestar:

@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     audit_commands.add_parser("verify", help="recompute the audit hash chain").set_defaults(func=_audit_verify)
 
+    from voting.admin.cli import register as register_admin
+
+    register_admin(commands)
     try:
         from voting.tally.cli import register as register_tally
     except ImportError:  # the tally engine is optional while it is being built

@@ -67,9 +67,18 @@ async def test_logout_revokes_the_browser_session(client, db_session):
     account = await make_account(db_session)
     await browser_login(client, account.email)
     cookie = client.cookies["gb_session"]
+    assert account.display_name in (await client.get("/")).text
     out = await post_form(client, "/logout", {})
     assert out.status_code in (302, 303)
-    client.cookies.set("gb_session", cookie)
+    client.cookies.set("gb_session", cookie)  # replay the old cookie: it was revoked
+    page = await client.get("/")
+    assert account.display_name not in page.text and 'href="/login"' in page.text
+
+
+async def test_the_csrf_exempt_api_ignores_the_session_cookie(client, db_session):
+    account = await make_account(db_session)
+    await browser_login(client, account.email)
+    assert account.display_name in (await client.get("/")).text
     assert (await client.get("/api/v1/auth/me")).status_code == 401
 
 
