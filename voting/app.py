@@ -19,6 +19,9 @@ from auth.dependencies import provide_key_ring
 from auth.keys import load_ring
 from auth.middleware import IdentityMiddleware
 from auth.pages import AuthPages
+from ballots.api import BallotsAPI, ReceiptsAPI
+from ballots.manage_pages import BallotManagePages
+from ballots.pages import BallotPages
 from voting.admin.api import AdminAPI, PublicCityAPI
 from voting.admin.pages import AdminPages
 from voting.config import Settings, load_or_create_secret, load_settings
@@ -30,6 +33,7 @@ from voting.web.templating import template_config
 __all__ = ["create_app", "ROUTE_HANDLERS"]
 
 ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health, AdminAPI, PublicCityAPI, AdminPages]
+ROUTE_HANDLERS += [BallotsAPI, ReceiptsAPI, BallotPages, BallotManagePages]
 
 
 def create_app(settings: Settings | None = None, *, session_maker: async_sessionmaker[Any] | None = None) -> Litestar:

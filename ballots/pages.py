@@ -1,0 +1,95 @@
+"""Voter-facing ballot pages: the list, a ballot with its turnout, the voting form and receipt checks."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, MediaType, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from auth.guards import current_principal, requires_login
+from auth.principal import can_moderate
+from ballots.errors import ReceiptNotFound
+from ballots.formats import total_cost
+from ballots.forms import choice_from_form
+from ballots.receipt_check import check_receipt
+from ballots.service import list_ballots, projects_of, view_ballot
+from ballots.turnout import turnout
+from ballots.votes import cast_online
+from voting.database import DBSession
+from voting.domain import DomainError
+
+__all__ = ["BallotPages"]
+
+
+def _can_manage(request: Request[Any, Any, Any], neighbourhood_id: int | None) -> bool:
+    return can_moderate(request.scope.get("user"), neighbourhood_id)  # type: ignore[arg-type]
+
+
+def _shortlist_url(request: Request[Any, Any, Any], ballot_id: int) -> str | None:
+    paths = {route.path for route in request.app.routes}
+    return f"/ballots/{ballot_id}/shortlist" if "/ballots/{ballot_id:int}/shortlist" in paths else None
+
+
+class BallotPages(Controller):
+    include_in_schema = False
+
+    @get("/ballots", name="ballots")
+    async def index(self, request: Request[Any, Any, Any], db_session: DBSession) -> Template:
+        ballots = [await view_ballot(db_session, b.id or 0) for b in await list_ballots(db_session)]
+        shown = [v for v in ballots if v.status != "draft" or _can_manage(request, v.ballot.neighbourhood_id)]
+        return Template("ballots/index.html", context={"ballots": shown})
+
+    @get("/ballots/{ballot_id:int}", name="ballot")
+    async def show(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int]) -> Template:
+        view = await view_ballot(db_session, ballot_id)
+        return Template("ballots/show.html", context={
+            "view": view, "turnout": await turnout(db_session, ballot_id),
+            "can_manage": _can_manage(request, view.ballot.neighbourhood_id),
+            "shortlist_url": _shortlist_url(request, ballot_id)})
+
+    @get("/ballots/{ballot_id:int}/vote", name="ballot_vote", guards=[requires_login])
+    async def vote_form(self, db_session: DBSession, ballot_id: FromPath[int]) -> Template:
+        return Template("ballots/vote.html", context=await _vote_context(db_session, ballot_id, {}))
+
+    @post("/ballots/{ballot_id:int}/vote", guards=[requires_login], media_type=MediaType.HTML)
+    async def vote(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int]) -> Any:
+        """``action=check`` shows the total without voting (the counter without JavaScript); else cast."""
+        form = await request.form()
+        view = await view_ballot(db_session, ballot_id)
+        choice = choice_from_form(form, view.ballot.vote_format)
+        if form.get("action") == "check":
+            return Template("ballots/vote.html", context=await _vote_context(db_session, ballot_id, choice))
+        try:
+            cast = await cast_online(db_session, current_principal(request), ballot_id, choice,
+                                     str(form.get("idempotency_key") or ""))
+        except DomainError as error:
+            await db_session.rollback()
+            context = await _vote_context(db_session, ballot_id, choice)
+            return Template("ballots/vote.html", status_code=error.status_code,
+                            context={**context, "error": error.message, "reasons": error.extra or []})
+        return Template("ballots/receipt.html", context={"view": view, "cast": cast})
+
+    @get("/receipts", name="receipts")
+    async def receipt_form(self) -> Template:
+        return Template("ballots/check.html", context={"check": None, "code": ""})
+
+    @post("/receipts", media_type=MediaType.HTML)
+    async def receipt_check(self, request: Request[Any, Any, Any], db_session: DBSession) -> Template:
+        code = str((await request.form()).get("code") or "").strip()
+        try:
+            check = await check_receipt(db_session, code)
+        except ReceiptNotFound as error:
+            return Template("ballots/check.html", status_code=404,
+                            context={"check": None, "code": code, "error": error.message})
+        return Template("ballots/check.html", context={"check": check, "code": code})
+
+
+async def _vote_context(db_session: Any, ballot_id: int, choice: dict[str, Any]) -> dict[str, Any]:
+    view = await view_ballot(db_session, ballot_id)
+    chosen = [p for p in choice.get("projects", []) if isinstance(p, int)]
+    spent = total_cost(await projects_of(db_session, ballot_id), chosen)
+    return {"view": view, "choice": choice, "chosen": chosen, "points": choice.get("points", {}),
+            "spent": spent, "checked": bool(choice), "idempotency_key": uuid.uuid4().hex}

@@ -1,0 +1,142 @@
+"""Request and response bodies of the ballots API (table models are never bodies)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+__all__ = ["BallotCreate", "BallotPublic", "BallotProjectPublic", "TransitionRequest", "VoteCast", "VoteReceipt",
+           "ReceiptStatus", "RollReport", "RollRejection", "PaperVote", "PaperBatchReport", "Turnout",
+           "CheckpointPublic"]
+
+
+class BallotCreate(BaseModel):
+    neighbourhood_id: int | None = None
+    title: str = Field(min_length=3, max_length=200)
+    description: str = Field(default="", max_length=20_000)
+    budget: int = Field(gt=0)
+    proposal_ids: list[int] = Field(default_factory=list)
+    vote_format: str = "knapsack"
+    min_projects: int | None = None
+    max_projects: int | None = None
+    min_spend_percent: int | None = None
+    total_points: int | None = None
+    max_points_per_project: int | None = None
+    max_ranks: int | None = None
+    rule: str = "greedy"
+    tie_break: str = "min-cost,max-votes,lexico"
+    opens_at: datetime
+    closes_at: datetime
+    requires_roll: bool = False
+    requires_residence: bool = True
+    min_age: int | None = Field(default=16, ge=0, le=130)
+    requires_verified: bool = True
+
+
+class BallotProjectPublic(BaseModel):
+    proposal_id: int
+    title: str
+    summary: str
+    cost: int
+    position: int
+
+
+class BallotPublic(BaseModel):
+    id: int
+    neighbourhood_id: int | None
+    title: str
+    description: str
+    budget: int
+    status: str
+    stored_status: str
+    accepts_votes: bool
+    vote_format: str
+    min_projects: int | None
+    max_projects: int | None
+    min_spend_percent: int | None
+    total_points: int | None
+    max_points_per_project: int | None
+    max_ranks: int | None
+    rule: str
+    tie_break: str
+    opens_at: datetime
+    closes_at: datetime
+    requires_roll: bool
+    requires_residence: bool
+    min_age: int | None
+    requires_verified: bool
+    cancel_reason: str | None
+    projects: list[BallotProjectPublic] = Field(default_factory=list)
+
+
+class TransitionRequest(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+class VoteCast(BaseModel):
+    """``projects`` for approval, knapsack, choose-one and ranked (in order); ``points`` for cumulative."""
+
+    projects: list[Any] | None = None
+    points: dict[str, Any] | None = None
+
+
+class VoteReceipt(BaseModel):
+    ballot_id: int
+    receipt: str
+    commitment: str
+    replaced_previous: bool
+    replayed: bool
+    channel: str
+
+
+class ReceiptStatus(BaseModel):
+    ballot_id: int
+    status: str  # recorded | replaced | counted
+    commitment: str
+    leaf_index: int | None = None
+    checkpoint_size: int | None = None
+    checkpoint_root: str | None = None
+    inclusion_proof: list[str] = Field(default_factory=list)
+
+
+class RollRejection(BaseModel):
+    line: int
+    reason: str
+
+
+class RollReport(BaseModel):
+    ballot_id: int
+    accepted: int
+    added: int
+    updated: int
+    rejected: list[RollRejection]
+
+
+class PaperVote(VoteCast):
+    voter: str = Field(min_length=1, max_length=254, description="the voter's email or external id")
+
+
+class PaperBatchReport(BaseModel):
+    ballot_id: int
+    recorded: int
+    receipts: list[str]
+
+
+class Turnout(BaseModel):
+    ballot_id: int
+    votes: int
+    eligible: int | None
+    share: float | None
+    by_channel: dict[str, int]
+    by_age_band: dict[str, int]
+
+
+class CheckpointPublic(BaseModel):
+    ballot_id: int
+    tree_size: int
+    root: str
+    signature: str
+    kid: str
+    created_at: datetime | None
