@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from voting.i18n import gettext as _
 
 __all__ = ["MAX_COST", "LIMITS", "ProposalFields", "ReviewDecision", "check_proposal", "check_review",
-           "parse_whole_number", "parse_coordinate"]
+           "parse_whole_number", "parse_coordinate", "read_fields"]
 
 MAX_COST = 10_000_000
 LIMITS = {"title": 160, "summary": 500, "description": 10_000, "address": 300, "community": 200, "message": 2_000}
@@ -120,3 +120,36 @@ def check_review(decision: ReviewDecision, *, ceiling: int = MAX_COST) -> list[s
     elif decision.action == "request_changes":
         problems.append(_length(decision.message, "message", _("Requested changes"), True))
     return [problem for problem in problems if problem]
+
+
+def _text(raw: Mapping[str, Any], name: str) -> str:
+    value = raw.get(name)
+    return value.strip() if isinstance(value, str) else ("" if value is None else str(value).strip())
+
+
+def read_fields(raw: Mapping[str, Any]) -> tuple[ProposalFields, list[str]]:
+    """Parse a form or JSON mapping into fields, with the problems of numbers that are not numbers."""
+    problems: list[str] = []
+
+    def number(name: str, label: str) -> int | None:
+        try:
+            return parse_whole_number(raw.get(name))
+        except ValueError:
+            problems.append(_("{field} must be a whole number.").format(field=label))
+            return None
+
+    def coordinate(name: str, label: str) -> float | None:
+        try:
+            return parse_coordinate(raw.get(name))
+        except (TypeError, ValueError):
+            problems.append(_("{field} must be a number.").format(field=label))
+            return None
+
+    fields = ProposalFields(
+        title=_text(raw, "title"), summary=_text(raw, "summary"), description=_text(raw, "description"),
+        category=_text(raw, "category"), neighbourhood_id=number("neighbourhood_id", _("Neighbourhood")),
+        estimated_cost=number("estimated_cost", _("Estimated cost")),
+        address=_text(raw, "address") or None, latitude=coordinate("latitude", _("Latitude")),
+        longitude=coordinate("longitude", _("Longitude")), community=_text(raw, "community") or None,
+    )
+    return fields, problems

@@ -1,0 +1,213 @@
+"""Proposal use cases: write, edit, attach a photo, and move through the review workflow, each audited."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import exists
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from auth.principal import Principal, can_moderate
+from ballots.models import Ballot, BallotProposal
+from voting.audit.service import record
+from voting.i18n import gettext as _
+from voting.models import Neighbourhood
+from voting.proposals.errors import (
+    PhotoTooLarge,
+    ProposalConflict,
+    ProposalForbidden,
+    ProposalInvalid,
+    ProposalNotFound,
+)
+from voting.proposals.models import Category, Proposal, ProposalPhoto
+from voting.proposals.photo import PhotoRefused, sniff_image
+from voting.proposals.rules import MAX_COST, ProposalFields, ReviewDecision, check_proposal, check_review, read_fields
+from voting.proposals.workflow import EDITABLE_STATES, TransitionRefused, transition
+
+__all__ = ["actor_of", "cost_ceiling", "create_proposal", "update_proposal", "set_photo", "act_on_proposal",
+           "load_proposal", "load_visible", "can_view", "ballot_has_opened", "checked_photo", "load_photo"]
+
+
+def actor_of(principal: Principal) -> str:
+    return f"account:{principal.id}"
+
+
+def cost_ceiling() -> int:
+    """The most a proposal may cost, ``GREENBALLOT_MAX_PROPOSAL_COST`` euros (10 million by default)."""
+    value = os.environ.get("GREENBALLOT_MAX_PROPOSAL_COST", "")
+    return int(value) if value.isdigit() and int(value) > 0 else MAX_COST
+
+
+def can_view(proposal: Proposal, viewer: Principal | None) -> bool:
+    """Drafts are private to their proposer and the neighbourhood's moderators; everything else is public."""
+    if proposal.status != "draft":
+        return True
+    return viewer is not None and (viewer.id == proposal.proposer_id or can_moderate(viewer, proposal.neighbourhood_id))
+
+
+async def load_proposal(session: AsyncSession, proposal_id: int, *, lock: bool = False) -> Proposal:
+    query = select(Proposal).where(Proposal.id == proposal_id)
+    proposal = (await session.exec(query.with_for_update() if lock else query)).first()
+    if proposal is None:
+        raise ProposalNotFound(proposal_id)
+    return proposal
+
+
+async def load_visible(session: AsyncSession, proposal_id: int, viewer: Principal | None) -> Proposal:
+    proposal = await load_proposal(session, proposal_id)
+    if not can_view(proposal, viewer):
+        raise ProposalNotFound(proposal_id)
+    return proposal
+
+
+async def _checked_fields(session: AsyncSession, raw: Mapping[str, Any]) -> ProposalFields:
+    fields, problems = read_fields(raw)
+    categories = set((await session.exec(select(Category.slug).where(col(Category.retired_at).is_(None)))).all())
+    hoods = set((await session.exec(select(Neighbourhood.id).where(col(Neighbourhood.retired_at).is_(None)))).all())
+    problems += check_proposal(fields, categories=categories, neighbourhoods={h for h in hoods if h is not None},
+                               ceiling=cost_ceiling())
+    if problems:
+        raise ProposalInvalid(problems)
+    return fields
+
+
+def checked_photo(content: bytes) -> str:
+    """The photo's content type, or the refusal as a 413 (too large) or 422 (not an image)."""
+    try:
+        return sniff_image(content)
+    except PhotoRefused as refused:
+        if refused.too_large:
+            raise PhotoTooLarge(refused.reason) from None
+        raise ProposalInvalid([refused.reason]) from None
+
+
+async def _store_photo(session: AsyncSession, principal: Principal, proposal: Proposal, content: bytes,
+                       content_type: str) -> ProposalPhoto:
+    digest = hashlib.sha256(content).hexdigest()
+    assert proposal.id is not None
+    photo = await session.get(ProposalPhoto, proposal.id)
+    if photo is None:
+        photo = ProposalPhoto(proposal_id=proposal.id, content_type=content_type, content=content, sha256=digest)
+    else:
+        photo.content_type, photo.content, photo.sha256 = content_type, content, digest
+        photo.uploaded_at = datetime.now(UTC)
+    session.add(photo)
+    await record(session, actor=actor_of(principal), action="proposal.photo_set", subject=f"proposal:{proposal.id}",
+                 data={"content_type": content_type, "bytes": len(content), "sha256": digest})
+    return photo
+
+
+async def create_proposal(session: AsyncSession, principal: Principal, raw: Mapping[str, Any], *,
+                          photo: bytes | None = None, submit: bool = False) -> Proposal:
+    """A draft (or, with ``submit``, a proposal waiting for review); all input is checked before any write."""
+    fields = await _checked_fields(session, raw)
+    content_type = checked_photo(photo) if photo else None
+    proposal = Proposal(**asdict(fields), proposer_id=principal.id, status="draft")
+    session.add(proposal)
+    await session.flush()
+    await record(session, actor=actor_of(principal), action="proposal.created", subject=f"proposal:{proposal.id}",
+                 data={"neighbourhood_id": proposal.neighbourhood_id, "category": proposal.category,
+                       "estimated_cost": proposal.estimated_cost})
+    if photo and content_type:
+        await _store_photo(session, principal, proposal, photo, content_type)
+    if submit:
+        await act_on_proposal(session, principal, proposal.id or 0, "submit")
+    return proposal
+
+
+def _require_editable(proposal: Proposal, principal: Principal) -> None:
+    if proposal.proposer_id != principal.id:
+        raise ProposalForbidden(_("Only the proposer can change this proposal."))
+    if proposal.status not in EDITABLE_STATES:
+        raise ProposalConflict(_("A proposal in state {state} cannot be changed.").format(state=proposal.status))
+
+
+async def update_proposal(session: AsyncSession, principal: Principal, proposal_id: int, raw: Mapping[str, Any], *,
+                          photo: bytes | None = None) -> Proposal:
+    """Replace the fields of a draft or of a proposal sent back for changes, by its proposer."""
+    proposal = await load_proposal(session, proposal_id, lock=True)
+    _require_editable(proposal, principal)
+    fields = await _checked_fields(session, raw)
+    content_type = checked_photo(photo) if photo else None
+    changed = sorted(name for name, value in asdict(fields).items() if getattr(proposal, name) != value)
+    for name, value in asdict(fields).items():
+        setattr(proposal, name, value)
+    session.add(proposal)
+    await session.flush()
+    await record(session, actor=actor_of(principal), action="proposal.edited", subject=f"proposal:{proposal.id}",
+                 data={"fields": changed})
+    if photo and content_type:
+        await _store_photo(session, principal, proposal, photo, content_type)
+    await session.refresh(proposal)
+    return proposal
+
+
+async def set_photo(session: AsyncSession, principal: Principal, proposal_id: int, content: bytes) -> ProposalPhoto:
+    """Attach or replace the photo of an editable proposal."""
+    proposal = await load_proposal(session, proposal_id, lock=True)
+    _require_editable(proposal, principal)
+    content_type = checked_photo(content)
+    photo = await _store_photo(session, principal, proposal, content, content_type)
+    await session.flush()
+    return photo
+
+
+async def ballot_has_opened(session: AsyncSession, proposal_id: int) -> bool:
+    """True when the proposal is on a ballot that is neither a draft nor cancelled."""
+    on_live_ballot = exists().where(
+        col(BallotProposal.proposal_id) == proposal_id, col(BallotProposal.ballot_id) == col(Ballot.id),
+        col(Ballot.status).not_in(("draft", "cancelled")),
+    )
+    return bool((await session.exec(select(on_live_ballot))).one())  # type: ignore[call-overload]
+
+
+async def act_on_proposal(session: AsyncSession, principal: Principal, proposal_id: int, action: str, *,
+                          message: str = "", validated_cost: int | None = None) -> Proposal:
+    """Take one workflow action; the audit entry records who did what, with the moderator's words."""
+    proposal = await load_proposal(session, proposal_id, lock=True)
+    if not can_view(proposal, principal):
+        raise ProposalNotFound(proposal_id)
+    ballot_open = action == "withdraw" and await ballot_has_opened(session, proposal_id)
+    try:
+        target = transition(proposal.status, action, actor_is_proposer=proposal.proposer_id == principal.id,
+                            actor_can_moderate=can_moderate(principal, proposal.neighbourhood_id),
+                            ballot_open=ballot_open)
+    except TransitionRefused as refused:
+        raise (ProposalForbidden if refused.forbidden else ProposalConflict)(refused.reason) from None
+    message = message.strip()
+    problems = check_review(ReviewDecision(action, message, validated_cost), ceiling=cost_ceiling())
+    if problems:
+        raise ProposalInvalid(problems)
+    now = datetime.now(UTC)
+    data: dict[str, Any] = {"from": proposal.status, "to": target}
+    if action == "submit":
+        proposal.submitted_at = now
+    elif action in ("accept", "reject", "request_changes"):
+        proposal.reviewed_at = now
+        proposal.moderator_message = message
+        data["message"] = message
+        if action == "accept":
+            proposal.validated_cost, proposal.feasibility_note = validated_cost, message
+            data["validated_cost"] = validated_cost
+    proposal.status = target
+    session.add(proposal)
+    await session.flush()
+    await record(session, actor=actor_of(principal), action=f"proposal.{target}", subject=f"proposal:{proposal.id}",
+                 data=data)
+    await session.refresh(proposal)
+    return proposal
+
+
+async def load_photo(session: AsyncSession, proposal_id: int, viewer: Principal | None) -> ProposalPhoto:
+    """The photo of a proposal the viewer may see, or 404."""
+    await load_visible(session, proposal_id, viewer)
+    photo = await session.get(ProposalPhoto, proposal_id)
+    if photo is None:
+        raise ProposalNotFound(proposal_id)
+    return photo
