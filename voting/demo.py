@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.models import Account
 from auth.service import create_account
-from ballots.models import Ballot, BallotProposal
+from ballots.models import Ballot, BallotProposal, VoterRollEntry
 from voting.audit.service import record
 from voting.models import Neighbourhood
 from voting.proposals.models import Proposal
@@ -109,6 +109,21 @@ PROPOSALS = [
 ]
 
 BALLOT_TITLE = "Budget vert 2027 – Centre – Jaude"
+CITIZEN_BIRTH_DATE = date(1994, 5, 17)
+
+
+async def _ensure_voter(session: AsyncSession, citizen: Account, hood_id: int, ballot: Ballot) -> None:
+    """The demo citizen lives in Centre – Jaude, has a birth date, and is on the demo ballot's roll."""
+    if citizen.neighbourhood_id is None or citizen.birth_date is None:
+        citizen.neighbourhood_id = citizen.neighbourhood_id or hood_id
+        citizen.birth_date = citizen.birth_date or CITIZEN_BIRTH_DATE
+        session.add(citizen)
+    on_roll = (await session.exec(select(VoterRollEntry).where(VoterRollEntry.ballot_id == ballot.id,
+                                                              VoterRollEntry.email == citizen.email))).first()
+    if ballot.requires_roll and on_roll is None:
+        session.add(VoterRollEntry(ballot_id=ballot.id or 0, email=citizen.email, birth_date=citizen.birth_date,
+                                   neighbourhood_id=hood_id))
+    await session.flush()
 
 
 async def _ensure_neighbourhoods(session: AsyncSession) -> dict[str, int]:
@@ -159,7 +174,8 @@ async def seed_demo(session: AsyncSession) -> str:
         ballot = Ballot(title=BALLOT_TITLE, neighbourhood_id=hoods["centre-jaude"], budget=150_000,
                         description="Choose the greening projects for Centre – Jaude.", status="open",
                         opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
-                        created_by=accounts["moderator"].id)
+                        created_by=accounts["moderator"].id, vote_format="knapsack", rule="greedy",
+                        requires_roll=True)
         session.add(ballot)
         await session.flush()
         on_ballot = (await session.exec(select(Proposal).where(Proposal.neighbourhood_id == hoods["centre-jaude"],
@@ -171,5 +187,6 @@ async def seed_demo(session: AsyncSession) -> str:
                                        cost=proposal.validated_cost or proposal.estimated_cost, position=position))
         await record(session, actor="demo", action="ballot.opened", subject=f"ballot:{ballot.id}",
                      data={"budget": ballot.budget})
+    await _ensure_voter(session, accounts["citizen"], hoods["centre-jaude"], ballot)
     return f"Demo city: {len(hoods)} neighbourhoods, {len(titles) + created} proposals ({created} new), " \
            f"open ballot #{ballot.id} «{ballot.title}»"
