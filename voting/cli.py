@@ -39,6 +39,12 @@ def _audit_verify(args: argparse.Namespace) -> int:
     return audit_verify(args)
 
 
+def _audit_checkpoint(args: argparse.Namespace) -> int:
+    from voting.commands.admin import audit_checkpoint
+
+    return audit_checkpoint(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="greenballot", description="Participatory budgeting and voting engine.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -72,7 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="audit log tools")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    audit_commands.add_parser("verify", help="recompute the audit hash chain").set_defaults(func=_audit_verify)
+    verify = audit_commands.add_parser("verify", help="recompute the audit hash chain and check its signed checkpoints")
+    verify.add_argument("--since", metavar="CHECKPOINT_FILE",
+                        help="also prove that the log still extends this checkpoint, saved earlier")
+    verify.set_defaults(func=_audit_verify)
+    checkpoint = audit_commands.add_parser("checkpoint", help="sign the audit log's head now and print or save it")
+    checkpoint.add_argument("--output", metavar="FILE", help="write the checkpoint to FILE (keep it safe)")
+    checkpoint.set_defaults(func=_audit_checkpoint)
 
     from voting.admin.cli import register as register_admin
 

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, String, Te
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
-__all__ = ["Neighbourhood", "AuditEntry", "SigningKey", "KEY_PURPOSES"]
+__all__ = ["Neighbourhood", "AuditEntry", "AuditCheckpoint", "SigningKey", "KEY_PURPOSES"]
 
 KEY_PURPOSES = ("tokens", "signing")
 
@@ -65,3 +65,15 @@ class SigningKey(SQLModel, table=True):
     encrypted: bool = False
     created_at: datetime | None = _tz(server_default="now()")
     retired_at: datetime | None = _tz(nullable=True)
+
+
+class AuditCheckpoint(SQLModel, table=True):
+    """A signed statement of the audit log's head hash at a sequence number."""
+
+    __tablename__ = "audit_checkpoint"
+
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    head_hash: str = Field(max_length=64)
+    at: str = Field(max_length=40)
+    kid: str = Field(max_length=64)
+    signature: str = Field(sa_column=Column(Text, nullable=False))

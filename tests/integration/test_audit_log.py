@@ -97,3 +97,76 @@ async def test_verify_names_the_first_tampered_entry(audited_database, statement
     assert done.returncode == 1
     assert f"broken at sequence number {bad_seq}:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def rewrite_history_from(env, seq):
+    """A superuser rewrites entry ``seq`` and recomputes every later hash, so the chain alone looks intact."""
+    from dataclasses import replace
+
+    from voting.audit.chain import ChainEntry, entry_hash
+
+    conn = await asyncpg.connect(env["DATABASE_URL"])
+    try:
+        async with conn.transaction():
+            await conn.execute("ALTER TABLE audit_entry DISABLE TRIGGER USER")
+            await conn.execute("ALTER TABLE audit_checkpoint DISABLE TRIGGER USER")
+            await conn.execute("DELETE FROM audit_checkpoint")
+            rows = await conn.fetch("SELECT * FROM audit_entry WHERE seq >= $1 ORDER BY seq", seq - 1)
+            prev = rows[0]["hash"]
+            for row in rows[1:]:
+                import json
+
+                data = json.loads(row["data"])
+                if row["seq"] == seq:
+                    data = {**data, "rewritten": True}
+                entry = ChainEntry(row["seq"], row["at"], row["actor"], row["action"], row["subject"], data, prev)
+                entry = replace(entry, hash=entry_hash(entry))
+                await conn.execute("UPDATE audit_entry SET data = $1, prev_hash = $2, hash = $3 WHERE seq = $4",
+                                   json.dumps(data), prev, entry.hash, row["seq"])
+                prev = entry.hash
+            await conn.execute("ALTER TABLE audit_entry ENABLE TRIGGER USER")
+            await conn.execute("ALTER TABLE audit_checkpoint ENABLE TRIGGER USER")
+    finally:
+        await conn.close()
+
+
+async def test_a_saved_checkpoint_detects_rewritten_history(audited_database, tmp_path):
+    saved = tmp_path / "checkpoint.json"
+    made = cli(audited_database, "audit", "checkpoint", "--output", str(saved))
+    assert made.returncode == 0, made.stderr
+    assert cli(audited_database, "audit", "verify", "--since", str(saved)).returncode == 0
+    await rewrite_history_from(audited_database, 3)
+    alone = cli(audited_database, "audit", "verify")
+    assert alone.returncode == 0, "a consistent rewrite with its checkpoints deleted fools the chain alone"
+    caught = cli(audited_database, "audit", "verify", "--since", str(saved))
+    assert caught.returncode == 1
+    assert "history was rewritten" in caught.stderr
+
+
+async def test_stored_checkpoints_are_checked(audited_database, tmp_path):
+    assert cli(audited_database, "audit", "checkpoint").returncode == 0
+    await tamper(audited_database, "UPDATE audit_entry SET hash = hash WHERE seq = 1")  # no-op keeps the chain
+    conn = await asyncpg.connect(audited_database["DATABASE_URL"])
+    try:
+        await conn.execute("ALTER TABLE audit_checkpoint DISABLE TRIGGER USER")
+        await conn.execute("UPDATE audit_checkpoint SET head_hash = repeat('0', 64)")
+        await conn.execute("ALTER TABLE audit_checkpoint ENABLE TRIGGER USER")
+    finally:
+        await conn.close()
+    done = cli(audited_database, "audit", "verify")
+    assert done.returncode == 1 and "bad signature" in done.stderr
+
+
+async def test_checkpoints_every_n_entries(db_session, monkeypatch):
+    from sqlmodel import select
+
+    from voting.audit import service
+    from voting.models import AuditCheckpoint
+
+    monkeypatch.setattr(service, "CHECKPOINT_EVERY", 3)
+    for index in range(7):
+        entry = await service.record(db_session, actor="test", action="thing.done", subject=f"thing:{index}")
+    checkpoints = (await db_session.exec(select(AuditCheckpoint.seq))).all()
+    assert [seq for seq in checkpoints if seq % 3 == 0] and all(seq % 3 == 0 for seq in checkpoints)
+    assert entry.seq not in checkpoints or entry.seq % 3 == 0
+    assert await service.verify_checkpoints(db_session) == []

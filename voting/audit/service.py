@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -10,12 +11,28 @@ from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from voting.audit.chain import GENESIS_HASH, ChainBreak, ChainEntry, check_data, entry_hash, verify_chain
-from voting.models import AuditEntry
+from voting.audit.chain import (
+    GENESIS_HASH,
+    ChainBreak,
+    ChainEntry,
+    check_data,
+    entry_hash,
+    format_time,
+    verify_chain,
+)
+from voting.audit.checkpoints import (
+    Checkpoint,
+    CheckpointError,
+    checkpoint_due,
+    sign_checkpoint,
+    verify_signature,
+)
+from voting.models import AuditCheckpoint, AuditEntry
 
-__all__ = ["record", "verify_log", "AUDIT_LOCK"]
+__all__ = ["record", "verify_log", "make_checkpoint", "verify_checkpoints", "AUDIT_LOCK", "CHECKPOINT_EVERY"]
 
 AUDIT_LOCK = 0x67620A0D17  # pg_advisory_xact_lock key: one appender at a time, released at commit
+CHECKPOINT_EVERY = int(os.environ.get("GREENBALLOT_CHECKPOINT_EVERY", "100"))
 
 
 async def record(
@@ -40,7 +57,58 @@ async def record(
                        hash=entry_hash(link))
     session.add(entry)
     await session.flush()
+    if checkpoint_due(seq, action, CHECKPOINT_EVERY):
+        await make_checkpoint(session, entry)
     return entry
+
+
+def _key_secret() -> str | None:
+    return os.environ.get("GREENBALLOT_KEY_SECRET") or None
+
+
+async def make_checkpoint(session: AsyncSession, head: AuditEntry | None = None) -> Checkpoint:
+    """Sign the log's head (the given entry, or the latest) with the current ``signing`` key and store it."""
+    from auth.keys import ensure_key, private_key_of
+
+    if head is None:
+        head = (await session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1))).first()
+        if head is None:
+            raise ValueError("the audit log is empty: nothing to checkpoint")
+    existing = await session.get(AuditCheckpoint, head.seq)
+    if existing is not None:
+        return Checkpoint(existing.seq, existing.head_hash, existing.at, existing.kid, existing.signature)
+    key = await ensure_key(session, "signing", _key_secret())
+    unsigned = Checkpoint(seq=head.seq, head_hash=head.hash, at=format_time(datetime.now(UTC)), kid=key.kid)
+    signed = sign_checkpoint(unsigned, private_key_of(key, _key_secret()))
+    session.add(AuditCheckpoint(seq=signed.seq, head_hash=signed.head_hash, at=signed.at, kid=signed.kid,
+                                signature=signed.signature))
+    await session.flush()
+    return signed
+
+
+async def verify_checkpoints(session: AsyncSession, saved: Checkpoint | None = None) -> list[str]:
+    """Problems with the stored checkpoints (and with one an auditor saved earlier): bad signature, or a log
+    that no longer has, at the checkpoint's sequence number, the head hash the checkpoint signed."""
+    from auth.keys import load_public_keys
+
+    keys = await load_public_keys(session, "signing")
+    rows = (await session.exec(select(AuditCheckpoint).order_by(col(AuditCheckpoint.seq)))).all()
+    checkpoints = [Checkpoint(r.seq, r.head_hash, r.at, r.kid, r.signature) for r in rows]
+    problems: list[str] = []
+    for checkpoint in checkpoints + ([saved] if saved else []):
+        label = "saved checkpoint" if checkpoint is saved else "checkpoint"
+        try:
+            verify_signature(checkpoint, keys)
+        except CheckpointError as error:
+            problems.append(f"{label} {checkpoint.seq}: {error}")
+            continue
+        entry = await session.get(AuditEntry, checkpoint.seq)
+        if entry is None:
+            problems.append(f"{label} {checkpoint.seq}: the log no longer has entry {checkpoint.seq}")
+        elif entry.hash != checkpoint.head_hash:
+            problems.append(f"{label} {checkpoint.seq}: entry {checkpoint.seq} is not the one signed "
+                            f"(history was rewritten)")
+    return problems
 
 
 async def verify_log(session: AsyncSession, batch: int = 5000) -> tuple[int, ChainBreak | None]:
