@@ -31,7 +31,8 @@ from voting.proposals.rules import MAX_COST, ProposalFields, ReviewDecision, che
 from voting.proposals.workflow import EDITABLE_STATES, TransitionRefused, transition
 
 __all__ = ["actor_of", "cost_ceiling", "create_proposal", "update_proposal", "set_photo", "act_on_proposal",
-           "load_proposal", "load_visible", "can_view", "ballot_has_opened", "checked_photo", "load_photo"]
+           "load_proposal", "load_visible", "can_view", "ballot_has_opened", "checked_photo", "load_photo",
+           "editable_proposal"]
 
 
 def actor_of(principal: Principal) -> str:
@@ -122,6 +123,8 @@ async def create_proposal(session: AsyncSession, principal: Principal, raw: Mapp
 
 
 def _require_editable(proposal: Proposal, principal: Principal) -> None:
+    if not can_view(proposal, principal):
+        raise ProposalNotFound(proposal.id or 0)
     if proposal.proposer_id != principal.id:
         raise ProposalForbidden(_("Only the proposer can change this proposal."))
     if proposal.status not in EDITABLE_STATES:
@@ -145,6 +148,13 @@ async def update_proposal(session: AsyncSession, principal: Principal, proposal_
     if photo and content_type:
         await _store_photo(session, principal, proposal, photo, content_type)
     await session.refresh(proposal)
+    return proposal
+
+
+async def editable_proposal(session: AsyncSession, principal: Principal, proposal_id: int) -> Proposal:
+    """The proposal, when the principal proposed it and it can still be changed (404, 403, 409 otherwise)."""
+    proposal = await load_proposal(session, proposal_id)
+    _require_editable(proposal, principal)
     return proposal
 
 
