@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -15,14 +16,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ballots import merkle, receipts
 from ballots.eligibility import Voter, age_band, refusals
-from ballots.errors import ChannelConflict, InvalidVote, NotEligible, VotingClosed
-from ballots.formats import canonical_content, validate_vote
+from ballots.errors import BallotNotFound, ChannelConflict, InvalidVote, NotEligible, VotingClosed
+from ballots.formats import Project, canonical_content, validate_vote
 from ballots.lifecycle import vote_refusal
 from ballots.models import Ballot
 from ballots.service import format_of, projects_of, rules_of, window_of
 from voting.i18n import gettext as _
 
-__all__ = ["CastReceipt", "VoterIdentity", "check_and_record", "record_vote", "slot_key"]
+__all__ = ["CastReceipt", "VoterIdentity", "VotingBallot", "check_and_record", "load_for_vote", "record_vote",
+           "slot_key"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,32 @@ class VoterIdentity:
 
     ref: str  # "a:<account id>", or "r:<roll entry id>" on a ballot with a roll
     voter: Voter
+
+
+@dataclass(frozen=True)
+class VotingBallot:
+    """What casting needs, read in one query: the ballot, its projects and its slot key (if made yet)."""
+
+    ballot: Ballot
+    projects: dict[int, Project]
+    slot_key: bytes | None
+
+
+_LOAD = (
+    "SELECT b.*, s.slot_key, (SELECT coalesce(json_agg(json_build_array(p.proposal_id, p.cost)), '[]') "
+    "FROM ballot_proposal p WHERE p.ballot_id = b.id) AS project_costs "
+    "FROM ballot b LEFT JOIN ballot_secret s ON s.ballot_id = b.id WHERE b.id = :b")
+
+
+async def load_for_vote(session: AsyncSession, ballot_id: int) -> VotingBallot:
+    row = (await session.exec(_q(_LOAD, b=ballot_id))).mappings().first()  # type: ignore[call-overload]
+    if row is None:
+        raise BallotNotFound(_("No ballot number {id}.").format(id=ballot_id))
+    costs = row["project_costs"]
+    pairs = json.loads(costs) if isinstance(costs, str) else costs
+    ballot = Ballot(**{name: row[name] for name in Ballot.model_fields if name in row})
+    key = bytes(row["slot_key"]) if row["slot_key"] is not None else None
+    return VotingBallot(ballot, {int(pid): Project(int(pid), int(cost)) for pid, cost in pairs}, key)
 
 
 @dataclass(frozen=True)
@@ -86,66 +114,84 @@ def checked_content(ballot: Ballot, identity: VoterIdentity, projects: Any, choi
 
 
 async def check_and_record(session: AsyncSession, ballot: Ballot, identity: VoterIdentity, choice: dict[str, Any],
-                           *, channel: str, idempotency_key: str | None = None,
-                           now: datetime | None = None) -> CastReceipt:
+                           *, channel: str, idempotency_key: str | None = None, now: datetime | None = None,
+                           loaded: VotingBallot | None = None) -> CastReceipt:
     """Validate (clock, eligibility, shape) then record; raises a DomainError before writing anything."""
     now = now or datetime.now(UTC)
     assert ballot.id is not None
-    content = checked_content(ballot, identity, await projects_of(session, ballot.id), choice, now)
+    projects = loaded.projects if loaded else await projects_of(session, ballot.id)
+    content = checked_content(ballot, identity, projects, choice, now)
     band = age_band(identity.voter.birth_date, ballot.closes_at.date() if ballot.closes_at else date.today())
     return await record_vote(session, ballot.id, identity.ref, content, channel=channel, age_band=band,
-                             idempotency_key=idempotency_key)
+                             idempotency_key=idempotency_key, key=loaded.slot_key if loaded else None)
+
+
+_PARTICIPATE = (
+    "INSERT INTO participation (ballot_id, voter_ref, channel, age_band) VALUES (:b, :v, :c, :a) "
+    "ON CONFLICT (ballot_id, voter_ref) DO UPDATE SET channel = participation.channel "
+    "RETURNING channel, (xmax = 0) AS inserted")
+_STORE_VOTE = (  # one round trip: the vote upserted by slot, and its leaf appended to the log
+    "WITH stored AS (INSERT INTO vote (ballot_id, slot, content, commitment, receipt_hash) "
+    "VALUES (:b, :s, CAST(:c AS jsonb), :m, :h) ON CONFLICT (ballot_id, slot) DO UPDATE "
+    "SET content = EXCLUDED.content, commitment = EXCLUDED.commitment, receipt_hash = EXCLUDED.receipt_hash "
+    "RETURNING (xmax = 0) AS fresh), "
+    "leaf AS (INSERT INTO vote_leaf (ballot_id, receipt_hash, commitment, leaf_hash) VALUES (:b, :h, :m, :l)) "
+    "SELECT fresh FROM stored")
+_STORE_VOTE_AND_REQUEST = (  # the same, remembering the idempotency key with the receipt sealed under it
+    "WITH stored AS (INSERT INTO vote (ballot_id, slot, content, commitment, receipt_hash) "
+    "VALUES (:b, :s, CAST(:c AS jsonb), :m, :h) ON CONFLICT (ballot_id, slot) DO UPDATE "
+    "SET content = EXCLUDED.content, commitment = EXCLUDED.commitment, receipt_hash = EXCLUDED.receipt_hash "
+    "RETURNING (xmax = 0) AS fresh), "
+    "leaf AS (INSERT INTO vote_leaf (ballot_id, receipt_hash, commitment, leaf_hash) VALUES (:b, :h, :m, :l)) "
+    ", request AS (INSERT INTO vote_request (ballot_id, request_hash, sealed_receipt) VALUES (:b, :r, :x)) "
+    "SELECT fresh FROM stored")
 
 
 async def record_vote(session: AsyncSession, ballot_id: int, voter_ref: str, content: dict[str, Any], *,
-                      channel: str, age_band: str = "unknown", idempotency_key: str | None = None) -> CastReceipt:
-    """The ballot box: participation row (inserted, then locked), idempotency, vote upsert by slot, log leaf.
+                      channel: str, age_band: str = "unknown", idempotency_key: str | None = None,
+                      key: bytes | None = None) -> CastReceipt:
+    """The ballot box: participation row (inserted or locked), idempotency, vote upsert by slot, log leaf.
 
-    The row lock serialises one voter's concurrent submissions; different voters never wait for each other.
+    The upsert of the voter's participation row takes its row lock, which serialises one voter's concurrent
+    submissions until commit; different voters never wait for each other, and nothing global is locked.
     """
-    slot = receipts.voter_slot(await slot_key(session, ballot_id), voter_ref)
-    inserted = (await session.exec(_q(  # type: ignore[call-overload]
-        "INSERT INTO participation (ballot_id, voter_ref, channel, age_band) VALUES (:b, :v, :c, :a) "
-        "ON CONFLICT DO NOTHING RETURNING 1", b=ballot_id, v=voter_ref, c=channel, a=age_band))).first()
-    existing = (await session.exec(_q(  # type: ignore[call-overload]
-        "SELECT channel FROM participation WHERE ballot_id = :b AND voter_ref = :v FOR UPDATE",
-        b=ballot_id, v=voter_ref))).one()[0]
+    slot = receipts.voter_slot(key or await slot_key(session, ballot_id), voter_ref)
+    existing, inserted = (await session.exec(_q(  # type: ignore[call-overload]
+        _PARTICIPATE, b=ballot_id, v=voter_ref, c=channel, a=age_band))).one()
     if existing != channel:
         raise ChannelConflict(_("A paper vote was already recorded for you; you cannot also vote online.")
                               if existing == "paper" else
                               _("This voter already voted online; a paper vote cannot be added."))
     request = receipts.request_hash(slot, idempotency_key) if idempotency_key else None
-    if request is not None:
-        sealed = (await session.exec(_q(  # type: ignore[call-overload]
-            "SELECT sealed_receipt FROM vote_request WHERE ballot_id = :b AND request_hash = :r",
-            b=ballot_id, r=request))).first()
-        if sealed is not None:
-            code = _unseal(idempotency_key or "", slot, bytes(sealed[0]))
-            found = (await session.exec(_q("SELECT commitment FROM vote_leaf WHERE receipt_hash = :h",  # type: ignore[call-overload]
-                                           h=receipts.receipt_hash(code)))).one()
-            return CastReceipt(ballot_id, code, found[0], False, True, channel)
-    if channel == "paper" and inserted is None:
+    if request is not None and not inserted:
+        replay = await _replay(session, ballot_id, request, idempotency_key or "", slot, channel)
+        if replay is not None:
+            return replay
+    if channel == "paper" and not inserted:
         raise ChannelConflict(_("A paper vote was already recorded for this voter."))
     code = receipts.new_receipt_code()
     code_hash = receipts.receipt_hash(code)
     commitment = receipts.commitment(ballot_id, content, code)
-    stored = (await session.exec(_q(  # type: ignore[call-overload]
-        "INSERT INTO vote (ballot_id, slot, content, commitment, receipt_hash) "
-        "VALUES (:b, :s, CAST(:c AS jsonb), :m, :h) ON CONFLICT (ballot_id, slot) DO UPDATE "
-        "SET content = EXCLUDED.content, commitment = EXCLUDED.commitment, receipt_hash = EXCLUDED.receipt_hash "
-        "RETURNING (xmax = 0)", b=ballot_id, s=slot, c=_json(content), m=commitment, h=code_hash))).one()
     leaf = merkle.leaf_hash(receipts.leaf_data(ballot_id, code_hash, commitment))
-    await session.exec(_q(  # type: ignore[call-overload]
-        "INSERT INTO vote_leaf (ballot_id, receipt_hash, commitment, leaf_hash) VALUES (:b, :h, :m, :l)",
-        b=ballot_id, h=code_hash, m=commitment, l=leaf))
+    params: dict[str, Any] = dict(b=ballot_id, s=slot, c=json.dumps(content, separators=(",", ":")), m=commitment,
+                                  h=code_hash, l=leaf)
+    sql = _STORE_VOTE
     if request is not None:
-        await session.exec(_q(  # type: ignore[call-overload]
-            "INSERT INTO vote_request (ballot_id, request_hash, sealed_receipt) VALUES (:b, :r, :s)",
-            b=ballot_id, r=request, s=_seal(idempotency_key or "", slot, code)))
-    return CastReceipt(ballot_id, code, commitment, not stored[0], False, channel)
+        sql = _STORE_VOTE_AND_REQUEST
+        params.update(r=request, x=_seal(idempotency_key or "", slot, code))
+    fresh = (await session.exec(_q(sql, **params))).one()[0]  # type: ignore[call-overload]
+    return CastReceipt(ballot_id, code, commitment, not fresh, False, channel)
 
 
-def _json(content: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(content, separators=(",", ":"))
+async def _replay(session: AsyncSession, ballot_id: int, request: bytes, idempotency_key: str, slot: bytes,
+                  channel: str) -> CastReceipt | None:
+    """The receipt of an earlier request with the same idempotency key, if there was one."""
+    sealed = (await session.exec(_q(  # type: ignore[call-overload]
+        "SELECT sealed_receipt FROM vote_request WHERE ballot_id = :b AND request_hash = :r",
+        b=ballot_id, r=request))).first()
+    if sealed is None:
+        return None
+    code = _unseal(idempotency_key, slot, bytes(sealed[0]))
+    commitment = (await session.exec(_q("SELECT commitment FROM vote_leaf WHERE receipt_hash = :h",  # type: ignore[call-overload]
+                                        h=receipts.receipt_hash(code)))).one()[0]
+    return CastReceipt(ballot_id, code, commitment, False, True, channel)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.principal import Principal
-from ballots.casting import CastReceipt, check_and_record
+from ballots.casting import CastReceipt, check_and_record, load_for_vote
 from ballots.errors import InvalidVote
 from ballots.formats import Reason
 from ballots.service import ensure_manager, load_ballot
@@ -24,11 +24,11 @@ __all__ = ["cast_online", "cast_paper", "cast_paper_batch", "parse_choice_text"]
 async def cast_online(session: AsyncSession, principal: Principal, ballot_id: int, choice: dict[str, Any],
                       idempotency_key: str | None = None, now: datetime | None = None) -> CastReceipt:
     """The logged-in voter's vote; a later one before the close replaces it."""
-    ballot = await load_ballot(session, ballot_id)
-    identity = await online_identity(session, ballot, principal)
+    loaded = await load_for_vote(session, ballot_id)
+    identity = await online_identity(session, loaded.ballot, principal)
     key = (idempotency_key or "").strip()[:200] or None
-    return await check_and_record(session, ballot, identity, choice, channel="online", idempotency_key=key,
-                                  now=now)
+    return await check_and_record(session, loaded.ballot, identity, choice, channel="online", idempotency_key=key,
+                                  now=now, loaded=loaded)
 
 
 async def cast_paper(session: AsyncSession, officer: Principal, ballot_id: int, voter: str,

@@ -1,0 +1,283 @@
+"""Benchmark of vote casting over HTTP against the real server, and the ceiling of a bare upsert handler.
+
+    .venv/bin/python tests/benchmarks/vote_cast.py [--voters 4000] [--clients 32] [--workers 2]
+
+Creates its own database on the PostgreSQL server named by ``--server`` (default: TEST_DATABASE_URL, else
+``postgresql://postgres@127.0.0.1:5432/test``), seeds thousands of verified voters (one argon2 hash, reused),
+an open knapsack ballot, starts ``greenballot serve --workers N``, mints each voter's token with the server's key,
+and casts one vote per voter from ``--clients`` concurrent HTTP clients. Then it serves ``ceiling_app`` below
+(one asyncpg upsert into an equivalent table, no authentication) the same way and measures it with the same load.
+Prints votes per second, p50 and p99 latency and errors, and drops the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+__all__ = ["ceiling_app", "main"]
+
+COSTS = [18_500, 32_000, 46_000, 74_000, 21_000, 9_600, 58_000, 6_400]
+BUDGET = 150_000
+
+
+def ceiling_app() -> Any:
+    """A bare Litestar app: one asyncpg upsert per vote into ``bench_vote`` (ballot, slot, content)."""
+    import asyncpg
+    from litestar import Litestar, Request, post
+
+    state: dict[str, Any] = {}
+
+    async def startup() -> None:
+        state["pool"] = await asyncpg.create_pool(os.environ["DATABASE_URL"], min_size=4, max_size=16)
+
+    async def shutdown() -> None:
+        await state["pool"].close()
+
+    @post("/votes/{ballot_id:int}", status_code=201)
+    async def vote(request: Request[Any, Any, Any], ballot_id: int) -> dict[str, bool]:
+        body = await request.json()
+        slot = hashlib.sha256(str(body["voter"]).encode()).digest()
+        await state["pool"].execute(
+            "INSERT INTO bench_vote (ballot_id, slot, content) VALUES ($1, $2, $3::jsonb) "
+            "ON CONFLICT (ballot_id, slot) DO UPDATE SET content = EXCLUDED.content",
+            ballot_id, slot, json.dumps({"projects": body["projects"]}))
+        return {"ok": True}
+
+    return Litestar(route_handlers=[vote], on_startup=[startup], on_shutdown=[shutdown])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def with_database(url: str, name: str) -> str:
+    head, sep, query = url.partition("?")
+    return f"{head.rsplit('/', 1)[0]}/{name}{sep}{query}"
+
+
+async def admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def seed(url: str, voters: int) -> tuple[int, list[int], list[uuid.UUID]]:
+    """An open knapsack ballot of one neighbourhood, its proposals, and ``voters`` eligible citizens."""
+    import asyncpg
+
+    from auth.passwords import hash_password
+
+    connection = await asyncpg.connect(url)
+    try:
+        hood = await connection.fetchval("INSERT INTO neighbourhood (slug, name_fr, name_en) VALUES "
+                                         "('bench', 'Banc', 'Bench') RETURNING id")
+        await connection.execute("INSERT INTO category (slug, name_fr, name_en) VALUES ('garden', 'Jardin', 'Garden') "
+                                 "ON CONFLICT DO NOTHING")
+        owner = uuid.uuid4()
+        password = hash_password("bench-password-2026")
+        born = date(1980, 1, 1)
+        now = datetime.now(UTC)
+        ids = [owner] + [uuid.uuid4() for _ in range(voters)]
+        await connection.copy_records_to_table(
+            "account", columns=["id", "email", "display_name", "password_hash", "is_active", "birth_date",
+                                "neighbourhood_id", "verified_at", "verified_how"],
+            records=[(i, f"voter-{n}@bench.test", f"Voter {n}", password, True, born, hood, now, "bench")
+                     for n, i in enumerate(ids)])
+        await connection.copy_records_to_table("role_grant", columns=["account_id", "role"],
+                                               records=[(i, "citizen") for i in ids])
+        ballot = await connection.fetchval(
+            "INSERT INTO ballot (neighbourhood_id, title, budget, status, opens_at, closes_at, created_by) "
+            "VALUES ($1, 'Bench', $2, 'open', $3, $4, $5) RETURNING id",
+            hood, BUDGET, now - timedelta(hours=1), now + timedelta(days=1), owner)
+        proposals = []
+        for n, cost in enumerate(COSTS):
+            pid = await connection.fetchval(
+                "INSERT INTO proposal (title, summary, category, neighbourhood_id, estimated_cost, validated_cost, "
+                "proposer_id, status) VALUES ($1, 's', 'garden', $2, $3, $3, $4, 'accepted') RETURNING id",
+                f"Project {n}", hood, cost, owner)
+            await connection.execute("INSERT INTO ballot_proposal (ballot_id, proposal_id, cost, position) "
+                                     "VALUES ($1, $2, $3, $4)", ballot, pid, cost, n)
+            proposals.append(pid)
+        await connection.execute("CREATE TABLE bench_vote (ballot_id int NOT NULL, slot bytea NOT NULL, "
+                                 "content jsonb NOT NULL, PRIMARY KEY (ballot_id, slot))")
+    finally:
+        await connection.close()
+    return ballot, proposals, ids[1:]
+
+
+def tokens_for(url: str, accounts: list[uuid.UUID]) -> list[str]:
+    """Sign each voter's token with the server's current key (what logging in would return, without argon2)."""
+    from auth.keys import load_ring
+    from auth.tokens import issue_token
+    from voting.config import load_settings
+    from voting.database import make_engine, make_session_maker
+
+    settings = load_settings()
+
+    async def work() -> list[str]:
+        engine = make_engine(url, pool_size=1)
+        async with make_session_maker(engine)() as session:
+            ring = await load_ring(session, settings.key_secret)
+        await engine.dispose()
+        return [issue_token(ring, account, issuer=settings.issuer, audience=settings.audience,
+                            ttl=timedelta(hours=2))[0] for account in accounts]
+
+    return asyncio.run(work())
+
+
+def choice(proposals: list[int]) -> list[int]:
+    """A random set of projects within the budget."""
+    picked, spent = [], 0
+    for index in random.sample(range(len(proposals)), len(proposals)):
+        if spent + COSTS[index] <= BUDGET and random.random() < 0.6:
+            picked.append(proposals[index])
+            spent += COSTS[index]
+    return picked or [proposals[-1]]
+
+
+def start(command: list[str], env: dict[str, str], port: int, log: Path, probe: str) -> subprocess.Popen[bytes]:
+    import httpx
+
+    process = subprocess.Popen(command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited:\n{log.read_text()}")
+        try:
+            httpx.request("GET", f"http://127.0.0.1:{port}{probe}", timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    process.terminate()
+    raise SystemExit(f"server did not start:\n{log.read_text()}")
+
+
+async def load(requests: list[tuple[str, dict[str, str], dict[str, Any]]], clients: int,
+               warmup: int) -> tuple[float, list[float], int, dict[int, int]]:
+    """Send ``requests`` from ``clients`` concurrent connections; the first ``warmup`` are not measured."""
+    import httpx
+
+    queue: asyncio.Queue[tuple[str, dict[str, str], dict[str, Any]]] = asyncio.Queue()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+
+    async def worker(client: httpx.AsyncClient, measure: bool) -> None:
+        while not queue.empty():
+            url, headers, body = queue.get_nowait()
+            began = time.perf_counter()
+            try:
+                answer = await client.post(url, json=body, headers=headers)
+                status = answer.status_code
+            except httpx.HTTPError:
+                status = 0
+            if measure:
+                latencies.append(time.perf_counter() - began)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        for item in requests[:warmup]:
+            queue.put_nowait(item)
+        await asyncio.gather(*(worker(client, False) for _ in range(clients)))
+        for item in requests[warmup:]:
+            queue.put_nowait(item)
+        began = time.perf_counter()
+        await asyncio.gather(*(worker(client, True) for _ in range(clients)))
+        elapsed = time.perf_counter() - began
+    errors = sum(count for status, count in statuses.items() if status not in (200, 201))
+    return elapsed, latencies, errors, statuses
+
+
+def quantile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1] if len(values) > 1 else 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--server", default=os.environ.get("TEST_DATABASE_URL",
+                                                           "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--voters", type=int, default=4000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=400)
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    args = parser.parse_args()
+    server = args.server.replace("postgresql+asyncpg://", "postgresql://", 1)
+    name = f"gb_bench_{uuid.uuid4().hex[:8]}"
+    asyncio.run(admin(server, f'CREATE DATABASE "{name}"'))
+    url = with_database(server, name)
+    rows: list[tuple[str, float, float, float, int, dict[int, int]]] = []
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        from voting.migrate import upgrade
+
+        upgrade(url)
+        began = time.perf_counter()
+        ballot, proposals, voters = asyncio.run(seed(url, args.voters))
+        print(f"seeded {len(voters)} voters and ballot {ballot} in {time.perf_counter() - began:.1f}s", flush=True)
+        data_dir = Path(tempfile.mkdtemp(prefix="gb-bench-"))
+        env = {**os.environ, "DATABASE_URL": url, "GREENBALLOT_DATA_DIR": str(data_dir)}
+        os.environ.update({"DATABASE_URL": url, "GREENBALLOT_DATA_DIR": str(data_dir)})
+        port = free_port()
+        processes.append(start([sys.executable, "-m", "voting.cli", "serve", "--port", str(port), "--workers",
+                                str(args.workers)], env, port, data_dir / "server.log", "/health"))
+        tokens = tokens_for(url, voters)
+        base = f"http://127.0.0.1:{port}/api/v1/ballots/{ballot}/votes"
+        plan = [(base, {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+                 {"projects": choice(proposals)}) for token in tokens]
+        elapsed, latencies, errors, statuses = asyncio.run(load(plan, args.clients, args.warmup))
+        rows.append(("greenballot POST /votes", len(latencies) / elapsed, quantile(latencies, 0.5),
+                     quantile(latencies, 0.99), errors, statuses))
+        processes.pop().terminate()
+
+        port = free_port()
+        processes.append(start([sys.executable, "-m", "uvicorn", "tests.benchmarks.vote_cast:ceiling_app", "--factory",
+                                "--port", str(port), "--workers", str(args.workers), "--log-level", "warning"],
+                               {**env, "PYTHONPATH": str(ROOT)}, port, data_dir / "ceiling.log", "/"))
+        ceiling_url = f"http://127.0.0.1:{port}/votes/{ballot}"
+        plan = [(ceiling_url, {}, {"voter": str(voter), "projects": choice(proposals)}) for voter in voters]
+        elapsed, latencies, errors, statuses = asyncio.run(load(plan, args.clients, args.warmup))
+        rows.append(("ceiling: bare upsert", len(latencies) / elapsed, quantile(latencies, 0.5),
+                     quantile(latencies, 0.99), errors, statuses))
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=20)
+        if not args.keep:
+            asyncio.run(admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    print(f"\n{args.voters - args.warmup} measured votes, {args.clients} concurrent clients, "
+          f"{args.workers} server workers, {os.cpu_count()} CPUs")
+    print(f"{'target':<26}{'votes/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}  statuses")
+    for label, rate, p50, p99, errors, statuses in rows:
+        print(f"{label:<26}{rate:>10.0f}{p50 * 1000:>10.1f}{p99 * 1000:>10.1f}{errors:>8}  {statuses}")
+    ratio = rows[0][1] / rows[1][1] if len(rows) == 2 and rows[1][1] else 0.0
+    print(f"\ngreenballot reaches {ratio:.0%} of the ceiling (target: at least 50%, p99 under 100 ms, no error)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
