@@ -1,0 +1,108 @@
+"""Pure: a ballot's election for the tally engine, the digest of its input, and the canonical result document."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import rfc8785
+
+from voting.tally import Ballot as TallyBallot
+from voting.tally import Election, Project, TallyResult, tally
+from voting.tally.result import number
+
+__all__ = ["TALLY_VOTE_TYPES", "BallotInput", "ProjectInput", "build_election", "input_digest", "canonical",
+           "result_document", "run_tally", "vote_ballot"]
+
+TALLY_VOTE_TYPES = {"approval": "approval", "knapsack": "approval", "cumulative": "cumulative",
+                    "ranked": "ordinal", "choose-one": "choose-1"}
+
+
+@dataclass(frozen=True)
+class ProjectInput:
+    id: int
+    name: str
+    cost: int
+
+
+@dataclass(frozen=True)
+class BallotInput:
+    """What a tally needs to know about a ballot besides its votes."""
+
+    ballot_id: int
+    title: str
+    vote_format: str
+    budget: int
+    rule: str
+    tie_break: str
+    max_projects: int | None = None
+
+
+def canonical(document: Any) -> bytes:
+    """RFC 8785 canonical JSON: the same document always gives the same bytes."""
+    return rfc8785.dumps(document)
+
+
+def vote_ballot(content: Mapping[str, Any]) -> TallyBallot:
+    """One stored vote content (``{"projects": [...]}`` or ``{"points": {...}}``) as a tally-engine ballot."""
+    if "points" in content:
+        items = sorted(content["points"].items(), key=lambda item: int(item[0]))
+        return TallyBallot(projects=tuple(str(int(k)) for k, _ in items), points=tuple(int(v) for _, v in items))
+    return TallyBallot(projects=tuple(str(int(p)) for p in content["projects"]))
+
+
+def build_election(ballot: BallotInput, projects: Sequence[ProjectInput],
+                   contents: Iterable[Mapping[str, Any]]) -> Election:
+    return Election.build(
+        [Project(id=str(p.id), cost=Fraction(p.cost), name=p.name) for p in projects],
+        ballot.budget,
+        TALLY_VOTE_TYPES[ballot.vote_format],
+        [vote_ballot(content) for content in contents],
+        max_length=ballot.max_projects,
+    )
+
+
+def input_digest(ballot: BallotInput, projects: Sequence[ProjectInput], contents: Iterable[Mapping[str, Any]]) -> str:
+    """SHA-256 over the canonical form of everything the tally reads (votes sorted, so order does not matter)."""
+    votes = sorted(canonical(dict(content)).decode() for content in contents)
+    document = {"ballot": ballot.__dict__, "projects": [p.__dict__ for p in sorted(projects, key=lambda p: p.id)],
+                "votes": votes}
+    return hashlib.sha256(canonical(document)).hexdigest()
+
+
+def run_tally(ballot: BallotInput, election: Election) -> TallyResult:
+    return tally(election, ballot.rule, ballot.tie_break)
+
+
+def result_document(ballot: BallotInput, projects: Sequence[ProjectInput], election: Election,
+                    result: TallyResult, digest: str) -> dict[str, Any]:
+    """Everything the results page, the exports and auditors need; no clock, so tallying twice is identical."""
+    from voting.tally.greedy import scores
+    from voting.tally.tiebreak import supporters
+
+    votes, points = supporters(election), scores(election)
+    explained = {e.project: e.as_dict() for e in result.explanations}
+    chosen = set(result.selected)
+    return {
+        "kind": "greenballot-result/1",
+        "ballot_id": ballot.ballot_id,
+        "title": ballot.title,
+        "vote_format": ballot.vote_format,
+        "vote_type": str(election.vote_type),
+        "rule": result.rule,
+        "tie_break": ",".join(result.tie_break),
+        "budget": ballot.budget,
+        "input_digest": digest,
+        "votes_counted": election.voters,
+        "selected": list(result.selected),
+        "total_cost": number(result.total_cost),
+        "projects": [
+            {"id": str(p.id), "name": p.name, "cost": p.cost, "votes": votes[str(p.id)],
+             "score": number(points[str(p.id)]), "selected": str(p.id) in chosen,
+             "explanation": explained.get(str(p.id), {})}
+            for p in sorted(projects, key=lambda p: p.id)
+        ],
+    }

@@ -1,0 +1,89 @@
+"""Pure: offline verification of an export — signatures, a recount of the .pb, and agreement of every file."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from voting.results.document import vote_ballot
+from voting.results.exports import FILES
+from voting.results.signing import SignatureProblem, verify_bytes
+from voting.tally import PabulibError, RuleError, parse_pabulib, tally
+
+__all__ = ["SIGNED_FILES", "verify_export"]
+
+SIGNED_FILES = (FILES["json"], FILES["csv"], FILES["pb"], FILES["bulletin"])
+
+
+def _signatures(files: Mapping[str, bytes], keys: dict[str, Ed25519PublicKey]) -> list[str]:
+    problems = []
+    for name in SIGNED_FILES:
+        if name not in files:
+            problems.append(f"{name} is missing")
+        elif f"{name}.sig" not in files:
+            problems.append(f"{name}.sig is missing")
+        else:
+            try:
+                verify_bytes(name, files[name], files[f"{name}.sig"].decode(), keys)
+            except SignatureProblem as error:
+                problems.append(str(error))
+    return problems
+
+
+def _ballot_key(ballot: Any) -> tuple[Any, ...]:
+    return (ballot.projects, ballot.points)
+
+
+def verify_export(files: Mapping[str, bytes], keys: dict[str, Ed25519PublicKey]) -> list[str]:
+    """Every reason the export cannot be trusted (an empty list when it verifies)."""
+    problems = _signatures(files, keys)
+    try:
+        document: dict[str, Any] = json.loads(files[FILES["json"]])
+        board: dict[str, Any] = json.loads(files[FILES["bulletin"]])
+        pb = parse_pabulib(files[FILES["pb"]].decode("utf-8-sig"))
+        election = pb.election()
+    except KeyError:
+        return problems
+    except (ValueError, PabulibError) as error:
+        return problems + [f"cannot read the export: {error}"]
+
+    rule, tie_break = pb.meta.get("rule", ""), pb.meta.get("tie_break", "")
+    if (rule, tie_break) != (document["rule"], document["tie_break"]):
+        problems.append(f"election.pb records rule {rule} / {tie_break} but the result says "
+                        f"{document['rule']} / {document['tie_break']}")
+    costs = {row["project_id"]: row["cost"] for row in pb.project_rows()}
+    for project in document["projects"]:
+        if str(costs.get(project["id"])) != str(project["cost"]):
+            problems.append(f"project {project['id']} costs {costs.get(project['id'])} in election.pb but "
+                            f"{project['cost']} in result.json")
+    published = [p["id"] for p in document["projects"] if p["selected"]]
+    if sorted(pb.selected_ids() or []) != sorted(published):
+        problems.append(f"election.pb marks {sorted(pb.selected_ids() or [])} selected but result.json "
+                        f"{sorted(published)}")
+    if sorted(document["selected"]) != sorted(published):
+        problems.append("result.json's selected list and its projects' selected flags disagree")
+    try:
+        recount = tally(election, document["rule"], document["tie_break"])
+        if sorted(recount.selected) != sorted(document["selected"]):
+            problems.append(f"a recount of election.pb under {document['rule']} selects {sorted(recount.selected)}"
+                            f", not the published {sorted(document['selected'])}")
+    except (RuleError, ValueError) as error:
+        problems.append(f"cannot recount election.pb: {error}")
+
+    votes = board.get("votes", [])
+    if not (len(votes) == board.get("participants") == document["votes_counted"] == election.voters):
+        problems.append(f"the bulletin board has {len(votes)} votes for {board.get('participants')} participants; "
+                        f"result.json counted {document['votes_counted']} and election.pb holds {election.voters}")
+    on_board = Counter(_ballot_key(vote_ballot(v["content"])) for v in votes)
+    in_pb = Counter(_ballot_key(b) for b in election.ballots)
+    differing = max(sum((on_board - in_pb).values()), sum((in_pb - on_board).values()))
+    if differing:
+        problems.append(f"the bulletin board and election.pb disagree on {differing} vote(s)")
+    receipts = [v["receipt_hash"] for v in votes]
+    if receipts != sorted(receipts) or len(set(receipts)) != len(receipts):
+        problems.append("the bulletin board is not sorted by unique receipt")
+    return problems
