@@ -86,9 +86,17 @@ def build_parser() -> argparse.ArgumentParser:
     checkpoint.add_argument("--output", metavar="FILE", help="write the checkpoint to FILE (keep it safe)")
     checkpoint.set_defaults(func=_audit_checkpoint)
 
+    from ballots.cli import register as register_ballots
     from voting.admin.cli import register as register_admin
+    from voting.results.cli import register as register_results
+    from voting.results.cli import register_ballot_actions
 
     register_admin(commands)
+    register_ballots(commands)
+    ballot_actions = next(action for action in commands.choices["ballot"]._actions
+                          if isinstance(action, argparse._SubParsersAction))
+    register_ballot_actions(ballot_actions)
+    register_results(commands)
     try:
         from voting.tally.cli import register as register_tally
     except ImportError:  # the tally engine is optional while it is being built

@@ -8,6 +8,7 @@ import ballots.vote_models  # noqa: F401
 import voting.admin.models  # noqa: F401
 import voting.models  # noqa: F401
 import voting.proposals.models  # noqa: F401
+import voting.results.models  # noqa: F401
 
 __all__ = ["metadata"]
 

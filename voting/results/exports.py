@@ -15,11 +15,13 @@ from voting.tally.pabulib import PabulibFile
 from voting.tally.pbwrite import to_pabulib, write_pabulib
 from voting.tally.result import TallyResult
 
-__all__ = ["FILES", "safe_cell", "result_csv", "result_json", "election_pb", "bulletin_json", "bulletin_csv",
+__all__ = ["FILES", "TIE_BREAK_NOTE", "recorded_tie_break", "safe_cell", "result_csv", "result_json", "election_pb", "bulletin_json", "bulletin_csv",
            "BoardRow"]
 
 FILES = {"json": "result.json", "csv": "result.csv", "pb": "election.pb", "bulletin": "bulletin.json",
          "bulletin-csv": "bulletin.csv"}
+TIE_BREAK_NOTE = "greenballot tie-break:"
+"""Pabulib has no META key for the tie-break (and its checker refuses unknown keys): it goes in ``comment``."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 BoardRow = tuple[str, str, Mapping[str, Any]]
@@ -49,6 +51,14 @@ def result_csv(document: Mapping[str, Any]) -> str:
     return out.getvalue()
 
 
+def recorded_tie_break(meta: Mapping[str, str]) -> str:
+    """The tie-break a greenballot export recorded in its META ``comment`` ('' when none)."""
+    comment = meta.get("comment", "")
+    if TIE_BREAK_NOTE not in comment:
+        return ""
+    return comment.split(TIE_BREAK_NOTE, 1)[1].split()[0] if comment.split(TIE_BREAK_NOTE, 1)[1].split() else ""
+
+
 def result_json(document: Mapping[str, Any]) -> bytes:
     return canonical(dict(document))
 
@@ -60,7 +70,8 @@ def election_pb(election: Election, result: TallyResult, meta: Mapping[str, str]
     Votes are listed in a shuffled order under random voter ids, so the file says nothing about who voted
     or when; the default rng is the OS's (``secrets``).
     """
-    pb = to_pabulib(election, result, {**meta, "tie_break": ",".join(result.tie_break)})
+    comment = f"#1: {TIE_BREAK_NOTE} {','.join(result.tie_break)}"
+    pb = to_pabulib(election, result, {**meta, "comment": comment})
     rows = list(pb.votes)
     order = list(range(len(rows)))
     secrets.SystemRandom().shuffle(order)

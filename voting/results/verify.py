@@ -10,7 +10,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from voting.results.document import vote_ballot
-from voting.results.exports import FILES
+from voting.results.exports import FILES, recorded_tie_break
 from voting.results.signing import SignatureProblem, verify_bytes
 from voting.tally import PabulibError, RuleError, parse_pabulib, tally
 
@@ -51,7 +51,7 @@ def verify_export(files: Mapping[str, bytes], keys: dict[str, Ed25519PublicKey])
     except (ValueError, PabulibError) as error:
         return problems + [f"cannot read the export: {error}"]
 
-    rule, tie_break = pb.meta.get("rule", ""), pb.meta.get("tie_break", "")
+    rule, tie_break = pb.meta.get("rule", ""), recorded_tie_break(pb.meta)
     if (rule, tie_break) != (document["rule"], document["tie_break"]):
         problems.append(f"election.pb records rule {rule} / {tie_break} but the result says "
                         f"{document['rule']} / {document['tie_break']}")

@@ -1,0 +1,160 @@
+"""Import a past election from a Pabulib file as a closed ballot: projects become accepted proposals, votes go
+into the ballot box (random slots, no voter), so the city can re-tally, re-publish and audit it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from auth.models import Account
+from ballots import merkle, receipts
+from ballots.models import Ballot, BallotProposal
+from ballots.tally_rules import RULE_NAMES
+from ballots.vote_models import BallotSecret
+from voting.audit.service import record
+from voting.domain import DomainError
+from voting.models import Neighbourhood
+from voting.proposals.models import Proposal
+from voting.tally import PabulibError, PabulibFile, VoteType, parse_pabulib
+
+__all__ = ["ImportError_", "import_pabulib", "IMPORT_ACCOUNT", "HISTORY_NEIGHBOURHOOD"]
+
+IMPORT_ACCOUNT = "history-import@greenballot.invalid"
+HISTORY_NEIGHBOURHOOD = "historical-imports"
+FORMATS = {VoteType.APPROVAL: "approval", VoteType.CUMULATIVE: "cumulative", VoteType.ORDINAL: "ranked",
+           VoteType.CHOOSE_ONE: "choose-one"}
+BATCH = 5000
+
+
+class ImportError_(DomainError):
+    status_code = 422
+
+
+def _whole(value: Fraction, what: str) -> int:
+    if value.denominator != 1 or value <= 0:
+        raise ImportError_(f"{what} must be a positive whole amount (got {value})")
+    return int(value)
+
+
+def _date(meta: dict[str, str], key: str) -> datetime | None:
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(meta.get(key, "").strip(), pattern).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+async def _importer(session: AsyncSession) -> Account:
+    account = (await session.exec(select(Account).where(Account.email == IMPORT_ACCOUNT))).first()
+    if account is None:
+        account = Account(email=IMPORT_ACCOUNT, display_name="Historical import", password_hash="!",  # noqa: S106 - no password matches "!"
+                          is_active=False)
+        session.add(account)
+        await session.flush()
+    return account
+
+
+async def _neighbourhood(session: AsyncSession, slug: str | None) -> Neighbourhood:
+    wanted = slug or HISTORY_NEIGHBOURHOOD
+    hood = (await session.exec(select(Neighbourhood).where(Neighbourhood.slug == wanted))).first()
+    if hood is None and slug:
+        raise ImportError_(f"unknown neighbourhood {slug}")
+    if hood is None:
+        hood = Neighbourhood(slug=wanted, name_fr="Élections importées", name_en="Imported elections")
+        session.add(hood)
+        await session.flush()
+    return hood
+
+
+def _content(pb_ballot: Any, ids: dict[str, int], vote_type: VoteType) -> dict[str, Any]:
+    mapped = [ids[p] for p in pb_ballot.projects]
+    if vote_type is VoteType.CUMULATIVE:
+        return {"points": {str(i): int(n) for i, n in sorted(zip(mapped, pb_ballot.points, strict=True)) if n > 0}}
+    return {"projects": mapped if vote_type is VoteType.ORDINAL else sorted(mapped)}
+
+
+async def import_pabulib(session: AsyncSession, text: str, *, neighbourhood: str | None = None, actor: str = "cli",
+                         progress: Callable[[int, int], None] | None = None) -> Ballot:
+    """Create a closed ballot holding the file's projects and votes; returns it (``ballot.id`` is its number)."""
+    try:
+        pb: PabulibFile = parse_pabulib(text)
+        election = pb.election()
+    except PabulibError as error:
+        raise ImportError_(str(error)) from error
+    meta = pb.meta
+    rule = meta.get("rule", "")
+    vote_format = FORMATS[election.vote_type]
+    importer, hood = await _importer(session), await _neighbourhood(session, neighbourhood)
+    closes = _date(meta, "date_end") or datetime.now(UTC) - timedelta(days=1)
+    opens = min(_date(meta, "date_begin") or closes - timedelta(days=14), closes - timedelta(seconds=1))
+    ballot = Ballot(title=meta.get("description") or meta.get("unit") or "Imported election",
+                    neighbourhood_id=hood.id, budget=_whole(election.budget, "the budget"), status="closed",
+                    opens_at=opens, closes_at=closes, created_by=importer.id, vote_format=vote_format,
+                    rule=rule if rule in RULE_NAMES else "greedy",
+                    description=f"Imported from a Pabulib file ({meta.get('country', '')} "
+                                f"{meta.get('unit', '')} {meta.get('instance', '')}).".replace("  ", " "),
+                    requires_roll=False, requires_residence=False, requires_verified=False, min_age=None,
+                    total_points=int(meta["max_sum_points"]) if meta.get("max_sum_points", "").isdigit() else None,
+                    max_ranks=int(meta["max_length"]) if vote_format == "ranked" and
+                    meta.get("max_length", "").isdigit() else None)
+    session.add(ballot)
+    await session.flush()
+    assert ballot.id is not None and importer.id is not None and hood.id is not None
+    session.add(BallotSecret(ballot_id=ballot.id, slot_key=secrets.token_bytes(32)))
+    ids: dict[str, int] = {}
+    for position, project in enumerate(election.projects):
+        proposal = Proposal(title=(project.name or f"Project {project.id}")[:160], summary=f"Pabulib project "
+                            f"{project.id}"[:500], category="other", neighbourhood_id=hood.id,
+                            estimated_cost=_whole(project.cost, f"project {project.id}'s cost"),
+                            validated_cost=_whole(project.cost, f"project {project.id}'s cost"),
+                            proposer_id=importer.id, status="accepted")
+        session.add(proposal)
+        await session.flush()
+        assert proposal.id is not None
+        ids[project.id] = proposal.id
+        session.add(BallotProposal(ballot_id=ballot.id, proposal_id=proposal.id, cost=proposal.validated_cost or 1,
+                                   position=position, label=project.id[:64]))
+    await session.flush()
+    await _store_votes(session, ballot.id, election, ids, progress)
+    await record(session, actor=actor, action="ballot.imported", subject=f"ballot:{ballot.id}",
+                 data={"sha256": hashlib.sha256(text.encode()).hexdigest(), "projects": len(ids),
+                       "votes": election.voters, "rule": ballot.rule, "recorded_rule": rule})
+    return ballot
+
+
+async def _store_votes(session: AsyncSession, ballot_id: int, election: Any, ids: dict[str, int],
+                       progress: Callable[[int, int], None] | None) -> None:
+    """Bulk-load the ballot box with COPY: participation, votes, and their log leaves."""
+    import json
+
+    connection = await (await session.connection()).get_raw_connection()
+    driver: Any = connection.driver_connection
+    total = election.voters
+    for start in range(0, total, BATCH):
+        participation, votes, leaves = [], [], []
+        for pb_ballot in election.ballots[start:start + BATCH]:
+            content = _content(pb_ballot, ids, election.vote_type)
+            code = receipts.new_receipt_code()  # nobody holds these receipts: the votes are historical
+            code_hash = receipts.receipt_hash(code)
+            commitment = receipts.commitment(ballot_id, content, code)
+            participation.append((ballot_id, secrets.token_hex(16), "paper", "unknown"))
+            votes.append((ballot_id, secrets.token_bytes(32), json.dumps(content, separators=(",", ":")), commitment,
+                          code_hash))
+            leaves.append((ballot_id, code_hash, commitment,
+                           merkle.leaf_hash(receipts.leaf_data(ballot_id, code_hash, commitment))))
+        await driver.copy_records_to_table("participation", records=participation,
+                                           columns=["ballot_id", "voter_ref", "channel", "age_band"])
+        await driver.copy_records_to_table("vote", records=votes,
+                                           columns=["ballot_id", "slot", "content", "commitment", "receipt_hash"])
+        await driver.copy_records_to_table("vote_leaf", records=leaves,
+                                           columns=["ballot_id", "receipt_hash", "commitment", "leaf_hash"])
+        if progress:
+            progress(min(start + BATCH, total), total)

@@ -1,0 +1,208 @@
+"""Result use cases: tally a closed ballot from its ballot box, publish it, read it, build signed exports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from auth.principal import Principal
+from ballots.lifecycle import effective_status
+from ballots.models import Ballot, BallotProposal
+from ballots.service import change_status, ensure_manager, load_ballot, window_of
+from voting.audit.service import record
+from voting.domain import Conflict, Forbidden, NotFound
+from voting.i18n import gettext as _
+from voting.proposals.models import Proposal
+from voting.results.document import (
+    BallotInput,
+    ProjectInput,
+    build_election,
+    canonical,
+    input_digest,
+    result_document,
+    run_tally,
+)
+from voting.results.exports import FILES, bulletin_csv, bulletin_json, election_pb, result_csv, result_json
+from voting.results.models import BallotResult
+from voting.results.signing import sign_bytes
+
+__all__ = ["CLI_PRINCIPAL", "StoredResult", "tally_ballot", "publish_ballot", "stored_result", "bulletin_rows",
+           "export_files", "can_see_result", "ballot_input", "ballot_projects", "ballot_contents", "AFTER_CLOSE"]
+
+AFTER_CLOSE = ("closed", "tallied", "published")
+CLI_PRINCIPAL = Principal(id=uuid.UUID(int=0), email="cli", display_name="command line", roles=frozenset({"admin"}))
+"""Who acts when an operator runs a command on the server (``account:00000000-...`` in the audit log)."""
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    ballot: Ballot
+    status: str
+    document: dict[str, Any]
+    raw: bytes
+
+
+def ballot_input(ballot: Ballot) -> BallotInput:
+    assert ballot.id is not None
+    return BallotInput(ballot_id=ballot.id, title=ballot.title, vote_format=ballot.vote_format, budget=ballot.budget,
+                       rule=ballot.rule, tie_break=ballot.tie_break,
+                       max_projects=ballot.max_projects if ballot.vote_format != "knapsack" else None)
+
+
+async def ballot_projects(session: AsyncSession, ballot_id: int) -> list[ProjectInput]:
+    rows = (await session.exec(select(BallotProposal.proposal_id, Proposal.title, BallotProposal.cost).join(
+        Proposal, col(Proposal.id) == col(BallotProposal.proposal_id)).where(BallotProposal.ballot_id == ballot_id)
+    )).all()
+    return [ProjectInput(pid, title, cost) for pid, title, cost in rows]
+
+
+async def ballot_contents(session: AsyncSession, ballot_id: int) -> list[dict[str, Any]]:
+    """Every counted vote's content; identical votes are grouped by PostgreSQL and expanded here."""
+    rows = (await session.exec(text(  # type: ignore[call-overload]
+        "SELECT content::text, count(*) FROM vote WHERE ballot_id = :b GROUP BY content::text ORDER BY 1"
+    ).bindparams(b=ballot_id))).all()
+    contents: list[dict[str, Any]] = []
+    for raw, count in rows:
+        contents.extend([json.loads(raw)] * count)
+    return contents
+
+
+async def _compute(session: AsyncSession, ballot: Ballot) -> bytes:
+    assert ballot.id is not None
+    info = ballot_input(ballot)
+    projects = await ballot_projects(session, ballot.id)
+    contents = await ballot_contents(session, ballot.id)
+    election = build_election(info, projects, contents)
+    result = run_tally(info, election)
+    return canonical(result_document(info, projects, election, result, input_digest(info, projects, contents)))
+
+
+async def tally_ballot(session: AsyncSession, principal: Principal, ballot_id: int,
+                       key_secret: str | None = None) -> StoredResult:
+    """Run the ballot's rule over its counted votes; store it and mark the ballot tallied.
+
+    Tallying again recomputes and must give the same bytes; anything else is refused as a conflict.
+    """
+    ballot = await load_ballot(session, ballot_id)
+    ensure_manager(principal, ballot)
+    status = effective_status(window_of(ballot), datetime.now(UTC))
+    if status not in AFTER_CLOSE:
+        raise Conflict(_("A ballot is tallied after it closes (it is {status}).").format(status=status))
+    raw = await _compute(session, ballot)
+    existing = await session.get(BallotResult, ballot_id)
+    if existing is not None:
+        if existing.document.encode() != raw:
+            raise Conflict(_("The stored result differs from a recount of the ballot box."))
+        return StoredResult(ballot, status, json.loads(raw), raw)
+    document = json.loads(raw)
+    digest = hashlib.sha256(raw).hexdigest()
+    session.add(BallotResult(ballot_id=ballot_id, rule=document["rule"], tie_break=document["tie_break"],
+                             input_digest=document["input_digest"], document=raw.decode(), document_sha256=digest))
+    await session.flush()
+    await record(session, actor=f"account:{principal.id}", action="result.stored", subject=f"ballot:{ballot_id}",
+                 data={"rule": document["rule"], "tie_break": document["tie_break"],
+                       "input_digest": document["input_digest"], "result_sha256": digest,
+                       "selected": document["selected"], "votes_counted": document["votes_counted"]})
+    await change_status(session, principal, ballot_id, "tallied", key_secret=key_secret)
+    return StoredResult(ballot, "tallied", document, raw)
+
+
+async def publish_ballot(session: AsyncSession, principal: Principal, ballot_id: int) -> Ballot:
+    if await session.get(BallotResult, ballot_id) is None:
+        raise Conflict(_("Tally the ballot before publishing it."))
+    return await change_status(session, principal, ballot_id, "published")
+
+
+def can_see_result(principal: Principal | None, ballot: Ballot, status: str) -> bool:
+    """Everyone once published; before that, auditors, admins and the neighbourhood's moderators."""
+    if status == "published":
+        return True
+    if principal is None:
+        return False
+    from auth.principal import can_moderate
+
+    return bool(principal.roles & {"auditor", "admin"}) or can_moderate(principal, ballot.neighbourhood_id)
+
+
+async def stored_result(session: AsyncSession, principal: Principal | None, ballot_id: int) -> StoredResult:
+    ballot = await load_ballot(session, ballot_id)
+    status = effective_status(window_of(ballot), datetime.now(UTC))
+    row = await session.get(BallotResult, ballot_id)
+    if row is None:
+        raise NotFound(_("This ballot has no result yet."))
+    if not can_see_result(principal, ballot, status):
+        raise Forbidden(_("The result is not published yet."))
+    return StoredResult(ballot, status, json.loads(row.document), row.document.encode())
+
+
+async def bulletin_rows(session: AsyncSession, ballot_id: int) -> tuple[Ballot, list[tuple[str, str, Any]], int]:
+    """Every counted vote (receipt hash, commitment, content) sorted by receipt, and the participant count."""
+    ballot = await load_ballot(session, ballot_id)
+    if effective_status(window_of(ballot), datetime.now(UTC)) not in AFTER_CLOSE:
+        raise Forbidden(_("The bulletin board opens when voting closes."))
+    rows = (await session.exec(text(  # type: ignore[call-overload]
+        "SELECT receipt_hash, commitment, content::text FROM vote WHERE ballot_id = :b ORDER BY receipt_hash"
+    ).bindparams(b=ballot_id))).all()
+    participants = (await session.exec(text(  # type: ignore[call-overload]
+        "SELECT count(*) FROM participation WHERE ballot_id = :b").bindparams(b=ballot_id))).one()[0]
+    return ballot, [(r, c, json.loads(content)) for r, c, content in rows], participants
+
+
+def _format_meta(ballot: Ballot) -> dict[str, str]:
+    """The ballot's vote format in Pabulib META terms."""
+    meta: dict[str, str] = {}
+    if ballot.vote_format == "cumulative" and ballot.total_points:
+        meta["max_sum_points"] = str(ballot.total_points)
+        if ballot.max_points_per_project:
+            meta["max_points"] = str(ballot.max_points_per_project)
+    if ballot.vote_format == "knapsack":
+        meta["max_sum_cost"] = str(ballot.budget)
+    if ballot.vote_format in ("approval", "knapsack") and ballot.min_projects:
+        meta["min_length"] = str(ballot.min_projects)
+    if ballot.vote_format == "ranked" and ballot.max_ranks:
+        meta["max_length"] = str(ballot.max_ranks)
+    return meta
+
+
+async def export_files(session: AsyncSession, principal: Principal | None, ballot_id: int,
+                       key_secret: str | None = None,
+                       progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
+    """Every export file with its detached signature, and the public keys that verify them."""
+    from auth.keys import ensure_key, private_key_of, published_keys
+
+    stored = await stored_result(session, principal, ballot_id)
+    info = ballot_input(stored.ballot)
+    projects = await ballot_projects(session, ballot_id)
+    contents = await ballot_contents(session, ballot_id)
+    election = build_election(info, projects, contents)
+    result = run_tally(info, election)
+    _, rows, participants = await bulletin_rows(session, ballot_id)
+    from voting.admin.settings import load_city_settings
+
+    city = await load_city_settings(session)
+    meta = {"description": stored.ballot.title, "country": "France", "unit": city.city_name,
+            "instance": f"ballot-{ballot_id}", "currency": city.currency,
+            "date_begin": stored.ballot.opens_at.strftime("%d.%m.%Y"),
+            "date_end": stored.ballot.closes_at.strftime("%d.%m.%Y")}
+    meta.update(_format_meta(stored.ballot))
+    files = {FILES["json"]: result_json(stored.document), FILES["csv"]: result_csv(stored.document).encode(),
+             FILES["pb"]: election_pb(election, result, meta).encode(),
+             FILES["bulletin"]: bulletin_json(ballot_id, rows, participants),
+             FILES["bulletin-csv"]: bulletin_csv(rows).encode()}
+    key = await ensure_key(session, "signing", key_secret)
+    private = private_key_of(key, key_secret)
+    for name in list(files):
+        if progress:
+            progress(name)
+        files[f"{name}.sig"] = sign_bytes(name, files[name], private, key.kid).encode()
+    files["keys.json"] = (json.dumps(await published_keys(session), indent=2) + "\n").encode()
+    return files
