@@ -28,12 +28,16 @@ from voting.config import Settings, load_or_create_secret, load_settings
 from voting.database import make_engine, make_session_maker, provide_db_session, resolve_database_url
 from voting.errors import exception_handlers
 from voting.proposals.routes import PROPOSAL_HANDLERS
+from voting.results.api import ResultsAPI
+from voting.results.audit_pages import AuditPages
+from voting.results.pages import ResultPages
 from voting.web.pages import HomePages, health
 from voting.web.templating import template_config
 
 __all__ = ["create_app", "ROUTE_HANDLERS"]
 
-ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health, AdminAPI, PublicCityAPI, AdminPages]
+ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health, AdminAPI, PublicCityAPI, AdminPages,
+                             ResultPages, ResultsAPI, AuditPages]
 ROUTE_HANDLERS += PROPOSAL_HANDLERS
 ROUTE_HANDLERS += [BallotsAPI, ReceiptsAPI, BallotPages, BallotManagePages]
 

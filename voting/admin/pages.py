@@ -11,8 +11,7 @@ from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
 
-from auth.admin import find_accounts, grant_role, mark_verified, revoke_role, set_active, \
-    set_moderator_scope
+from auth.admin import find_accounts, grant_role, mark_verified, revoke_role, set_active, set_moderator_scope
 from auth.guards import current_principal, requires_admin
 from auth.keys import published_keys
 from voting.admin import categories as category_service

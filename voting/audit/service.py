@@ -29,7 +29,8 @@ from voting.audit.checkpoints import (
 )
 from voting.models import AuditCheckpoint, AuditEntry
 
-__all__ = ["record", "verify_log", "make_checkpoint", "verify_checkpoints", "AUDIT_LOCK", "CHECKPOINT_EVERY"]
+__all__ = ["record", "verify_log", "make_checkpoint", "verify_checkpoints", "list_entries", "list_checkpoints",
+           "AUDIT_LOCK", "CHECKPOINT_EVERY"]
 
 AUDIT_LOCK = 0x67620A0D17  # pg_advisory_xact_lock key: one appender at a time, released at commit
 CHECKPOINT_EVERY = int(os.environ.get("GREENBALLOT_CHECKPOINT_EVERY", "100"))
@@ -132,3 +133,27 @@ async def verify_log(session: AsyncSession, batch: int = 5000) -> tuple[int, Cha
         last_seen = next_seq = rows[-1].seq
         next_seq += 1
         prev_hash = rows[-1].hash
+
+
+async def list_entries(session: AsyncSession, *, action: str = "", actor: str = "", page: int = 1,
+                       per_page: int = 50) -> tuple[list[AuditEntry], int]:
+    """Newest first, filtered by action (prefix) and actor (exact), one page at a time; and the total."""
+    from sqlalchemy import func
+
+    query = select(AuditEntry)
+    counter = select(func.count()).select_from(AuditEntry)
+    if action:
+        query = query.where(col(AuditEntry.action).startswith(action))
+        counter = counter.where(col(AuditEntry.action).startswith(action))
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+        counter = counter.where(AuditEntry.actor == actor)
+    page, per_page = max(page, 1), min(max(per_page, 1), 200)
+    rows = (await session.exec(query.order_by(col(AuditEntry.seq).desc()).offset((page - 1) * per_page)
+                               .limit(per_page))).all()
+    return list(rows), (await session.exec(counter)).one()
+
+
+async def list_checkpoints(session: AsyncSession, limit: int = 100) -> list[AuditCheckpoint]:
+    return list((await session.exec(select(AuditCheckpoint).order_by(col(AuditCheckpoint.seq).desc())
+                                    .limit(limit))).all())

@@ -15,8 +15,8 @@ from voting.tally.pabulib import PabulibFile
 from voting.tally.pbwrite import to_pabulib, write_pabulib
 from voting.tally.result import TallyResult
 
-__all__ = ["FILES", "TIE_BREAK_NOTE", "recorded_tie_break", "safe_cell", "result_csv", "result_json", "election_pb", "bulletin_json", "bulletin_csv",
-           "BoardRow"]
+__all__ = ["FILES", "TIE_BREAK_NOTE", "recorded_tie_break", "safe_cell", "result_csv", "result_json",
+           "election_pb", "bulletin_json", "bulletin_csv", "BoardRow"]
 
 FILES = {"json": "result.json", "csv": "result.csv", "pb": "election.pb", "bulletin": "bulletin.json",
          "bulletin-csv": "bulletin.csv"}

@@ -11,17 +11,17 @@ from litestar.template.config import TemplateConfig
 import templates
 from voting.i18n import current_language, gettext, ngettext
 
-__all__ = ["TEMPLATE_DIR", "make_environment", "template_config"]
+__all__ = ["TEMPLATE_DIR", "make_environment", "template_config", "money"]
 
 TEMPLATE_DIR = Path(templates.__file__).resolve().parent
 
 
-def _money(amount: int | None) -> str:
+def money(amount: int | float | None) -> str:
     if amount is None:
         return ""
     from babel.numbers import format_currency
 
-    return format_currency(amount, "EUR", locale=current_language(), format="#,##0 ¤", currency_digits=False)
+    return format_currency(amount, "EUR", locale=current_language(), format="#,##0.## ¤", currency_digits=False)
 
 
 def make_environment() -> Environment:
@@ -29,7 +29,7 @@ def make_environment() -> Environment:
                       extensions=["jinja2.ext.i18n"], auto_reload=False)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["language"] = current_language
-    env.filters["money"] = _money
+    env.filters["money"] = money
     return env
 
 
