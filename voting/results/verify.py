@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import Counter
 from collections.abc import Mapping
@@ -66,6 +68,11 @@ def verify_export(files: Mapping[str, bytes], keys: dict[str, Ed25519PublicKey])
                         f"{sorted(published)}")
     if sorted(document["selected"]) != sorted(published):
         problems.append("result.json's selected list and its projects' selected flags disagree")
+    if FILES["csv"] in files:
+        rows = list(csv.DictReader(io.StringIO(files[FILES["csv"]].decode("utf-8"))))
+        in_csv = sorted(row["project_id"].lstrip("'") for row in rows if row.get("selected") == "1")
+        if in_csv != sorted(published):
+            problems.append(f"result.csv marks {in_csv} selected but result.json {sorted(published)}")
     try:
         recount = tally(election, document["rule"], document["tie_break"])
         if sorted(recount.selected) != sorted(document["selected"]):
