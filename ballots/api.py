@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from auth.guards import current_principal, requires_login, requires_moderator
@@ -14,9 +14,11 @@ from ballots.roll import import_roll
 from ballots.schemas import (
     BallotCreate,
     BallotPublic,
+    BallotUpdate,
     CheckpointPublic,
     PaperBatchReport,
     PaperVote,
+    ReceiptQuery,
     ReceiptStatus,
     RollReport,
     TransitionRequest,
@@ -24,7 +26,7 @@ from ballots.schemas import (
     VoteCast,
     VoteReceipt,
 )
-from ballots.service import change_status, create_ballot, list_ballots, view_ballot
+from ballots.service import change_status, create_ballot, list_ballots, update_ballot, view_ballot
 from ballots.turnout import turnout
 from ballots.views import (
     ballot_public,
@@ -69,6 +71,13 @@ class BallotsAPI(Controller):
 
     @get("/{ballot_id:int}", operation_id="getBallot")
     async def get_(self, db_session: DBSession, ballot_id: FromPath[int]) -> BallotPublic:
+        return ballot_public(await view_ballot(db_session, ballot_id))
+
+    @patch("/{ballot_id:int}", operation_id="updateBallot", guards=[requires_moderator])
+    async def update(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int],
+                     data: JSONBody[BallotUpdate]) -> BallotPublic:
+        """Change a draft ballot; 409 once it has opened."""
+        await update_ballot(db_session, current_principal(request), ballot_id, data)
         return ballot_public(await view_ballot(db_session, ballot_id))
 
     @post("/{ballot_id:int}/transitions/{target:str}", operation_id="changeBallotStatus", status_code=200,
@@ -136,3 +145,8 @@ class ReceiptsAPI(Controller):
     async def check(self, db_session: DBSession, code: FromPath[str]) -> ReceiptStatus:
         """recorded (or replaced by a later vote) while voting runs; counted once the results are published."""
         return receipt_status(await check_receipt(db_session, code))
+
+    @post("/", operation_id="checkReceiptInBody", status_code=200)
+    async def check_posted(self, db_session: DBSession, data: JSONBody[ReceiptQuery]) -> ReceiptStatus:
+        """The same check with the code in the body, so that it stays out of URLs and access logs."""
+        return receipt_status(await check_receipt(db_session, data.code))

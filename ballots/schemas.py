@@ -7,8 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-__all__ = ["BallotCreate", "BallotPublic", "BallotProjectPublic", "TransitionRequest", "VoteCast", "VoteReceipt",
-           "ReceiptStatus", "RollReport", "RollRejection", "PaperVote", "PaperBatchReport", "Turnout",
+__all__ = ["BallotCreate", "BallotUpdate", "BallotPublic", "BallotProjectPublic", "TransitionRequest", "VoteCast",
+           "VoteReceipt",
+           "ReceiptStatus", "ReceiptQuery", "RollReport", "RollRejection", "PaperVote", "PaperBatchReport", "Turnout",
            "CheckpointPublic"]
 
 
@@ -33,6 +34,29 @@ class BallotCreate(BaseModel):
     requires_residence: bool = True
     min_age: int | None = Field(default=16, ge=0, le=130)
     requires_verified: bool = True
+
+
+class BallotUpdate(BaseModel):
+    """Changes to a draft ballot; every field is optional. Once the ballot opens its settings are frozen."""
+
+    title: str | None = Field(default=None, min_length=3, max_length=200)
+    description: str | None = Field(default=None, max_length=20_000)
+    budget: int | None = Field(default=None, gt=0)
+    vote_format: str | None = None
+    min_projects: int | None = None
+    max_projects: int | None = None
+    min_spend_percent: int | None = None
+    total_points: int | None = None
+    max_points_per_project: int | None = None
+    max_ranks: int | None = None
+    rule: str | None = None
+    tie_break: str | None = None
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    requires_roll: bool | None = None
+    requires_residence: bool | None = None
+    min_age: int | None = Field(default=None, ge=0, le=130)
+    requires_verified: bool | None = None
 
 
 class BallotProjectPublic(BaseModel):
@@ -99,6 +123,10 @@ class ReceiptStatus(BaseModel):
     checkpoint_size: int | None = None
     checkpoint_root: str | None = None
     inclusion_proof: list[str] = Field(default_factory=list)
+
+
+class ReceiptQuery(BaseModel):
+    code: str = Field(min_length=1, max_length=64)
 
 
 class RollRejection(BaseModel):

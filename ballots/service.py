@@ -13,9 +13,9 @@ from auth.principal import Principal, can_moderate
 from ballots.eligibility import Rules
 from ballots.errors import BallotNotFound, ForbiddenTransition, InvalidBallot, NotAllowed
 from ballots.formats import FormatConfig, Project, Reason, validate_config
-from ballots.lifecycle import Window, accepts_votes, effective_status, transition_refusal
+from ballots.lifecycle import Window, accepts_votes, config_frozen, effective_status, transition_refusal
 from ballots.models import Ballot, BallotProposal
-from ballots.schemas import BallotCreate
+from ballots.schemas import BallotCreate, BallotUpdate
 from ballots.tally_rules import validate_rule
 from ballots.vote_models import BallotSecret
 from voting.audit.service import record
@@ -23,7 +23,8 @@ from voting.i18n import gettext as _
 from voting.proposals.models import Proposal
 
 __all__ = ["BallotView", "create_ballot", "load_ballot", "view_ballot", "list_ballots", "change_status",
-           "format_of", "rules_of", "window_of", "projects_of", "ensure_manager", "actor_of", "accepted_proposals"]
+           "format_of", "rules_of", "window_of", "projects_of", "ensure_manager", "actor_of", "accepted_proposals",
+           "update_ballot"]
 
 
 @dataclass(frozen=True)
@@ -183,3 +184,25 @@ async def accepted_proposals(session: AsyncSession) -> list[Proposal]:
     return list((await session.exec(select(Proposal).where(Proposal.status == "accepted",
                                                            col(Proposal.validated_cost).is_not(None))
                                     .order_by(col(Proposal.neighbourhood_id), col(Proposal.id)))).all())
+
+
+async def update_ballot(session: AsyncSession, principal: Principal, ballot_id: int, data: BallotUpdate) -> Ballot:
+    """Change a draft's settings; a 409 once the ballot has opened (its configuration is frozen)."""
+    ballot = await load_ballot(session, ballot_id, lock=True)
+    ensure_manager(principal, ballot)
+    if config_frozen(window_of(ballot)):
+        raise ForbiddenTransition(_("The settings of a ballot are frozen once it opens."))
+    changes = data.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        setattr(ballot, name, value)
+    reasons = validate_config(format_of(ballot), len(await projects_of(session, ballot_id)) or 1)
+    reasons += validate_rule(ballot.rule, ballot.tie_break, ballot.vote_format)
+    if ballot.closes_at <= ballot.opens_at:
+        reasons.append(Reason("ballot.window", _("The ballot must close after it opens.")))
+    if reasons:
+        raise InvalidBallot(_("This ballot cannot be changed so."), reasons)
+    session.add(ballot)
+    await session.flush()
+    await record(session, actor=actor_of(principal), action="ballot.updated", subject=f"ballot:{ballot_id}",
+                 data={"fields": sorted(changes)})
+    return ballot

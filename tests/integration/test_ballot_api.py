@@ -49,16 +49,22 @@ async def test_create_open_and_walk_the_lifecycle(client, db_session, city):
     ballot = created.json()
     assert ballot["status"] == "draft" and ballot["projects"][0]["cost"] == 12_000
     path = f"/api/v1/ballots/{ballot['id']}/transitions"
+    changed = await client.patch(f"/api/v1/ballots/{ballot['id']}", json={"max_projects": 2}, headers=headers)
+    assert changed.status_code == 200 and changed.json()["max_projects"] == 2
+    bad_change = await client.patch(f"/api/v1/ballots/{ballot['id']}", json={"rule": "irv"}, headers=headers)
+    assert bad_change.status_code == 422
     forbidden = await client.post(f"{path}/published", headers=headers)
     assert forbidden.status_code == 409 and "draft" in forbidden.json()["detail"]
     for target in ("open", "closed", "tallied", "published"):
         moved = await client.post(f"{path}/{target}", headers=headers)
         assert moved.status_code == 200, moved.text
         assert moved.json()["status"] == target
+        frozen = await client.patch(f"/api/v1/ballots/{ballot['id']}", json={"budget": 1}, headers=headers)
+        assert frozen.status_code == 409
     actions = (await db_session.exec(text(  # type: ignore[call-overload]
         "SELECT action FROM audit_entry WHERE subject = :s ORDER BY seq").bindparams(s=f"ballot:{ballot['id']}"))).all()
-    assert [a[0] for a in actions] == ["ballot.created", "ballot.open", "ballot.closed", "ballot.checkpoint",
-                                       "ballot.tallied", "ballot.published"]
+    assert [a[0] for a in actions] == ["ballot.created", "ballot.updated", "ballot.open", "ballot.closed",
+                                       "ballot.checkpoint", "ballot.tallied", "ballot.published"]
 
 
 async def test_only_moderators_of_the_neighbourhood_manage(client, db_session, city):
@@ -87,6 +93,7 @@ async def test_vote_receipt_replace_and_check(client, db_session, city):
     again = await client.post(url, json={"projects": [ids[2]]}, headers={**headers, "Idempotency-Key": "k-1"})
     assert again.json()["receipt"] == second.json()["receipt"] and again.json()["replayed"] is True
     assert (await client.get(f"/api/v1/receipts/{code}")).json()["status"] == "replaced"
+    assert (await client.post("/api/v1/receipts", json={"code": code})).json()["status"] == "replaced"
     counts = (await db_session.exec(text(  # type: ignore[call-overload]
         "SELECT (SELECT count(*) FROM vote WHERE ballot_id = :b),"
         " (SELECT count(*) FROM vote_leaf WHERE ballot_id = :b),"
