@@ -35,6 +35,9 @@ SMALL = ["Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb", "Netherlands_Amsterdam
 
 
 async def imported(db_session, name: str) -> int:
+    from voting.i18n import use_language
+
+    use_language("en")  # service messages are asserted in English below
     ballot = await import_pabulib(db_session, shared(name).read_text(encoding="utf-8-sig"))
     assert ballot.id is not None
     return ballot.id

@@ -7,7 +7,15 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from voting.results.document import BallotInput, ProjectInput, build_election, input_digest, result_document, run_tally
+from voting.results.document import (
+    BallotInput,
+    ProjectInput,
+    build_election,
+    group,
+    input_digest,
+    result_document,
+    run_tally,
+)
 from voting.results.exports import bulletin_csv, bulletin_json, election_pb, result_csv, result_json, safe_cell
 from voting.results.signing import sign_bytes
 from voting.results.verify import verify_export
@@ -18,9 +26,9 @@ CONTENTS = [{"projects": [1, 2]}, {"projects": [1]}, {"projects": [3]}, {"projec
 
 
 def export(key, kid="sig-1"):
-    election = build_election(BALLOT, PROJECTS, CONTENTS)
+    election = build_election(BALLOT, PROJECTS, group(CONTENTS))
     result = run_tally(BALLOT, election)
-    document = result_document(BALLOT, PROJECTS, election, result, input_digest(BALLOT, PROJECTS, CONTENTS))
+    document = result_document(BALLOT, PROJECTS, election, result, input_digest(BALLOT, PROJECTS, group(CONTENTS)))
     rows = [(f"{n:064x}", f"c{n}", content) for n, content in enumerate(CONTENTS)]
     files = {"result.json": result_json(document), "result.csv": result_csv(document).encode(),
              "election.pb": election_pb(election, result, {"description": "test"}).encode(),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -14,8 +16,8 @@ from voting.tally import Ballot as TallyBallot
 from voting.tally import Election, Project, TallyResult, tally
 from voting.tally.result import number
 
-__all__ = ["TALLY_VOTE_TYPES", "BallotInput", "ProjectInput", "build_election", "input_digest", "canonical",
-           "result_document", "run_tally", "vote_ballot"]
+__all__ = ["TALLY_VOTE_TYPES", "BallotInput", "ProjectInput", "Grouped", "group", "build_election", "input_digest",
+           "canonical", "result_document", "run_tally", "vote_ballot"]
 
 TALLY_VOTE_TYPES = {"approval": "approval", "knapsack": "approval", "cumulative": "cumulative",
                     "ranked": "ordinal", "choose-one": "choose-1"}
@@ -54,22 +56,34 @@ def vote_ballot(content: Mapping[str, Any]) -> TallyBallot:
     return TallyBallot(projects=tuple(str(int(p)) for p in content["projects"]))
 
 
-def build_election(ballot: BallotInput, projects: Sequence[ProjectInput],
-                   contents: Iterable[Mapping[str, Any]]) -> Election:
-    return Election.build(
+Grouped = Sequence[tuple[Mapping[str, Any], int]]
+"""Distinct vote contents with how many voters cast each."""
+
+
+def group(contents: Iterable[Mapping[str, Any]]) -> list[tuple[Mapping[str, Any], int]]:
+    """Identical contents together, in canonical order."""
+    counts = Counter(canonical(dict(content)) for content in contents)
+    return [(json.loads(raw), count) for raw, count in sorted(counts.items())]
+
+
+def build_election(ballot: BallotInput, projects: Sequence[ProjectInput], votes: Grouped) -> Election:
+    """The tally engine's election; each distinct vote is checked once, then repeated for its voters."""
+    distinct = [(vote_ballot(content), count) for content, count in votes]
+    checked = Election.build(
         [Project(id=str(p.id), cost=Fraction(p.cost), name=p.name) for p in projects],
         ballot.budget,
         TALLY_VOTE_TYPES[ballot.vote_format],
-        [vote_ballot(content) for content in contents],
+        [tally_ballot for tally_ballot, _ in distinct],
         max_length=ballot.max_projects,
     )
+    return replace(checked, ballots=tuple(b for b, count in distinct for _ in range(count)))
 
 
-def input_digest(ballot: BallotInput, projects: Sequence[ProjectInput], contents: Iterable[Mapping[str, Any]]) -> str:
-    """SHA-256 over the canonical form of everything the tally reads (votes sorted, so order does not matter)."""
-    votes = sorted(canonical(dict(content)).decode() for content in contents)
+def input_digest(ballot: BallotInput, projects: Sequence[ProjectInput], votes: Grouped) -> str:
+    """SHA-256 over the canonical form of everything the tally reads (distinct votes sorted, with counts)."""
+    tallied = sorted((canonical(dict(content)).decode(), count) for content, count in votes)
     document = {"ballot": ballot.__dict__, "projects": [p.__dict__ for p in sorted(projects, key=lambda p: p.id)],
-                "votes": votes}
+                "votes": [[raw, count] for raw, count in tallied]}
     return hashlib.sha256(canonical(document)).hexdigest()
 
 

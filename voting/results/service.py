@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,7 +56,8 @@ def ballot_input(ballot: Ballot) -> BallotInput:
     assert ballot.id is not None
     return BallotInput(ballot_id=ballot.id, title=ballot.title, vote_format=ballot.vote_format, budget=ballot.budget,
                        rule=ballot.rule, tie_break=ballot.tie_break,
-                       max_projects=ballot.max_projects if ballot.vote_format != "knapsack" else None)
+                       max_projects=ballot.max_ranks if ballot.vote_format == "ranked" else
+                       ballot.max_projects if ballot.vote_format == "approval" else None)
 
 
 async def ballot_projects(session: AsyncSession, ballot_id: int) -> list[ProjectInput]:
@@ -65,15 +67,17 @@ async def ballot_projects(session: AsyncSession, ballot_id: int) -> list[Project
     return [ProjectInput(pid, title, cost) for pid, title, cost in rows]
 
 
-async def ballot_contents(session: AsyncSession, ballot_id: int) -> list[dict[str, Any]]:
-    """Every counted vote's content; identical votes are grouped by PostgreSQL and expanded here."""
-    rows = (await session.exec(text(  # type: ignore[call-overload]
-        "SELECT content::text, count(*) FROM vote WHERE ballot_id = :b GROUP BY content::text ORDER BY 1"
-    ).bindparams(b=ballot_id))).all()
-    contents: list[dict[str, Any]] = []
-    for raw, count in rows:
-        contents.extend([json.loads(raw)] * count)
-    return contents
+async def ballot_contents(session: AsyncSession, ballot_id: int) -> list[tuple[dict[str, Any], int]]:
+    """Every counted vote's content, identical ones grouped, with how many voters cast each.
+
+    Read straight from asyncpg (no ORM rows: this is the hot path of a 100,000-voter tally); each distinct
+    content is decoded once.
+    """
+    raw = await (await session.connection()).get_raw_connection()
+    driver: Any = raw.driver_connection
+    rows = await driver.fetch("SELECT content::text FROM vote WHERE ballot_id = $1", ballot_id)
+    counts = Counter(row[0] for row in rows)
+    return [(json.loads(content), count) for content, count in counts.items()]
 
 
 async def _compute(session: AsyncSession, ballot: Ballot) -> bytes:
