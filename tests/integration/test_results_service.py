@@ -79,7 +79,8 @@ async def test_import_tally_export_verify_and_recount_with_pabutools(db_session,
     assert errors == {}
     if stored.document["vote_type"] == "approval" and stored.document["rule"] in ("greedy", "equalshares"):
         (tmp_path / "election.pb").write_text(pb_text)
-        assert pabutools_selection(tmp_path / "election.pb", stored.document["rule"]) == set(stored.document["selected"])
+        recount = pabutools_selection(tmp_path / "election.pb", stored.document["rule"])
+        assert recount == set(stored.document["selected"])
 
 
 async def test_bulletin_board_counts_every_participant(db_session):

@@ -57,7 +57,8 @@ def test_an_untouched_export_verifies(key):
 def test_a_changed_file_breaks_its_signature(key):
     files, keys = export(key)
     files["result.csv"] = files["result.csv"].replace(b"Verger", b"Vergers")
-    assert verify_export(files, keys) == ["result.csv does not match its signature (the file was changed after signing)"]
+    assert verify_export(files, keys) == [
+        "result.csv does not match its signature (the file was changed after signing)"]
 
 
 def test_unknown_key_and_missing_signature(key):
