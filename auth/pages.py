@@ -15,8 +15,8 @@ from auth.guards import current_principal, requires_login
 from auth.middleware import expired_session_cookie, session_cookie
 from auth.service import (
     AccountError,
-    RegistrationClosed,
     LoginRefused,
+    RegistrationClosed,
     TooManyAttempts,
     authenticate,
     issue_for,

@@ -82,7 +82,8 @@ def test_one_changed_project_cost(exported, copy):
     pb.write_text("\n".join(text) + "\n")
     done = cli(exported[0], "verify", str(copy))
     assert done.returncode == 1
-    assert f"project {fields[0]} costs {fields[1]} in election.pb but {int(fields[1]) - 1} in result.json" in done.stderr
+    expected = f"project {fields[0]} costs {fields[1]} in election.pb but {int(fields[1]) - 1} in result.json"
+    assert expected in done.stderr
 
 
 def test_one_changed_selected_flag(exported, copy):
