@@ -70,3 +70,14 @@ def test_gettext_follows_the_current_language():
     use_language("en")
     assert gettext("Log in") == "Log in"
     assert translations("fr") is translations("fr")
+
+
+def test_template_messages_have_no_percent_sign():
+    """Jinja's new-style gettext %-formats every message: a literal % in a template msgid breaks the page."""
+    import re
+
+    templates = set()
+    for _, _, message, _, _ in extract_from_dir(ROOT / "templates", [("**.html", "jinja2")], OPTIONS):
+        templates.add(message if isinstance(message, str) else message[0])
+    offending = sorted(m for m in templates if re.search(r"%(?!\()", m))
+    assert not offending, offending

@@ -31,7 +31,7 @@ def export(key, kid="sig-1"):
     document = result_document(BALLOT, PROJECTS, election, result, input_digest(BALLOT, PROJECTS, group(CONTENTS)))
     rows = [(f"{n:064x}", f"c{n}", content) for n, content in enumerate(CONTENTS)]
     files = {"result.json": result_json(document), "result.csv": result_csv(document).encode(),
-             "election.pb": election_pb(election, result, {"description": "test"}).encode(),
+             "election.pb": election_pb(election, result, {"description": "test"}, b"seed").encode(),
              "bulletin.json": bulletin_json(BALLOT.ballot_id, rows, len(rows)),
              "bulletin.csv": bulletin_csv(rows).encode()}
     for name in list(files):
@@ -128,3 +128,13 @@ def test_tallying_twice_is_byte_identical():
     first = export(Ed25519PrivateKey.generate())[0]["result.json"]
     second = export(Ed25519PrivateKey.generate())[0]["result.json"]
     assert first == second
+
+
+def test_the_pb_export_is_stable_for_a_seed_and_hides_the_order():
+    election = build_election(BALLOT, PROJECTS, group(CONTENTS))
+    result = run_tally(BALLOT, election)
+    first = election_pb(election, result, {}, b"ballot secret")
+    assert first == election_pb(election, result, {}, b"ballot secret")
+    assert first != election_pb(election, result, {}, b"another secret")
+    voters = [line.split(";")[0] for line in first.split("VOTES\n", 1)[1].splitlines()[1:]]
+    assert len(set(voters)) == len(CONTENTS) and "1" not in voters

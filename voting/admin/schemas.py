@@ -29,6 +29,7 @@ class NeighbourhoodUpdate(BaseModel):
 
 
 class NeighbourhoodPublic(BaseModel):
+    id: int
     slug: str
     name_fr: str
     name_en: str

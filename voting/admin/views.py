@@ -16,7 +16,8 @@ def actor_of(principal: object) -> str:
 
 
 def neighbourhood_public(hood: Neighbourhood) -> NeighbourhoodPublic:
-    return NeighbourhoodPublic(slug=hood.slug, name_fr=hood.name_fr, name_en=hood.name_en,
+    assert hood.id is not None
+    return NeighbourhoodPublic(id=hood.id, slug=hood.slug, name_fr=hood.name_fr, name_en=hood.name_en,
                                population=hood.population, postcodes=list(hood.postcodes or []),
                                boundary=hood.boundary, retired=hood.retired_at is not None)
 

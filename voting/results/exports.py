@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
-import secrets
+import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -63,27 +64,28 @@ def result_json(document: Mapping[str, Any]) -> bytes:
     return canonical(dict(document))
 
 
-def election_pb(election: Election, result: TallyResult, meta: Mapping[str, str],
-                voter_ids: Sequence[str] | None = None) -> str:
+def election_pb(election: Election, result: TallyResult, meta: Mapping[str, str], seed: bytes) -> str:
     """The Pabulib file: META with the rule and tie-break, PROJECTS with ``selected``, VOTES under random ids.
 
-    Votes are listed in a shuffled order under random voter ids, so the file says nothing about who voted
-    or when; the default rng is the OS's (``secrets``).
+    Votes are listed in a shuffled order under random voter ids, so the file says nothing about who voted or
+    when. The shuffle and the ids come from ``seed`` (a secret of the ballot), so every download of the export
+    is the same file and matches its signature.
     """
     comment = f"#1: {TIE_BREAK_NOTE} {','.join(result.tie_break)}"
     pb = to_pabulib(election, result, {**meta, "comment": comment})
+    rng = random.Random(hashlib.sha256(seed).digest())  # noqa: S311 - seeded from a secret, not for keys
     rows = list(pb.votes)
     order = list(range(len(rows)))
-    secrets.SystemRandom().shuffle(order)
-    ids = list(voter_ids) if voter_ids is not None else _random_ids(len(rows))
+    rng.shuffle(order)
+    ids = _random_ids(len(rows), rng)
     votes = [(ids[n], *rows[i][1:]) for n, i in enumerate(order)]
     return write_pabulib(PabulibFile(pb.meta, pb.project_columns, pb.projects, pb.vote_columns, votes))
 
 
-def _random_ids(count: int) -> list[str]:
+def _random_ids(count: int, rng: random.Random) -> list[str]:
     seen: set[str] = set()
     while len(seen) < count:
-        seen.add(secrets.token_hex(6))
+        seen.add(f"{rng.getrandbits(48):012x}")
     return sorted(seen)
 
 

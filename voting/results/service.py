@@ -161,6 +161,17 @@ async def bulletin_rows(session: AsyncSession, ballot_id: int) -> tuple[Ballot, 
     return ballot, [(r, c, json.loads(content)) for r, c, content in rows], participants
 
 
+async def _export_seed(session: AsyncSession, ballot_id: int) -> bytes:
+    """A per-ballot secret seed for the .pb's shuffle and voter ids (stable, so downloads match signatures)."""
+    import hmac
+
+    from ballots.vote_models import BallotSecret
+
+    secret = await session.get(BallotSecret, ballot_id)
+    key = secret.slot_key if secret is not None else b"greenballot-no-ballot-secret"
+    return hmac.new(key, b"greenballot pabulib export", hashlib.sha256).digest()
+
+
 def _format_meta(ballot: Ballot) -> dict[str, str]:
     """The ballot's vote format in Pabulib META terms."""
     meta: dict[str, str] = {}
@@ -199,7 +210,7 @@ async def export_files(session: AsyncSession, principal: Principal | None, ballo
             "date_end": stored.ballot.closes_at.strftime("%d.%m.%Y")}
     meta.update(_format_meta(stored.ballot))
     files = {FILES["json"]: result_json(stored.document), FILES["csv"]: result_csv(stored.document).encode(),
-             FILES["pb"]: election_pb(election, result, meta).encode(),
+             FILES["pb"]: election_pb(election, result, meta, await _export_seed(session, ballot_id)).encode(),
              FILES["bulletin"]: bulletin_json(ballot_id, rows, participants),
              FILES["bulletin-csv"]: bulletin_csv(rows).encode()}
     key = await ensure_key(session, "signing", key_secret)
