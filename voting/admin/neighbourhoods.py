@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,8 +50,9 @@ async def create_neighbourhood(session: AsyncSession, *, actor: str, slug: str, 
 async def update_neighbourhood(session: AsyncSession, *, actor: str, slug: str, **changes: Any) -> Neighbourhood:
     """Rename or change population, boundary or postcodes; only the given fields change."""
     hood = await get_neighbourhood(session, slug)
-    checks = {"name_fr": lambda v: check_name(v, "French"), "name_en": lambda v: check_name(v, "English"),
-              "population": check_population, "boundary": check_boundary, "postcodes": check_postcodes}
+    checks: dict[str, Callable[[Any], Any]] = {
+        "name_fr": lambda v: check_name(v, "French"), "name_en": lambda v: check_name(v, "English"),
+        "population": check_population, "boundary": check_boundary, "postcodes": check_postcodes}
     changed: dict[str, Any] = {}
     for field, value in changes.items():
         if field not in checks:
