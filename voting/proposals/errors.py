@@ -15,8 +15,7 @@ class ProposalInvalid(DomainError):
     status_code = 422
 
     def __init__(self, reasons: list[str]) -> None:
-        super().__init__(_("The proposal has problems: {reasons}").format(reasons=" ".join(reasons)),
-                         extra=reasons)
+        super().__init__(" ".join(reasons), extra=reasons)
         self.reasons = reasons
 
 

@@ -1,4 +1,4 @@
-"""Tables for proposal categories and proposals."""
+"""Tables for proposal categories, proposals, their photos and citizens' supports."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ class Proposal(SQLModel, table=True):
         Index("proposal_search", "search_vector", postgresql_using="gin"),
         Index("proposal_neighbourhood_status", "neighbourhood_id", "status"),
         Index("proposal_status_submitted", "status", "submitted_at"),
+        Index("proposal_created", "created_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal_column
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -56,6 +57,7 @@ def rows_query() -> Any:
     return (
         select(Proposal, func.coalesce(supports.c.n, 0), col(ProposalPhoto.proposal_id).is_not(None),
                col(Account.display_name))
+        .options(defer(Proposal.search_vector))  # type: ignore[arg-type]
         .join(Account, col(Account.id) == col(Proposal.proposer_id))
         .outerjoin(supports, supports.c.proposal_id == col(Proposal.id))
         .outerjoin(ProposalPhoto, col(ProposalPhoto.proposal_id) == col(Proposal.id))

@@ -30,6 +30,7 @@ def upgrade() -> None:
     op.create_index('proposal_search', 'proposal', ['search_vector'], unique=False, postgresql_using='gin')
     op.create_index('proposal_neighbourhood_status', 'proposal', ['neighbourhood_id', 'status'], unique=False)
     op.create_index('proposal_status_submitted', 'proposal', ['status', 'submitted_at'], unique=False)
+    op.create_index('proposal_created', 'proposal', ['created_at', 'id'], unique=False)
     op.create_table('proposal_photo',
     sa.Column('proposal_id', sa.Integer(), nullable=False),
     sa.Column('content_type', sa.String(length=32), nullable=False),
@@ -56,6 +57,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_proposal_support_account_id'), table_name='proposal_support')
     op.drop_table('proposal_support')
     op.drop_table('proposal_photo')
+    op.drop_index('proposal_created', table_name='proposal')
     op.drop_index('proposal_status_submitted', table_name='proposal')
     op.drop_index('proposal_neighbourhood_status', table_name='proposal')
     op.drop_index('proposal_search', table_name='proposal')
