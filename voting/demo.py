@@ -14,6 +14,7 @@ from auth.service import create_account
 from ballots.models import Ballot, BallotProposal, VoterRollEntry
 from voting.audit.service import record
 from voting.models import Neighbourhood
+from voting.proposals.demo_seed import seed_proposal_demo
 from voting.proposals.models import Proposal
 
 __all__ = ["DemoAccount", "DEMO_ACCOUNTS", "NEIGHBOURHOODS", "PROPOSALS", "seed_demo"]
@@ -188,5 +189,6 @@ async def seed_demo(session: AsyncSession) -> str:
         await record(session, actor="demo", action="ballot.opened", subject=f"ballot:{ballot.id}",
                      data={"budget": ballot.budget})
     await _ensure_voter(session, accounts["citizen"], hoods["centre-jaude"], ballot)
+    await seed_proposal_demo(session, hoods, accounts["citizen"])
     return f"Demo city: {len(hoods)} neighbourhoods, {len(titles) + created} proposals ({created} new), " \
            f"open ballot #{ballot.id} «{ballot.title}»"
