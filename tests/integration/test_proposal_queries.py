@@ -85,3 +85,12 @@ async def test_mine_lists_every_state_of_my_own_proposals_only(client, db_sessio
     await insert_proposal(db_session, cast.hood, cast.neighbour)
     listed = (await client.get(f"{API}/mine", headers=await auth(client, cast.citizen))).json()
     assert {item["id"] for item in listed} == mine
+
+
+@pytest.mark.parametrize("q", ["le la les", "the", "!!!", "   ", "&|!()<->:*", "a" * 200])
+async def test_searches_without_words_are_harmless(client, db_session, q):
+    cast = await make_cast(db_session)
+    await insert_proposal(db_session, cast.hood, cast.citizen)
+    response = await client.get(API, params={"q": q, "neighbourhood_id": cast.hood.id})
+    assert response.status_code == 200
+    assert response.json()["total"] in (0, 1)
