@@ -22,6 +22,8 @@ __all__ = ["PUBLIC_STATES", "ProposalRow", "ProposalListing", "HistoryItem", "li
 
 PUBLIC_STATES = tuple(state for state in PROPOSAL_STATES if state != "draft")
 MAX_PER_PAGE = 100
+HISTORY_ACTIONS = tuple(f"proposal.{step}" for step in ("created", "edited", "photo_set", *PROPOSAL_STATES[1:]))
+"""Audit actions shown as a proposal's history (supports are not); the action index narrows the audit log."""
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,10 @@ async def my_proposals(session: AsyncSession, principal: Principal) -> list[Prop
 
 async def proposal_history(session: AsyncSession, proposal_id: int) -> list[HistoryItem]:
     """The proposal's audit entries, oldest first, with the moderator's words where there are some."""
-    entries = await session.exec(select(AuditEntry).where(AuditEntry.subject == f"proposal:{proposal_id}")
+    entries = await session.exec(select(AuditEntry).where(col(AuditEntry.action).in_(HISTORY_ACTIONS),
+                                                          AuditEntry.subject == f"proposal:{proposal_id}")
                                  .order_by(col(AuditEntry.seq)))
-    return [HistoryItem(entry.at, entry.action, entry.data.get("message")) for entry in entries
-            if not entry.action.startswith("proposal.support")]
+    return [HistoryItem(entry.at, entry.action, entry.data.get("message")) for entry in entries]
 
 
 async def supports_of(session: AsyncSession, proposal_id: int, viewer: Principal | None) -> tuple[int, bool]:
