@@ -49,7 +49,8 @@ def reference(path: str, rule: str, queue: mp.Queue) -> None:
             return
         queue.put(time.perf_counter() - start)
         return
-    from pabutools.election import Additive_Cardinal_Sat, Cost_Sat, parse_pabulib as pabutools_parse
+    from pabutools.election import Additive_Cardinal_Sat, Cost_Sat
+    from pabutools.election import parse_pabulib as pabutools_parse
     from pabutools.election.profile import AbstractApprovalProfile
     from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares, sequential_phragmen
 

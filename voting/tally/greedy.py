@@ -12,15 +12,15 @@ __all__ = ["greedy", "greedy_fill", "scores"]
 
 
 def scores(election: Election) -> dict[str, int]:
-    """Approvals (approval, choose-1), total points (cumulative) or L-r+1 points (ordinal)."""
+    """Approvals (approval, choose-1), total points (cumulative) or L-r+1 points (ordinal, L = ballot length)."""
     totals = dict.fromkeys(election.project_by_id, 0)
     ordinal = election.vote_type is VoteType.ORDINAL
-    top = election.rank_length
     for ballot, weight in election.ballot_counts.items():
         if ballot.points is not None:
             for pid, points in zip(ballot.projects, ballot.points, strict=True):
                 totals[pid] += points * weight
         elif ordinal:
+            top = len(ballot.projects)
             for rank, pid in enumerate(ballot.projects, start=1):
                 totals[pid] += (top - rank + 1) * weight
         else:

@@ -119,12 +119,6 @@ class Election:
         """Number of ballots cast, empty ones included."""
         return len(self.ballots)
 
-    @cached_property
-    def rank_length(self) -> int:
-        """L in the ordinal score L-r+1: the declared max_length, else the longest ballot."""
-        longest = max((len(b.projects) for b in self.ballots), default=0)
-        return max(self.max_length or 0, longest)
-
 
 def _check_ballot(ballot: Ballot, kind: VoteType, ids: set[str], number: int) -> None:
     chosen = ballot.projects

@@ -10,7 +10,7 @@ from voting.tally.greedy import scores
 from voting.tally.model import Election, VoteType
 from voting.tally.pabulib import PabulibFile
 from voting.tally.result import TallyResult
-from voting.tally.tiebreak import supporters
+from voting.tally.tiebreak import supporters, tie_key
 
 __all__ = ["format_number", "to_pabulib", "write_pabulib"]
 
@@ -39,7 +39,9 @@ def write_pabulib(pb: PabulibFile) -> str:
     return out.getvalue()
 
 
-def to_pabulib(election: Election, result: TallyResult | None = None, meta: dict[str, str] | None = None) -> PabulibFile:
+def to_pabulib(
+    election: Election, result: TallyResult | None = None, meta: dict[str, str] | None = None
+) -> PabulibFile:
     """A Pabulib file for an election; with a result, its rule and `selected` column."""
     info = dict(election.meta)
     info.update(meta or {})
@@ -54,8 +56,14 @@ def to_pabulib(election: Election, result: TallyResult | None = None, meta: dict
     info["rule"] = result.rule if result else info.get("rule", "unknown")
     if election.max_length is not None:
         info["max_length"] = str(election.max_length)
-    if election.threshold is not None:
+    if election.threshold is not None and info["rule"] in ("greedy-threshold", "greedy-no-skip"):
         info["min_project_score_threshold"] = format_number(election.threshold)
+    elif info["rule"] != "greedy-threshold":
+        info.pop("min_project_score_threshold", None)
+    if sum((p.cost for p in election.projects), Fraction(0)) <= election.budget:
+        info["fully_funded"] = "1"
+    if election.vote_type is VoteType.CUMULATIVE and "max_sum_points" not in info:
+        info["max_sum_points"] = str(max((sum(b.points or ()) for b in election.ballots), default=0))
     scored = election.vote_type in (VoteType.CUMULATIVE, VoteType.ORDINAL)
     votes = supporters(election)
     points = scores(election)
@@ -64,11 +72,12 @@ def to_pabulib(election: Election, result: TallyResult | None = None, meta: dict
     if chosen is not None:
         columns.append("selected")
     projects = []
-    for p in sorted(election.projects, key=lambda p: -(points if scored else votes)[p.id]):
+    key = tie_key(result.tie_break if result else ("lexico",), election)
+    for p in sorted(election.projects, key=lambda p: (-(points if scored else votes)[p.id], key(p))):
         row = [p.id, format_number(p.cost), str(votes[p.id])]
         if scored:
             row.append(str(points[p.id]))
-        row.append(p.name)
+        row.append(p.name or p.id)
         if chosen is not None:
             row.append("1" if p.id in chosen else "0")
         projects.append(tuple(row))

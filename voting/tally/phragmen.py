@@ -24,8 +24,8 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
     groups = [(tuple(index[pid] for pid in b.projects), w) for b, w in election.ballot_counts.items()]
     supp: list[list[int]] = [[] for _ in projects]
     approvals = [0] * len(projects)
-    for g, (chosen, weight) in enumerate(groups):
-        for i in chosen:
+    for g, (picked, weight) in enumerate(groups):
+        for i in picked:
             supp[i].append(g)
             approvals[i] += weight
     key = tie_key(chain, election)

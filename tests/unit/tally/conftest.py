@@ -24,14 +24,15 @@ def pabulib_files() -> list[Path]:
     return sorted(folder.glob("*.pb"), key=lambda p: p.stat().st_size) if folder else []
 
 
-def file_params(big: bool | None = None, mark_big: bool = True) -> list[object]:
+def file_params(big: bool | None = None, mark_big: bool = True, slow_above: int = BIG_BYTES) -> list[object]:
     """pytest params for the shared files; big files are marked slow (or only small/big ones)."""
     params: list[object] = []
     for path in pabulib_files():
         large = path.stat().st_size > BIG_BYTES
         if big is not None and large != big:
             continue
-        marks = [pytest.mark.slow] if large and big is None and mark_big else []
+        slow = path.stat().st_size > slow_above
+        marks = [pytest.mark.slow] if slow and big is None and mark_big else []
         params.append(pytest.param(path, id=path.stem, marks=marks))
     if not params:
         params.append(pytest.param(None, id="no-pabulib-data"))

@@ -63,7 +63,14 @@ def pabutools_rule(election: Election, rule: str, path: Path | None = None) -> s
 
 
 def checker_add1(election: Election) -> set[str] | None:
-    """pabulib-checker's Equal Shares with Add1, or None when its own tie-break leaves a tie."""
+    """pabulib-checker's Equal Shares with Add1, or None when its own tie-break leaves a tie.
+
+    The checker raises the per-voter budget until the outcome overspends; when every supported
+    project fits together that never happens and it would loop forever, so such elections get None.
+    """
+    supported = {pid for b in election.ballots for pid in b.projects}
+    if sum(p.cost for p in election.projects if p.id in supported and p.cost > 0) <= election.budget:
+        return None
     checker = Checker()
     pb = write_pabulib(to_pabulib(election, None, {"rule": "equalshares/add1"}))
     from pabulib_helpers import parse_pb_lines

@@ -59,7 +59,7 @@ def test_explain_and_rule_option(small: Path, capsys: pytest.CaptureFixture[str]
     data = json.loads(capsys.readouterr().out)
     assert {e["code"] for e in data["explanations"]} == {"selected", "over-budget"}
     assert call(str(small), "--rule", "greedy", "--explain") == 0
-    assert "b: over-budget" in capsys.readouterr().out
+    assert "a: over-budget" in capsys.readouterr().out  # a and b tie on 3 approvals; min-cost puts b first
 
 
 def test_check_reports_reproduction(small: Path, capsys: pytest.CaptureFixture[str]) -> None:

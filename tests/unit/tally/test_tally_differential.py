@@ -22,7 +22,7 @@ def _approval_like(election: Election, rule: str) -> bool:
     return election.vote_type is VoteType.APPROVAL
 
 
-@pytest.mark.parametrize("path", file_params())
+@pytest.mark.parametrize("path", file_params(slow_above=90_000))
 @pytest.mark.parametrize("rule", RULES)
 def test_rule_matches_pabutools_on_shared_files(path: Path | None, rule: str) -> None:
     election = parse_pabulib(read(need(path))).election()
@@ -32,7 +32,7 @@ def test_rule_matches_pabutools_on_shared_files(path: Path | None, rule: str) ->
     assert ours == pabutools_rule(election, rule, path)
 
 
-@pytest.mark.parametrize("path", file_params())
+@pytest.mark.parametrize("path", file_params(slow_above=10_000))
 def test_add1_matches_pabulib_checker_on_shared_files(path: Path | None) -> None:
     election = parse_pabulib(read(need(path))).election()
     if election.vote_type is not VoteType.APPROVAL:

@@ -27,7 +27,7 @@ def approval(costs: dict[str, int], budget: int, ballots: list[str]) -> Election
 
 
 def test_greedy_skips_what_does_not_fit_and_explains_it() -> None:
-    election = approval({"a": 6, "b": 5, "c": 3}, 10, ["ab", "ab", "a", "bc"])
+    election = approval({"a": 6, "b": 5, "c": 3}, 10, ["ab", "ab", "a", "a", "bc"])
     result = tally(election, "greedy")
     assert result.selected == ("a", "c")
     b = result.explanation("b").as_dict()
@@ -43,7 +43,7 @@ def test_greedy_threshold_and_scores_by_ballot_type() -> None:
     assert result.explanation("b").as_dict()["code"] == "below-threshold"
     ranked = Election.build([Project("x", Fraction(1)), Project("y", Fraction(1))], 1, VoteType.ORDINAL,
                             [Ballot(("x", "y")), Ballot(("y",))], max_length=2)
-    assert tally(ranked, "greedy").explanation("y").facts["score"] == 3  # 1 + 2 (L-r+1 with L=2)
+    assert tally(ranked, "greedy").explanation("y").facts["score"] == 2  # 1 + 1 (L-r+1, L = ballot length)
     points = Election.build([Project("x", Fraction(1)), Project("y", Fraction(1))], 1, VoteType.CUMULATIVE,
                             [Ballot(("x", "y"), (1, 4)), Ballot(("x",), (2,))])
     assert tally(points, "greedy").selected == ("y",)
@@ -54,10 +54,9 @@ def test_greedy_threshold_and_scores_by_ballot_type() -> None:
     [("min-cost", "cheap"), ("max-cost", "dear"), ("max-votes", "popular"), ("lexico", "cheap")],
 )
 def test_tie_breaks(chain: str, first: str) -> None:
-    # "cheap" and "dear" tie on score 2 with "popular"; max-votes counts supporters, not score.
+    # All three score 3 points; max-votes counts supporters (3 for "popular"), not points.
     projects = [Project("cheap", Fraction(1)), Project("dear", Fraction(3)), Project("popular", Fraction(2))]
-    ballots = [Ballot(("cheap", "dear", "popular"), (1, 1, 1)), Ballot(("cheap", "dear", "popular"), (1, 1, 0)),
-               Ballot(("popular",), (1,))]
+    ballots = [Ballot(("cheap",), (3,)), Ballot(("dear",), (3,))] + [Ballot(("popular",), (1,))] * 3
     election = Election.build(projects, 1, VoteType.CUMULATIVE, ballots)
     assert tally(election, "greedy-no-skip", chain).explanation(first).facts["rank"] == 1
 
