@@ -176,38 +176,71 @@ def start(command: list[str], env: dict[str, str], port: int, log: Path, probe: 
     raise SystemExit(f"server did not start:\n{log.read_text()}")
 
 
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client: httpx would spend more CPU than the servers it measures."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, headers: dict[str, str], body: bytes) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        lines = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Content-Type: application/json",
+                 f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in headers.items())]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        await self.reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
 async def load(requests: list[tuple[str, dict[str, str], dict[str, Any]]], clients: int,
                warmup: int) -> tuple[float, list[float], int, dict[int, int]]:
     """Send ``requests`` from ``clients`` concurrent connections; the first ``warmup`` are not measured."""
-    import httpx
+    from urllib.parse import urlsplit
 
     queue: asyncio.Queue[tuple[str, dict[str, str], dict[str, Any]]] = asyncio.Queue()
     latencies: list[float] = []
     statuses: dict[int, int] = {}
+    target = urlsplit(requests[0][0])
+    connections = [Connection(target.hostname or "127.0.0.1", target.port or 80) for _ in range(clients)]
 
-    async def worker(client: httpx.AsyncClient, measure: bool) -> None:
+    async def worker(connection: Connection, measure: bool) -> None:
         while not queue.empty():
             url, headers, body = queue.get_nowait()
             began = time.perf_counter()
             try:
-                answer = await client.post(url, json=body, headers=headers)
-                status = answer.status_code
-            except httpx.HTTPError:
+                status = await connection.post(urlsplit(url).path, headers, json.dumps(body).encode())
+            except (OSError, asyncio.IncompleteReadError, ValueError):
                 status = 0
+                connection.close()
+                connection.writer = None
             if measure:
                 latencies.append(time.perf_counter() - began)
                 statuses[status] = statuses.get(status, 0) + 1
 
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        for item in requests[:warmup]:
-            queue.put_nowait(item)
-        await asyncio.gather(*(worker(client, False) for _ in range(clients)))
-        for item in requests[warmup:]:
-            queue.put_nowait(item)
-        began = time.perf_counter()
-        await asyncio.gather(*(worker(client, True) for _ in range(clients)))
-        elapsed = time.perf_counter() - began
+    for item in requests[:warmup]:
+        queue.put_nowait(item)
+    await asyncio.gather(*(worker(connection, False) for connection in connections))
+    for item in requests[warmup:]:
+        queue.put_nowait(item)
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(connection, True) for connection in connections))
+    elapsed = time.perf_counter() - began
+    for connection in connections:
+        connection.close()
     errors = sum(count for status, count in statuses.items() if status not in (200, 201))
     return elapsed, latencies, errors, statuses
 

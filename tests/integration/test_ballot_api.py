@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from ballots import merkle, receipts
+from ballots.counting import current_votes
 from tests.ballot_factories import make_open_ballot, make_proposal, make_voter
 from tests.factories import bearer, make_account, make_neighbourhood
 
@@ -99,6 +100,7 @@ async def test_vote_receipt_replace_and_check(client, db_session, city):
         " (SELECT count(*) FROM vote_leaf WHERE ballot_id = :b),"
         " (SELECT count(*) FROM participation WHERE ballot_id = :b)").bindparams(b=city["ballot"].id))).one()
     assert tuple(counts) == (1, 2, 1)
+    assert await current_votes(db_session, city["ballot"].id) == [{"projects": [ids[2]]}]
     moderator = await auth(client, city["moderator"])
     checkpoint = await client.post(f"/api/v1/ballots/{city['ballot'].id}/checkpoints", headers=moderator)
     assert checkpoint.status_code == 201 and checkpoint.json()["tree_size"] == 2
