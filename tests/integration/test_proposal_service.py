@@ -101,7 +101,25 @@ async def test_proposer_withdraws_before_a_ballot_opens(client, db_session, star
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "withdrawn"
     (entry,) = await audit_of(db_session, f"proposal:{proposal.id}")
-    assert (entry.action, entry.data) == ("proposal.withdrawn", {"from": start, "to": "withdrawn"})
+    assert entry.action == "proposal.withdrawn"
+    assert (entry.data["from"], entry.data["to"]) == (start, "withdrawn")
+
+
+async def test_withdrawing_takes_the_proposal_off_draft_ballots(client, db_session):
+    from sqlmodel import select
+
+    from ballots.models import BallotProposal
+
+    cast = await make_cast(db_session)
+    proposal = await insert_proposal(db_session, cast.hood, cast.citizen)
+    kept = await insert_proposal(db_session, cast.hood, cast.neighbour)
+    ballot = await make_ballot(db_session, cast.hood, status="draft", proposals=[kept, proposal])
+    response = await post_action(client, await auth(client, cast.citizen), proposal.id, "withdraw")
+    assert response.json()["status"] == "withdrawn"
+    rows = (await db_session.exec(select(BallotProposal.proposal_id).where(BallotProposal.ballot_id == ballot.id)))
+    assert rows.all() == [kept.id]
+    (entry,) = await audit_of(db_session, f"proposal:{proposal.id}")
+    assert entry.data["removed_from_ballots"] == [ballot.id]
 
 
 @pytest.mark.parametrize("ballot_status", ["open", "closed", "tallied", "published"])

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import exists
+from sqlalchemy import delete, exists
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -177,6 +177,16 @@ async def ballot_has_opened(session: AsyncSession, proposal_id: int) -> bool:
     return bool((await session.exec(select(on_live_ballot))).one())  # type: ignore[call-overload]
 
 
+async def _leave_draft_ballots(session: AsyncSession, proposal_id: int) -> list[int]:
+    """Take a withdrawn proposal off the shortlists of draft ballots; returns those ballots' ids."""
+    drafts = select(Ballot.id).where(col(Ballot.status) == "draft")
+    removed = await session.exec(  # type: ignore[call-overload]
+        delete(BallotProposal).where(col(BallotProposal.proposal_id) == proposal_id,
+                                     col(BallotProposal.ballot_id).in_(drafts))
+        .returning(col(BallotProposal.ballot_id)))
+    return sorted(removed.scalars().all())
+
+
 async def act_on_proposal(session: AsyncSession, principal: Principal, proposal_id: int, action: str, *,
                           message: str = "", validated_cost: int | None = None) -> Proposal:
     """Take one workflow action; the audit entry records who did what, with the moderator's words."""
@@ -205,6 +215,10 @@ async def act_on_proposal(session: AsyncSession, principal: Principal, proposal_
         if action == "accept":
             proposal.validated_cost, proposal.feasibility_note = validated_cost, message
             data["validated_cost"] = validated_cost
+    if target == "withdrawn":
+        removed = await _leave_draft_ballots(session, proposal_id)
+        if removed:
+            data["removed_from_ballots"] = removed
     proposal.status = target
     session.add(proposal)
     await session.flush()
