@@ -116,8 +116,10 @@ async def tally_ballot(session: AsyncSession, principal: Principal, ballot_id: i
                  data={"rule": document["rule"], "tie_break": document["tie_break"],
                        "input_digest": document["input_digest"], "result_sha256": digest,
                        "selected": document["selected"], "votes_counted": document["votes_counted"]})
-    await change_status(session, principal, ballot_id, "tallied", key_secret=key_secret)
-    return StoredResult(ballot, "tallied", document, raw)
+    if status == "closed":
+        await change_status(session, principal, ballot_id, "tallied", key_secret=key_secret)
+        status = "tallied"
+    return StoredResult(ballot, status, document, raw)
 
 
 async def publish_ballot(session: AsyncSession, principal: Principal, ballot_id: int) -> Ballot:
