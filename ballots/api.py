@@ -57,10 +57,10 @@ class BallotsAPI(Controller):
     tags = ["ballots"]
 
     @get("/", operation_id="listBallots")
-    async def list_(self, db_session: DBSession) -> list[BallotPublic]:
-        """Every ballot, the latest closing first (without their projects)."""
+    async def list_(self, request: Request[Any, Any, Any], db_session: DBSession) -> list[BallotPublic]:
+        """Every ballot the caller may see (drafts only for their managers), the latest closing first."""
         return [ballot_public(await view_ballot(db_session, ballot.id or 0)) for ballot in
-                await list_ballots(db_session)]
+                await list_ballots(db_session, request.scope.get("user"))]
 
     @post("/", operation_id="createBallot", guards=[requires_moderator])
     async def create(self, request: Request[Any, Any, Any], db_session: DBSession,

@@ -38,9 +38,9 @@ class BallotPages(Controller):
 
     @get("/ballots", name="ballots")
     async def index(self, request: Request[Any, Any, Any], db_session: DBSession) -> Template:
-        ballots = [await view_ballot(db_session, b.id or 0) for b in await list_ballots(db_session)]
-        shown = [v for v in ballots if v.status != "draft" or _can_manage(request, v.ballot.neighbourhood_id)]
-        return Template("ballots/index.html", context={"ballots": shown})
+        ballots = await list_ballots(db_session, request.scope.get("user"))
+        return Template("ballots/index.html", context={"ballots": [await view_ballot(db_session, b.id or 0)
+                                                                    for b in ballots]})
 
     @get("/ballots/{ballot_id:int}", name="ballot")
     async def show(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int]) -> Template:

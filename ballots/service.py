@@ -98,8 +98,10 @@ async def view_ballot(session: AsyncSession, ballot_id: int, now: datetime | Non
     return BallotView(ballot, effective_status(window, now), accepts_votes(window, now), projects)
 
 
-async def list_ballots(session: AsyncSession) -> list[Ballot]:
-    return list((await session.exec(select(Ballot).order_by(col(Ballot.closes_at).desc()))).all())
+async def list_ballots(session: AsyncSession, viewer: Principal | None = None) -> list[Ballot]:
+    """Every ballot but drafts, which only their managers see; the latest closing first."""
+    ballots = (await session.exec(select(Ballot).order_by(col(Ballot.closes_at).desc()))).all()
+    return [b for b in ballots if b.status != "draft" or can_moderate(viewer, b.neighbourhood_id)]
 
 
 async def _shortlist(session: AsyncSession, data: BallotCreate) -> tuple[list[Proposal], list[Reason]]:

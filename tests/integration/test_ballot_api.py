@@ -49,6 +49,9 @@ async def test_create_open_and_walk_the_lifecycle(client, db_session, city):
     assert created.status_code == 201, created.text
     ballot = created.json()
     assert ballot["status"] == "draft" and ballot["projects"][0]["cost"] == 12_000
+    listed = {b["id"] for b in (await client.get("/api/v1/ballots", headers=headers)).json()}
+    assert ballot["id"] in listed and city["ballot"].id in listed
+    assert ballot["id"] not in {b["id"] for b in (await client.get("/api/v1/ballots")).json()}
     path = f"/api/v1/ballots/{ballot['id']}/transitions"
     changed = await client.patch(f"/api/v1/ballots/{ballot['id']}", json={"max_projects": 2}, headers=headers)
     assert changed.status_code == 200 and changed.json()["max_projects"] == 2
