@@ -78,8 +78,10 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
+    """Chromium for one test module. Playwright's sync API keeps an event loop running while it is open, so
+    it must be closed before the next module's async tests run on anyio's loop (hence not session-scoped)."""
     executable = chromium_path()
     if executable is None:
         if os.environ.get("GREENBALLOT_REQUIRE_BROWSER") == "1":
