@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, Index, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
@@ -41,6 +41,7 @@ class AuditEntry(SQLModel, table=True):
     """One link of the hash chain; the database refuses UPDATE, DELETE and TRUNCATE on it."""
 
     __tablename__ = "audit_entry"
+    __table_args__ = (Index("audit_entry_subject_seq", "subject", "seq"),)
 
     seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
