@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -186,18 +186,23 @@ async def revoke(session: AsyncSession, principal: Principal) -> None:
     await record(session, actor=f"account:{principal.id}", action="auth.logout", subject=f"account:{principal.id}")
 
 
+PRINCIPAL_QUERY = text("""
+SELECT a.id, a.email, a.display_name, a.verified_at IS NOT NULL AS verified, a.birth_date, a.neighbourhood_id,
+       ARRAY(SELECT r.role FROM role_grant r WHERE r.account_id = a.id) AS roles,
+       ARRAY(SELECT m.neighbourhood_id FROM moderator_scope m WHERE m.account_id = a.id) AS hoods
+FROM account a
+WHERE a.id = :sub AND a.is_active AND NOT EXISTS (SELECT 1 FROM revoked_token t WHERE t.jti = :jti)
+""")
+
+
 async def load_principal(session: AsyncSession, claims: TokenClaims) -> Principal | None:
-    """The active account behind a token that is not revoked, with its roles and scopes; else None."""
-    revoked = await session.get(RevokedToken, claims.jti)
-    if revoked is not None:
+    """The active account behind a token that is not revoked, with its roles and scopes; else None.
+
+    One round trip: this runs before every authenticated request, votes included.
+    """
+    row = (await session.exec(PRINCIPAL_QUERY.bindparams(sub=claims.subject, jti=claims.jti))).first()  # type: ignore[call-overload]
+    if row is None:
         return None
-    account = await session.get(Account, claims.subject)
-    if account is None or not account.is_active:
-        return None
-    roles = (await session.exec(select(RoleGrant.role).where(RoleGrant.account_id == account.id))).all()
-    hoods = (await session.exec(select(ModeratorScope.neighbourhood_id)
-                                .where(ModeratorScope.account_id == account.id))).all()
-    return Principal(id=account.id, email=account.email, display_name=account.display_name,
-                     roles=frozenset(roles), neighbourhoods=frozenset(hoods), jti=claims.jti,
-                     token_expires_at=claims.expires_at, verified=account.verified_at is not None,
-                     birth_date=account.birth_date, neighbourhood_id=account.neighbourhood_id)
+    return Principal(id=row.id, email=row.email, display_name=row.display_name, roles=frozenset(row.roles),
+                     neighbourhoods=frozenset(row.hoods), jti=claims.jti, token_expires_at=claims.expires_at,
+                     verified=row.verified, birth_date=row.birth_date, neighbourhood_id=row.neighbourhood_id)
