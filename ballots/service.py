@@ -156,6 +156,17 @@ async def change_status(session: AsyncSession, principal: Principal, ballot_id: 
     refusal = transition_refusal(window, target, now, reason)
     if refusal:
         raise ForbiddenTransition(refusal)
+    if target in ("tallied", "published"):
+        from voting.results.models import BallotResult
+
+        if await session.get(BallotResult, ballot_id) is None:
+            if target == "published":
+                raise ForbiddenTransition(_("Tally the ballot before publishing it."))
+            from voting.results.service import tally_ballot
+
+            # Tallying stores the result, then comes back here to mark the ballot tallied.
+            await tally_ballot(session, principal, ballot_id, key_secret)
+            return await load_ballot(session, ballot_id)
     if target == "open":
         problems = validate_config(format_of(ballot), len(await projects_of(session, ballot_id)))
         problems += validate_rule(ballot.rule, ballot.tie_break, ballot.vote_format)

@@ -68,7 +68,7 @@ async def test_create_open_and_walk_the_lifecycle(client, db_session, city):
     actions = (await db_session.exec(text(  # type: ignore[call-overload]
         "SELECT action FROM audit_entry WHERE subject = :s ORDER BY seq").bindparams(s=f"ballot:{ballot['id']}"))).all()
     assert [a[0] for a in actions] == ["ballot.created", "ballot.updated", "ballot.open", "ballot.closed",
-                                       "ballot.checkpoint", "ballot.tallied", "ballot.published"]
+                                       "ballot.checkpoint", "result.stored", "ballot.tallied", "ballot.published"]
 
 
 async def test_only_moderators_of_the_neighbourhood_manage(client, db_session, city):
