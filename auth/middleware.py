@@ -11,6 +11,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from auth.principal import Principal
 from auth.service import load_principal
 from auth.tokens import TokenError, decode_token
+from voting.admin.settings import cached_city_settings
 from voting.i18n import choose_language, use_language
 
 __all__ = ["SESSION_COOKIE", "IdentityMiddleware", "session_cookie", "expired_session_cookie", "read_token"]
@@ -75,7 +76,8 @@ class IdentityMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         headers = _headers(scope)
         cookies = _cookies(headers.get("cookie", ""))
-        use_language(choose_language(cookies.get("lang"), headers.get("accept-language")))
+        city = await cached_city_settings(scope["app"].state.session_maker)
+        use_language(choose_language(cookies.get("lang"), headers.get("accept-language"), city.default_language))
         token, source = read_token(headers, cookies, scope.get("path", "/"))
         principal = await _principal(scope["app"], token) if token else None
         scope["user"] = principal

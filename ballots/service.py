@@ -124,6 +124,10 @@ async def create_ballot(session: AsyncSession, principal: Principal, data: Ballo
     ensure_manager(principal, neighbourhood_id=data.neighbourhood_id)
     proposals, reasons = await _shortlist(session, data)
     fields = data.model_dump(exclude={"proposal_ids"})
+    if "min_age" not in data.model_fields_set:  # the city's default minimum voting age (admin settings)
+        from voting.admin.settings import load_city_settings
+
+        fields["min_age"] = (await load_city_settings(session)).min_voting_age
     ballot = Ballot(**fields, status="draft", created_by=principal.id)
     reasons += validate_config(format_of(ballot), len(data.proposal_ids) or 1)
     reasons += validate_rule(data.rule, data.tie_break, data.vote_format)

@@ -207,3 +207,22 @@ async def test_published_keys_are_public(client):
     keys = (await client.get("/.well-known/greenballot-keys.json")).json()
     assert {"tokens"} <= {key["purpose"] for key in keys}
     assert all("PRIVATE" not in key["public_key"] for key in keys)
+
+
+async def test_default_language_and_voting_age_come_from_the_settings(client, db_session, admin):
+    _, headers = admin
+    changed = await client.put("/api/v1/admin/settings", headers=headers,
+                               json={"default_language": "en", "min_voting_age": 18})
+    assert changed.status_code == 200
+    page = await client.get("/", headers={"accept-language": "de"})
+    assert 'lang="en"' in page.text
+    moderator_hood = await make_neighbourhood(db_session)
+    moderator = await make_account(db_session, "moderator", neighbourhoods=[moderator_hood.slug])
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    created = await client.post("/api/v1/ballots/", headers=await bearer(client, moderator.email), json={
+        "neighbourhood_id": moderator_hood.id, "title": "Age test", "budget": 1000,
+        "opens_at": now.isoformat(), "closes_at": (now + timedelta(days=1)).isoformat()})
+    assert created.status_code == 201, created.text
+    assert created.json()["min_age"] == 18

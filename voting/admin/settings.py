@@ -17,23 +17,24 @@ from voting.audit.service import record
 __all__ = ["load_city_settings", "update_city_settings", "cached_city_settings", "CACHE_SECONDS"]
 
 CACHE_SECONDS = 5.0
-_cache: dict[str, Any] = {"at": 0.0, "value": DEFAULT_SETTINGS}
+_cache: dict[int, tuple[float, CitySettings]] = {}
+"""Per session maker (per app), when the settings were read and what they were."""
 
 
 async def load_city_settings(session: AsyncSession) -> CitySettings:
     rows = (await session.exec(select(Setting))).all()
     stored = {row.key: row.value for row in rows if row.key in CitySettings.__dataclass_fields__}
-    value = check_settings(stored) if stored else DEFAULT_SETTINGS
-    _cache.update(at=time.monotonic(), value=value)
-    return value
+    return check_settings(stored) if stored else DEFAULT_SETTINGS
 
 
 async def cached_city_settings(session_maker: Any) -> CitySettings:
     """The settings as of at most ``CACHE_SECONDS`` ago in this process (every worker catches up by itself)."""
-    if time.monotonic() - _cache["at"] > CACHE_SECONDS:
+    read_at, value = _cache.get(id(session_maker), (0.0, DEFAULT_SETTINGS))
+    if time.monotonic() - read_at > CACHE_SECONDS:
         async with session_maker() as session:
-            await load_city_settings(session)
-    return _cache["value"]  # type: ignore[no-any-return]
+            value = await load_city_settings(session)
+        _cache[id(session_maker)] = (time.monotonic(), value)
+    return value
 
 
 async def update_city_settings(session: AsyncSession, *, actor: str, actor_id: uuid.UUID | None,
@@ -51,5 +52,5 @@ async def update_city_settings(session: AsyncSession, *, actor: str, actor_id: u
     if changed:
         await session.flush()
         await record(session, actor=actor, action="settings.updated", subject="settings", data=changed)
-    _cache.update(at=0.0)
+    _cache.clear()  # this process sees the change at once; other workers within CACHE_SECONDS
     return new
