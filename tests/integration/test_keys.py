@@ -44,3 +44,21 @@ async def test_encrypted_keys_need_the_secret(db_session):
         private_key_of(row, None)
     with pytest.raises(KeySecretError):
         private_key_of(row, "the wrong secret")
+
+
+async def test_an_export_signed_before_a_rotation_still_verifies(client, db_session):
+    from tests.integration.test_results_service import SMALL, imported
+    from voting.results.service import CLI_PRINCIPAL, export_files, publish_ballot, tally_ballot
+    from voting.results.signing import public_keys_from_json
+    from voting.results.verify import verify_export
+
+    ballot_id = await imported(db_session, SMALL[0])
+    await tally_ballot(db_session, CLI_PRINCIPAL, ballot_id)
+    await publish_ballot(db_session, CLI_PRINCIPAL, ballot_id)
+    old = await export_files(db_session, None, ballot_id)
+    new_key = await rotate_key(db_session, purpose="signing", secret=None, actor="test")
+    published = (await client.get("/.well-known/greenballot-keys.json")).content.decode()
+    assert verify_export(old, public_keys_from_json(published)) == []
+    fresh = await export_files(db_session, None, ballot_id)
+    assert new_key.kid in fresh["result.json.sig"].decode()
+    assert verify_export(fresh, public_keys_from_json(published)) == []
