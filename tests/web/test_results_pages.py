@@ -38,6 +38,8 @@ async def test_results_page_downloads_and_bulletin(client, db_session):
     board = await client.get(f"/ballots/{ballot_id}/bulletin", params={"receipt": receipt.receipt})
     assert "67 votes are counted for 67 participants" in board.text
     assert 'data-testid="found"' in board.text
+    csv_board = await client.get(f"/ballots/{ballot_id}/bulletin.csv")
+    assert csv_board.status_code == 200 and len(csv_board.text.splitlines()) == 68
     wrong = await client.get(f"/ballots/{ballot_id}/bulletin", params={"receipt": "AAAA-BBBB"})
     assert 'role="alert"' in wrong.text
 

@@ -15,6 +15,7 @@ from ballots.turnout import turnout
 from voting.database import DBSession
 from voting.domain import NotFound
 from voting.i18n import gettext as _
+from voting.results.exports import bulletin_csv
 from voting.results.service import bulletin_rows, export_files, publish_ballot, stored_result, tally_ballot
 from voting.results.views import result_view
 from voting.web.templating import money
@@ -60,6 +61,13 @@ class ResultPages(Controller):
         found = next((row for row in rows if row[0] == wanted), None)
         return Template("results/bulletin.html", context={"ballot": ballot, "rows": rows, "participants": participants,
                                                           "receipt": receipt, "found": found, "wanted": wanted})
+
+    @get("/bulletin.csv", name="bulletin-csv")
+    async def bulletin_download(self, db_session: DBSession, ballot_id: FromPath[int]) -> Response[bytes]:
+        """Every counted vote as CSV, from the close on (before any tally)."""
+        _, rows, _ = await bulletin_rows(db_session, ballot_id)
+        return Response(bulletin_csv(rows).encode(), media_type=CONTENT_TYPES[".csv"],
+                        headers={"Content-Disposition": f'attachment; filename="ballot-{ballot_id}-bulletin.csv"'})
 
     @post("/tally", guards=[requires_login], media_type=MediaType.HTML)
     async def tally(self, request: Req, db_session: DBSession, ballot_id: FromPath[int]) -> Redirect:
