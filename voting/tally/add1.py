@@ -1,9 +1,14 @@
 """Equal Shares completed by Add1, as the cities that use it (and pabulib-checker) compute it.
 
 Start from MES with the real budget. Then give each voter floor(B/n)+1, +2, ... currency units and
-keep the last outcome whose cost still fits the real budget. Runs whose every decision is identical
-at two start budgets are identical at all budgets in between (every quantity is affine in the start
-budget along a fixed decision path), so the search jumps over such stretches instead of stepping by 1.
+keep the last outcome whose cost still fits the real budget.
+
+The search jumps instead of stepping by 1. Along a fixed sequence of purchases, raising the start budget
+never lowers any voter's money and never raises any project's price per unit of utility (induction over
+the rounds: with richer supporters the price that covers a cost can only fall, and what a voter keeps,
+max(0, money - price * utility), can only grow). So if the runs at budgets lo < hi buy the same projects
+in the same order, and in every round the winner's price at lo is below every rival's price at hi (or
+equal, for rivals the tie-break puts after it), every budget in between buys exactly the same projects.
 """
 
 from __future__ import annotations
@@ -47,8 +52,20 @@ def add1_stepwise(prof: MesProfile, budget: Fraction, progress: Progress | None 
     return outcome
 
 
+def _same_path(low: MesOutcome, high: MesOutcome) -> bool:
+    """True when every start budget between those of `low` and `high` buys what both buy, in that order."""
+    if len(low.margins) != len(high.margins):
+        return False
+    for a, b in zip(low.margins, high.margins, strict=True):
+        if a.winner != b.winner:
+            return False
+        if (b.before is not None and a.price >= b.before) or (b.after is not None and a.price > b.after):
+            return False
+    return True
+
+
 def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -> MesOutcome:
-    """Add1 with jumps over start budgets where MES takes the very same decisions."""
+    """Add1 with jumps over start budgets that provably buy the very same projects (see the module doc)."""
     n = prof.voters
     outcome = prof.run(budget / n) if n else prof.run(Fraction(0))
     if not n:
@@ -57,26 +74,29 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
     lo = int(budget // n) + 1
     if lo > ceiling:
         return outcome
-    low = prof.run(Fraction(lo), trace=True, held=False)
+    low = prof.run(Fraction(lo), margins=True, held=False)
     if _cost(prof, low) > budget:
         return outcome
     stride = 1
+    failed: MesOutcome | None = None
     while lo < ceiling:
         hi = min(lo + stride, ceiling)
-        high = prof.run(Fraction(hi), trace=True, held=False)
+        if failed is not None and hi >= failed.per_voter:
+            hi, high = int(failed.per_voter), failed
+        else:
+            reach = tuple((m.winner, m.price) for m in low.margins) if hi > lo + 1 else ()
+            high = prof.run(Fraction(hi), margins=True, held=False, reach=reach)
         if progress:
             progress(hi)
-        if high.trace == low.trace:
+        if hi == lo + 1:  # no budget in between: only the cost matters
+            if _cost(prof, high) > budget:
+                return low
+            # jump next only where the last step would have been proven too (decisions change slowly)
+            lo, low, stride = hi, high, 2 if _same_path(low, high) else 1
+        elif _same_path(low, high):
             lo, low, stride = hi, high, stride * 2
-            continue
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            middle = prof.run(Fraction(mid), trace=True, held=False)
-            if middle.trace == low.trace:
-                lo, low = mid, middle
-            else:
-                hi, high = mid, middle
-        if _cost(prof, high) > budget:
-            return low
-        lo, low, stride = hi, high, 1
+        else:
+            failed, stride = high, (hi - lo) // 2
+        if failed is not None and failed.per_voter <= lo:
+            failed = None
     return low

@@ -16,9 +16,10 @@ from typing import Any
 from voting.tally.model import Election, VoteType
 from voting.tally.tiebreak import tie_key
 
-__all__ = ["MesOutcome", "MesProfile", "MesRound"]
+__all__ = ["Margin", "MesOutcome", "MesProfile", "MesRound"]
 
 _BROKE = -1  # class id of voters with no money left
+Reach = tuple[tuple[int, Fraction], ...]  # another run's (winner, price) per round
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,20 @@ class MesRound:
     payments: tuple[tuple[Fraction, int], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Margin:
+    """How clearly a round was won: the winner's price per unit of utility and lower bounds on its rivals'.
+
+    `before` bounds the projects the tie-break puts before the winner (they must cost strictly more),
+    `after` those it puts after (they may cost the same); None when there is no such rival.
+    """
+
+    winner: int
+    price: Fraction
+    before: Fraction | None
+    after: Fraction | None
+
+
 @dataclass
 class MesOutcome:
     """Projects bought in order, the per-voter start budget and what supporters held at the end."""
@@ -38,7 +53,7 @@ class MesOutcome:
     per_voter: Fraction
     rounds: list[MesRound]
     held: dict[str, Fraction]
-    trace: list[Any] = field(default_factory=list, repr=False)
+    margins: list[Margin] = field(default_factory=list, repr=False)
 
     @property
     def winners(self) -> list[str]:
@@ -78,15 +93,20 @@ class MesProfile:
         ]
         self.cost_den = lcm(*(c.denominator for c in self.cost)) if self.cost else 1
 
-    def run(self, per_voter: Fraction, trace: bool = False, held: bool = True) -> MesOutcome:
-        """Run MES from this start budget per voter; with trace, log every decision taken."""
-        return _Run(self, Fraction(per_voter), trace).result(held)
+    def run(self, per_voter: Fraction, margins: bool = False, held: bool = True, reach: Reach = ()) -> MesOutcome:
+        """Run MES from this start budget per voter; with margins, record how clearly each round was won.
+
+        `reach` is another run's (winner, price) per round: while this run buys the same projects, round t
+        prices every rival up to `reach[t]`'s price (not only up to its own winner's), so its margins bound
+        the rivals by at least that much.
+        """
+        return _Run(self, Fraction(per_voter), margins, reach).result(held)
 
 
 class _Run:
     """The state of one MES run (class budgets share the denominator `den`)."""
 
-    def __init__(self, prof: MesProfile, per_voter: Fraction, trace: bool) -> None:
+    def __init__(self, prof: MesProfile, per_voter: Fraction, margins: bool, reach: Reach) -> None:
         self.prof = prof
         self.den = lcm(per_voter.denominator, prof.cost_den)
         self.value: dict[int, int] = {0: int(per_voter * self.den)} if per_voter > 0 else {}
@@ -94,49 +114,51 @@ class _Run:
         self.size: dict[int, int] = {0: prof.voters}
         self.next_id = 1
         self.cost = [int(c * self.den) for c in prof.cost]
-        self.log: list[Any] | None = [] if trace else None
+        self.log: list[Margin] | None = [] if margins else None
         self.per_voter = per_voter
         self.rounds: list[MesRound] = []
-        self._loop()
+        self._loop(reach)
 
-    def _loop(self) -> None:
+    def _loop(self, reach: Reach) -> None:
         prof, log = self.prof, self.log
+        rank = prof.tie_rank
+        on_path = True  # the winners so far are those of `reach`
         remaining = set(prof.eligible)
         last = {i: Fraction(prof.cost[i], prof.total_util[i]) / prof.unit[i] for i in remaining}
         while remaining:
             best: Fraction | None = None
             tied: list[int] = []
             prices: dict[int, tuple[int, int]] = {}
-            seen: dict[int, Any] = {}
+            keys: dict[int, Fraction] = {}
+            unseen: Fraction | None = None
+            t = len(self.rounds)
+            on_path = on_path and t < len(reach)
+            floor = reach[t][1] if on_path else None
             for i in sorted(remaining, key=lambda i: (last[i], i)):
-                if best is not None and last[i] > best:
+                if best is not None and last[i] > best and (floor is None or last[i] > floor):
+                    unseen = last[i]
                     break
-                price, full = self._price(i)
+                price = self._price(i)
                 if price is None:
                     remaining.discard(i)
-                    seen[i] = None
                     continue
                 prices[i] = price
                 key = Fraction(price[0], price[1] * self.den) / prof.unit[i]
-                last[i] = key
-                seen[i] = full
+                last[i] = keys[i] = key
                 if best is None or key < best:
                     best, tied = key, [i]
                 elif key == best:
                     tied.append(i)
             if not tied:
-                if log is not None:
-                    log.append(tuple(sorted(seen)))
                 return
-            winner = min(tied, key=prof.tie_rank.__getitem__)
+            winner = min(tied, key=rank.__getitem__)
             if log is not None:
-                log.append(
-                    (winner,)
-                    + tuple(
-                        (i, full, None if full is None else (last[i] > last[winner]) - (last[i] < last[winner]))
-                        for i, full in sorted(seen.items())
-                    )
-                )
+                before = [k for i, k in keys.items() if rank[i] < rank[winner]]
+                after = [k for i, k in keys.items() if rank[i] > rank[winner]]
+                if unseen is not None:
+                    before.append(unseen)
+                log.append(Margin(winner, keys[winner], min(before, default=None), min(after, default=None)))
+            on_path = on_path and winner == reach[t][0]
             remaining.discard(winner)
             self._pay(winner, *prices[winner])
 
@@ -146,7 +168,7 @@ class _Run:
             return Counter(zip(map(cls.__getitem__, self.prof.supp[i]), self.prof.util[i], strict=True))
         return Counter(map(cls.__getitem__, self.prof.supp[i]))
 
-    def _price(self, i: int) -> tuple[tuple[int, int] | None, tuple[Any, ...]]:
+    def _price(self, i: int) -> tuple[int, int] | None:
         """Price per unit of utility (numerator over denominator, in 1/den units), or None if unaffordable."""
         value = self.value
         items: list[tuple[Fraction | int, int, int, int, Any]] = []
@@ -161,17 +183,15 @@ class _Run:
             total += u * k
         rest = self.cost[i]
         if money < rest:
-            return None, ()
+            return None
         items.sort(key=lambda t: t[0])
-        full = []
-        for _, v, u, k, key in items:
+        for _, v, u, k, _key in items:
             if v * total < rest * u:
                 rest -= v * k
                 total -= u * k
-                full.append(key)
             else:
                 break
-        return (rest, total), tuple(full)
+        return rest, total
 
     def _pay(self, i: int, rest: int, total: int) -> None:
         prof = self.prof
@@ -184,7 +204,6 @@ class _Run:
         price = rest // g
         move: dict[Any, int] = {}
         paid: Counter[int] = Counter()
-        broke = []
         for key, k in self._items(i).items():
             c, u = key if isinstance(key, tuple) else (key, 1)
             if c == _BROKE:
@@ -204,9 +223,6 @@ class _Run:
                 move[key] = new
             else:
                 move[key] = _BROKE
-                broke.append(key)
-        if self.log is not None:
-            self.log.append(("pay", i, tuple(broke)))
         cls = self.cls
         if prof.cumulative:
             for v, u in zip(prof.supp[i], prof.util[i], strict=True):

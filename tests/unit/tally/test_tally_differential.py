@@ -47,12 +47,15 @@ def test_add1_matches_pabulib_checker_on_shared_files(path: Path | None) -> None
 
 
 @st.composite
-def elections(draw: st.DrawFn, kind: VoteType = VoteType.APPROVAL) -> Election:
-    """Small elections with ties, zero-vote projects, empty ballots and projects dearer than the budget."""
+def elections(draw: st.DrawFn, kind: VoteType = VoteType.APPROVAL, scale: int = 1) -> Election:
+    """Small elections with ties, zero-vote projects, empty ballots and projects dearer than the budget.
+
+    `scale` multiplies costs and budget: Add1 then takes many unit steps, which its jumps skip.
+    """
     n_projects = draw(st.integers(1, 6))
-    costs = st.integers(1, 12)
+    costs = st.integers(1, 12 * scale)
     projects = [Project(f"p{i}", Fraction(draw(costs))) for i in range(n_projects)]
-    budget = draw(st.integers(0, 30))
+    budget = draw(st.integers(0, 30 * scale))
     ids = [p.id for p in projects]
     ballots = []
     for _ in range(draw(st.integers(1, 9))):
@@ -106,7 +109,32 @@ def test_add1_jumps_agree_with_unit_steps(election: Election) -> None:
     from voting.tally.equalshares import MesProfile
 
     prof = MesProfile(election, ("min-cost", "max-votes", "lexico"))
-    assert add1(prof, election.budget).winners == add1_stepwise(prof, election.budget).winners
+    fast, plain = add1(prof, election.budget), add1_stepwise(prof, election.budget)
+    assert (fast.winners, fast.per_voter) == (plain.winners, plain.per_voter)
+
+
+def _add1_both_ways(election: Election) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """(winners, kept per-voter budget) from Add1 with jumps and from the plain one-unit-at-a-time loop."""
+    from voting.tally.add1 import add1, add1_stepwise
+    from voting.tally.equalshares import MesProfile
+
+    prof = MesProfile(election, ("min-cost", "max-votes", "lexico"))
+    fast, plain = add1(prof, election.budget), add1_stepwise(prof, election.budget)
+    return (fast.winners, fast.per_voter), (plain.winners, plain.per_voter)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(scale=40))
+def test_add1_jumps_agree_with_unit_steps_over_wide_budgets(election: Election) -> None:
+    fast, plain = _add1_both_ways(election)
+    assert fast == plain
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(VoteType.CUMULATIVE, scale=40))
+def test_cumulative_add1_jumps_agree_with_unit_steps(election: Election) -> None:
+    fast, plain = _add1_both_ways(election)
+    assert fast == plain
 
 
 @st.composite
