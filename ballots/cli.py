@@ -17,20 +17,6 @@ def _ballot_id(text: str) -> int:
     return int(text)
 
 
-def _domain(work: Any) -> Any:
-    """Run ``work(session)`` and turn a domain refusal into one line and exit code 1."""
-    from voting.commands.runtime import CLIError
-    from voting.domain import DomainError
-
-    async def guarded(session: Any) -> Any:
-        try:
-            return await work(session)
-        except DomainError as error:
-            raise CLIError(error.message) from error
-
-    return guarded
-
-
 def roll_import(args: argparse.Namespace) -> int:
     from voting.commands.runtime import CLIError, prepare_database, run_in_session
 
@@ -47,7 +33,7 @@ def roll_import(args: argparse.Namespace) -> int:
     from voting.i18n import use_language
 
     use_language("en")
-    report = run_in_session(url, _domain(lambda session: import_roll(session, None, ballot_id, text, actor="cli")))
+    report = run_in_session(url, lambda session: import_roll(session, None, ballot_id, text, actor="cli"))
     print(f"ballot {ballot_id}: {report.accepted} accepted ({report.added} added, {report.updated} updated), "
           f"{len(report.rejected)} rejected")
     for rejected in report.rejected:
@@ -68,7 +54,7 @@ def ballot_checkpoint(args: argparse.Namespace) -> int:
         await load_ballot(session, ballot_id)
         return await make_checkpoint(session, ballot_id, actor="cli", key_secret=settings.key_secret)
 
-    checkpoint = run_in_session(url, _domain(work))
+    checkpoint = run_in_session(url, work)
     print(f"ballot {ballot_id}: tree size {checkpoint.tree_size}, root {checkpoint.root}, key {checkpoint.kid}")
     return 0
 
@@ -80,7 +66,7 @@ def receipt_check(args: argparse.Namespace) -> int:
 
     from ballots.receipt_check import check_receipt
 
-    found = run_in_session(url, _domain(lambda session: check_receipt(session, args.code)))
+    found = run_in_session(url, lambda session: check_receipt(session, args.code))
     print(f"ballot {found.ballot_id}: {found.status}, commitment {found.commitment}")
     if found.leaf_index is not None:
         print(f"leaf {found.leaf_index} of {found.checkpoint_size}, root {found.checkpoint_root}")

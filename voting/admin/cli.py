@@ -11,7 +11,6 @@ __all__ = ["register"]
 def _neighbourhood_add(args: argparse.Namespace) -> int:
     from voting.admin.neighbourhoods import create_neighbourhood
     from voting.commands.runtime import CLIError, prepare_database, run_in_session
-    from voting.domain import DomainError
 
     boundary = None
     if args.boundary:
@@ -23,12 +22,9 @@ def _neighbourhood_add(args: argparse.Namespace) -> int:
     _, url = prepare_database()
 
     async def work(session):  # type: ignore[no-untyped-def]
-        try:
-            return await create_neighbourhood(session, actor="cli", slug=args.slug, name_fr=args.name_fr,
-                                              name_en=args.name_en or args.name_fr, population=args.population,
-                                              boundary=boundary, postcodes=args.postcode)
-        except DomainError as error:
-            raise CLIError(error.message) from error
+        return await create_neighbourhood(session, actor="cli", slug=args.slug, name_fr=args.name_fr,
+                                          name_en=args.name_en or args.name_fr, population=args.population,
+                                          boundary=boundary, postcodes=args.postcode)
 
     hood = run_in_session(url, work)
     print(f"created neighbourhood {hood.slug} ({hood.name_fr} / {hood.name_en})")
@@ -53,16 +49,12 @@ def _neighbourhood_list(args: argparse.Namespace) -> int:
 
 def _neighbourhood_retire(args: argparse.Namespace) -> int:
     from voting.admin.neighbourhoods import retire_neighbourhood
-    from voting.commands.runtime import CLIError, prepare_database, run_in_session
-    from voting.domain import DomainError
+    from voting.commands.runtime import prepare_database, run_in_session
 
     _, url = prepare_database()
 
     async def work(session):  # type: ignore[no-untyped-def]
-        try:
-            return await retire_neighbourhood(session, actor="cli", slug=args.slug)
-        except DomainError as error:
-            raise CLIError(error.message) from error
+        return await retire_neighbourhood(session, actor="cli", slug=args.slug)
 
     run_in_session(url, work)
     print(f"retired neighbourhood {args.slug}")
@@ -71,17 +63,13 @@ def _neighbourhood_retire(args: argparse.Namespace) -> int:
 
 def _keys(args: argparse.Namespace) -> int:
     from auth.keys import ensure_key, published_keys, rotate_key
-    from voting.commands.runtime import CLIError, prepare_database, run_in_session
-    from voting.domain import DomainError
+    from voting.commands.runtime import prepare_database, run_in_session
 
     settings, url = prepare_database()
 
     async def work(session):  # type: ignore[no-untyped-def]
         if args.keys_command == "rotate":
-            try:
-                row = await rotate_key(session, purpose=args.purpose, secret=settings.key_secret, actor="cli")
-            except DomainError as error:
-                raise CLIError(error.message) from error
+            row = await rotate_key(session, purpose=args.purpose, secret=settings.key_secret, actor="cli")
             return row.kid
         for purpose in ("tokens", "signing"):
             await ensure_key(session, purpose, settings.key_secret)

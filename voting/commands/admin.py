@@ -24,16 +24,12 @@ def user_add(args: argparse.Namespace) -> int:
         raise CLIError("no password on standard input", 2)
     _, url = prepare_database()
 
-    from auth.service import AccountError, create_account
+    from auth.service import create_account
 
     async def work(session):  # type: ignore[no-untyped-def]
-        try:
-            return await create_account(session, email=args.email, password=password,
-                                        display_name=args.name or "", roles=[args.role],
-                                        neighbourhood_slugs=args.neighbourhood, actor="cli",
-                                        verified_how="created by an operator (CLI)")
-        except AccountError as error:
-            raise CLIError(error.message) from error
+        return await create_account(session, email=args.email, password=password, display_name=args.name or "",
+                                    roles=[args.role], neighbourhood_slugs=args.neighbourhood, actor="cli",
+                                    verified_how="created by an operator (CLI)")
 
     account = run_in_session(url, work)
     print(f"created {args.role} {account.email} ({account.id})")

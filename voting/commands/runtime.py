@@ -50,8 +50,10 @@ def _reason(error: BaseException) -> str:
 
 
 def run_in_session(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(session)`` in one transaction that commits on success."""
+    """Run ``work(session)`` in one transaction that commits on success; a domain refusal (``DomainError``)
+    rolls it back and becomes one line and exit code 1."""
     from voting.database import make_engine, make_session_maker
+    from voting.domain import DomainError
 
     async def main() -> T:
         engine = make_engine(url, pool_size=1)
@@ -67,5 +69,7 @@ def run_in_session(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
         return asyncio.run(main())
     except CLIError:
         raise
+    except DomainError as error:
+        raise CLIError(error.message) from error
     except (OSError, ConnectionError) as error:
         raise CLIError(f"cannot reach the database: {error}") from error

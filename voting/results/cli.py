@@ -26,19 +26,6 @@ def _progress(description: str) -> Any:
                     transient=True, console=__import__("rich.console").console.Console(stderr=True))
 
 
-def _domain(work: Any) -> Any:
-    from voting.commands.runtime import CLIError
-    from voting.domain import DomainError
-
-    async def wrapped(session: Any) -> Any:
-        try:
-            return await work(session)
-        except DomainError as error:
-            raise CLIError(error.message) from error
-
-    return wrapped
-
-
 def ballot_import(args: argparse.Namespace) -> int:
     from voting.commands.runtime import CLIError, prepare_database, run_in_session
     from voting.results.importer import import_pabulib
@@ -55,7 +42,7 @@ def ballot_import(args: argparse.Namespace) -> int:
             return await import_pabulib(session, text, neighbourhood=args.neighbourhood, actor="cli",
                                         progress=lambda done, total: bar.update(task, completed=done, total=total))
 
-        ballot = run_in_session(url, _domain(work))
+        ballot = run_in_session(url, work)
     print(ballot.id)
     return 0
 
@@ -69,7 +56,7 @@ def ballot_tally(args: argparse.Namespace) -> int:
     async def work(session: Any) -> Any:
         return await tally_ballot(session, CLI_PRINCIPAL, args.ballot, settings.key_secret)
 
-    stored = run_in_session(url, _domain(work))
+    stored = run_in_session(url, work)
     document = stored.document
     print(f"ballot {args.ballot} tallied under {document['rule']} ({document['tie_break']}): "
           f"{len(document['selected'])} projects selected for {document['total_cost']} of {document['budget']}; "
@@ -86,7 +73,7 @@ def ballot_publish(args: argparse.Namespace) -> int:
     async def work(session: Any) -> Any:
         return await publish_ballot(session, CLI_PRINCIPAL, args.ballot)
 
-    run_in_session(url, _domain(work))
+    run_in_session(url, work)
     print(f"ballot {args.ballot} published")
     return 0
 
@@ -116,7 +103,7 @@ def export(args: argparse.Namespace) -> int:
             return await export_files(session, CLI_PRINCIPAL, args.ballot, settings.key_secret,
                                       progress=lambda name: bar.advance(task))
 
-        files = run_in_session(url, _domain(work))
+        files = run_in_session(url, work)
     written = []
     for name, content in files.items():
         if name in wanted or name.removesuffix(".sig") in wanted:

@@ -12,6 +12,7 @@ from typing import Any
 
 import rfc8785
 
+from ballots.formats import TALLY_VOTE_TYPES
 from voting.tally import Ballot as TallyBallot
 from voting.tally import Election, Project, TallyResult, tally
 from voting.tally.result import number
@@ -19,8 +20,6 @@ from voting.tally.result import number
 __all__ = ["TALLY_VOTE_TYPES", "BallotInput", "ProjectInput", "Grouped", "group", "build_election", "input_digest",
            "canonical", "result_document", "run_tally", "vote_ballot"]
 
-TALLY_VOTE_TYPES = {"approval": "approval", "knapsack": "approval", "cumulative": "cumulative",
-                    "ranked": "ordinal", "choose-one": "choose-1"}
 
 
 @dataclass(frozen=True)
