@@ -129,6 +129,7 @@ class _Run:
             best: Fraction | None = None
             tied: list[int] = []
             prices: dict[int, tuple[int, int]] = {}
+            supporters: dict[int, Counter[Any]] = {}  # supporters by (budget class[, utility])
             keys: dict[int, Fraction] = {}
             unseen: Fraction | None = None
             t = len(self.rounds)
@@ -138,7 +139,8 @@ class _Run:
                 if best is not None and last[i] > best and (floor is None or last[i] > floor):
                     unseen = last[i]
                     break
-                price = self._price(i)
+                supporters[i] = self._items(i)
+                price = self._price(i, supporters[i])
                 if price is None:
                     remaining.discard(i)
                     continue
@@ -160,7 +162,7 @@ class _Run:
                 log.append(Margin(winner, keys[winner], min(before, default=None), min(after, default=None)))
             on_path = on_path and winner == reach[t][0]
             remaining.discard(winner)
-            self._pay(winner, *prices[winner])
+            self._pay(winner, supporters[winner], *prices[winner])
 
     def _items(self, i: int) -> Counter[tuple[int, int]] | Counter[int]:
         cls = self.cls
@@ -168,12 +170,12 @@ class _Run:
             return Counter(zip(map(cls.__getitem__, self.prof.supp[i]), self.prof.util[i], strict=True))
         return Counter(map(cls.__getitem__, self.prof.supp[i]))
 
-    def _price(self, i: int) -> tuple[int, int] | None:
+    def _price(self, i: int, counts: Counter[Any]) -> tuple[int, int] | None:
         """Price per unit of utility (numerator over denominator, in 1/den units), or None if unaffordable."""
         value = self.value
         items: list[tuple[Fraction | int, int, int, int, Any]] = []
         money = total = 0
-        for key, k in self._items(i).items():
+        for key, k in counts.items():
             c, u = key if isinstance(key, tuple) else (key, 1)
             if c == _BROKE:
                 continue
@@ -193,7 +195,7 @@ class _Run:
                 break
         return rest, total
 
-    def _pay(self, i: int, rest: int, total: int) -> None:
+    def _pay(self, i: int, counts: Counter[Any], rest: int, total: int) -> None:
         prof = self.prof
         g = gcd(rest, total)
         scale = total // g
@@ -204,7 +206,7 @@ class _Run:
         price = rest // g
         move: dict[Any, int] = {}
         paid: Counter[int] = Counter()
-        for key, k in self._items(i).items():
+        for key, k in counts.items():
             c, u = key if isinstance(key, tuple) else (key, 1)
             if c == _BROKE:
                 continue
