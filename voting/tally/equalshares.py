@@ -7,9 +7,11 @@ project's supporters per class is one `Counter` pass over its supporter list.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import repeat
 from math import gcd, lcm
 from typing import Any
 
@@ -201,7 +203,7 @@ class _Run:
         scale = total // g
         if scale != 1:
             self.den *= scale
-            self.value = {c: v * scale for c, v in self.value.items()}
+            self.value = dict(zip(self.value, map(scale.__mul__, self.value.values()), strict=True))
             self.cost = [c * scale for c in self.cost]
         price = rest // g
         move: dict[Any, int] = {}
@@ -225,13 +227,12 @@ class _Run:
                 move[key] = new
             else:
                 move[key] = _BROKE
-        cls = self.cls
+        cls, supp = self.cls, prof.supp[i]
+        keys: Iterable[Any] = map(cls.__getitem__, supp)
         if prof.cumulative:
-            for v, u in zip(prof.supp[i], prof.util[i], strict=True):
-                cls[v] = move.get((cls[v], u), _BROKE)
-        else:
-            for v in prof.supp[i]:
-                cls[v] = move.get(cls[v], _BROKE)
+            keys = zip(keys, prof.util[i], strict=True)
+        # cls[v] = move.get(key of v, _BROKE) for every supporter, in C loops (voters appear once in supp)
+        deque(map(cls.__setitem__, supp, map(move.get, keys, repeat(_BROKE))), maxlen=0)
         den = self.den
         payments = tuple((Fraction(p, den), k) for p, k in sorted(paid.items(), reverse=True))
         unit_price = Fraction(price, den)
