@@ -81,13 +81,14 @@ async def test_verify_passes_on_an_intact_log(audited_database):
         (["UPDATE audit_entry SET data = '{\"email\": \"mallory@example.org\"}' WHERE seq = 5"], 5),
         (["UPDATE audit_entry SET at = at + interval '1 second' WHERE seq = 2"], 2),
         (["DELETE FROM audit_entry WHERE seq = 4"], 4),
-        (["UPDATE audit_entry SET seq = 100 WHERE seq = 6", "UPDATE audit_entry SET seq = 6 WHERE seq = 7",
-          "UPDATE audit_entry SET seq = 7 WHERE seq = 100"], 6),
+        # Sequence numbers from 1,000,000 up are scratch space, beyond any demo log however long it grows.
+        (["UPDATE audit_entry SET seq = 1000000 WHERE seq = 6", "UPDATE audit_entry SET seq = 6 WHERE seq = 7",
+          "UPDATE audit_entry SET seq = 7 WHERE seq = 1000000"], 6),
         (["INSERT INTO audit_entry (seq, at, actor, action, subject, data, prev_hash, hash) "
-          "SELECT 100, at, actor, action, subject, data, prev_hash, md5(hash) || md5(hash) FROM audit_entry "
-          "WHERE seq = 8", "UPDATE audit_entry SET seq = seq + 1000 WHERE seq >= 3 AND seq < 100",
-          "UPDATE audit_entry SET seq = seq - 999 WHERE seq >= 1000",
-          "UPDATE audit_entry SET seq = 3 WHERE seq = 100"], 3),
+          "SELECT 1000000, at, actor, action, subject, data, prev_hash, md5(hash) || md5(hash) FROM audit_entry "
+          "WHERE seq = 8", "UPDATE audit_entry SET seq = seq + 2000000 WHERE seq >= 3 AND seq < 1000000",
+          "UPDATE audit_entry SET seq = seq - 1999999 WHERE seq >= 2000000",
+          "UPDATE audit_entry SET seq = 3 WHERE seq = 1000000"], 3),
     ],
     ids=["edit-data", "edit-time", "delete", "reorder", "insert"],
 )
