@@ -1,4 +1,5 @@
-"""The demo city: neighbourhoods, one account per role, about thirty greening proposals and an open ballot."""
+"""The demo city: neighbourhoods, one account per role, about thirty greening proposals, an open ballot and a
+published one."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from voting.audit.service import record
 from voting.models import Neighbourhood
 from voting.proposals.demo_seed import seed_proposal_demo
 from voting.proposals.models import Proposal
+from voting.results.demo_seed import seed_published_ballot
 
-__all__ = ["DemoAccount", "DEMO_ACCOUNTS", "NEIGHBOURHOODS", "PROPOSALS", "seed_demo"]
+__all__ = ["DemoAccount", "DEMO_ACCOUNTS", "NEIGHBOURHOODS", "PROPOSALS", "BALLOT_TITLE", "BALLOT_DESCRIPTION",
+           "FEASIBILITY_NOTE", "seed_demo"]
 
 
 @dataclass(frozen=True)
@@ -45,71 +48,112 @@ DEMO_ACCOUNTS = [
     DemoAccount("admin", "admin@demo.greenballot.test", "admin-demo-2026", "Adèle Admin"),
 ]
 
-# (neighbourhood, category, title, summary, estimated cost in euros)
+# (neighbourhood, category, title, summary, second paragraph of the description, estimated cost in euros)
 PROPOSALS = [
     ("centre-jaude", "fruit-trees", "Pommiers et poiriers place de Jaude",
-     "Twelve apple and pear trees in large planters around the square, harvested by neighbours.", 18500),
+     "Douze pommiers et poiriers en grands bacs autour de la place, récoltés par les habitants.",
+     "Une association du quartier assure la taille et organise chaque automne une cueillette ouverte à tous.",
+     18500),
     ("centre-jaude", "garden", "Jardin partagé rue Fontgiève",
-     "Turn the fenced lot on rue Fontgiève into a shared vegetable garden with raised beds.", 32000),
+     "Transformer le terrain clôturé de la rue Fontgiève en potager partagé, avec des bacs surélevés.",
+     "Les parcelles sont attribuées chaque printemps aux habitants qui le demandent, et un coin est réservé aux "
+     "écoles voisines.", 32000),
     ("centre-jaude", "urban-reconfiguration", "Rue piétonne devant l'école Jean-Macé",
-     "Close the school street to cars at drop-off times and plant the former parking bays.", 46000),
+     "Fermer la rue de l'école aux voitures aux heures d'entrée et de sortie, et planter les anciennes places de "
+     "stationnement.",
+     "Les enfants arrivent à pied ou à vélo en sécurité, et les nouvelles plantations rafraîchissent la rue.",
+     46000),
     ("centre-jaude", "garden", "Toits végétalisés de la médiathèque",
-     "Green roof with sedum and a small pollinator meadow on the library's flat roof.", 74000),
+     "Une toiture végétalisée en sédum et une petite prairie pour les pollinisateurs sur le toit plat de la "
+     "médiathèque.",
+     "Le toit garde les salles de lecture plus fraîches en été et retient une partie de l'eau de pluie.", 74000),
     ("centre-jaude", "fruit-trees", "Verger de la place Delille",
-     "A small orchard of cherry and plum trees with a bench circle for shade.", 21000),
+     "Un petit verger de cerisiers et de pruniers, avec un cercle de bancs à l'ombre.",
+     "Les arbres sont choisis pour supporter la chaleur de la place en plein été.", 21000),
     ("centre-jaude", "other", "Récupérateurs d'eau de pluie pour les jardins",
-     "Twenty rainwater tanks connected to public gutters for community gardens.", 9600),
+     "Vingt cuves de récupération d'eau de pluie raccordées aux gouttières publiques pour les jardins partagés.",
+     "Les jardiniers arrosent ainsi sans eau potable pendant une bonne partie de l'été.", 9600),
     ("centre-jaude", "urban-reconfiguration", "Désimperméabilisation de la cour Victoire",
-     "Remove asphalt from the Victoire courtyard and replace it with permeable paving and trees.", 58000),
+     "Retirer l'enrobé de la cour Victoire et le remplacer par un revêtement perméable planté d'arbres.",
+     "L'eau de pluie s'infiltre de nouveau dans le sol au lieu de saturer les égouts à chaque orage.", 58000),
     ("centre-jaude", "garden", "Hôtel à insectes et prairie fleurie",
-     "Insect hotels and a wildflower strip along boulevard Trudaine.", 6400),
+     "Des hôtels à insectes et une bande de fleurs sauvages le long du boulevard Trudaine.",
+     "La prairie n'est fauchée qu'une fois par an, à l'automne, pour laisser les pollinisateurs finir leur cycle.",
+     6400),
     ("montferrand", "fruit-trees", "Haie fruitière le long de la Tiretaine",
-     "A 300-metre edible hedge of hazelnut, currant and raspberry along the stream path.", 14200),
+     "Une haie comestible de 300 mètres, noisetiers, groseilliers et framboisiers, le long du chemin de la "
+     "Tiretaine.",
+     "Les promeneurs cueillent librement ; des panneaux présentent chaque espèce et sa saison.", 14200),
     ("montferrand", "garden", "Jardin partagé du quartier historique",
-     "Shared garden with a tool shed and compost bins behind the old town hall.", 27500),
+     "Un jardin partagé avec un abri à outils et des bacs à compost derrière l'ancien hôtel de ville.",
+     "Il s'adresse d'abord aux habitants du vieux Montferrand qui n'ont ni cour ni balcon.", 27500),
     ("montferrand", "urban-reconfiguration", "Placette végétalisée rue Kléber",
-     "Convert six parking spaces into a planted pocket square with seating.", 39000),
+     "Transformer six places de stationnement en une placette plantée, avec des bancs.",
+     "Les arbres plantés en pleine terre donneront de l'ombre aux passants dès le deuxième été.", 39000),
     ("montferrand", "other", "Composteurs collectifs",
-     "Ten shared compost bins with training for neighbourhood compost guides.", 7800),
+     "Dix composteurs partagés et une formation de guides composteurs pour le quartier.",
+     "Les guides accueillent les habitants lors de permanences et veillent au bon équilibre des bacs.", 7800),
     ("montferrand", "fruit-trees", "Figuiers et amandiers de la place de la Rodade",
-     "Heat-tolerant fig and almond trees to shade the square in summer.", 16800),
+     "Des figuiers et des amandiers résistants à la chaleur pour ombrager la place en été.",
+     "Ces essences du Midi supportent les sécheresses, de plus en plus fréquentes en Auvergne.", 16800),
     ("montferrand", "garden", "Potager pédagogique de l'école",
-     "A teaching vegetable garden run with the primary school and retired volunteers.", 12300),
+     "Un potager pédagogique animé avec l'école primaire et des bénévoles retraités.",
+     "Les élèves sèment au printemps et récoltent à la rentrée.", 12300),
     ("croix-de-neyrat", "garden", "Jardins familiaux de Croix-de-Neyrat",
-     "Thirty family allotments with water points on the unused land near the tram.", 52000),
+     "Trente jardins familiaux avec points d'eau sur le terrain inutilisé près du tram.",
+     "Les parcelles sont proposées en priorité aux familles des immeubles voisins.", 52000),
     ("croix-de-neyrat", "fruit-trees", "Allée de cerisiers",
-     "A row of forty cherry trees along the main avenue.", 24500),
+     "Une rangée de quarante cerisiers le long de l'avenue principale.",
+     "Leur floraison, chaque printemps, pourra devenir une petite fête de quartier.", 24500),
     ("croix-de-neyrat", "urban-reconfiguration", "Cour d'immeuble ouverte et plantée",
-     "Open and plant the courtyards between blocks B and C, with play areas.", 68000),
+     "Ouvrir et planter les cours entre les bâtiments B et C, avec des aires de jeux.",
+     "Les locataires choisissent ensemble les jeux et les plantations.", 68000),
     ("croix-de-neyrat", "other", "Grainothèque et atelier semences",
-     "A seed library and monthly seed-saving workshops at the community centre.", 3500),
+     "Une grainothèque et des ateliers mensuels pour apprendre à garder ses semences, à la maison de quartier.",
+     "Chacun peut y déposer ou emprunter des graines librement, sans inscription.", 3500),
     ("croix-de-neyrat", "garden", "Serre partagée",
-     "A small greenhouse for seedlings shared by the neighbourhood gardens.", 19000),
+     "Une petite serre à semis partagée par les jardins du quartier.",
+     "Les jeunes plants y passent la fin de l'hiver à l'abri du gel avant d'être repiqués.", 19000),
     ("saint-jacques", "fruit-trees", "Verger conservatoire de variétés auvergnates",
-     "Old Auvergne apple varieties grafted and planted on the hospital slope.", 23800),
+     "D'anciennes variétés de pommes d'Auvergne greffées et plantées sur le coteau de l'hôpital.",
+     "Le verger garde vivantes des variétés locales devenues rares.", 23800),
     ("saint-jacques", "urban-reconfiguration", "Trottoirs plantés rue Montalembert",
-     "Widen pavements and plant tree pits along rue Montalembert.", 61000),
+     "Élargir les trottoirs et creuser des fosses d'arbres le long de la rue Montalembert.",
+     "Les piétons gagnent de la place, et l'ombre des arbres rafraîchit la rue en été.", 61000),
     ("saint-jacques", "garden", "Jardin suspendu des escaliers",
-     "Planters and climbing plants along the public stairways.", 8900),
+     "Des jardinières et des plantes grimpantes le long des escaliers publics.",
+     "Les habitants des immeubles riverains se relaient pour l'arrosage.", 8900),
     ("saint-jacques", "other", "Ruchers urbains",
-     "Four beehives with a beekeeper's training programme for residents.", 5200),
+     "Quatre ruches et une formation à l'apiculture pour les habitants.",
+     "Le miel récolté est partagé lors d'une fête de quartier à la fin de l'été.", 5200),
     ("saint-jacques", "garden", "Forêt urbaine Miyawaki",
-     "A dense native mini-forest on 400 m² of grass by the ring road.", 36500),
+     "Une mini-forêt dense d'essences locales sur 400 m² de pelouse au bord de la rocade.",
+     "Plantée serrée selon la méthode Miyawaki, elle pousse vite et atténue le bruit de la circulation.", 36500),
     ("saint-jacques", "fruit-trees", "Noyers et châtaigniers du parc",
-     "Walnut and chestnut trees for shade and autumn harvests in the park.", 11700),
+     "Des noyers et des châtaigniers pour l'ombre et les récoltes d'automne dans le parc.",
+     "Les noix et les châtaignes sont ramassées lors d'une journée de cueillette ouverte à tous.", 11700),
     ("les-vergnes", "garden", "Jardin partagé des Vergnes",
-     "A shared garden with accessible raised beds for wheelchair users.", 22000),
+     "Un jardin partagé avec des bacs surélevés accessibles en fauteuil roulant.",
+     "Les allées sont larges et stabilisées, et le point d'eau est posé à bonne hauteur.", 22000),
     ("les-vergnes", "urban-reconfiguration", "Rue-jardin avenue de l'Agriculture",
-     "A shared street with planting beds and a 20 km/h limit.", 54000),
+     "Une rue partagée avec des massifs plantés et une vitesse limitée à 20 km/h.",
+     "Piétons et cyclistes y sont prioritaires ; les riverains continuent d'y circuler au pas.", 54000),
     ("les-vergnes", "fruit-trees", "Verger partagé du stade",
-     "Twenty fruit trees along the stadium fence with a picking calendar.", 13400),
+     "Vingt arbres fruitiers le long de la clôture du stade, avec un calendrier de cueillette.",
+     "Le calendrier, affiché à l'entrée du stade, dit quels fruits sont mûrs chaque semaine.", 13400),
     ("les-vergnes", "other", "Fontaines d'eau potable",
-     "Three drinking fountains near play areas for hot summers.", 15600),
+     "Trois fontaines d'eau potable près des aires de jeux, pour les étés chauds.",
+     "Elles sont coupées en hiver pour éviter le gel et remises en service au printemps.", 15600),
     ("les-vergnes", "garden", "Mare pédagogique",
-     "A wildlife pond with a viewing platform for schools.", 17300),
+     "Une mare pour la faune sauvage, avec un ponton d'observation pour les écoles.",
+     "Grenouilles, libellules et tritons y trouvent refuge, et les classes viennent les observer au fil des saisons.",
+     17300),
 ]
 
 BALLOT_TITLE = "Budget vert 2027 – Centre – Jaude"
+BALLOT_DESCRIPTION = ("Choisissez les projets de végétalisation du quartier Centre – Jaude, dans la limite du budget "
+                      "de 150\u202f000\u00a0€.")
+FEASIBILITY_NOTE = "Vérifié par le service des espaces verts (démo)."
 CITIZEN_BIRTH_DATE = date(1994, 5, 17)
 
 
@@ -150,20 +194,22 @@ async def _ensure_accounts(session: AsyncSession) -> dict[str, Account]:
     return accounts
 
 
-async def seed_demo(session: AsyncSession) -> str:
-    """Create whatever part of the demo city is missing; running it again changes nothing."""
+async def seed_demo(session: AsyncSession, key_secret: str | None = None) -> str:
+    """Create whatever part of the demo city is missing; running it again changes nothing.
+
+    ``key_secret`` decrypts the signing key that signs the published ballot's vote-log checkpoint."""
     hoods = await _ensure_neighbourhoods(session)
     accounts = await _ensure_accounts(session)
     titles = set((await session.exec(select(Proposal.title))).all())
     now = datetime.now(UTC)
     created = 0
-    for index, (slug, category, title, summary, cost) in enumerate(PROPOSALS):
+    for index, (slug, category, title, summary, detail, cost) in enumerate(PROPOSALS):
         if title in titles:
             continue
-        proposal = Proposal(title=title, summary=summary, description=summary, category=category,
+        proposal = Proposal(title=title, summary=summary, description=f"{summary}\n\n{detail}", category=category,
                             neighbourhood_id=hoods[slug], estimated_cost=cost, proposer_id=accounts["citizen"].id,
                             status="accepted", validated_cost=cost, submitted_at=now, reviewed_at=now,
-                            feasibility_note="Checked by the parks department (demo).",
+                            feasibility_note=FEASIBILITY_NOTE,
                             community="Association Clermont en transition" if index % 3 == 0 else None)
         session.add(proposal)
         await session.flush()
@@ -173,7 +219,7 @@ async def seed_demo(session: AsyncSession) -> str:
     ballot = (await session.exec(select(Ballot).where(Ballot.title == BALLOT_TITLE))).first()
     if ballot is None:
         ballot = Ballot(title=BALLOT_TITLE, neighbourhood_id=hoods["centre-jaude"], budget=150_000,
-                        description="Choose the greening projects for Centre – Jaude.", status="open",
+                        description=BALLOT_DESCRIPTION, status="open",
                         opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
                         created_by=accounts["moderator"].id, vote_format="knapsack", rule="greedy",
                         requires_roll=True)
@@ -190,5 +236,7 @@ async def seed_demo(session: AsyncSession) -> str:
                      data={"budget": ballot.budget})
     await _ensure_voter(session, accounts["citizen"], hoods["centre-jaude"], ballot)
     await seed_proposal_demo(session, hoods, accounts["citizen"])
+    past = await seed_published_ballot(session, hoods["montferrand"], accounts["moderator"], key_secret)
     return f"Demo city: {len(hoods)} neighbourhoods, {len(titles) + created} proposals ({created} new), " \
-           f"open ballot #{ballot.id} «{ballot.title}»"
+           f"open ballot #{ballot.id} «{ballot.title}», published ballot #{past.id} «{past.title}» " \
+           f"(results at /ballots/{past.id}/results)"

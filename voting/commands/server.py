@@ -59,7 +59,7 @@ def demo(args: argparse.Namespace) -> int:
         _check_port(args.host, args.port)
     settings, url = prepare_database()
     _ensure_keys(url)
-    summary = run_in_session(url, seed_demo)
+    summary = run_in_session(url, lambda session: seed_demo(session, settings.key_secret))
     from rich.console import Console
     from rich.table import Table
 

@@ -16,7 +16,7 @@ __all__ = ["WAITING_FOR_REVIEW", "seed_proposal_demo"]
 
 WAITING_FOR_REVIEW = (
     "montferrand", "garden", "Jardin de pluie du square Kléber",
-    "A rain garden that takes the water from the square's roofs and waters the planted beds.",
+    "Un jardin de pluie qui recueille l'eau des toits du square et arrose les massifs plantés.",
     "Les toits du square débordent à chaque orage.\n\nUn jardin de pluie recueille l'eau et arrose les massifs. "
     "Exemple : https://fr.wikipedia.org/wiki/Jardin_de_pluie", 12800,
 )
