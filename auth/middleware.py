@@ -13,6 +13,7 @@ from auth.service import load_principal
 from auth.tokens import TokenError, decode_token
 from voting.admin.settings import cached_city_settings
 from voting.i18n import choose_language, use_language
+from voting.presentation import CityStyle, use_style
 
 __all__ = ["SESSION_COOKIE", "IdentityMiddleware", "session_cookie", "expired_session_cookie", "read_token"]
 
@@ -78,6 +79,7 @@ class IdentityMiddleware(ASGIMiddleware):
         cookies = _cookies(headers.get("cookie", ""))
         city = await cached_city_settings(scope["app"].state.session_maker)
         use_language(choose_language(cookies.get("lang"), headers.get("accept-language"), city.default_language))
+        use_style(CityStyle(city.city_name, city.currency, city.time_zone))
         token, source = read_token(headers, cookies, scope.get("path", "/"))
         principal = await _principal(scope["app"], token) if token else None
         scope["user"] = principal

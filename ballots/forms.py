@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from voting.presentation import from_local
 
 __all__ = ["choice_from_form", "ballot_from_form", "upload_text"]
 
@@ -32,11 +34,12 @@ def _optional_int(form: Mapping[str, Any], name: str) -> int | None:
 
 
 def _moment(value: Any) -> str:
+    """A form's date and time, typed in the city's time zone, as an ISO moment (left as typed if unreadable)."""
     text = str(value or "").strip()
-    if not text:
-        return ""
-    moment = datetime.fromisoformat(text)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+    try:
+        return from_local(datetime.fromisoformat(text)).isoformat() if text else ""
+    except ValueError:
+        return text  # the schema refuses it with a message
 
 
 def ballot_from_form(form: Any) -> dict[str, Any]:

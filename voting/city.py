@@ -1,8 +1,8 @@
-"""Read-only views of the city: neighbourhoods and ballots that are open now."""
+"""Read-only views of the city: neighbourhoods, ballots that are open now, and the latest published results."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlmodel import col, select
@@ -18,6 +18,7 @@ __all__ = ["HomeOverview", "home_overview", "list_neighbourhoods"]
 class HomeOverview:
     neighbourhoods: list[Neighbourhood]
     open_ballots: list[Ballot]
+    published: list[Ballot] = field(default_factory=list)
 
 
 async def list_neighbourhoods(session: AsyncSession, include_retired: bool = False) -> list[Neighbourhood]:
@@ -27,10 +28,13 @@ async def list_neighbourhoods(session: AsyncSession, include_retired: bool = Fal
     return list((await session.exec(query)).all())
 
 
-async def home_overview(session: AsyncSession, now: datetime | None = None) -> HomeOverview:
+async def home_overview(session: AsyncSession, now: datetime | None = None, latest: int = 5) -> HomeOverview:
     now = now or datetime.now(UTC)
     ballots = (await session.exec(
         select(Ballot).where(Ballot.status == "open", col(Ballot.opens_at) <= now, col(Ballot.closes_at) > now)
         .order_by(col(Ballot.closes_at))
     )).all()
-    return HomeOverview(await list_neighbourhoods(session), list(ballots))
+    published = (await session.exec(
+        select(Ballot).where(Ballot.status == "published").order_by(col(Ballot.closes_at).desc()).limit(latest)
+    )).all()
+    return HomeOverview(await list_neighbourhoods(session), list(ballots), list(published))

@@ -226,3 +226,26 @@ async def test_default_language_and_voting_age_come_from_the_settings(client, db
         "opens_at": now.isoformat(), "closes_at": (now + timedelta(days=1)).isoformat()})
     assert created.status_code == 201, created.text
     assert created.json()["min_age"] == 18
+
+
+async def test_city_name_currency_and_time_zone_shape_the_pages(client, db_session, admin):
+    _, headers = admin
+    changed = await client.put("/api/v1/admin/settings", headers=headers,
+                               json={"city_name": "Genève", "currency": "CHF", "time_zone": "America/Montreal"})
+    assert changed.status_code == 200 and changed.json()["time_zone"] == "America/Montreal"
+    hood = await make_neighbourhood(db_session)
+    moderator = await make_account(db_session, "moderator", neighbourhoods=[hood.slug])
+    from datetime import UTC, datetime
+
+    closes = datetime(2031, 7, 1, 12, 0, tzinfo=UTC)  # 08:00 in Montreal (summer time)
+    created = await client.post("/api/v1/ballots/", headers=await bearer(client, moderator.email), json={
+        "neighbourhood_id": hood.id, "title": "Zone test", "budget": 1500,
+        "opens_at": datetime.now(UTC).isoformat(), "closes_at": closes.isoformat()})
+    assert created.status_code == 201, created.text
+    page = await client.get(f"/ballots/{created.json()['id']}", headers={**headers, "accept-language": "en"})
+    assert "Genève" in page.text
+    assert "CHF" in page.text and "€" not in page.text
+    assert "1 Jul 2031, 08:00 (America/Montreal)" in page.text
+    bad = await client.put("/api/v1/admin/settings", headers=headers, json={"time_zone": "Mars/Olympus"})
+    assert bad.status_code == 400 and "Mars/Olympus" in bad.text
+    assert (await client.get("/api/v1/admin/settings", headers=headers)).json()["time_zone"] == "America/Montreal"

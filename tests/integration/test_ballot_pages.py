@@ -70,6 +70,6 @@ async def test_moderator_creates_opens_imports_and_enters_paper_votes(client, db
                             headers=EN)
     assert twice.status_code == 409 and "already recorded" in twice.text
     page = await client.get(path, headers=EN)
-    assert "1 votes cast" in page.text and "paper: 1" in page.text
+    assert "1 vote cast" in page.text and "paper: 1" in page.text
     forbidden = await post_form(client, f"{path}/status", {"to": "published"}, headers=EN)
     assert forbidden.status_code == 409

@@ -56,6 +56,7 @@ class SettingsForm(BaseModel):
     currency: str = "EUR"
     min_voting_age: str = "16"
     self_registration_open: str = ""
+    time_zone: str = "Europe/Paris"
 
 
 def _population(text: str) -> int | None:
@@ -161,7 +162,8 @@ class AdminPages(Controller):
             raise AdminInputError(_("The minimum voting age must be a whole number from 0 to 25."))
         await update_city_settings(db_session, actor=actor_of(principal), actor_id=principal.id, changes={
             "city_name": data.city_name, "default_language": data.default_language, "currency": data.currency,
-            "min_voting_age": int(data.min_voting_age), "self_registration_open": data.self_registration_open == "on"})
+            "min_voting_age": int(data.min_voting_age), "self_registration_open": data.self_registration_open == "on",
+            "time_zone": data.time_zone})
         return Redirect("/admin/settings?done=1")
 
     @get("/keys")

@@ -8,6 +8,7 @@ from typing import Any
 
 from voting.domain import DomainError
 from voting.i18n import gettext as _
+from voting.presentation import is_time_zone
 
 __all__ = [
     "AdminInputError",
@@ -37,6 +38,7 @@ class CitySettings:
     currency: str = "EUR"
     min_voting_age: int = 16
     self_registration_open: bool = True
+    time_zone: str = "Europe/Paris"
 
 
 DEFAULT_SETTINGS = CitySettings()
@@ -123,5 +125,8 @@ def check_settings(values: dict[str, Any]) -> CitySettings:
         raise AdminInputError(_("The minimum voting age must be a whole number from 0 to 25."))
     if not isinstance(merged["self_registration_open"], bool):
         raise AdminInputError(_("Self-registration must be on or off."))
+    zone = str(merged["time_zone"]).strip()
+    if not is_time_zone(zone):
+        raise AdminInputError(_("{zone} is not a time zone name such as Europe/Paris.").format(zone=zone or "''"))
     return CitySettings(city_name=name, default_language=merged["default_language"], currency=merged["currency"],
-                        min_voting_age=age, self_registration_open=merged["self_registration_open"])
+                        min_voting_age=age, self_registration_open=merged["self_registration_open"], time_zone=zone)

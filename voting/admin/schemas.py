@@ -86,6 +86,7 @@ class SettingsPublic(BaseModel):
     currency: str
     min_voting_age: int
     self_registration_open: bool
+    time_zone: str
 
 
 class SettingsUpdate(BaseModel):
@@ -94,6 +95,7 @@ class SettingsUpdate(BaseModel):
     currency: str | None = None
     min_voting_age: int | None = None
     self_registration_open: bool | None = None
+    time_zone: str | None = Field(default=None, max_length=64)
 
 
 class KeyPublic(BaseModel):

@@ -10,18 +10,12 @@ from litestar.template.config import TemplateConfig
 
 import templates
 from voting.i18n import current_language, gettext, ngettext
+from voting.presentation import colon, current_style, format_moment, format_money, format_percent
 
 __all__ = ["TEMPLATE_DIR", "make_environment", "template_config", "money"]
 
 TEMPLATE_DIR = Path(templates.__file__).resolve().parent
-
-
-def money(amount: int | float | None) -> str:
-    if amount is None:
-        return ""
-    from babel.numbers import format_currency
-
-    return format_currency(amount, "EUR", locale=current_language(), format="#,##0.## ¤", currency_digits=False)
+money = format_money
 
 
 def make_environment() -> Environment:
@@ -29,7 +23,11 @@ def make_environment() -> Environment:
                       extensions=["jinja2.ext.i18n"], auto_reload=False)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["language"] = current_language
-    env.filters["money"] = money
+    env.globals["city"] = current_style
+    env.globals["colon"] = colon
+    env.filters["money"] = format_money
+    env.filters["moment"] = format_moment
+    env.filters["percent"] = format_percent
     return env
 
 

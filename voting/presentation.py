@@ -1,0 +1,88 @@
+"""How the city shows amounts and moments: its name, currency and time zone, for the current request."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from voting.i18n import current_language
+
+__all__ = ["CityStyle", "DEFAULT_STYLE", "current_style", "use_style", "format_money", "format_moment",
+           "format_percent", "colon", "from_local", "is_time_zone"]
+
+
+@dataclass(frozen=True, slots=True)
+class CityStyle:
+    city_name: str = "Clermont-Ferrand"
+    currency: str = "EUR"
+    time_zone: str = "Europe/Paris"
+
+
+DEFAULT_STYLE = CityStyle()
+_style: ContextVar[CityStyle] = ContextVar("city_style", default=DEFAULT_STYLE)
+
+
+def current_style() -> CityStyle:
+    return _style.get()
+
+
+def use_style(style: CityStyle) -> None:
+    _style.set(style)
+
+
+@cache
+def is_time_zone(name: str) -> bool:
+    """True for an IANA time zone name such as Europe/Paris."""
+    return name in available_timezones()
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def format_money(amount: int | float | None) -> str:
+    """``150 000 €`` in French, ``€150,000`` in English, in the city's currency."""
+    if amount is None:
+        return ""
+    from babel.numbers import format_currency
+
+    return format_currency(amount, current_style().currency, locale=current_language(), format="#,##0.##\u00a0¤",
+                           currency_digits=False)
+
+
+def format_moment(moment: datetime | None, with_zone: bool = True) -> str:
+    """A moment in the city's time zone, worded for the reader: ``31 déc. 2026, 21:48 (Europe/Paris)``."""
+    if moment is None:
+        return ""
+    from babel.dates import format_datetime
+
+    zone = current_style().time_zone
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    text = format_datetime(aware, "d MMM y, HH:mm", tzinfo=_zone(zone), locale=current_language())
+    return f"{text} ({zone})" if with_zone else text
+
+
+def format_percent(share: float) -> str:
+    """``12,5 %`` in French, ``12.5%`` in English (one decimal at most)."""
+    from babel.numbers import format_percent as babel_percent
+
+    return babel_percent(round(share, 3), locale=current_language(), decimal_quantization=False)
+
+
+def colon() -> str:
+    """The colon after a label: French puts a narrow no-break space before it."""
+    return "\u202f:" if current_language() == "fr" else ":"
+
+
+def from_local(moment: datetime) -> datetime:
+    """A moment typed without a zone is the city's local time; one with a zone is kept (both returned aware)."""
+    if moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=_zone(current_style().time_zone))
