@@ -86,3 +86,50 @@ def test_demo_seed_is_idempotent(cli_env):
     assert "(0 new)" in second.stdout
     verified = run("audit", "verify", env=cli_env)
     assert verified.returncode == 0 and "intact" in verified.stdout
+
+
+def test_sigterm_stops_serve_and_its_embedded_postgres(tmp_path):
+    """A service manager stops greenballot with SIGTERM: it exits 0 and takes its embedded PostgreSQL with it."""
+    import os
+    import signal
+    import socket
+    import time
+
+    import httpx
+    import psutil
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env["GREENBALLOT_DATA_DIR"] = str(tmp_path)
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "voting.cli", "serve", "--port", str(port)], env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            time.sleep(0.2)
+        postmaster = tmp_path / "pgdata" / "postmaster.pid"
+        server_pid = int(postmaster.read_text().split()[0])
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and postmaster.exists():
+            time.sleep(0.2)
+        assert not postmaster.exists(), "the embedded PostgreSQL is still running"
+        try:  # a stopped postmaster may linger as a zombie where nothing reaps orphans (containers)
+            assert psutil.Process(server_pid).status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            pass
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        log.close()

@@ -35,9 +35,19 @@ def _ensure_keys(url: str) -> None:
     run_in_session(url, work)
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def _run(host: str, port: int, workers: int) -> int:
+    import signal
+
     import uvicorn
 
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal under the handler it found. With
+    # Python's default handler that kills the process before atexit runs, leaving the embedded PostgreSQL
+    # running; this handler turns it into a normal exit, so the embedded server is stopped too.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run("voting.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info", proxy_headers=True)
     return 0
