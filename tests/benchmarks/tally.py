@@ -1,6 +1,7 @@
 """Benchmark of the tally engine against pabutools and pabulib-checker on the shared Pabulib files.
 
 Run: python tests/benchmarks/tally.py [--quick] [--files NAME ...] [--rules RULE ...] [--ref-timeout S]
+     [--ours-timeout S] [--no-reference]
 Prints one Markdown table: parse time, our time, the reference's time in the same run, their ratio,
 our time over our parse time, and our peak memory (tracemalloc) for each file and rule.
 """
@@ -66,6 +67,35 @@ def reference(path: str, rule: str, queue: mp.Queue) -> None:
     queue.put(time.perf_counter() - start)
 
 
+def ours(path: str, rule: str, queue: mp.Queue) -> None:
+    """Time our engine (then, when that took under 30 s, its peak memory) in a child process that can be stopped."""
+    election = parse_pabulib(Path(path).read_text(encoding="utf-8")).election()
+    start = time.perf_counter()
+    tally(election, rule, "lexico" if rule != "equalshares/add1" else "min-cost,max-votes,lexico")
+    seconds = time.perf_counter() - start
+    peak = None
+    if seconds < 30:
+        tracemalloc.start()
+        tally(parse_pabulib(Path(path).read_text(encoding="utf-8")).election(), rule)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    queue.put((seconds, peak))
+
+
+def timed_ours(path: Path, rule: str, limit: float) -> tuple[float | None, float | None]:
+    ctx = mp.get_context("fork")
+    queue: mp.Queue = ctx.Queue()
+    child = ctx.Process(target=ours, args=(str(path), rule, queue))
+    child.start()
+    child.join(limit)
+    if child.is_alive():
+        child.terminate()
+        child.join()
+        return None, None
+    result: tuple[float, float | None] = queue.get(timeout=1)
+    return result
+
+
 def timed_reference(path: Path, rule: str, limit: float) -> str:
     ctx = mp.get_context("fork")
     queue: mp.Queue = ctx.Queue()
@@ -89,6 +119,7 @@ def main() -> None:
     parser.add_argument("--files", nargs="*", help="file stems to run (default: all)")
     parser.add_argument("--rules", nargs="*", default=list(RULES))
     parser.add_argument("--ref-timeout", type=float, default=600.0, help="seconds before a reference is stopped")
+    parser.add_argument("--ours-timeout", type=float, default=600.0, help="seconds before our engine is stopped")
     parser.add_argument("--no-reference", action="store_true", help="time only our engine")
     args = parser.parse_args()
     paths = sorted(data_dir().glob("*.pb"), key=lambda p: p.stat().st_size)
@@ -106,22 +137,20 @@ def main() -> None:
             approval = election.vote_type in (VoteType.APPROVAL, VoteType.CHOOSE_ONE)
             if not (approval or (rule == "equalshares" and election.vote_type is VoteType.CUMULATIVE)):
                 continue
-            fresh = parse_pabulib(path.read_text(encoding="utf-8")).election()  # no cached grouping
-            start = time.perf_counter()
-            tally(fresh, rule, "lexico" if rule != "equalshares/add1" else "min-cost,max-votes,lexico")
-            ours = time.perf_counter() - start
-            tracemalloc.start()
-            tally(parse_pabulib(path.read_text(encoding="utf-8")).election(), rule)
-            peak = tracemalloc.get_traced_memory()[1] / 2**20
-            tracemalloc.stop()
+            seconds, peak = timed_ours(path, rule, args.ours_timeout)
             ref = "-" if args.no_reference else timed_reference(path, rule, args.ref_timeout)
+            if seconds is None:
+                print(f"| {path.stem} | {election.voters} | {rule} | {parse:.3f} | >{args.ours_timeout:.0f} | {ref} "
+                      f"| - | - | - |", flush=True)
+                continue
             try:
-                ratio = f"{float(ref) / ours:.0f}x"
+                ratio = f"{float(ref) / seconds:.0f}x"
             except ValueError:
-                ratio = f">{float(ref[1:]) / ours:.0f}x" if ref.startswith(">") else "-"
+                ratio = f">{float(ref[1:]) / seconds:.0f}x" if ref.startswith(">") else "-"
+            memory = "-" if peak is None else f"{peak:.0f}"
             print(
-                f"| {path.stem} | {election.voters} | {rule} | {parse:.3f} | {ours:.3f} | {ref} | {ratio} "
-                f"| {ours / parse:.1f} | {peak:.0f} |",
+                f"| {path.stem} | {election.voters} | {rule} | {parse:.3f} | {seconds:.3f} | {ref} | {ratio} "
+                f"| {seconds / parse:.1f} | {memory} |",
                 flush=True,
             )
 
