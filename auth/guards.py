@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -13,7 +14,8 @@ from auth.principal import Principal
 __all__ = ["requires_login", "requires_role", "requires_admin", "requires_auditor", "requires_moderator",
            "current_principal"]
 
-Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+Guard = Callable[[ASGIConnection, BaseRouteHandler], Coroutine[Any, Any, None]]
+"""Guards are coroutines: Litestar runs a plain function guard in a worker thread, a hop on every request."""
 
 
 def current_principal(connection: ASGIConnection) -> Principal:
@@ -23,14 +25,14 @@ def current_principal(connection: ASGIConnection) -> Principal:
     return principal
 
 
-def requires_login(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_login(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     current_principal(connection)
 
 
 def requires_role(*roles: str) -> Guard:
     wanted = frozenset(roles)
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         principal = current_principal(connection)
         if not principal.roles & wanted:
             raise PermissionDeniedException(f"this needs the role {' or '.join(sorted(wanted))}")

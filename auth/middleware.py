@@ -12,6 +12,7 @@ from auth.principal import Principal
 from auth.service import load_principal
 from auth.tokens import TokenError, decode_token
 from voting.admin.settings import cached_city_settings
+from voting.database import driver_connection
 from voting.i18n import choose_language, use_language
 from voting.presentation import CityStyle, use_style
 
@@ -66,8 +67,8 @@ async def _principal(app: Any, token: str) -> Principal | None:
                 await app.state.reload_keys()  # rotated by another process
                 continue
             return None
-        async with app.state.session_maker() as session:
-            return await load_principal(session, claims)
+        async with driver_connection(app.state.session_maker) as connection:
+            return await load_principal(connection, claims)
     return None
 
 

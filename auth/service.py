@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, text
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -186,23 +187,25 @@ async def revoke(session: AsyncSession, principal: Principal) -> None:
     await record(session, actor=f"account:{principal.id}", action="auth.logout", subject=f"account:{principal.id}")
 
 
-PRINCIPAL_QUERY = text("""
+PRINCIPAL_SQL = """
 SELECT a.id, a.email, a.display_name, a.verified_at IS NOT NULL AS verified, a.birth_date, a.neighbourhood_id,
        ARRAY(SELECT r.role FROM role_grant r WHERE r.account_id = a.id) AS roles,
        ARRAY(SELECT m.neighbourhood_id FROM moderator_scope m WHERE m.account_id = a.id) AS hoods
 FROM account a
-WHERE a.id = :sub AND a.is_active AND NOT EXISTS (SELECT 1 FROM revoked_token t WHERE t.jti = :jti)
-""")
+WHERE a.id = $1 AND a.is_active AND NOT EXISTS (SELECT 1 FROM revoked_token t WHERE t.jti = $2)
+"""
 
 
-async def load_principal(session: AsyncSession, claims: TokenClaims) -> Principal | None:
+async def load_principal(connection: Any, claims: TokenClaims) -> Principal | None:
     """The active account behind a token that is not revoked, with its roles and scopes; else None.
 
-    One round trip: this runs before every authenticated request, votes included.
+    Takes the driver's (asyncpg) connection, outside any transaction: one round trip, no BEGIN and ROLLBACK
+    around it. This runs before every authenticated request, votes included.
     """
-    row = (await session.exec(PRINCIPAL_QUERY.bindparams(sub=claims.subject, jti=claims.jti))).first()  # type: ignore[call-overload]
+    row = await connection.fetchrow(PRINCIPAL_SQL, claims.subject, claims.jti)
     if row is None:
         return None
-    return Principal(id=row.id, email=row.email, display_name=row.display_name, roles=frozenset(row.roles),
-                     neighbourhoods=frozenset(row.hoods), jti=claims.jti, token_expires_at=claims.expires_at,
-                     verified=row.verified, birth_date=row.birth_date, neighbourhood_id=row.neighbourhood_id)
+    return Principal(id=row["id"], email=row["email"], display_name=row["display_name"],
+                     roles=frozenset(row["roles"]), neighbourhoods=frozenset(row["hoods"]), jti=claims.jti,
+                     token_expires_at=claims.expires_at, verified=row["verified"], birth_date=row["birth_date"],
+                     neighbourhood_id=row["neighbourhood_id"])

@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ballots import merkle, receipts
@@ -21,6 +20,7 @@ from ballots.formats import Project, canonical_content, validate_vote
 from ballots.lifecycle import vote_refusal
 from ballots.models import Ballot
 from ballots.service import format_of, projects_of, rules_of, window_of
+from voting.database import transaction_driver
 from voting.i18n import gettext as _
 
 __all__ = ["CastReceipt", "VoterIdentity", "VotingBallot", "check_and_record", "load_for_vote", "record_vote",
@@ -47,16 +47,17 @@ class VotingBallot:
 _LOAD = (
     "SELECT b.*, s.slot_key, (SELECT coalesce(json_agg(json_build_array(p.proposal_id, p.cost)), '[]') "
     "FROM ballot_proposal p WHERE p.ballot_id = b.id) AS project_costs "
-    "FROM ballot b LEFT JOIN ballot_secret s ON s.ballot_id = b.id WHERE b.id = :b")
+    "FROM ballot b LEFT JOIN ballot_secret s ON s.ballot_id = b.id WHERE b.id = $1")
 
 
 async def load_for_vote(session: AsyncSession, ballot_id: int) -> VotingBallot:
-    row = (await session.exec(_q(_LOAD, b=ballot_id))).mappings().first()  # type: ignore[call-overload]
+    row = await (await transaction_driver(session)).fetchrow(_LOAD, ballot_id)
     if row is None:
         raise BallotNotFound(_("No ballot number {id}.").format(id=ballot_id))
     costs = row["project_costs"]
     pairs = json.loads(costs) if isinstance(costs, str) else costs
-    ballot = Ballot(**{name: row[name] for name in Ballot.model_fields if name in row})
+    columns = set(row.keys())
+    ballot = Ballot(**{name: row[name] for name in Ballot.model_fields if name in columns})
     key = bytes(row["slot_key"]) if row["slot_key"] is not None else None
     return VotingBallot(ballot, {int(pid): Project(int(pid), int(cost)) for pid, cost in pairs}, key)
 
@@ -71,18 +72,14 @@ class CastReceipt:
     channel: str
 
 
-def _q(sql: str, **params: Any) -> Any:
-    return text(sql).bindparams(**params)
-
-
 async def slot_key(session: AsyncSession, ballot_id: int) -> bytes:
     """The ballot's HMAC key, created on first use (ballots seeded before the ballot box existed)."""
-    found = (await session.exec(_q("SELECT slot_key FROM ballot_secret WHERE ballot_id = :b",  # type: ignore[call-overload]
-                                   b=ballot_id))).first()
+    driver = await transaction_driver(session)
+    found = await driver.fetchval("SELECT slot_key FROM ballot_secret WHERE ballot_id = $1", ballot_id)
     if found is not None:
-        return bytes(found[0])
-    await session.exec(_q("INSERT INTO ballot_secret (ballot_id, slot_key) VALUES (:b, :k) "  # type: ignore[call-overload]
-                          "ON CONFLICT DO NOTHING", b=ballot_id, k=secrets.token_bytes(32)))
+        return bytes(found)
+    await driver.execute("INSERT INTO ballot_secret (ballot_id, slot_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                         ballot_id, secrets.token_bytes(32))
     return await slot_key(session, ballot_id)
 
 
@@ -127,23 +124,23 @@ async def check_and_record(session: AsyncSession, ballot: Ballot, identity: Vote
 
 
 _PARTICIPATE = (
-    "INSERT INTO participation (ballot_id, voter_ref, channel, age_band) VALUES (:b, :v, :c, :a) "
+    "INSERT INTO participation (ballot_id, voter_ref, channel, age_band) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (ballot_id, voter_ref) DO UPDATE SET channel = participation.channel "
     "RETURNING channel, (xmax = 0) AS inserted")
 _STORE_VOTE = (  # one round trip: the vote upserted by slot, and its leaf appended to the log
     "WITH stored AS (INSERT INTO vote (ballot_id, slot, content, commitment, receipt_hash) "
-    "VALUES (:b, :s, CAST(:c AS jsonb), :m, :h) ON CONFLICT (ballot_id, slot) DO UPDATE "
+    "VALUES ($1, $2, CAST($3 AS jsonb), $4, $5) ON CONFLICT (ballot_id, slot) DO UPDATE "
     "SET content = EXCLUDED.content, commitment = EXCLUDED.commitment, receipt_hash = EXCLUDED.receipt_hash "
     "RETURNING (xmax = 0) AS fresh), "
-    "leaf AS (INSERT INTO vote_leaf (ballot_id, receipt_hash, commitment, leaf_hash) VALUES (:b, :h, :m, :l)) "
+    "leaf AS (INSERT INTO vote_leaf (ballot_id, receipt_hash, commitment, leaf_hash) VALUES ($1, $5, $4, $6)) "
     "SELECT fresh FROM stored")
 _STORE_VOTE_AND_REQUEST = (  # the same, remembering the idempotency key with the receipt sealed under it
     "WITH stored AS (INSERT INTO vote (ballot_id, slot, content, commitment, receipt_hash) "
-    "VALUES (:b, :s, CAST(:c AS jsonb), :m, :h) ON CONFLICT (ballot_id, slot) DO UPDATE "
+    "VALUES ($1, $2, CAST($3 AS jsonb), $4, $5) ON CONFLICT (ballot_id, slot) DO UPDATE "
     "SET content = EXCLUDED.content, commitment = EXCLUDED.commitment, receipt_hash = EXCLUDED.receipt_hash "
     "RETURNING (xmax = 0) AS fresh), "
-    "leaf AS (INSERT INTO vote_leaf (ballot_id, receipt_hash, commitment, leaf_hash) VALUES (:b, :h, :m, :l)) "
-    ", request AS (INSERT INTO vote_request (ballot_id, request_hash, sealed_receipt) VALUES (:b, :r, :x)) "
+    "leaf AS (INSERT INTO vote_leaf (ballot_id, receipt_hash, commitment, leaf_hash) VALUES ($1, $5, $4, $6)) "
+    ", request AS (INSERT INTO vote_request (ballot_id, request_hash, sealed_receipt) VALUES ($1, $7, $8)) "
     "SELECT fresh FROM stored")
 
 
@@ -156,15 +153,15 @@ async def record_vote(session: AsyncSession, ballot_id: int, voter_ref: str, con
     submissions until commit; different voters never wait for each other, and nothing global is locked.
     """
     slot = receipts.voter_slot(key or await slot_key(session, ballot_id), voter_ref)
-    existing, inserted = (await session.exec(_q(  # type: ignore[call-overload]
-        _PARTICIPATE, b=ballot_id, v=voter_ref, c=channel, a=age_band))).one()
+    driver = await transaction_driver(session)
+    existing, inserted = await driver.fetchrow(_PARTICIPATE, ballot_id, voter_ref, channel, age_band)
     if existing != channel:
         raise ChannelConflict(_("A paper vote was already recorded for you; you cannot also vote online.")
                               if existing == "paper" else
                               _("This voter already voted online; a paper vote cannot be added."))
     request = receipts.request_hash(slot, idempotency_key) if idempotency_key else None
     if request is not None and not inserted:
-        replay = await _replay(session, ballot_id, request, idempotency_key or "", slot, channel)
+        replay = await _replay(driver, ballot_id, request, idempotency_key or "", slot, channel)
         if replay is not None:
             return replay
     if channel == "paper" and not inserted:
@@ -173,25 +170,23 @@ async def record_vote(session: AsyncSession, ballot_id: int, voter_ref: str, con
     code_hash = receipts.receipt_hash(code)
     commitment = receipts.commitment(ballot_id, content, code)
     leaf = merkle.leaf_hash(receipts.leaf_data(ballot_id, code_hash, commitment))
-    params: dict[str, Any] = dict(b=ballot_id, s=slot, c=json.dumps(content, separators=(",", ":")), m=commitment,
-                                  h=code_hash, l=leaf)
+    params: list[Any] = [ballot_id, slot, json.dumps(content, separators=(",", ":")), commitment, code_hash, leaf]
     sql = _STORE_VOTE
     if request is not None:
         sql = _STORE_VOTE_AND_REQUEST
-        params.update(r=request, x=_seal(idempotency_key or "", slot, code))
-    fresh = (await session.exec(_q(sql, **params))).one()[0]  # type: ignore[call-overload]
+        params += [request, _seal(idempotency_key or "", slot, code)]
+    fresh = await driver.fetchval(sql, *params)
     return CastReceipt(ballot_id, code, commitment, not fresh, False, channel)
 
 
-async def _replay(session: AsyncSession, ballot_id: int, request: bytes, idempotency_key: str, slot: bytes,
+async def _replay(driver: Any, ballot_id: int, request: bytes, idempotency_key: str, slot: bytes,
                   channel: str) -> CastReceipt | None:
     """The receipt of an earlier request with the same idempotency key, if there was one."""
-    sealed = (await session.exec(_q(  # type: ignore[call-overload]
-        "SELECT sealed_receipt FROM vote_request WHERE ballot_id = :b AND request_hash = :r",
-        b=ballot_id, r=request))).first()
+    sealed = await driver.fetchval("SELECT sealed_receipt FROM vote_request WHERE ballot_id = $1 AND request_hash = $2",
+                                   ballot_id, request)
     if sealed is None:
         return None
-    code = _unseal(idempotency_key, slot, bytes(sealed[0]))
-    commitment = (await session.exec(_q("SELECT commitment FROM vote_leaf WHERE receipt_hash = :h",  # type: ignore[call-overload]
-                                        h=receipts.receipt_hash(code)))).one()[0]
+    code = _unseal(idempotency_key, slot, bytes(sealed))
+    commitment = await driver.fetchval("SELECT commitment FROM vote_leaf WHERE receipt_hash = $1",
+                                       receipts.receipt_hash(code))
     return CastReceipt(ballot_id, code, commitment, False, True, channel)

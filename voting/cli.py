@@ -53,12 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--access-log", action="store_true",
+                        help="log every request with its client address and time (off: such a log would tell who "
+                             "voted when)")
     serve.set_defaults(func=_serve)
 
     demo = commands.add_parser("demo", help="seed a demo city and serve it (embedded PostgreSQL by default)")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--seed-only", action="store_true", help="seed and exit without serving")
+    demo.add_argument("--access-log", action="store_true",
+                        help="log every request with its client address and time (off: such a log would tell who "
+                             "voted when)")
     demo.set_defaults(func=_demo)
 
     db = commands.add_parser("db", help="database maintenance")

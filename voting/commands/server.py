@@ -39,7 +39,7 @@ def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def _run(host: str, port: int, workers: int) -> int:
+def _run(host: str, port: int, workers: int, access_log: bool) -> int:
     import signal
 
     import uvicorn
@@ -49,7 +49,7 @@ def _run(host: str, port: int, workers: int) -> int:
     # running; this handler turns it into a normal exit, so the embedded server is stopped too.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run("voting.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", proxy_headers=True)
+                log_level="info", proxy_headers=True, access_log=access_log)
     return 0
 
 
@@ -59,7 +59,7 @@ def serve(args: argparse.Namespace) -> int:
     _check_port(args.host, args.port)
     _, url = prepare_database()
     _ensure_keys(url)
-    return _run(args.host, args.port, args.workers)
+    return _run(args.host, args.port, args.workers, args.access_log)
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -85,4 +85,4 @@ def demo(args: argparse.Namespace) -> int:
     if args.seed_only:
         return 0
     console.print(f"[bold green]greenballot demo running at http://{args.host}:{args.port}/[/]  (Ctrl-C to stop)")
-    return _run(args.host, args.port, 1)
+    return _run(args.host, args.port, 1, args.access_log)

@@ -1,0 +1,51 @@
+"""Access tokens: a verified token is remembered, but expiry and the key ring are checked on every use."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from auth import tokens
+from auth.tokens import KeyRing, TokenError, decode_token, issue_token
+
+
+def ring(kid: str = "k1") -> KeyRing:
+    private = Ed25519PrivateKey.generate()
+    return KeyRing(kid, private, {kid: private.public_key()})
+
+
+def test_a_remembered_token_still_expires():
+    keys = ring()
+    now = datetime.now(UTC)
+    token, claims = issue_token(keys, uuid.uuid4(), issuer="gb", audience="gb",
+                                ttl=timedelta(seconds=1, microseconds=1_000_000 - now.microsecond), now=now)
+    assert decode_token(keys, token, issuer="gb", audience="gb") == claims
+    assert (token, "gb", "gb") in tokens._VERIFIED
+    time.sleep(max(0.0, (claims.expires_at - datetime.now(UTC)).total_seconds()) + 0.05)
+    with pytest.raises(TokenError):
+        decode_token(keys, token, issuer="gb", audience="gb")
+
+
+def test_a_remembered_token_needs_its_key_in_the_ring():
+    keys = ring()
+    token, _ = issue_token(keys, uuid.uuid4(), issuer="gb", audience="gb", ttl=timedelta(hours=1))
+    decode_token(keys, token, issuer="gb", audience="gb")
+    other = ring("k1")  # same key id, another key: the signature no longer matches
+    with pytest.raises(TokenError):
+        decode_token(other, token, issuer="gb", audience="gb")
+    with pytest.raises(TokenError):
+        decode_token(keys, token, issuer="gb", audience="someone-else")
+
+
+def test_the_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(tokens, "VERIFIED_CACHE_SIZE", 3)
+    tokens._VERIFIED.clear()
+    keys = ring()
+    for _ in range(5):
+        token, _ = issue_token(keys, uuid.uuid4(), issuer="gb", audience="gb", ttl=timedelta(hours=1))
+        decode_token(keys, token, issuer="gb", audience="gb")
+    assert len(tokens._VERIFIED) == 3
