@@ -16,6 +16,7 @@ from ballots.roll import import_roll
 from ballots.schemas import BallotCreate
 from ballots.service import accepted_proposals, change_status, create_ballot, view_ballot
 from ballots.tally_rules import DEFAULT_TIE_BREAK_TEXT, RULE_NAMES
+from voting.results.wording import describe_rule
 from ballots.votes import cast_paper, cast_paper_batch
 from voting.city import list_neighbourhoods
 from voting.database import DBSession
@@ -103,4 +104,5 @@ class BallotManagePages(Controller):
 
 async def _new_context(db_session: Any, fields: dict[str, Any]) -> dict[str, Any]:
     return {"neighbourhoods": await list_neighbourhoods(db_session), "proposals": await accepted_proposals(db_session),
-            "rules": RULE_NAMES, "default_tie_break": DEFAULT_TIE_BREAK_TEXT, "fields": fields}
+            "rules": RULE_NAMES, "rule_texts": {rule: describe_rule(rule) for rule in RULE_NAMES},
+            "default_tie_break": DEFAULT_TIE_BREAK_TEXT, "fields": fields}

@@ -16,7 +16,14 @@ from voting.database import DBSession
 from voting.domain import NotFound
 from voting.i18n import gettext as _
 from voting.results.exports import bulletin_csv
-from voting.results.service import bulletin_rows, export_files, publish_ballot, stored_result, tally_ballot
+from voting.results.service import (
+    ballot_projects,
+    bulletin_rows,
+    export_files,
+    publish_ballot,
+    stored_result,
+    tally_ballot,
+)
 from voting.results.views import result_view
 from voting.web.templating import money
 
@@ -59,8 +66,10 @@ class ResultPages(Controller):
         ballot, rows, participants = await bulletin_rows(db_session, ballot_id)
         wanted = receipt_hash(receipt) if normalise_code(receipt) else ""
         found = next((row for row in rows if row[0] == wanted), None)
+        names = {project.id: project.name for project in await ballot_projects(db_session, ballot_id)}
         return Template("results/bulletin.html", context={"ballot": ballot, "rows": rows, "participants": participants,
-                                                          "receipt": receipt, "found": found, "wanted": wanted})
+                                                          "receipt": receipt, "found": found, "wanted": wanted,
+                                                          "names": names})
 
     @get("/bulletin.csv", name="bulletin-csv")
     async def bulletin_download(self, db_session: DBSession, ballot_id: FromPath[int]) -> Response[bytes]:
