@@ -38,6 +38,15 @@ async def test_results_page_downloads_and_bulletin(client, db_session):
     board = await client.get(f"/ballots/{ballot_id}/bulletin", params={"receipt": receipt.receipt})
     assert "67 votes are counted for 67 participants" in board.text
     assert 'data-testid="found"' in board.text
+    found = board.text.split('data-testid="found"')[1].split("</p>")[0]
+    assert "no project" in found  # the known voter chose none: said in words, not only as JSON
+    import html
+
+    from voting.results.service import ballot_projects
+
+    names = [project.name for project in await ballot_projects(db_session, ballot_id)]
+    table = board.text.split("<tbody>")[1]
+    assert sum(table.count(html.escape(name)) for name in names) == 66  # every other vote names its project
     csv_board = await client.get(f"/ballots/{ballot_id}/bulletin.csv")
     assert csv_board.status_code == 200 and len(csv_board.text.splitlines()) == 68
     wrong = await client.get(f"/ballots/{ballot_id}/bulletin", params={"receipt": "AAAA-BBBB"})
