@@ -1,11 +1,16 @@
 """Sequential Phragmén: voters earn money continuously; a project is bought once its supporters can pay.
 
 As in pabutools, the rule stops as soon as a project tied for the lowest load no longer fits.
+
+Loads are exact (integers over one shared denominator, per load class). Identical ballots are grouped; which
+class each group is in, and the winner's supporters moving to a new class, are numpy index arrays: the move
+touches every (supporter, project it approves) pair, and doing that in C is what keeps large files fast.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
+from itertools import chain
 from math import gcd, lcm
 
 from voting.tally.model import Election, VoteType
@@ -21,18 +26,12 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
         raise ValueError(f"phragmen does not support {election.vote_type} ballots")
     projects = election.projects
     index = {p.id: i for i, p in enumerate(projects)}
-    groups = [(tuple(index[pid] for pid in b.projects), w) for b, w in election.ballot_counts.items()]
-    supp: list[list[int]] = [[] for _ in projects]
-    approvals = [0] * len(projects)
-    for g, (picked, weight) in enumerate(groups):
-        for i in picked:
-            supp[i].append(g)
-            approvals[i] += weight
+    ballots = _Incidence(election, index)
+    approvals = ballots.approvals
     key = tie_key(chain, election)
     rank = {i: r for r, i in enumerate(sorted(range(len(projects)), key=lambda i: key(projects[i])))}
     den = lcm(*(p.cost.denominator for p in projects)) if projects else 1
     loads = [0]  # load of each class, as integers over `den`
-    cls = [0] * len(groups)
     count: list[dict[int, int]] = [{0: a} if a else {} for a in approvals]
     left = election.budget
     remaining = {i for i, p in enumerate(projects) if not p.withdrawn and p.cost <= left}
@@ -66,7 +65,7 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
             den *= scale
             loads = [v * scale for v in loads]
             loads.append(best.numerator * den // best.denominator)
-            _move(groups, supp[winner], cls, count, len(loads) - 1)
+            ballots.move(winner, count, len(loads) - 1)
         facts = {"round": len(chosen), "cost": number(project.cost), "left": number(left)}
         if best is not None:
             facts["load"] = number(best)
@@ -86,20 +85,53 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
     return TallyResult("phragmen", chain, election.budget, tuple(chosen), total, explanations)
 
 
-def _move(
-    groups: list[tuple[tuple[int, ...], int]], members: list[int], cls: list[int],
-    count: list[dict[int, int]], new: int,
-) -> None:
-    """Give the winner's supporters the new load class, keeping per-project class counts."""
-    for g in members:
-        old = cls[g]
-        cls[g] = new
-        chosen, weight = groups[g]
-        for q in chosen:
+class _Incidence:
+    """Identical ballots grouped, as numpy arrays: the projects each group approves (CSR), its weight (voters),
+    its load class; and each project's supporting groups and approval count."""
+
+    def __init__(self, election: Election, index: dict[str, int]) -> None:
+        import numpy as np
+
+        self.np = np
+        counted = election.ballot_counts
+        lengths = np.fromiter((len(b.projects) for b in counted), dtype=np.int64, count=len(counted))
+        total = int(lengths.sum())
+        self.start = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        self.length = lengths
+        self.flat = np.fromiter(map(index.__getitem__, chain.from_iterable(b.projects for b in counted)),
+                                dtype=np.int64, count=total)
+        self.weight = np.fromiter(counted.values(), dtype=np.int64, count=len(counted))
+        self.cls = np.zeros(len(counted), dtype=np.int64)
+        self.projects = len(index)
+        group_of = np.repeat(np.arange(len(counted), dtype=np.int64), lengths)
+        small = np.int16 if self.projects < 2**15 else np.int64  # a stable sort of 16-bit keys is a radix sort
+        order = np.argsort(self.flat.astype(small), kind="stable")
+        sizes = np.bincount(self.flat, minlength=self.projects)
+        self.supp = np.split(group_of[order], np.cumsum(sizes)[:-1])  # each project's groups, in ballot order
+        weights = np.bincount(self.flat, weights=np.repeat(self.weight, lengths).astype(np.float64),
+                              minlength=self.projects)
+        self.approvals: list[int] = [int(a) for a in weights.tolist()]  # exact: sums stay below 2**53
+
+    def move(self, winner: int, count: list[dict[int, int]], new: int) -> None:
+        """Give the winner's supporters the load class `new`, keeping each project's weight per class."""
+        np = self.np
+        members = self.supp[winner]
+        lengths = self.length[members]
+        ends = np.cumsum(lengths)
+        at = np.repeat(self.start[members] - ends + lengths, lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
+        touched = self.flat[at]
+        weights = np.repeat(self.weight[members], lengths).astype(np.float64)  # exact: sums stay below 2**53
+        before = np.repeat(self.cls[members], lengths)
+        leaving = np.bincount(before * self.projects + touched, weights=weights)
+        for key in np.flatnonzero(leaving).tolist():
+            old, q = divmod(key, self.projects)
             c = count[q]
-            left = c[old] - weight
+            left = c[old] - int(leaving[key])
             if left:
                 c[old] = left
             else:
                 del c[old]
-            c[new] = c.get(new, 0) + weight
+        arriving = np.bincount(touched, weights=weights, minlength=self.projects)
+        for q in np.flatnonzero(arriving).tolist():
+            count[q][new] = count[q].get(new, 0) + int(arriving[q])
+        self.cls[members] = new
