@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from asyncpg.exceptions import DataError as PostgresDataError
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import IntegrityError
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from voting.domain import DomainError
 from voting.i18n import choose_language, use_language
@@ -56,6 +57,29 @@ def _integrity(request: Request, error: IntegrityError) -> Response:
     return _answer(request, HTTP_409_CONFLICT, _("This conflicts with something already recorded."))
 
 
+def _data_message(sqlstate: str) -> str:
+    if sqlstate in ("22021", "22P05"):  # character_not_in_repertoire, untranslatable_character
+        return _("Text cannot contain the NUL character (U+0000).")
+    if sqlstate in ("22000", "22003"):  # asyncpg's own range check of a parameter, numeric_value_out_of_range
+        return _("A number in the request is out of range.")
+    if sqlstate == "22001":  # string_data_right_truncation
+        return _("A text in the request is too long.")
+    return _("A value in the request is not valid.")
+
+
+def _refused_data(request: Request, error: Exception) -> Response:
+    """PostgreSQL's class 22 (data exception): a value it cannot store or compare, so bad input, never a 500.
+
+    The request's transaction is rolled back as for any error, so nothing is half-written.
+    """
+    driver_error = getattr(error, "orig", error)
+    sqlstate = str(getattr(driver_error, "sqlstate", None) or "")
+    if not sqlstate.startswith("22"):
+        return _unexpected(request, error)
+    log.warning("refused data on %s %s: %s", request.method, request.url.path, driver_error)
+    return _answer(request, HTTP_400_BAD_REQUEST, _data_message(sqlstate))
+
+
 def _unexpected(request: Request, error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
     return _answer(request, HTTP_500_INTERNAL_SERVER_ERROR, _("Something went wrong on our side."))
@@ -65,5 +89,7 @@ exception_handlers: dict[Any, Any] = {
     HTTPException: _http,
     DomainError: _domain,
     IntegrityError: _integrity,
+    DBAPIError: _refused_data,  # through SQLAlchemy
+    PostgresDataError: _refused_data,  # from the driver directly (the ballot box's fixed statements)
     Exception: _unexpected,
 }
