@@ -38,6 +38,7 @@ from ballots.views import (
 )
 from ballots.votes import cast_online, cast_paper, cast_paper_batch
 from voting.database import DBSession
+from voting.fields import PathId
 
 __all__ = ["BallotsAPI", "ReceiptsAPI"]
 
@@ -70,11 +71,11 @@ class BallotsAPI(Controller):
         return ballot_public(await view_ballot(db_session, ballot.id or 0))
 
     @get("/{ballot_id:int}", operation_id="getBallot")
-    async def get_(self, db_session: DBSession, ballot_id: FromPath[int]) -> BallotPublic:
+    async def get_(self, db_session: DBSession, ballot_id: PathId) -> BallotPublic:
         return ballot_public(await view_ballot(db_session, ballot_id))
 
     @patch("/{ballot_id:int}", operation_id="updateBallot", guards=[requires_moderator])
-    async def update(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int],
+    async def update(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: PathId,
                      data: JSONBody[BallotUpdate]) -> BallotPublic:
         """Change a draft ballot; 409 once it has opened."""
         await update_ballot(db_session, current_principal(request), ballot_id, data)
@@ -82,7 +83,7 @@ class BallotsAPI(Controller):
 
     @post("/{ballot_id:int}/transitions/{target:str}", operation_id="changeBallotStatus", status_code=200,
           guards=[requires_moderator])
-    async def transition(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int],
+    async def transition(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: PathId,
                          target: FromPath[str], data: JSONBody[TransitionRequest | None] = None) -> BallotPublic:
         """``target`` is open, closed, tallied, published or cancelled (with a reason); 409 when not allowed."""
         await change_status(db_session, current_principal(request), ballot_id, target,
@@ -91,13 +92,13 @@ class BallotsAPI(Controller):
 
     @post("/{ballot_id:int}/roll", operation_id="importVoterRoll", status_code=200, guards=[requires_moderator])
     async def roll(self, request: Request[Any, Any, Any], db_session: DBSession,
-                   ballot_id: FromPath[int]) -> RollReport:
+                   ballot_id: PathId) -> RollReport:
         """Add or update voter roll entries from a CSV body (email or external_id, birth_date, neighbourhood)."""
         text = (await request.body()).decode("utf-8-sig", errors="replace")
         return roll_report(await import_roll(db_session, current_principal(request), ballot_id, text))
 
     @post("/{ballot_id:int}/votes", operation_id="castVote", status_code=201, guards=[requires_login])
-    async def vote(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int],
+    async def vote(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: PathId,
                    data: JSONBody[VoteCast], idempotency_key: IdempotencyKey = None) -> VoteReceipt:
         """Cast or replace your vote; the receipt is returned once the vote is committed."""
         cast = await cast_online(db_session, current_principal(request), ballot_id, _choice(data), idempotency_key)
@@ -105,7 +106,7 @@ class BallotsAPI(Controller):
 
     @post("/{ballot_id:int}/paper-votes", operation_id="castPaperVote", status_code=201,
           guards=[requires_moderator])
-    async def paper(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int],
+    async def paper(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: PathId,
                     data: JSONBody[PaperVote]) -> VoteReceipt:
         """A poll officer enters one paper vote for the voter named by email or external id."""
         cast = await cast_paper(db_session, current_principal(request), ballot_id, data.voter, _choice(data))
@@ -114,26 +115,26 @@ class BallotsAPI(Controller):
     @post("/{ballot_id:int}/paper-votes/batch", operation_id="castPaperVotes", status_code=201,
           guards=[requires_moderator])
     async def paper_batch(self, request: Request[Any, Any, Any], db_session: DBSession,
-                          ballot_id: FromPath[int]) -> PaperBatchReport:
+                          ballot_id: PathId) -> PaperBatchReport:
         """A CSV body with columns voter and projects (or points); all recorded, or a 422 listing every row."""
         text = (await request.body()).decode("utf-8-sig", errors="replace")
         casts = await cast_paper_batch(db_session, current_principal(request), ballot_id, text)
         return PaperBatchReport(ballot_id=ballot_id, recorded=len(casts), receipts=[c.receipt for c in casts])
 
     @get("/{ballot_id:int}/turnout", operation_id="getTurnout")
-    async def turnout(self, db_session: DBSession, ballot_id: FromPath[int]) -> Turnout:
+    async def turnout(self, db_session: DBSession, ballot_id: PathId) -> Turnout:
         return turnout_public(await turnout(db_session, ballot_id))
 
     @post("/{ballot_id:int}/checkpoints", operation_id="createCheckpoint", status_code=201,
           guards=[requires_login])
     async def checkpoint(self, request: Request[Any, Any, Any], db_session: DBSession,
-                         ballot_id: FromPath[int]) -> CheckpointPublic:
+                         ballot_id: PathId) -> CheckpointPublic:
         """Sequence the committed votes and sign the Merkle root of the ballot's vote log (managers, auditors)."""
         return checkpoint_public(await checkpoint_ballot(db_session, current_principal(request), ballot_id,
                                                          _key_secret(request)))
 
     @get("/{ballot_id:int}/checkpoints/latest", operation_id="getLatestCheckpoint")
-    async def latest(self, db_session: DBSession, ballot_id: FromPath[int]) -> CheckpointPublic:
+    async def latest(self, db_session: DBSession, ballot_id: PathId) -> CheckpointPublic:
         return checkpoint_public(await current_checkpoint(db_session, ballot_id))
 
 

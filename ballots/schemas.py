@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from voting.fields import Amount, RowId, SmallCount
+
 __all__ = ["BallotCreate", "BallotUpdate", "BallotPublic", "BallotProjectPublic", "TransitionRequest", "VoteCast",
            "VoteReceipt",
            "ReceiptStatus", "ReceiptQuery", "RollReport", "RollRejection", "PaperVote", "PaperBatchReport", "Turnout",
@@ -14,18 +16,18 @@ __all__ = ["BallotCreate", "BallotUpdate", "BallotPublic", "BallotProjectPublic"
 
 
 class BallotCreate(BaseModel):
-    neighbourhood_id: int | None = None
+    neighbourhood_id: RowId | None = None
     title: str = Field(min_length=3, max_length=200)
     description: str = Field(default="", max_length=20_000)
-    budget: int = Field(gt=0)
-    proposal_ids: list[int] = Field(default_factory=list)
+    budget: Amount = Field(gt=0)
+    proposal_ids: list[RowId] = Field(default_factory=list)
     vote_format: str = "knapsack"
-    min_projects: int | None = None
-    max_projects: int | None = None
-    min_spend_percent: int | None = None
-    total_points: int | None = None
-    max_points_per_project: int | None = None
-    max_ranks: int | None = None
+    min_projects: SmallCount | None = None
+    max_projects: SmallCount | None = None
+    min_spend_percent: SmallCount | None = None
+    total_points: SmallCount | None = None
+    max_points_per_project: SmallCount | None = None
+    max_ranks: SmallCount | None = None
     rule: str = "greedy"
     tie_break: str = "min-cost,max-votes,lexico"
     opens_at: datetime
@@ -41,14 +43,14 @@ class BallotUpdate(BaseModel):
 
     title: str | None = Field(default=None, min_length=3, max_length=200)
     description: str | None = Field(default=None, max_length=20_000)
-    budget: int | None = Field(default=None, gt=0)
+    budget: Amount | None = Field(default=None, gt=0)
     vote_format: str | None = None
-    min_projects: int | None = None
-    max_projects: int | None = None
-    min_spend_percent: int | None = None
-    total_points: int | None = None
-    max_points_per_project: int | None = None
-    max_ranks: int | None = None
+    min_projects: SmallCount | None = None
+    max_projects: SmallCount | None = None
+    min_spend_percent: SmallCount | None = None
+    total_points: SmallCount | None = None
+    max_points_per_project: SmallCount | None = None
+    max_ranks: SmallCount | None = None
     rule: str | None = None
     tie_break: str | None = None
     opens_at: datetime | None = None

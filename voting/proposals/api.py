@@ -7,13 +7,15 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post, put
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, JSONBody, MultipartBody, QueryParameter
+from litestar.params import JSONBody, MultipartBody, QueryParameter
 
 from auth.guards import current_principal, requires_login
 from auth.principal import Principal
 from voting.database import DBSession
+from voting.fields import INTEGER_MAX, PathId
 from voting.proposals.photo import MAX_PHOTO_BYTES
 from voting.proposals.queries import (
+    MAX_PAGE,
     ProposalRow,
     list_proposals,
     my_proposals,
@@ -69,11 +71,11 @@ class ProposalAPI(Controller):
     @get("/", operation_id="listProposals")
     async def index(
         self, db_session: DBSession,
-        neighbourhood_id: Annotated[int | None, QueryParameter(name="neighbourhood_id")] = None,
+        neighbourhood_id: Annotated[int | None, QueryParameter(name="neighbourhood_id", ge=1, le=INTEGER_MAX)] = None,
         category: Annotated[str | None, QueryParameter(name="category")] = None,
         status: Annotated[str | None, QueryParameter(name="status")] = None,
         q: Annotated[str | None, QueryParameter(name="q", max_length=200)] = None,
-        page: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
+        page: Annotated[int, QueryParameter(name="page", ge=1, le=MAX_PAGE)] = 1,
         per_page: Annotated[int, QueryParameter(name="per_page", ge=1, le=100)] = 20,
     ) -> ProposalPage:
         """Public proposals (never drafts), filtered, searched in French and English, newest or best match first."""
@@ -102,19 +104,19 @@ class ProposalAPI(Controller):
 
     @get("/{proposal_id:int}", operation_id="getProposal")
     async def show(self, request: Request[Any, Any, Any], db_session: DBSession,
-                   proposal_id: FromPath[int]) -> ProposalPublic:
+                   proposal_id: PathId) -> ProposalPublic:
         proposal = await load_visible(db_session, proposal_id, viewer_of(request))
         return proposal_public(await proposal_row(db_session, proposal))
 
     @put("/{proposal_id:int}", operation_id="updateProposal", guards=[requires_login])
-    async def update(self, request: Request[Any, Any, Any], db_session: DBSession, proposal_id: FromPath[int],
+    async def update(self, request: Request[Any, Any, Any], db_session: DBSession, proposal_id: PathId,
                      data: JSONBody[ProposalUpdate]) -> ProposalPublic:
         """Replace the fields of a draft or of a proposal sent back for changes (proposer only)."""
         proposal = await update_proposal(db_session, current_principal(request), proposal_id, data.model_dump())
         return proposal_public(await proposal_row(db_session, proposal))
 
     @put("/{proposal_id:int}/photo", operation_id="setProposalPhoto", guards=[requires_login])
-    async def photo(self, request: Request[Any, Any, Any], db_session: DBSession, proposal_id: FromPath[int],
+    async def photo(self, request: Request[Any, Any, Any], db_session: DBSession, proposal_id: PathId,
                     data: MultipartBody[PhotoUpload]) -> ProposalPublic:
         """Attach or replace the photo (multipart field ``photo``: JPEG, PNG or WebP up to 5 MB)."""
         content = await data.photo.read(MAX_PHOTO_BYTES + 1)
@@ -124,7 +126,7 @@ class ProposalAPI(Controller):
 
     @post("/{proposal_id:int}/transitions", operation_id="transitionProposal", guards=[requires_login],
           status_code=200)
-    async def transition(self, request: Request[Any, Any, Any], db_session: DBSession, proposal_id: FromPath[int],
+    async def transition(self, request: Request[Any, Any, Any], db_session: DBSession, proposal_id: PathId,
                          data: JSONBody[TransitionRequest]) -> ProposalPublic:
         """Submit, withdraw (proposer), or accept, reject, request changes (moderator of the neighbourhood)."""
         proposal = await act_on_proposal(db_session, current_principal(request), proposal_id, data.action,
@@ -133,7 +135,7 @@ class ProposalAPI(Controller):
 
     @get("/{proposal_id:int}/history", operation_id="getProposalHistory")
     async def history(self, request: Request[Any, Any, Any], db_session: DBSession,
-                      proposal_id: FromPath[int]) -> list[HistoryEntry]:
+                      proposal_id: PathId) -> list[HistoryEntry]:
         """Every recorded step of the proposal, with the moderator's messages."""
         await load_visible(db_session, proposal_id, viewer_of(request))
         return [HistoryEntry(at=h.at, action=h.action, message=h.message)
@@ -141,7 +143,7 @@ class ProposalAPI(Controller):
 
     @put("/{proposal_id:int}/support", operation_id="supportProposal", guards=[requires_login])
     async def support(self, request: Request[Any, Any, Any], db_session: DBSession,
-                      proposal_id: FromPath[int]) -> SupportPublic:
+                      proposal_id: PathId) -> SupportPublic:
         """Support an accepted proposal (once per citizen; again changes nothing)."""
         count, mine = await support_proposal(db_session, current_principal(request), proposal_id)
         return SupportPublic(proposal_id=proposal_id, supports=count, supported=mine)
@@ -149,7 +151,7 @@ class ProposalAPI(Controller):
     @delete("/{proposal_id:int}/support", operation_id="removeProposalSupport", guards=[requires_login],
             status_code=200)
     async def unsupport(self, request: Request[Any, Any, Any], db_session: DBSession,
-                        proposal_id: FromPath[int]) -> SupportPublic:
+                        proposal_id: PathId) -> SupportPublic:
         count, mine = await remove_support(db_session, current_principal(request), proposal_id)
         return SupportPublic(proposal_id=proposal_id, supports=count, supported=mine)
 
@@ -168,12 +170,12 @@ class ShortlistAPI(Controller):
 
     @get("/", operation_id="getBallotShortlist", guards=[requires_login])
     async def show(self, request: Request[Any, Any, Any], db_session: DBSession,
-                   ballot_id: FromPath[int]) -> ShortlistPublic:
+                   ballot_id: PathId) -> ShortlistPublic:
         await load_ballot_for_shortlist(db_session, ballot_id, current_principal(request))
         return await shortlist_public(db_session, ballot_id)
 
     @put("/", operation_id="setBallotShortlist", guards=[requires_login])
-    async def replace(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int],
+    async def replace(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: PathId,
                       data: JSONBody[ShortlistRequest]) -> ShortlistPublic:
         """Replace a draft ballot's proposals: ``manual`` (proposal_ids), ``top`` (n) or ``min_supports`` (k)."""
         await shortlist_ballot(db_session, current_principal(request), ballot_id, data.mode,

@@ -17,11 +17,13 @@ from voting.models import AuditEntry
 from voting.proposals.errors import ProposalForbidden, ProposalInvalid
 from voting.proposals.models import PROPOSAL_STATES, Proposal, ProposalPhoto, ProposalSupport
 
-__all__ = ["PUBLIC_STATES", "ProposalRow", "ProposalListing", "HistoryItem", "list_proposals", "review_queue",
-           "my_proposals", "proposal_row", "proposal_history", "supports_of", "rows_query", "rows_of"]
+__all__ = ["PUBLIC_STATES", "MAX_PAGE", "MAX_PER_PAGE", "ProposalRow", "ProposalListing", "HistoryItem",
+           "list_proposals", "review_queue", "my_proposals", "proposal_row", "proposal_history", "supports_of",
+           "rows_query", "rows_of"]
 
 PUBLIC_STATES = tuple(state for state in PROPOSAL_STATES if state != "draft")
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000
 HISTORY_ACTIONS = tuple(f"proposal.{step}" for step in ("created", "edited", "photo_set", *PROPOSAL_STATES[1:]))
 """Audit actions shown as a proposal's history (supports are not); the action index narrows the audit log."""
 
@@ -82,8 +84,9 @@ async def list_proposals(session: AsyncSession, *, neighbourhood_id: int | None 
     """Public proposals (never drafts), newest first, or best match first when searching in French or English."""
     if status and status not in PUBLIC_STATES:
         raise ProposalInvalid([_("Unknown status {value}.").format(value=status)])
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise ProposalInvalid([_("Pages start at 1 and hold 1 to {limit} proposals.").format(limit=MAX_PER_PAGE)])
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ProposalInvalid([_("Pages go from 1 to {pages} and hold 1 to {limit} proposals.").format(
+            pages=MAX_PAGE, limit=MAX_PER_PAGE)])
     conditions: list[Any] = [col(Proposal.status).in_((status,) if status else PUBLIC_STATES)]
     if neighbourhood_id is not None:
         conditions.append(col(Proposal.neighbourhood_id) == neighbourhood_id)

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from voting.fields import RowId, SmallCount
+
 __all__ = ["ProposalCreate", "ProposalUpdate", "ProposalPublic", "ProposalPage", "TransitionRequest",
            "SupportPublic", "ShortlistRequest", "ShortlistEntry", "ShortlistPublic", "HistoryEntry"]
 
@@ -17,7 +19,7 @@ class ProposalCreate(BaseModel):
     summary: str = ""
     description: str = ""
     category: str = ""
-    neighbourhood_id: int | None = None
+    neighbourhood_id: RowId | None = None
     estimated_cost: int | None = None
     address: str | None = None
     latitude: float | None = None
@@ -33,7 +35,7 @@ class ProposalUpdate(BaseModel):
     summary: str = ""
     description: str = ""
     category: str = ""
-    neighbourhood_id: int | None = None
+    neighbourhood_id: RowId | None = None
     estimated_cost: int | None = None
     address: str | None = None
     latitude: float | None = None
@@ -94,9 +96,9 @@ class HistoryEntry(BaseModel):
 
 class ShortlistRequest(BaseModel):
     mode: str = Field(description="manual, top or min_supports")
-    proposal_ids: list[int] = Field(default_factory=list, max_length=500)
-    n: int | None = None
-    k: int | None = None
+    proposal_ids: list[RowId] = Field(default_factory=list, max_length=500)
+    n: SmallCount | None = None
+    k: SmallCount | None = None
 
 
 class ShortlistEntry(BaseModel):
