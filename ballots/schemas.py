@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from voting.fields import Amount, RowId, SmallCount
+from voting.fields import Amount, PatchField, RowId, SmallCount
 
 __all__ = ["BallotCreate", "BallotUpdate", "BallotPublic", "BallotProjectPublic", "TransitionRequest", "VoteCast",
            "VoteReceipt",
@@ -39,26 +39,29 @@ class BallotCreate(BaseModel):
 
 
 class BallotUpdate(BaseModel):
-    """Changes to a draft ballot; every field is optional. Once the ballot opens its settings are frozen."""
+    """Changes to a draft ballot; every field is optional. Once the ballot opens its settings are frozen.
 
-    title: str | None = Field(default=None, min_length=3, max_length=200)
-    description: str | None = Field(default=None, max_length=20_000)
-    budget: Amount | None = Field(default=None, gt=0)
-    vote_format: str | None = None
+    ``null`` clears a limit (``max_projects``, ``min_age``...); the other fields may be left out but not sent as null.
+    """
+
+    title: PatchField[str] = Field(default=None, min_length=3, max_length=200)
+    description: PatchField[str] = Field(default=None, max_length=20_000)
+    budget: PatchField[Amount] = Field(default=None, gt=0)
+    vote_format: PatchField[str] = None
     min_projects: SmallCount | None = None
     max_projects: SmallCount | None = None
     min_spend_percent: SmallCount | None = None
     total_points: SmallCount | None = None
     max_points_per_project: SmallCount | None = None
     max_ranks: SmallCount | None = None
-    rule: str | None = None
-    tie_break: str | None = None
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
-    requires_roll: bool | None = None
-    requires_residence: bool | None = None
+    rule: PatchField[str] = None
+    tie_break: PatchField[str] = None
+    opens_at: PatchField[datetime] = None
+    closes_at: PatchField[datetime] = None
+    requires_roll: PatchField[bool] = None
+    requires_residence: PatchField[bool] = None
     min_age: int | None = Field(default=None, ge=0, le=130)
-    requires_verified: bool | None = None
+    requires_verified: PatchField[bool] = None
 
 
 class BallotProjectPublic(BaseModel):

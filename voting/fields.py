@@ -1,13 +1,16 @@
-"""Numbers in requests bounded by the PostgreSQL columns that hold them, so that none overflows a query."""
+"""Request fields the API schemas share: numbers bounded by the PostgreSQL columns that hold them (so that none
+overflows a query), and fields of partial updates that may be left out but not sent as ``null``."""
 
 from __future__ import annotations
 
-from typing import Annotated, TypeAlias
+from typing import Annotated, Any, TypeAlias, TypeVar
 
 from litestar.params import PathParameter
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-__all__ = ["INTEGER_MAX", "BIGINT_MAX", "RowId", "Amount", "SmallCount", "PathId"]
+__all__ = ["INTEGER_MAX", "BIGINT_MAX", "RowId", "Amount", "SmallCount", "PathId", "PatchField"]
+
+T = TypeVar("T")
 
 INTEGER_MAX = 2**31 - 1
 """The largest PostgreSQL ``integer``: every serial id, counts and limits of a ballot."""
@@ -23,3 +26,13 @@ SmallCount: TypeAlias = Annotated[int, Field(le=INTEGER_MAX, ge=-INTEGER_MAX)]
 PathId: TypeAlias = Annotated[int, PathParameter(ge=1, le=INTEGER_MAX)]
 """The id of a row in a URL path (``/ballots/{ballot_id}``)."""
 
+
+def _sent_with_a_value(value: Any) -> Any:
+    if value is None:
+        raise ValueError("cannot be null: leave the field out to keep its value")
+    return value
+
+
+PatchField: TypeAlias = Annotated[T | None, AfterValidator(_sent_with_a_value)]
+"""A field of a partial update (``PatchField[str] = None``): left out, the stored value stays; sent, it must be a
+value, since ``null`` would erase something the row must have (a title, a closing time)."""

@@ -1,4 +1,5 @@
-"""Ids and amounts in API requests are bounded by their columns: beyond, a 400 naming the field, never a 500."""
+"""The API's shared request fields: ids and amounts bounded by their columns, partial updates that refuse null;
+each refusal is a 400 naming the field, and changes nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from tests.ballot_factories import make_open_ballot
 from tests.factories import bearer, make_account, make_neighbourhood
 from voting.fields import BIGINT_MAX, INTEGER_MAX
+from voting.models import Neighbourhood
 
 pytestmark = pytest.mark.anyio
 TOO_BIG = INTEGER_MAX + 1
@@ -73,3 +75,33 @@ async def test_ids_and_amounts_in_bodies_are_bounded(client, city):
                                  json={"mode": "top", "n": 10**30})
     assert refused_keys(shortlist) == {"n"}
 
+
+async def test_a_ballot_update_refuses_null_for_what_a_ballot_must_have(client, db_session, city):
+    now = datetime.now(UTC)
+    draft, _ = await make_open_ballot(db_session, city["hood"], city["moderator"], status="draft",
+                                      opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=3),
+                                      max_projects=2)
+    headers = await bearer(client, city["moderator"].email)
+    path = f"/api/v1/ballots/{draft.id}"
+    refused = await client.patch(path, headers=headers, json={"opens_at": None, "title": None, "budget": None})
+    assert refused_keys(refused) == {"opens_at", "title", "budget"}
+    assert "cannot be null" in refused.json()["extra"][0]["message"]
+    await db_session.refresh(draft)
+    assert draft.title.startswith("Ballot") and draft.budget == 100_000
+    cleared = await client.patch(path, headers=headers, json={"max_projects": None})
+    assert cleared.status_code == 200 and cleared.json()["max_projects"] is None
+
+
+async def test_a_neighbourhood_update_refuses_null_names_and_postcodes(client, db_session):
+    hood = await make_neighbourhood(db_session, population=4200, postcodes=["63100"])
+    admin = await make_account(db_session, "admin")
+    headers = await bearer(client, admin.email)
+    path = f"/api/v1/admin/neighbourhoods/{hood.slug}"
+    refused = await client.patch(path, headers=headers, json={"name_fr": None, "name_en": "", "postcodes": None})
+    assert refused_keys(refused) == {"name_fr", "postcodes"}
+    stored = await db_session.get(Neighbourhood, hood.id)
+    await db_session.refresh(stored)
+    assert (stored.name_fr, stored.postcodes, stored.population) == (hood.name_fr, ["63100"], 4200)
+    cleared = await client.patch(path, headers=headers, json={"population": None, "postcodes": []})
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["population"], cleared.json()["postcodes"]) == (None, [])

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from voting.fields import PatchField
+
 __all__ = ["NeighbourhoodCreate", "NeighbourhoodUpdate", "NeighbourhoodPublic", "CategoryCreate", "CategoryRename",
            "CategoryPublic", "AccountPublic", "RoleChange", "ScopeChange", "Verification", "SettingsPublic",
            "SettingsUpdate", "KeyPublic"]
@@ -21,11 +23,13 @@ class NeighbourhoodCreate(BaseModel):
 
 
 class NeighbourhoodUpdate(BaseModel):
-    name_fr: str | None = Field(default=None, max_length=200)
-    name_en: str | None = Field(default=None, max_length=200)
+    """Only the fields sent change; ``null`` clears the population or the boundary, never a name or the postcodes."""
+
+    name_fr: PatchField[str] = Field(default=None, max_length=200)
+    name_en: PatchField[str] = Field(default=None, max_length=200)
     population: int | None = None
     boundary: dict[str, Any] | None = None
-    postcodes: list[str] | None = Field(default=None, max_length=200)
+    postcodes: PatchField[list[str]] = Field(default=None, max_length=200)
 
 
 class NeighbourhoodPublic(BaseModel):
