@@ -16,12 +16,12 @@ from ballots.roll import import_roll
 from ballots.schemas import BallotCreate
 from ballots.service import accepted_proposals, change_status, create_ballot, view_ballot
 from ballots.tally_rules import DEFAULT_TIE_BREAK_TEXT, RULE_NAMES
-from voting.results.wording import describe_rule
 from ballots.votes import cast_paper, cast_paper_batch
 from voting.city import list_neighbourhoods
 from voting.database import DBSession
 from voting.domain import DomainError
 from voting.i18n import gettext as _
+from voting.results.wording import describe_rule
 
 __all__ = ["BallotManagePages"]
 
