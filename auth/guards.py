@@ -10,6 +10,8 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from auth.principal import Principal
+from voting.i18n import gettext as _
+from voting.i18n import ngettext
 
 __all__ = ["requires_login", "requires_role", "requires_admin", "requires_auditor", "requires_moderator",
            "current_principal"]
@@ -21,7 +23,7 @@ Guard = Callable[[ASGIConnection, BaseRouteHandler], Coroutine[Any, Any, None]]
 def current_principal(connection: ASGIConnection) -> Principal:
     principal = connection.scope.get("user")
     if not isinstance(principal, Principal):
-        raise NotAuthorizedException("log in first")
+        raise NotAuthorizedException(_("Log in first."))
     return principal
 
 
@@ -35,7 +37,8 @@ def requires_role(*roles: str) -> Guard:
     async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         principal = current_principal(connection)
         if not principal.roles & wanted:
-            raise PermissionDeniedException(f"this needs the role {' or '.join(sorted(wanted))}")
+            message = ngettext("This needs the role {roles}.", "This needs one of the roles {roles}.", len(wanted))
+            raise PermissionDeniedException(message.format(roles=", ".join(sorted(wanted))))
 
     guard.__name__ = f"requires_{'_or_'.join(sorted(wanted))}"
     return guard
