@@ -7,7 +7,7 @@ from typing import Any
 
 from asyncpg.exceptions import DataError as PostgresDataError
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import HTTPException, NotAuthorizedException, SerializationException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -43,7 +43,10 @@ def _http(request: Request, error: HTTPException) -> Response:
         return Redirect(f"/login?next={request.url.path}")  # type: ignore[return-value]
     extra = error.extra if isinstance(error, ValidationException) else None
     headers = dict(error.headers or {})
-    return _answer(request, error.status_code, error.detail, extra, headers or None)
+    detail = error.detail
+    if isinstance(error.__cause__, SerializationException):  # msgspec's words alone ("Input data was truncated")
+        detail = _("The request body is not valid JSON ({reason}).").format(reason=error.detail)
+    return _answer(request, error.status_code, detail, extra, headers or None)
 
 
 def _domain(request: Request, error: DomainError) -> Response:

@@ -73,3 +73,10 @@ async def test_the_driver_s_own_data_errors_are_a_400_too(app):
                            "A number in the request is out of range.")):
         response = exception_handlers[DataError](Request(scope), error)
         assert (response.status_code, response.content["detail"]) == (400, detail)
+
+
+@pytest.mark.parametrize("body", [b'{"email": "someone@example.org"', b"\x00", b'{"email": 1} trailing'])
+async def test_a_body_that_is_not_json_says_so(client, body):
+    response = await client.post("/api/v1/auth/token", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("The request body is not valid JSON (")
