@@ -17,6 +17,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -84,32 +85,33 @@ def ours(path: str, rule: str, queue: mp.Queue) -> None:
     queue.put((seconds, peak))
 
 
-def timed_ours(path: Path, rule: str, limit: float) -> tuple[float | None, float | None]:
+_STOPPED = object()
+
+
+def in_child(target: Any, path: Path, rule: str, limit: float) -> Any:
+    """What `target(path, rule, queue)` put on the queue, run in a forked child; _STOPPED after `limit` seconds."""
     ctx = mp.get_context("fork")
     queue: mp.Queue = ctx.Queue()
-    child = ctx.Process(target=ours, args=(str(path), rule, queue))
+    child = ctx.Process(target=target, args=(str(path), rule, queue))
     child.start()
     child.join(limit)
     if child.is_alive():
         child.terminate()
         child.join()
-        return None, None
-    result: tuple[float, float | None] = queue.get(timeout=1)
-    return result
+        return _STOPPED
+    return queue.get(timeout=1)
+
+
+def timed_ours(path: Path, rule: str, limit: float) -> tuple[float | None, float | None]:
+    result = in_child(ours, path, rule, limit)
+    return (None, None) if result is _STOPPED else result  # type: ignore[no-any-return]
 
 
 def timed_reference(path: Path, rule: str, limit: float) -> str:
-    ctx = mp.get_context("fork")
-    queue: mp.Queue = ctx.Queue()
-    child = ctx.Process(target=reference, args=(str(path), rule, queue))
-    child.start()
-    child.join(limit)
-    if child.is_alive():
-        child.terminate()
-        child.join()
-        return f">{limit:.0f}"
     try:
-        seconds = queue.get(timeout=1)
+        seconds = in_child(reference, path, rule, limit)
+        if seconds is _STOPPED:
+            return f">{limit:.0f}"
     except Exception:  # noqa: BLE001 - the reference crashed: say so in the table
         return "error"
     return "tie" if seconds is None else f"{seconds:.3f}"
