@@ -29,6 +29,8 @@ class Account(SQLModel, table=True):
     )
     verified_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     verified_how: str | None = Field(default=None, max_length=200)
+    email_confirmed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    """When the owner followed the confirmation link (or the city created the account); NULL until then."""
     created_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
     )

@@ -21,6 +21,8 @@ class Principal:
     verified: bool = False
     birth_date: date | None = None
     neighbourhood_id: int | None = None
+    email_confirmed: bool = False
+    """The owner proved they read mail at this address (confirmation link, or an account made by the city)."""
 
     @property
     def is_admin(self) -> bool:

@@ -88,8 +88,12 @@ async def create_account(
     neighbourhood_slugs: list[str] | None = None,
     actor: str = "system",
     verified_how: str | None = None,
+    email_confirmed: bool = True,
 ) -> Account:
-    """Create an account with roles (and moderator scopes), audited; refuse duplicates and bad input."""
+    """Create an account with roles (and moderator scopes), audited; refuse duplicates and bad input.
+
+    Accounts the city makes (CLI, admin, demo) count as confirmed: an operator typed the address.
+    """
     email = normalise_email(email)
     if problem := password_problem(password):
         raise AccountError(problem)
@@ -113,7 +117,8 @@ async def create_account(
     if taken:
         raise AccountError(_("An account with this email already exists."))
     account = Account(email=email, password_hash=hash_password(password), display_name=display_name,
-                      verified_at=datetime.now(UTC) if verified_how else None, verified_how=verified_how)
+                      verified_at=datetime.now(UTC) if verified_how else None, verified_how=verified_how,
+                      email_confirmed_at=datetime.now(UTC) if email_confirmed else None)
     session.add(account)
     await session.flush()
     for role in dict.fromkeys(roles):
@@ -134,7 +139,7 @@ async def register_citizen(session: AsyncSession, *, email: str, password: str, 
     if not (await load_city_settings(session)).self_registration_open:
         raise RegistrationClosed(_("Registration is closed; ask the city for an account."))
     return await create_account(session, email=email, password=password, display_name=display_name,
-                                roles=["citizen"], actor="self-registration")
+                                roles=["citizen"], actor="self-registration", email_confirmed=False)
 
 
 async def _failures(session: AsyncSession, column: str, value: str, since: datetime) -> list[datetime]:
@@ -189,6 +194,7 @@ async def revoke(session: AsyncSession, principal: Principal) -> None:
 
 PRINCIPAL_SQL = """
 SELECT a.id, a.email, a.display_name, a.verified_at IS NOT NULL AS verified, a.birth_date, a.neighbourhood_id,
+       a.email_confirmed_at IS NOT NULL AS email_confirmed,
        ARRAY(SELECT r.role FROM role_grant r WHERE r.account_id = a.id) AS roles,
        ARRAY(SELECT m.neighbourhood_id FROM moderator_scope m WHERE m.account_id = a.id) AS hoods
 FROM account a
@@ -208,4 +214,4 @@ async def load_principal(connection: Any, claims: TokenClaims) -> Principal | No
     return Principal(id=row["id"], email=row["email"], display_name=row["display_name"],
                      roles=frozenset(row["roles"]), neighbourhoods=frozenset(row["hoods"]), jti=claims.jti,
                      token_expires_at=claims.expires_at, verified=row["verified"], birth_date=row["birth_date"],
-                     neighbourhood_id=row["neighbourhood_id"])
+                     neighbourhood_id=row["neighbourhood_id"], email_confirmed=row["email_confirmed"])

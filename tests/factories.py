@@ -29,11 +29,12 @@ async def make_neighbourhood(session: AsyncSession, **fields: Any) -> Neighbourh
 
 
 async def make_account(session: AsyncSession, role: str = "citizen", *, neighbourhoods: list[str] | None = None,
-                       password: str = PASSWORD, email: str | None = None, verified: bool = True) -> Account:
+                       password: str = PASSWORD, email: str | None = None, verified: bool = True,
+                       email_confirmed: bool = True) -> Account:
     return await create_account(session, email=email or f"{unique(role)}@example.org", password=password,
                                 display_name=unique(role.title()), roles=[role],
                                 neighbourhood_slugs=neighbourhoods or [],
-                                verified_how="test" if verified else None)
+                                verified_how="test" if verified else None, email_confirmed=email_confirmed)
 
 
 async def bearer(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> dict[str, str]:

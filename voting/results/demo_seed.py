@@ -89,7 +89,8 @@ async def _principal_of(session: AsyncSession, account: Account) -> Principal:
                                 .where(ModeratorScope.account_id == account.id))).all()
     return Principal(id=account.id, email=account.email, display_name=account.display_name, roles=frozenset(roles),
                      neighbourhoods=frozenset(hoods), verified=account.verified_at is not None,
-                     birth_date=account.birth_date, neighbourhood_id=account.neighbourhood_id)
+                     birth_date=account.birth_date, neighbourhood_id=account.neighbourhood_id,
+                     email_confirmed=account.email_confirmed_at is not None)
 
 
 async def _voter_account(session: AsyncSession, voter: DemoVoter, hood_id: int, password_hash: str) -> Account:
@@ -100,7 +101,7 @@ async def _voter_account(session: AsyncSession, voter: DemoVoter, hood_id: int, 
         return found
     account = Account(email=voter.email, display_name=voter.name, password_hash=password_hash,
                       birth_date=voter.birth_date, neighbourhood_id=hood_id, verified_at=datetime.now(UTC),
-                      verified_how="demo account")
+                      verified_how="demo account", email_confirmed_at=datetime.now(UTC))
     session.add(account)
     await session.flush()
     session.add(RoleGrant(account_id=account.id, role="citizen"))

@@ -7,6 +7,9 @@ Create Date: 2026-12-02
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +17,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.add_column("account", sa.Column("email_confirmed_at", sa.DateTime(timezone=True), nullable=True))
+    # Accounts the city already checked in person keep working; everyone else confirms their address once.
+    op.execute("UPDATE account SET email_confirmed_at = verified_at WHERE verified_at IS NOT NULL")
 
 
 def downgrade() -> None:
-    pass
+    op.drop_column("account", "email_confirmed_at")
