@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
@@ -16,7 +16,10 @@ ROLES = ("citizen", "moderator", "auditor", "admin")
 
 class Account(SQLModel, table=True):
     __tablename__ = "account"
-    __table_args__ = (Index("account_email_lower", text("lower(email)"), unique=True),)
+    __table_args__ = (
+        Index("account_email_lower", text("lower(email)"), unique=True),
+        CheckConstraint("language IN ('fr', 'en')", name="account_language"),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, sa_column=Column(UUID(as_uuid=True), primary_key=True))
     email: str = Field(max_length=254)
@@ -34,6 +37,12 @@ class Account(SQLModel, table=True):
     created_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
     )
+    language: str | None = Field(default=None, sa_column=Column(String(2), nullable=True))
+    """The language of the mail sent to this account; NULL follows the city's default."""
+    notify_ballot_opened: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
+    notify_results: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
 
 
 class RoleGrant(SQLModel, table=True):

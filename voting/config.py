@@ -29,6 +29,11 @@ class Settings:
     audit_checkpoint_every: int = 100
     debug: bool = False
     secret: str = field(default="", repr=False)
+    public_url: str = "http://127.0.0.1:8000"
+    """Where residents reach the site: the base of every link in a mail (no trailing slash)."""
+    smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str = "greenballot <noreply@localhost>"
+    demo: bool = False
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -45,7 +50,20 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         key_secret=env.get("GREENBALLOT_KEY_SECRET") or None,
         debug=env.get("GREENBALLOT_DEBUG", "") == "1",
         secret=env.get("GREENBALLOT_SECRET", ""),
+        public_url=_public_url(env.get("GREENBALLOT_PUBLIC_URL") or "http://127.0.0.1:8000"),
+        smtp_url=env.get("GREENBALLOT_SMTP_URL") or None,
+        mail_from=env.get("GREENBALLOT_MAIL_FROM") or "greenballot <noreply@localhost>",
+        demo=env.get("GREENBALLOT_DEMO", "") == "1",
     )
+
+
+def _public_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("GREENBALLOT_PUBLIC_URL must be an http:// or https:// address")
+    return value.strip().rstrip("/")
 
 
 def load_or_create_secret(data_dir: Path) -> str:

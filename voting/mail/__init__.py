@@ -1,0 +1,1 @@
+"""E-mail: the outbox written in the caller's transaction, the sender, and the message templates."""
