@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+import auth.census.models  # noqa: F401
 import auth.models  # noqa: F401
 import ballots.models  # noqa: F401
 import ballots.vote_models  # noqa: F401

@@ -1,0 +1,250 @@
+"""Census use cases: import the whole census, verify matching accounts, residents checking their own residence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from sqlalchemy import delete, func, insert, text
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from auth.census.key import census_key
+from auth.census.models import CensusClaim, CensusEntry, CensusImport, CensusPending
+from auth.census.rules import (
+    HoodIndex,
+    RowProblem,
+    document_problem,
+    key_fingerprint,
+    keyed_hash,
+    normalise_document,
+    refuse_duplicates,
+    validate_row,
+)
+from auth.models import Account
+from voting.audit.service import record
+from voting.csvfiles import read_table
+from voting.domain import DomainError
+from voting.i18n import gettext as _
+from voting.models import Neighbourhood
+
+__all__ = ["CensusFileError", "ImportReport", "Outcome", "CENSUS_COLUMNS", "import_census", "last_import",
+           "verify_from_census", "match_census"]
+
+CENSUS_COLUMNS = [["email", "document_id"], ["birth_date"], ["postcode", "neighbourhood"]]
+MAX_ROWS = 2_000_000
+Outcome = Literal["verified", "no_match", "claimed", "pending", "not_eligible"]
+
+
+class CensusFileError(DomainError):
+    """A census file that cannot replace the census (unreadable, or no row to store); the census is unchanged."""
+
+    status_code = 400
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    import_id: int
+    imported_at: datetime
+    imported_by: str
+    rows_read: int
+    rows_stored: int
+    rejected: list[RowProblem] = field(default_factory=list)
+    accounts_verified: int = 0
+    accounts_updated: int = 0
+
+
+async def _hood_index(session: AsyncSession) -> HoodIndex:
+    by_slug: dict[str, int] = {}
+    retired: set[str] = set()
+    by_postcode: dict[str, list[str]] = {}
+    for hood in (await session.exec(select(Neighbourhood))).all():
+        assert hood.id is not None
+        if hood.retired_at is not None:
+            retired.add(hood.slug)
+            continue
+        by_slug[hood.slug] = hood.id
+        for postcode in hood.postcodes or []:
+            by_postcode.setdefault("".join(postcode.split()), []).append(hood.slug)
+    return HoodIndex(by_slug, frozenset(retired), by_postcode)
+
+
+def _problems(rejected: list[RowProblem]) -> list[dict[str, object]]:
+    return [{"line": problem.line, "reason": problem.reason} for problem in sorted(rejected, key=lambda p: p.line)]
+
+
+async def import_census(session: AsyncSession, csv_text: str, *, actor: str, key: bytes | None = None,
+                        today: date | None = None) -> ImportReport:
+    """Replace the whole census in the caller's transaction, then verify the accounts it matches.
+
+    Nothing changes when the file cannot be read or has no row to store (``CensusFileError``, with the
+    rejected rows in ``extra``); on any error the transaction rolls back and the old census stays whole.
+    """
+    key = key or census_key()
+    today = today or datetime.now(UTC).date()
+    table = read_table(csv_text, required=CENSUS_COLUMNS, max_field=254, max_rows=MAX_ROWS)
+    if table.error:
+        raise CensusFileError(_("The census file cannot be used ({reason}); the census is unchanged.")
+                              .format(reason=table.error))
+    hoods = await _hood_index(session)
+    rejected = [RowProblem(row.line, row.reason) for row in table.rejected]
+    valid = []
+    for row in table.rows:
+        checked = validate_row(row.line, row.values, hoods, key, today)
+        if isinstance(checked, str):
+            rejected.append(RowProblem(row.line, checked))
+        else:
+            valid.append(checked)
+    kept, duplicates = refuse_duplicates(valid)
+    rejected += duplicates
+    if not kept:
+        raise CensusFileError(_("No row of the census file can be stored; the census is unchanged."),
+                              extra={"rejected": _problems(rejected)})
+    await session.exec(text("LOCK TABLE census_entry IN EXCLUSIVE MODE"))  # type: ignore[call-overload]
+    run = CensusImport(imported_by=actor[:200], rows_read=len(table.rows) + len(table.rejected),
+                       rows_stored=len(kept), rows_rejected=len(rejected), accounts_verified=0, accounts_updated=0,
+                       key_fingerprint=key_fingerprint(key), rejected=_problems(rejected),
+                       imported_at=datetime.now(UTC))
+    session.add(run)
+    await session.flush()
+    assert run.id is not None
+    await session.exec(delete(CensusEntry))  # type: ignore[call-overload]
+    await session.exec(insert(CensusEntry.__table__), params=[  # type: ignore[call-overload,attr-defined]
+        {"import_id": run.id, "email": row.email, "document_hash": row.document_hash, "birth_date": row.birth_date,
+         "neighbourhood_id": row.neighbourhood_id} for row in kept])
+    await record(session, actor=actor, action="census.imported", subject=f"census_import:{run.id}",
+                 data={"rows_read": run.rows_read, "rows_stored": run.rows_stored, "rows_rejected": run.rows_rejected})
+    run.accounts_updated = await _reverify_claimed(session, key, actor)
+    run.accounts_verified = await _verify_by_email(session, key, actor)
+    session.add(run)
+    await session.flush()
+    if run.accounts_verified or run.accounts_updated:
+        await record(session, actor=actor, action="census.accounts_matched", subject=f"census_import:{run.id}",
+                     data={"verified": run.accounts_verified, "updated": run.accounts_updated})
+    assert run.imported_at is not None
+    return ImportReport(run.id, run.imported_at, run.imported_by, run.rows_read, run.rows_stored,
+                        sorted(rejected, key=lambda p: p.line), run.accounts_verified, run.accounts_updated)
+
+
+async def last_import(session: AsyncSession) -> CensusImport | None:
+    return (await session.exec(select(CensusImport).order_by(col(CensusImport.id).desc()).limit(1))).first()
+
+
+def _entry_keys(key: bytes, entry: CensusEntry) -> list[str]:
+    keys = [keyed_hash(key, "email", entry.email)] if entry.email else []
+    return keys + ([entry.document_hash] if entry.document_hash else [])
+
+
+async def _claimed_by_other(session: AsyncSession, keys: list[str], account: Account) -> bool:
+    owners = (await session.exec(select(CensusClaim.account_id).where(col(CensusClaim.key_hash).in_(keys)))).all()
+    return any(owner != account.id for owner in owners)
+
+
+async def _apply(session: AsyncSession, key: bytes, account: Account, entry: CensusEntry, *, actor: str,
+                 matched_by: str) -> Outcome:
+    keys = _entry_keys(key, entry)
+    if await _claimed_by_other(session, keys, account):
+        return "claimed"
+    account.neighbourhood_id, account.birth_date = entry.neighbourhood_id, entry.birth_date
+    account.verified_at, account.verified_how = datetime.now(UTC), "census"
+    session.add(account)
+    mine = set((await session.exec(select(CensusClaim.key_hash).where(CensusClaim.account_id == account.id))).all())
+    for key_hash in keys:
+        if key_hash not in mine:
+            session.add(CensusClaim(key_hash=key_hash, account_id=account.id, claimed_at=datetime.now(UTC)))
+    await session.flush()
+    await record(session, actor=actor, action="census.verified", subject=f"account:{account.id}",
+                 data={"how": "census", "matched_by": matched_by})
+    return "verified"
+
+
+async def _verify_by_email(session: AsyncSession, key: bytes, actor: str) -> int:
+    """Confirmed, active, unverified accounts whose address is on the new census."""
+    pairs = (await session.exec(select(Account, CensusEntry).join(
+        CensusEntry, col(CensusEntry.email) == func.lower(Account.email)).where(
+        col(Account.verified_at).is_(None), col(Account.email_confirmed_at).is_not(None),
+        col(Account.is_active).is_(True)).order_by(col(Account.email)))).all()
+    outcomes = [await _apply(session, key, account, entry, actor=actor, matched_by="email") for account, entry in pairs]
+    return outcomes.count("verified")
+
+
+async def _reverify_claimed(session: AsyncSession, key: bytes, actor: str) -> int:
+    """Accounts the census verified follow their row in the new census (a move, a corrected birth date);
+    an account whose row is gone stays as it is, its past participation untouched."""
+    rows = (await session.exec(select(Account, CensusEntry).join(
+        CensusClaim, col(CensusClaim.account_id) == col(Account.id)).join(
+        CensusEntry, (col(CensusEntry.document_hash) == col(CensusClaim.key_hash))
+        | (func.lower(Account.email) == col(CensusEntry.email))).where(
+        Account.verified_how == "census").distinct())).all()
+    updated = 0
+    for account, entry in rows:
+        changed = [name for name, old, new in (("neighbourhood", account.neighbourhood_id, entry.neighbourhood_id),
+                                               ("birth_date", account.birth_date, entry.birth_date)) if old != new]
+        if not changed:
+            continue
+        account.neighbourhood_id, account.birth_date = entry.neighbourhood_id, entry.birth_date
+        session.add(account)
+        await session.flush()
+        updated += 1
+        await record(session, actor=actor, action="census.reverified", subject=f"account:{account.id}",
+                     data={"changed": changed})
+    return updated
+
+
+async def _entry_by_document(session: AsyncSession, document_hash: str, born: date | None) -> CensusEntry | None:
+    entry = (await session.exec(select(CensusEntry).where(CensusEntry.document_hash == document_hash))).first()
+    return entry if entry is not None and (born is None or entry.birth_date == born) else None
+
+
+async def match_census(session: AsyncSession, account: Account, document_id: str | None = None, *,
+                       birth_date: date | None = None, key: bytes | None = None,
+                       actor: str | None = None) -> Outcome:
+    """Verify ``account`` from the census and say how it went (see ``verify_from_census``)."""
+    if account.verified_at is not None or not account.is_active:
+        return "not_eligible"
+    key = key or census_key()
+    actor = actor or f"account:{account.id}"
+    document_hash = None
+    if document_id is not None:
+        document = normalise_document(document_id)
+        if document_problem(document):
+            return "no_match"
+        document_hash = keyed_hash(key, "document", document)
+    if account.email_confirmed_at is None:
+        if document_hash is None:
+            return "not_eligible"
+        waiting = await session.get(CensusPending, account.id) or CensusPending(account_id=account.id,
+                                                                                document_hash=document_hash)
+        waiting.document_hash, waiting.birth_date = document_hash, birth_date
+        session.add(waiting)
+        await session.flush()
+        return "pending"
+    entry, matched_by = None, "document"
+    if document_hash is not None:
+        entry = await _entry_by_document(session, document_hash, birth_date)
+    else:
+        pending = await session.get(CensusPending, account.id)
+        if pending is not None:
+            entry = await _entry_by_document(session, pending.document_hash, pending.birth_date)
+            await session.delete(pending)
+            await session.flush()
+        if entry is None:
+            matched_by = "email"
+            entry = (await session.exec(select(CensusEntry).where(
+                CensusEntry.email == account.email.strip().lower()))).first()
+    if entry is None:
+        return "no_match"
+    return await _apply(session, key, account, entry, actor=actor, matched_by=matched_by)
+
+
+async def verify_from_census(session: AsyncSession, account: Account, document_id: str | None = None, *,
+                             birth_date: date | None = None, key: bytes | None = None) -> bool:
+    """Verify a confirmed account whose census row matches; return whether it verified.
+
+    Without ``document_id`` the match is by e-mail (or by a document typed at registration). A document id is
+    normalised and hashed with the instance's key, never stored in clear; typed before the address is confirmed,
+    its keyed hash waits in ``census_pending`` for the confirmation, which calls this again without it. Sets the
+    neighbourhood, birth date, ``verified_at`` and ``verified_how="census"``, audited without personal data.
+    """
+    return await match_census(session, account, document_id, birth_date=birth_date, key=key) == "verified"
