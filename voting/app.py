@@ -20,6 +20,7 @@ from auth.keys import load_ring
 from auth.middleware import IdentityMiddleware
 from auth.pages import AuthPages
 from ballots.api import BallotsAPI, ReceiptsAPI
+from ballots.deadlines import deadline_sweeper
 from ballots.manage_pages import BallotManagePages
 from ballots.pages import BallotPages
 from voting.admin.api import AdminAPI, PublicCityAPI
@@ -27,6 +28,8 @@ from voting.admin.pages import AdminPages
 from voting.config import Settings, load_or_create_secret, load_settings
 from voting.database import make_engine, make_session_maker, provide_db_session, resolve_database_url
 from voting.errors import exception_handlers
+from voting.mail.pages import DevMailPages
+from voting.mail.worker import mail_sender
 from voting.proposals.routes import PROPOSAL_HANDLERS
 from voting.results.api import ResultsAPI
 from voting.results.audit_pages import AuditPages
@@ -40,6 +43,7 @@ ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health, AdminAPI, Pu
                              ResultPages, ResultsAPI, AuditPages]
 ROUTE_HANDLERS += PROPOSAL_HANDLERS
 ROUTE_HANDLERS += [BallotsAPI, ReceiptsAPI, BallotPages, BallotManagePages]
+ROUTE_HANDLERS += [DevMailPages]
 
 
 def create_app(settings: Settings | None = None, *, session_maker: async_sessionmaker[Any] | None = None) -> Litestar:
@@ -77,7 +81,7 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
                                cookie_httponly=False),
         template_config=template_config(),
         exception_handlers=exception_handlers,
-        lifespan=[database],
+        lifespan=[database] if session_maker is not None else [database, mail_sender, deadline_sweeper],
         state=State({"settings": settings}),
         openapi_config=OpenAPIConfig(title="greenballot", version="1", path="/schema",
                                      render_plugins=[SwaggerRenderPlugin()]),

@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
                           if isinstance(action, argparse._SubParsersAction))
     register_ballot_actions(ballot_actions)
     register_results(commands)
+    from voting.mail.cli import register as register_mail
+
+    register_mail(commands)
     try:
         from voting.tally.cli import register as register_tally
     except ImportError:  # the tally engine is optional while it is being built

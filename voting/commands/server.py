@@ -85,4 +85,9 @@ def demo(args: argparse.Namespace) -> int:
     if args.seed_only:
         return 0
     console.print(f"[bold green]greenballot demo running at http://{args.host}:{args.port}/[/]  (Ctrl-C to stop)")
+    import os
+
+    os.environ["GREENBALLOT_DEMO"] = "1"  # without GREENBALLOT_SMTP_URL, mail is delivered to /dev/mail
+    if not settings.smtp_url:
+        console.print(f"Mail sent by the demo city: http://{args.host}:{args.port}/dev/mail")
     return _run(args.host, args.port, 1, args.access_log)

@@ -1,0 +1,57 @@
+"""``greenballot mail send-pending``: deliver what the outbox holds now (for cron, or after an outage)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+__all__ = ["register", "send_pending"]
+
+
+def register(commands: Any) -> None:
+    mail = commands.add_parser("mail", help="outgoing mail")
+    actions = mail.add_subparsers(dest="mail_command", metavar="ACTION", required=True)
+    send = actions.add_parser("send-pending", help="send the mail that is due now through GREENBALLOT_SMTP_URL and "
+                                                   "print how many were sent and failed")
+    send.add_argument("--limit", type=int, default=None, metavar="N", help="send at most N messages")
+    send.set_defaults(func=send_pending)
+
+
+def send_pending(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from voting.commands.runtime import CLIError, prepare_database
+    from voting.config import load_settings
+
+    settings = load_settings()
+    if not settings.smtp_url:
+        raise CLIError("GREENBALLOT_SMTP_URL is not set (smtp://user:password@host:587 or smtps://host:465)")
+    if args.limit is not None and args.limit < 1:
+        raise CLIError("--limit must be at least 1", 2)
+    from voting.mail.rules import parse_smtp_url
+    from voting.mail.transport import SMTPTransport, SMTPUnavailable
+
+    try:
+        transport = SMTPTransport(parse_smtp_url(settings.smtp_url))
+    except ValueError as error:
+        raise CLIError(str(error), 2) from error
+    settings, url = prepare_database(settings, migrate=False)
+
+    from voting.database import make_engine, make_session_maker
+    from voting.mail.sender import send_due
+
+    async def main() -> Any:
+        engine = make_engine(url, pool_size=1)
+        try:
+            return await send_due(make_session_maker(engine), transport, settings.mail_from, limit=args.limit)
+        finally:
+            await engine.dispose()
+
+    try:
+        report = asyncio.run(main())
+    except SMTPUnavailable as error:
+        raise CLIError(str(error)) from error
+    except OSError as error:
+        raise CLIError(f"cannot reach the database: {error}") from error
+    print(f"{report.sent} sent, {report.failed} failed, {report.retrying} to retry later")
+    return 0
