@@ -15,6 +15,8 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from auth.api import AuthAPI
+from auth.census.key import use_instance_secret
+from auth.census.routes import CENSUS_HANDLERS
 from auth.dependencies import provide_key_ring
 from auth.keys import load_ring
 from auth.middleware import IdentityMiddleware
@@ -43,6 +45,7 @@ ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health, AdminAPI, Pu
                              ResultPages, ResultsAPI, AuditPages]
 ROUTE_HANDLERS += PROPOSAL_HANDLERS
 ROUTE_HANDLERS += [BallotsAPI, ReceiptsAPI, BallotPages, BallotManagePages]
+ROUTE_HANDLERS += CENSUS_HANDLERS
 ROUTE_HANDLERS += [DevMailPages]
 
 
@@ -50,6 +53,7 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
     """Build the app; with ``session_maker`` (tests) it uses that instead of opening its own engine."""
     settings = settings or load_settings()
     secret = settings.secret or load_or_create_secret(settings.data_dir)
+    use_instance_secret(secret)  # census document ids are hashed with a key derived from it
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncGenerator[None, None]:

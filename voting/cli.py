@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     from voting.mail.cli import register as register_mail
 
     register_mail(commands)
+    from auth.census.cli import register as register_census
+
+    register_census(commands)
     try:
         from voting.tally.cli import register as register_tally
     except ImportError:  # the tally engine is optional while it is being built

@@ -13,7 +13,8 @@ from voting.i18n import gettext as _
 
 __all__ = ["HoodIndex", "CensusRow", "RowProblem", "SELF_CHECK_LIMIT", "SELF_CHECK_WINDOW", "derive_census_key",
            "key_fingerprint", "normalise_document", "document_problem", "keyed_hash", "census_email",
-           "parse_birth_date", "birth_date_problem", "validate_row", "refuse_duplicates"]
+           "parse_birth_date", "birth_date_problem", "validate_row", "refuse_duplicates", "tries_left",
+           "retry_after", "age_on"]
 
 SELF_CHECK_LIMIT = 5
 SELF_CHECK_WINDOW = timedelta(hours=1)
@@ -182,3 +183,24 @@ def refuse_duplicates(rows: Sequence[CensusRow]) -> tuple[list[CensusRow], list[
         else:
             kept.append(row)
     return kept, problems
+
+
+def tries_left(failures: Sequence[datetime], now: datetime, limit: int = SELF_CHECK_LIMIT,
+               window: timedelta = SELF_CHECK_WINDOW) -> int:
+    """How many more tries a resident has now, given the times of their failed tries."""
+    return max(0, limit - sum(1 for at in failures if timedelta(0) <= now - at < window))
+
+
+def retry_after(failures: Sequence[datetime], now: datetime, limit: int = SELF_CHECK_LIMIT,
+                window: timedelta = SELF_CHECK_WINDOW) -> int:
+    """Seconds until one more try is allowed (0: allowed now)."""
+    recent = sorted(at for at in failures if timedelta(0) <= now - at < window)
+    if len(recent) < limit:
+        return 0
+    return max(1, int((recent[len(recent) - limit] + window - now).total_seconds()) + 1)
+
+
+def age_on(born: date | None, today: date) -> int | None:
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

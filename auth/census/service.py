@@ -29,7 +29,8 @@ from voting.domain import DomainError
 from voting.i18n import gettext as _
 from voting.models import Neighbourhood
 
-__all__ = ["CensusFileError", "ImportReport", "Outcome", "CENSUS_COLUMNS", "import_census", "last_import",
+__all__ = ["CensusFileError", "ImportReport", "Outcome", "CENSUS_COLUMNS", "decode_census", "import_census",
+           "last_import", "census_size", "key_changed_since",
            "verify_from_census", "match_census"]
 
 CENSUS_COLUMNS = [["email", "document_id"], ["birth_date"], ["postcode", "neighbourhood"]]
@@ -53,6 +54,15 @@ class ImportReport:
     rejected: list[RowProblem] = field(default_factory=list)
     accounts_verified: int = 0
     accounts_updated: int = 0
+
+
+def decode_census(data: bytes) -> str:
+    """The uploaded bytes as text (UTF-8, with or without a byte-order mark)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CensusFileError(_("The census file is not UTF-8 text (byte {offset}); the census is unchanged.")
+                              .format(offset=error.start)) from error
 
 
 async def _hood_index(session: AsyncSession) -> HoodIndex:
@@ -129,6 +139,15 @@ async def import_census(session: AsyncSession, csv_text: str, *, actor: str, key
 
 async def last_import(session: AsyncSession) -> CensusImport | None:
     return (await session.exec(select(CensusImport).order_by(col(CensusImport.id).desc()).limit(1))).first()
+
+
+async def census_size(session: AsyncSession) -> int:
+    return int((await session.exec(select(func.count()).select_from(CensusEntry))).one())
+
+
+def key_changed_since(run: CensusImport, key: bytes | None = None) -> bool:
+    """Whether the instance key changed since this import: its document hashes no longer match anything typed."""
+    return run.key_fingerprint != key_fingerprint(key or census_key())
 
 
 def _entry_keys(key: bytes, entry: CensusEntry) -> list[str]:
