@@ -20,6 +20,7 @@ from ballots.tally_rules import validate_rule
 from ballots.vote_models import BallotSecret
 from voting.audit.service import record
 from voting.i18n import gettext as _
+from voting.mail.notifications import notify_ballot_status
 from voting.proposals.models import Proposal
 
 __all__ = ["BallotView", "create_ballot", "load_ballot", "view_ballot", "list_ballots", "change_status",
@@ -193,6 +194,7 @@ async def change_status(session: AsyncSession, principal: Principal, ballot_id: 
         from ballots.checkpoints import make_checkpoint
 
         await make_checkpoint(session, ballot_id, actor=actor_of(principal), key_secret=key_secret)
+    await notify_ballot_status(session, ballot, target)  # "open" and "published" tell opted-in residents
     return ballot
 
 

@@ -64,9 +64,17 @@ def _subject(kind: str, context: Mapping[str, Any]) -> str:
     return _("Results published: {title}").format(title=title)
 
 
+REQUIRED = {"confirm_email": ("name", "link"), "reset_password": ("name", "link"),
+            "proposal_reviewed": ("title", "decision", "reason", "link"),
+            "ballot_opened": ("title", "link", "closes_at"), "results_published": ("title", "link")}
+
+
 def _check(kind: str, context: Mapping[str, Any]) -> None:
     if kind not in MAIL_KINDS:
         raise ValueError(f"unknown mail kind {kind!r}")
+    missing = [key for key in REQUIRED[kind] if key not in context]
+    if missing:
+        raise ValueError(f"a {kind} mail needs {', '.join(missing)} in its context")
     if kind == "proposal_reviewed" and context.get("decision") not in DECISIONS:
         raise ValueError(f"unknown review decision {context.get('decision')!r}")
 

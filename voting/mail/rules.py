@@ -14,6 +14,7 @@ MAX_ATTEMPTS = 12
 """A message still refused after this many tries is marked failed (about 20 hours after the first)."""
 FIRST_DELAY = timedelta(minutes=1)
 LONGEST_DELAY = timedelta(hours=6)
+LINE_SPACE = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")
 ADDRESS = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
 
 
@@ -73,6 +74,7 @@ def check_address(address: str) -> str:
 
 
 def one_line(text: str, limit: int = 300) -> str:
-    """Collapse whitespace (no header injection through a title) and cut to ``limit`` characters."""
-    text = " ".join(text.split())
+    """Collapse spaces and line breaks (no header injection through a title) and cut to ``limit`` characters;
+    no-break spaces stay (French puts them before ``:`` and inside « »)."""
+    text = LINE_SPACE.sub(" ", text).strip(" ")
     return text if len(text) <= limit else text[: limit - 1] + "…"

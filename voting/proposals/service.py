@@ -17,6 +17,7 @@ from auth.principal import Principal, can_moderate
 from ballots.models import Ballot, BallotProposal
 from voting.audit.service import record
 from voting.i18n import gettext as _
+from voting.mail.notifications import REVIEW_DECISIONS, notify_proposal_reviewed
 from voting.models import Neighbourhood
 from voting.proposals.errors import (
     PhotoTooLarge,
@@ -224,6 +225,8 @@ async def act_on_proposal(session: AsyncSession, principal: Principal, proposal_
     await session.flush()
     await record(session, actor=actor_of(principal), action=f"proposal.{target}", subject=f"proposal:{proposal.id}",
                  data=data)
+    if action in REVIEW_DECISIONS:
+        await notify_proposal_reviewed(session, proposal, action, message)
     await session.refresh(proposal)
     return proposal
 
