@@ -8,7 +8,6 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from auth.guards import current_principal, requires_login, requires_moderator
-from ballots.checkpoints import checkpoint_ballot, current_checkpoint
 from ballots.receipt_check import check_receipt
 from ballots.roll import import_roll
 from ballots.schemas import (
@@ -26,7 +25,7 @@ from ballots.schemas import (
     VoteCast,
     VoteReceipt,
 )
-from ballots.service import change_status, create_ballot, list_ballots, update_ballot, view_ballot
+from ballots.service import create_ballot, list_ballots, update_ballot, view_ballot
 from ballots.turnout import turnout
 from ballots.views import (
     ballot_public,
@@ -36,9 +35,11 @@ from ballots.views import (
     roll_report,
     turnout_public,
 )
+from ballots.vote_log import checkpoint_ballot, current_checkpoint
 from ballots.votes import cast_online, cast_paper, cast_paper_batch
 from voting.database import DBSession
 from voting.fields import PathId
+from voting.results.service import move_ballot
 
 __all__ = ["BallotsAPI", "ReceiptsAPI"]
 
@@ -86,8 +87,8 @@ class BallotsAPI(Controller):
     async def transition(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: PathId,
                          target: FromPath[str], data: JSONBody[TransitionRequest | None] = None) -> BallotPublic:
         """``target`` is open, closed, tallied, published or cancelled (with a reason); 409 when not allowed."""
-        await change_status(db_session, current_principal(request), ballot_id, target,
-                            reason=data.reason if data else "", key_secret=_key_secret(request))
+        await move_ballot(db_session, current_principal(request), ballot_id, target,
+                          reason=data.reason if data else "", key_secret=_key_secret(request))
         return ballot_public(await view_ballot(db_session, ballot_id))
 
     @post("/{ballot_id:int}/roll", operation_id="importVoterRoll", status_code=200, guards=[requires_moderator])

@@ -1,4 +1,11 @@
-"""Casting a vote: one transaction that locks the voter's participation row and upserts their vote slot."""
+"""Casting a vote: one transaction that holds the ballot open, locks the voter's participation row and upserts
+their vote slot.
+
+The close is a barrier. A vote's first statement takes the ballot row ``FOR KEY SHARE`` and keeps it until the vote
+commits or rolls back; closing and tallying take it ``FOR UPDATE``, so they wait for every vote in flight, and every
+vote that starts after them reads the ballot as closed. The ballot box's first write checks again, in the database's
+own clock, that the ballot is open, so a deadline passed between the read and the write refuses the vote.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -15,16 +22,23 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ballots import merkle, receipts
 from ballots.eligibility import Voter, age_band, refusals
-from ballots.errors import BallotNotFound, ChannelConflict, InvalidVote, NotEligible, VotingClosed
+from ballots.errors import (
+    BallotNotFound,
+    ChannelConflict,
+    IdempotencyConflict,
+    InvalidVote,
+    NotEligible,
+    VotingClosed,
+)
 from ballots.formats import Project, canonical_content, validate_vote
 from ballots.lifecycle import vote_refusal
 from ballots.models import Ballot
-from ballots.service import format_of, projects_of, rules_of, window_of
+from ballots.service import format_of, rules_of, window_of
 from voting.database import transaction_driver
 from voting.i18n import gettext as _
 
-__all__ = ["CastReceipt", "VoterIdentity", "VotingBallot", "check_and_record", "load_for_vote", "record_vote",
-           "slot_key"]
+__all__ = ["CastReceipt", "VoterIdentity", "VotingBallot", "check_and_record", "checked_content", "content_digest",
+           "load_for_vote", "record_vote", "slot_key"]
 
 
 @dataclass(frozen=True)
@@ -42,15 +56,18 @@ class VotingBallot:
     ballot: Ballot
     projects: dict[int, Project]
     slot_key: bytes | None
+    now: datetime  # the database's clock when the ballot was locked
 
 
-_LOAD = (
-    "SELECT b.*, s.slot_key, (SELECT coalesce(json_agg(json_build_array(p.proposal_id, p.cost)), '[]') "
+_LOAD = (  # FOR KEY SHARE: conflicts only with the FOR UPDATE of a close or a tally, never with other voters
+    "SELECT b.*, s.slot_key, clock_timestamp() AS db_now, "
+    "(SELECT coalesce(json_agg(json_build_array(p.proposal_id, p.cost)), '[]') "
     "FROM ballot_proposal p WHERE p.ballot_id = b.id) AS project_costs "
-    "FROM ballot b LEFT JOIN ballot_secret s ON s.ballot_id = b.id WHERE b.id = $1")
+    "FROM ballot b LEFT JOIN ballot_secret s ON s.ballot_id = b.id WHERE b.id = $1 FOR KEY SHARE OF b")
 
 
 async def load_for_vote(session: AsyncSession, ballot_id: int) -> VotingBallot:
+    """The ballot as it stands for a vote, locked against a close or a tally until this transaction ends."""
     row = await (await transaction_driver(session)).fetchrow(_LOAD, ballot_id)
     if row is None:
         raise BallotNotFound(_("No ballot number {id}.").format(id=ballot_id))
@@ -59,7 +76,7 @@ async def load_for_vote(session: AsyncSession, ballot_id: int) -> VotingBallot:
     columns = set(row.keys())
     ballot = Ballot(**{name: row[name] for name in Ballot.model_fields if name in columns})
     key = bytes(row["slot_key"]) if row["slot_key"] is not None else None
-    return VotingBallot(ballot, {int(pid): Project(int(pid), int(cost)) for pid, cost in pairs}, key)
+    return VotingBallot(ballot, {int(pid): Project(int(pid), int(cost)) for pid, cost in pairs}, key, row["db_now"])
 
 
 @dataclass(frozen=True)
@@ -83,15 +100,24 @@ async def slot_key(session: AsyncSession, ballot_id: int) -> bytes:
     return await slot_key(session, ballot_id)
 
 
-def _seal(key: str, slot: bytes, code: str) -> bytes:
+def _sealing_key(key: str, slot: bytes) -> AESGCM:
+    return AESGCM(hashlib.sha256(b"receipt" + slot + key.encode()).digest())
+
+
+def _seal(key: str, slot: bytes, code: str, content_digest: str) -> bytes:
+    """The receipt and the digest of what was asked, readable only with the voter's slot and the request's key."""
     nonce = os.urandom(12)
-    return nonce + AESGCM(hashlib.sha256(b"receipt" + slot + key.encode()).digest()).encrypt(nonce, code.encode(),
-                                                                                                None)
+    return nonce + _sealing_key(key, slot).encrypt(nonce, f"{code}\n{content_digest}".encode(), None)
 
 
-def _unseal(key: str, slot: bytes, sealed: bytes) -> str:
-    aead = AESGCM(hashlib.sha256(b"receipt" + slot + key.encode()).digest())
-    return aead.decrypt(sealed[:12], sealed[12:], None).decode()
+def _unseal(key: str, slot: bytes, sealed: bytes) -> tuple[str, str | None]:
+    """The receipt code and the content digest (None for requests sealed before digests were kept)."""
+    code, _sep, digest = _sealing_key(key, slot).decrypt(sealed[:12], sealed[12:], None).decode().partition("\n")
+    return code, digest or None
+
+
+def content_digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def checked_content(ballot: Ballot, identity: VoterIdentity, projects: Any, choice: dict[str, Any],
@@ -110,21 +136,24 @@ def checked_content(ballot: Ballot, identity: VoterIdentity, projects: Any, choi
     return canonical_content(config, choice)
 
 
-async def check_and_record(session: AsyncSession, ballot: Ballot, identity: VoterIdentity, choice: dict[str, Any],
-                           *, channel: str, idempotency_key: str | None = None, now: datetime | None = None,
-                           loaded: VotingBallot | None = None) -> CastReceipt:
-    """Validate (clock, eligibility, shape) then record; raises a DomainError before writing anything."""
-    now = now or datetime.now(UTC)
+async def check_and_record(session: AsyncSession, identity: VoterIdentity, choice: dict[str, Any],
+                           loaded: VotingBallot, *, channel: str, idempotency_key: str | None = None,
+                           now: datetime | None = None) -> CastReceipt:
+    """Validate (clock, eligibility, shape) then record; raises a DomainError before writing anything.
+
+    ``loaded`` comes from :func:`load_for_vote` in the same transaction, which holds the ballot open until commit.
+    """
+    ballot = loaded.ballot
     assert ballot.id is not None
-    projects = loaded.projects if loaded else await projects_of(session, ballot.id)
-    content = checked_content(ballot, identity, projects, choice, now)
+    content = checked_content(ballot, identity, loaded.projects, choice, now or loaded.now)
     band = age_band(identity.voter.birth_date, ballot.closes_at.date() if ballot.closes_at else date.today())
     return await record_vote(session, ballot.id, identity.ref, content, channel=channel, age_band=band,
-                             idempotency_key=idempotency_key, key=loaded.slot_key if loaded else None)
+                             idempotency_key=idempotency_key, key=loaded.slot_key)
 
 
-_PARTICIPATE = (
-    "INSERT INTO participation (ballot_id, voter_ref, channel, age_band) VALUES ($1, $2, $3, $4) "
+_PARTICIPATE = (  # inserts nothing, so returns no row, unless the ballot is open in the database's clock
+    "INSERT INTO participation (ballot_id, voter_ref, channel, age_band) SELECT $1, $2, $3, $4 FROM ballot "
+    "WHERE id = $1 AND status = 'open' AND opens_at <= clock_timestamp() AND clock_timestamp() < closes_at "
     "ON CONFLICT (ballot_id, voter_ref) DO UPDATE SET channel = participation.channel "
     "RETURNING channel, (xmax = 0) AS inserted")
 _STORE_VOTE = (  # one round trip: the vote upserted by slot, and its leaf appended to the log
@@ -154,14 +183,18 @@ async def record_vote(session: AsyncSession, ballot_id: int, voter_ref: str, con
     """
     slot = receipts.voter_slot(key or await slot_key(session, ballot_id), voter_ref)
     driver = await transaction_driver(session)
-    existing, inserted = await driver.fetchrow(_PARTICIPATE, ballot_id, voter_ref, channel, age_band)
+    participation = await driver.fetchrow(_PARTICIPATE, ballot_id, voter_ref, channel, age_band)
+    if participation is None:
+        raise VotingClosed(_("Voting is closed."))
+    existing, inserted = participation
     if existing != channel:
         raise ChannelConflict(_("A paper vote was already recorded for you; you cannot also vote online.")
                               if existing == "paper" else
                               _("This voter already voted online; a paper vote cannot be added."))
     request = receipts.request_hash(slot, idempotency_key) if idempotency_key else None
+    digest = content_digest(content)
     if request is not None and not inserted:
-        replay = await _replay(driver, ballot_id, request, idempotency_key or "", slot, channel)
+        replay = await _replay(driver, ballot_id, request, idempotency_key or "", slot, channel, digest)
         if replay is not None:
             return replay
     if channel == "paper" and not inserted:
@@ -174,19 +207,23 @@ async def record_vote(session: AsyncSession, ballot_id: int, voter_ref: str, con
     sql = _STORE_VOTE
     if request is not None:
         sql = _STORE_VOTE_AND_REQUEST
-        params += [request, _seal(idempotency_key or "", slot, code)]
+        params += [request, _seal(idempotency_key or "", slot, code, digest)]
     fresh = await driver.fetchval(sql, *params)
     return CastReceipt(ballot_id, code, commitment, not fresh, False, channel)
 
 
 async def _replay(driver: Any, ballot_id: int, request: bytes, idempotency_key: str, slot: bytes,
-                  channel: str) -> CastReceipt | None:
-    """The receipt of an earlier request with the same idempotency key, if there was one."""
+                  channel: str, digest: str) -> CastReceipt | None:
+    """The receipt of an earlier request with the same idempotency key, if there was one; the same key with
+    another vote is refused rather than answered with a receipt for what was not asked."""
     sealed = await driver.fetchval("SELECT sealed_receipt FROM vote_request WHERE ballot_id = $1 AND request_hash = $2",
                                    ballot_id, request)
     if sealed is None:
         return None
-    code = _unseal(idempotency_key, slot, bytes(sealed))
+    code, asked = _unseal(idempotency_key, slot, bytes(sealed))
+    if asked is not None and asked != digest:
+        raise IdempotencyConflict(_("The idempotency key {key} was already used for another vote: send a new key "
+                                    "with a new vote.").format(key=idempotency_key))
     commitment = await driver.fetchval("SELECT commitment FROM vote_leaf WHERE receipt_hash = $1",
                                        receipts.receipt_hash(code))
     return CastReceipt(ballot_id, code, commitment, False, True, channel)

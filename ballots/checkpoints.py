@@ -10,13 +10,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.keys import ensure_key, private_key_of
-from auth.principal import Principal
 from ballots import merkle
 from ballots.vote_models import VoteCheckpoint, VoteLeaf
 from voting.audit.service import record
-from voting.i18n import gettext as _
 
-__all__ = ["make_checkpoint", "checkpoint_ballot", "current_checkpoint", "latest_checkpoint", "tree_leaves",
+__all__ = ["make_checkpoint", "latest_checkpoint", "tree_leaves",
            "checkpoint_message", "CHECKPOINT_LOCK"]
 
 CHECKPOINT_LOCK = 0x67620B  # with the ballot id: one sequencer per ballot; votes never take it
@@ -65,25 +63,3 @@ async def make_checkpoint(session: AsyncSession, ballot_id: int, *, actor: str,
     await record(session, actor=actor, action="ballot.checkpoint", subject=f"ballot:{ballot_id}",
                  data={"tree_size": len(leaves), "root": root_hex, "kid": key.kid})
     return checkpoint
-
-
-async def checkpoint_ballot(session: AsyncSession, principal: Principal, ballot_id: int,
-                            key_secret: str | None = None) -> VoteCheckpoint:
-    """A checkpoint on demand, by a manager of the ballot or an auditor."""
-    from ballots.service import actor_of, ensure_manager, load_ballot
-
-    ballot = await load_ballot(session, ballot_id)
-    if not principal.roles & {"auditor", "admin"}:
-        ensure_manager(principal, ballot)
-    return await make_checkpoint(session, ballot_id, actor=actor_of(principal), key_secret=key_secret)
-
-
-async def current_checkpoint(session: AsyncSession, ballot_id: int) -> VoteCheckpoint:
-    from ballots.errors import BallotNotFound
-    from ballots.service import load_ballot
-
-    await load_ballot(session, ballot_id)
-    found = await latest_checkpoint(session, ballot_id)
-    if found is None:
-        raise BallotNotFound(_("This ballot has no checkpoint yet."))
-    return found

@@ -8,7 +8,7 @@ from ballots.formats import Reason
 from voting.errors import DomainError
 
 __all__ = ["BallotNotFound", "NotAllowed", "ForbiddenTransition", "InvalidBallot", "InvalidVote", "NotEligible",
-           "VotingClosed", "ChannelConflict", "ReceiptNotFound", "reasons_extra"]
+           "VotingClosed", "IdempotencyConflict", "ChannelConflict", "ReceiptNotFound", "reasons_extra"]
 
 
 def reasons_extra(reasons: Sequence[Reason]) -> list[dict[str, str]]:
@@ -35,6 +35,12 @@ class ForbiddenTransition(DomainError):
 
 class VotingClosed(DomainError):
     status_code = 409
+
+
+class IdempotencyConflict(DomainError):
+    """An idempotency key reused with another vote: replaying would hide the change, recording would break the key."""
+
+    status_code = 422
 
 
 class ChannelConflict(DomainError):

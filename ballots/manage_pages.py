@@ -10,17 +10,18 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from auth.guards import current_principal, requires_moderator
-from ballots.checkpoints import checkpoint_ballot
 from ballots.forms import ballot_from_form, choice_from_form, upload_text
 from ballots.roll import import_roll
 from ballots.schemas import BallotCreate
-from ballots.service import accepted_proposals, change_status, create_ballot, view_ballot
+from ballots.service import accepted_proposals, create_ballot, view_ballot
 from ballots.tally_rules import DEFAULT_TIE_BREAK_TEXT, RULE_NAMES
+from ballots.vote_log import checkpoint_ballot
 from ballots.votes import cast_paper, cast_paper_batch
 from voting.city import list_neighbourhoods
 from voting.database import DBSession
 from voting.domain import DomainError
 from voting.i18n import gettext as _
+from voting.results.service import move_ballot
 from voting.results.wording import describe_rule
 
 __all__ = ["BallotManagePages"]
@@ -57,8 +58,8 @@ class BallotManagePages(Controller):
     async def transition(self, request: Request[Any, Any, Any], db_session: DBSession,
                          ballot_id: FromPath[int]) -> Redirect:
         form = await request.form()
-        await change_status(db_session, current_principal(request), ballot_id, str(form.get("to") or ""),
-                            reason=str(form.get("reason") or ""), key_secret=_key_secret(request))
+        await move_ballot(db_session, current_principal(request), ballot_id, str(form.get("to") or ""),
+                          reason=str(form.get("reason") or ""), key_secret=_key_secret(request))
         return Redirect(f"/ballots/{ballot_id}")
 
     @post("/ballots/{ballot_id:int}/checkpoint", media_type=MediaType.HTML)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -39,6 +40,8 @@ class Ballot(SQLModel, table=True):
         CheckConstraint("min_spend_percent IS NULL OR min_spend_percent BETWEEN 0 AND 100",
                         name="ballot_min_spend_percent"),
         CheckConstraint("status <> 'cancelled' OR cancel_reason IS NOT NULL", name="ballot_cancel_reason"),
+        # the deadline sweeper's question: which open ballots have reached their closing time
+        Index("ballot_open_closes_at", "closes_at", postgresql_where=text("status = 'open'")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

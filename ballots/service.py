@@ -6,10 +6,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.principal import Principal, can_moderate
+from ballots.checkpoints import make_checkpoint
 from ballots.eligibility import Rules
 from ballots.errors import BallotNotFound, ForbiddenTransition, InvalidBallot, NotAllowed
 from ballots.formats import FormatConfig, Project, Reason, validate_config
@@ -25,7 +27,7 @@ from voting.proposals.models import Proposal
 
 __all__ = ["BallotView", "create_ballot", "load_ballot", "view_ballot", "list_ballots", "change_status",
            "format_of", "rules_of", "window_of", "projects_of", "ensure_manager", "actor_of", "accepted_proposals",
-           "update_ballot"]
+           "update_ballot", "close_if_due", "database_now", "DEADLINE_ACTOR"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,10 @@ class BallotView:
     status: str
     accepts_votes: bool
     projects: list[BallotProjectView]
+
+
+DEADLINE_ACTOR = "system:deadline"
+"""Who closes a ballot when its closing time passes (in the audit log)."""
 
 
 def actor_of(principal: Principal) -> str:
@@ -73,8 +79,12 @@ def ensure_manager(principal: Principal, ballot: Ballot | None = None, neighbour
 
 
 async def load_ballot(session: AsyncSession, ballot_id: int, *, lock: bool = False) -> Ballot:
+    """The ballot; with ``lock``, ``FOR UPDATE``: it waits for every vote in flight (they hold it ``FOR KEY SHARE``)
+    and is re-read as committed then, never taken stale from the session."""
     query = select(Ballot).where(Ballot.id == ballot_id)
-    ballot = (await session.exec(query.with_for_update() if lock else query)).first()
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    ballot = (await session.exec(query)).first()
     if ballot is None:
         raise BallotNotFound(_("No ballot number {id}.").format(id=ballot_id))
     return ballot
@@ -151,27 +161,32 @@ async def create_ballot(session: AsyncSession, principal: Principal, data: Ballo
     return ballot
 
 
+async def database_now(session: AsyncSession) -> datetime:
+    """The database's clock: the one a vote's write is checked against."""
+    return (await session.exec(text("SELECT clock_timestamp()"))).one()[0]  # type: ignore[call-overload,no-any-return]
+
+
 async def change_status(session: AsyncSession, principal: Principal, ballot_id: int, target: str,
-                        reason: str = "", now: datetime | None = None, key_secret: str | None = None) -> Ballot:
-    """Open, close, mark tallied, publish or cancel; a forbidden move is a 409 with the reason."""
-    now = now or datetime.now(UTC)
+                        reason: str = "", now: datetime | None = None, key_secret: str | None = None, *,
+                        result_sha256: str | None = None) -> Ballot:
+    """Open, close, mark tallied, publish or cancel; a forbidden move is a 409 with the reason.
+
+    The ballot is locked ``FOR UPDATE`` first, so a close waits for the votes in flight and its checkpoint covers
+    exactly the votes that committed before it. "tallied" and "published" need the stored result's digest: the
+    results service moves a ballot there, after storing the result.
+    """
     ballot = await load_ballot(session, ballot_id, lock=True)
     ensure_manager(principal, ballot)
+    now = now or await database_now(session)
+    if await close_if_due(session, ballot, now, key_secret=key_secret):
+        if target == "closed":
+            return ballot
     window = window_of(ballot)
     refusal = transition_refusal(window, target, now, reason)
     if refusal:
         raise ForbiddenTransition(refusal)
-    if target in ("tallied", "published"):
-        from voting.results.models import BallotResult
-
-        if await session.get(BallotResult, ballot_id) is None:
-            if target == "published":
-                raise ForbiddenTransition(_("Tally the ballot before publishing it."))
-            from voting.results.service import tally_ballot
-
-            # Tallying stores the result, then comes back here to mark the ballot tallied.
-            await tally_ballot(session, principal, ballot_id, key_secret)
-            return await load_ballot(session, ballot_id)
+    if target in ("tallied", "published") and result_sha256 is None:
+        raise ForbiddenTransition(_("Tally the ballot before publishing it."))
     if target == "open":
         problems = validate_config(format_of(ballot), len(await projects_of(session, ballot_id)))
         problems += validate_rule(ballot.rule, ballot.tie_break, ballot.vote_format)
@@ -188,14 +203,32 @@ async def change_status(session: AsyncSession, principal: Principal, ballot_id: 
     data: dict[str, object] = {"from": previous, "to": target}
     if target == "cancelled":
         data["reason"] = reason.strip()
+    if result_sha256 is not None:
+        data["result_sha256"] = result_sha256
     await record(session, actor=actor_of(principal), action=f"ballot.{target}", subject=f"ballot:{ballot.id}",
                  data=data)
     if target == "closed":
-        from ballots.checkpoints import make_checkpoint
-
         await make_checkpoint(session, ballot_id, actor=actor_of(principal), key_secret=key_secret)
     await notify_ballot_status(session, ballot, target)  # "open" and "published" tell opted-in residents
     return ballot
+
+
+async def close_if_due(session: AsyncSession, ballot: Ballot, now: datetime, *, key_secret: str | None = None) -> bool:
+    """Store the close of an open ballot whose closing time has passed, with its signed vote-log checkpoint.
+
+    Called with the ballot locked ``FOR UPDATE`` (every vote in flight has committed or failed by then) by the first
+    action after the deadline: the deadline sweeper of ``serve``, a transition, or a tally at the latest.
+    """
+    if ballot.status != "open" or now < ballot.closes_at:
+        return False
+    ballot.status = "closed"
+    session.add(ballot)
+    await session.flush()
+    await record(session, actor=DEADLINE_ACTOR, action="ballot.closed", subject=f"ballot:{ballot.id}",
+                 data={"from": "open", "to": "closed", "by": "deadline"})
+    assert ballot.id is not None
+    await make_checkpoint(session, ballot.id, actor=DEADLINE_ACTOR, key_secret=key_secret)
+    return True
 
 
 async def accepted_proposals(session: AsyncSession) -> list[Proposal]:

@@ -27,17 +27,16 @@ async def cast_online(session: AsyncSession, principal: Principal, ballot_id: in
     loaded = await load_for_vote(session, ballot_id)
     identity = await online_identity(session, loaded.ballot, principal)
     key = (idempotency_key or "").strip()[:200] or None
-    return await check_and_record(session, loaded.ballot, identity, choice, channel="online", idempotency_key=key,
-                                  now=now, loaded=loaded)
+    return await check_and_record(session, identity, choice, loaded, channel="online", idempotency_key=key, now=now)
 
 
 async def cast_paper(session: AsyncSession, officer: Principal, ballot_id: int, voter: str,
                      choice: dict[str, Any], now: datetime | None = None) -> CastReceipt:
     """A paper vote entered by a moderator of the ballot acting as poll officer."""
-    ballot = await load_ballot(session, ballot_id)
-    ensure_manager(officer, ballot)
-    identity = await paper_identity(session, ballot, voter)
-    return await check_and_record(session, ballot, identity, choice, channel="paper", now=now)
+    loaded = await load_for_vote(session, ballot_id)
+    ensure_manager(officer, loaded.ballot)
+    identity = await paper_identity(session, loaded.ballot, voter)
+    return await check_and_record(session, identity, choice, loaded, channel="paper", now=now)
 
 
 def parse_choice_text(text: str, cumulative: bool) -> dict[str, Any]:

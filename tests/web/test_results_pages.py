@@ -4,6 +4,7 @@ board with a receipt lookup, auditor pages, and who may see what before publicat
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from ballots.casting import record_vote
 from tests.factories import bearer, browser_login, make_account, post_form
@@ -13,9 +14,19 @@ from voting.results.service import CLI_PRINCIPAL, publish_ballot, tally_ballot
 pytestmark = pytest.mark.anyio
 
 
+async def vote_while_open(db_session, ballot_id: int):  # type: ignore[no-untyped-def]
+    """One more vote in an imported ballot: the ballot box takes it only while the ballot is open."""
+    window = "status = 'open', opens_at = now() - interval '1 day', closes_at = clock_timestamp() + interval '1 hour'"
+    await db_session.exec(text(f"UPDATE ballot SET {window} WHERE id = :b").bindparams(b=ballot_id))
+    receipt = await record_vote(db_session, ballot_id, "a-known-voter", {"projects": []}, channel="online")
+    await db_session.exec(text("UPDATE ballot SET status = 'closed', closes_at = clock_timestamp() WHERE id = :b")
+                          .bindparams(b=ballot_id))
+    return receipt
+
+
 async def test_results_page_downloads_and_bulletin(client, db_session):
     ballot_id = await imported(db_session, SMALL[1])  # Amsterdam 643: choose-one, 66 voters
-    receipt = await record_vote(db_session, ballot_id, "a-known-voter", {"projects": []}, channel="online")
+    receipt = await vote_while_open(db_session, ballot_id)
     await tally_ballot(db_session, CLI_PRINCIPAL, ballot_id)
     hidden = await client.get(f"/ballots/{ballot_id}/results")
     assert hidden.status_code == 403

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from auth.principal import Principal
 from ballots.lifecycle import effective_status
 from ballots.models import Ballot, BallotProposal
-from ballots.service import change_status, ensure_manager, load_ballot, window_of
+from ballots.service import change_status, close_if_due, database_now, ensure_manager, load_ballot, window_of
 from voting.audit.service import record
 from voting.domain import Conflict, Forbidden, NotFound
 from voting.i18n import gettext as _
@@ -36,8 +36,9 @@ from voting.results.exports import FILES, bulletin_csv, bulletin_json, election_
 from voting.results.models import BallotResult
 from voting.results.signing import sign_bytes
 
-__all__ = ["CLI_PRINCIPAL", "StoredResult", "tally_ballot", "publish_ballot", "stored_result", "bulletin_rows",
-           "export_files", "can_see_result", "ballot_input", "ballot_projects", "ballot_contents", "AFTER_CLOSE"]
+__all__ = ["CLI_PRINCIPAL", "StoredResult", "tally_ballot", "publish_ballot", "move_ballot", "stored_result",
+           "bulletin_rows", "export_files", "can_see_result", "ballot_input", "ballot_projects", "ballot_contents",
+           "AFTER_CLOSE"]
 
 AFTER_CLOSE = ("closed", "tallied", "published")
 CLI_PRINCIPAL = Principal(id=uuid.UUID(int=0), email="cli", display_name="command line", roles=frozenset({"admin"}))
@@ -94,11 +95,15 @@ async def tally_ballot(session: AsyncSession, principal: Principal, ballot_id: i
                        key_secret: str | None = None) -> StoredResult:
     """Run the ballot's rule over its counted votes; store it and mark the ballot tallied.
 
+    The ballot is locked ``FOR UPDATE`` first: no vote is in flight while it is counted. A ballot whose closing
+    time passed without anybody closing it is closed now, with its signed checkpoint, before it is counted.
     Tallying again recomputes and must give the same bytes; anything else is refused as a conflict.
     """
-    ballot = await load_ballot(session, ballot_id)
+    ballot = await load_ballot(session, ballot_id, lock=True)
     ensure_manager(principal, ballot)
-    status = effective_status(window_of(ballot), datetime.now(UTC))
+    now = await database_now(session)
+    await close_if_due(session, ballot, now, key_secret=key_secret)
+    status = effective_status(window_of(ballot), now)
     if status not in AFTER_CLOSE:
         raise Conflict(_("A ballot is tallied after it closes (it is {status}).").format(status=status))
     raw = await _compute(session, ballot)
@@ -117,15 +122,28 @@ async def tally_ballot(session: AsyncSession, principal: Principal, ballot_id: i
                        "input_digest": document["input_digest"], "result_sha256": digest,
                        "selected": document["selected"], "votes_counted": document["votes_counted"]})
     if status == "closed":
-        await change_status(session, principal, ballot_id, "tallied", key_secret=key_secret)
+        await change_status(session, principal, ballot_id, "tallied", key_secret=key_secret, result_sha256=digest)
         status = "tallied"
     return StoredResult(ballot, status, document, raw)
 
 
 async def publish_ballot(session: AsyncSession, principal: Principal, ballot_id: int) -> Ballot:
-    if await session.get(BallotResult, ballot_id) is None:
+    """Publish a tallied ballot's stored result."""
+    stored = await session.get(BallotResult, ballot_id)
+    if stored is None and (await load_ballot(session, ballot_id)).status in AFTER_CLOSE:
         raise Conflict(_("Tally the ballot before publishing it."))
-    return await change_status(session, principal, ballot_id, "published")
+    return await change_status(session, principal, ballot_id, "published",
+                               result_sha256=stored.document_sha256 if stored is not None else None)
+
+
+async def move_ballot(session: AsyncSession, principal: Principal, ballot_id: int, target: str, reason: str = "",
+                      key_secret: str | None = None) -> Ballot:
+    """Any lifecycle move asked by a moderator: "tallied" counts the ballot, "published" needs its result."""
+    if target == "tallied":
+        return (await tally_ballot(session, principal, ballot_id, key_secret)).ballot
+    if target == "published":
+        return await publish_ballot(session, principal, ballot_id)
+    return await change_status(session, principal, ballot_id, target, reason=reason, key_secret=key_secret)
 
 
 def can_see_result(principal: Principal | None, ballot: Ballot, status: str) -> bool:

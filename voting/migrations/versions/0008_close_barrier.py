@@ -7,6 +7,9 @@ Create Date: 2026-12-02
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_index("ballot_open_closes_at", "ballot", ["closes_at"], postgresql_where=sa.text("status = 'open'"))
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ballot_open_closes_at", table_name="ballot")
