@@ -39,10 +39,10 @@ def build_message(row: Any, sender: str) -> EmailMessage:
     message["Message-ID"] = row.message_id or make_msgid()
     if row.created_at is not None:
         message["Date"] = format_datetime(row.created_at)
-    message["Content-Language"] = row.language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(row.body_text)
     message.add_alternative(row.body_html, subtype="html")
+    message["Content-Language"] = row.language  # after the content: set_content replaces Content-* headers
     return message
 
 
