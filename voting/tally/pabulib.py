@@ -1,31 +1,22 @@
-"""Read Pabulib `.pb` text (META, PROJECTS, VOTES) into a :class:`PabulibFile`."""
+"""Read Pabulib `.pb` text (META, PROJECTS, VOTES) into a :class:`PabulibFile`, exactly or not at all."""
 
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from fractions import Fraction
 
-from voting.tally.model import Ballot, Election, Project, VoteType
+from voting.tally.model import Election
+from voting.tally.pbelection import build_election
+from voting.tally.pbnumbers import PabulibError, parse_number, shown
 
-__all__ = ["PabulibError", "PabulibFile", "parse_pabulib", "parse_number"]
+__all__ = ["MAX_FIELD", "PabulibError", "PabulibFile", "parse_pabulib", "parse_number"]
 
+MAX_FIELD = 10_000
+"""The longest field (a project name, a META value...) in characters."""
 _SECTIONS = ("meta", "projects", "votes")
-
-
-class PabulibError(ValueError):
-    """A malformed `.pb` file: the message names the line and the field."""
-
-    def __init__(self, message: str, line: int | None = None, field: str | None = None) -> None:
-        self.reason = message
-        self.line = line
-        self.field = field
-        where = []
-        if line is not None:
-            where.append(f"line {line}")
-        if field is not None:
-            where.append(f"field {field!r}")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass
@@ -38,6 +29,11 @@ class PabulibFile:
     vote_columns: list[str]
     votes: list[tuple[str, ...]]
     lines: dict[str, int] = field(default_factory=dict, compare=False)
+    """The line where each section starts."""
+    row_lines: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    """The line of each PROJECTS and VOTES row, by position."""
+    meta_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    _election: Election | None = field(default=None, compare=False, repr=False)
 
     def project_rows(self) -> list[dict[str, str]]:
         """PROJECTS rows as dictionaries keyed by column."""
@@ -50,80 +46,149 @@ class PabulibFile:
         col = self.project_columns.index("selected")
         return [row[0] for row in self.projects if row[col].strip() == "1"]
 
+    def line_of(self, section: str, index: int) -> int | None:
+        """The line of a PROJECTS or VOTES row (by position), when the file was read from text."""
+        found = self.row_lines.get(section)
+        return found[index] if found is not None and index < len(found) else None
+
     def election(self) -> Election:
-        """The election this file describes."""
-        return _to_election(self)
-
-
-def parse_number(text: str, line: int | None = None, name: str | None = None) -> Fraction:
-    """An exact number from Pabulib text, accepting a decimal comma."""
-    try:
-        return Fraction(text.strip().replace(",", "."))
-    except (ValueError, ZeroDivisionError):
-        raise PabulibError(f"not a number: {text!r}", line, name) from None
-
-
-def _split(line: str, number: int) -> list[str]:
-    if '"' not in line:
-        return line.split(";")
-    try:
-        return next(csv.reader([line], delimiter=";", strict=True))
-    except csv.Error:
-        # A stray quote inside an unquoted field (seen in real files): keep the text as is.
-        return line.split(";")
+        """The election this file describes, checked whole (see :func:`build_election`)."""
+        if self._election is None:
+            self._election = build_election(self)
+        return self._election
 
 
 def parse_pabulib(text: str) -> PabulibFile:
-    """Parse `.pb` text; raise :class:`PabulibError` naming the line and field on malformed input."""
-    text = text.removeprefix("\ufeff")
-    meta: dict[str, str] = {}
-    sections: dict[str, tuple[list[str], list[tuple[str, ...]]]] = {}
-    starts: dict[str, int] = {}
-    section = ""
-    header: list[str] | None = None
+    """Parse `.pb` text and check it whole; raise :class:`PabulibError` naming the line and field."""
+    reader = _Reader()
+    lines = _clean(text).split("\n")
+    index, count = 0, len(lines)
     rows: list[tuple[str, ...]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r\n")
-        if not line.strip():
+    numbers: list[int] = []
+    width = 0  # the current data section's header width, 0 outside PROJECTS and VOTES rows
+    while index < count:
+        line = lines[index]
+        if '"' in line:
+            cells, used = _quoted(lines, index)
+        else:
+            cells, used = line.split(";"), 1
+            if len(line) > MAX_FIELD:
+                _check_lengths(cells, index + 1)
+        index += used
+        if len(cells) == width:  # the common case: one more PROJECTS or VOTES row
+            rows.append(tuple(cells))
+            numbers.append(index - used + 1)
             continue
-        marker = line.strip().lower()
-        if marker in _SECTIONS:
-            if marker in starts:
+        if len(cells) > 1 or cells[0].strip():
+            width = reader.record(index - used + 1, cells)
+            rows, numbers = reader.rows, reader.numbers
+    return reader.finish()
+
+
+class _Reader:
+    """The slow path of :func:`parse_pabulib`: section markers, headers, META rows and misfits."""
+
+    def __init__(self) -> None:
+        self.meta: dict[str, str] = {}
+        self.places: dict[str, int] = {}
+        self.columns: dict[str, list[str]] = {}
+        self.data: dict[str, tuple[list[tuple[str, ...]], list[int]]] = {}
+        self.rows: list[tuple[str, ...]] = []
+        self.numbers: list[int] = []
+        self.starts: dict[str, int] = {}
+        self.section = ""
+
+    def record(self, number: int, cells: list[str]) -> int:
+        """Take a record that is not a data row of the expected width; return the width now expected."""
+        section = self.section
+        if len(cells) == 1 and cells[0].strip().lower() in _SECTIONS:
+            marker = cells[0].strip().lower()
+            if marker in self.starts:
                 raise PabulibError(f"section {marker.upper()} appears twice", number)
-            expected = _SECTIONS[len(starts)]
+            expected = _SECTIONS[len(self.starts)]
             if marker != expected:
                 raise PabulibError(f"expected section {expected.upper()}, found {marker.upper()}", number)
-            if section:
-                sections[section] = (header or [], rows)
-            section, header, rows = marker, None, []
-            starts[marker] = number
-            continue
+            self.section = marker
+            self.starts[marker] = number
+            return 0
         if not section:
             raise PabulibError("file must start with META", number)
-        cells = _split(line, number)
-        if header is None:
-            header = [c.strip() for c in cells]
+        if section not in self.columns:
+            self.columns[section] = header = [c.strip() for c in cells]
             _check_header(section, header, number)
-            continue
+            if section == "meta":
+                return 0
+            self.rows, self.numbers = self.data[section] = ([], [])
+            return len(header)
         if section == "meta":
             key = cells[0].strip()
-            if key in meta:
-                raise PabulibError(f"META key {key!r} appears twice", number, key)
-            meta[key] = ";".join(cells[1:]).strip()
-            continue
-        if len(cells) != len(header):
-            raise PabulibError(
-                f"{len(cells)} fields where the {section.upper()} header has {len(header)}", number
-            )
-        rows.append(tuple(cells))
-    if section:
-        sections[section] = (header or [], rows)
-    for name in _SECTIONS:
-        if name not in starts:
-            raise PabulibError(f"missing section {name.upper()}")
-    project_columns, projects = sections["projects"]
-    vote_columns, votes = sections["votes"]
-    return PabulibFile(meta, project_columns, projects, vote_columns, votes, starts)
+            if not key:
+                raise PabulibError("empty META key", number, "key")
+            if key in self.meta:
+                raise PabulibError(f"META key {shown(key)} appears twice", number, key)
+            self.meta[key] = ";".join(cells[1:]).strip()
+            self.places[key] = number
+            return 0
+        width = len(self.columns[section])
+        raise PabulibError(f"{len(cells)} fields where the {section.upper()} header has {width}", number)
+
+    def finish(self) -> PabulibFile:
+        for name in _SECTIONS:
+            if name not in self.starts:
+                raise PabulibError(f"missing section {name.upper()} (is the file cut short?)")
+            if name not in self.columns:
+                raise PabulibError(f"section {name.upper()} has no header (is the file cut short?)",
+                                   self.starts[name])
+        (projects, project_lines), (votes, vote_lines) = self.data["projects"], self.data["votes"]
+        pb = PabulibFile(self.meta, self.columns["projects"], projects, self.columns["votes"], votes, self.starts,
+                         {"projects": project_lines, "votes": vote_lines}, self.places)
+        pb.election()
+        return pb
+
+
+def _clean(text: str) -> str:
+    """Drop a BOM, turn CRLF into LF, and refuse control characters (binary data in a text file)."""
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    found = _CONTROL.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise PabulibError(f"control character U+{ord(found.group()):04X}: this is not Pabulib text", line)
+    return text
+
+
+def _quoted(lines: list[str], start: int) -> tuple[list[str], int]:
+    """Cells of the record starting at ``lines[start]`` read as CSV, and how many lines it took."""
+    used = 0
+
+    def feed() -> Iterator[str]:
+        nonlocal used
+        for line in lines[start:]:
+            used += 1
+            yield line + "\n"
+
+    try:
+        cells = next(csv.reader(feed(), delimiter=";", strict=True))
+    except csv.Error as error:
+        if "field limit" in str(error):
+            raise PabulibError(f"a field is longer than {MAX_FIELD} characters", start + 1) from None
+        if "end of data" in str(error):
+            raise PabulibError("unterminated quote: the quoted field opened on this line never closes",
+                               start + 1) from None
+        if used > 1:
+            raise PabulibError(f"badly quoted field ({error})", start + 1) from None
+        # A quote inside a field that CSV would not accept (seen in real files, and accepted by
+        # pabulib-checker): the text is kept exactly as written.
+        cells = lines[start].split(";")
+    _check_lengths(cells, start + 1)
+    return cells, used
+
+
+def _check_lengths(cells: list[str], number: int) -> None:
+    for cell in cells:
+        if len(cell) > MAX_FIELD:
+            raise PabulibError(f"a field is longer than {MAX_FIELD} characters", number)
 
 
 def _check_header(section: str, header: list[str], number: int) -> None:
@@ -134,99 +199,3 @@ def _check_header(section: str, header: list[str], number: int) -> None:
             raise PabulibError(f"{section.upper()} header lacks column {column!r}", number, column)
     if header[0] != first:
         raise PabulibError(f"{section.upper()} header must start with {first!r}", number, header[0])
-
-
-def _to_election(pb: PabulibFile) -> Election:
-    meta = pb.meta
-    for key in ("budget", "vote_type"):
-        if key not in meta:
-            raise PabulibError(f"META lacks {key!r}", pb.lines.get("meta"), key)
-    budget = parse_number(meta["budget"], None, "budget")
-    try:
-        kind = VoteType(meta["vote_type"].strip())
-    except ValueError:
-        raise PabulibError(f"unsupported vote_type {meta['vote_type']!r}", None, "vote_type") from None
-    projects = _projects(pb)
-    ids = {p.id for p in projects}
-    ballots = _ballots(pb, kind, ids)
-    max_length = int(meta["max_length"]) if meta.get("max_length", "").strip().isdigit() else None
-    threshold = meta.get("min_project_score_threshold", "").strip()
-    return Election(
-        tuple(projects),
-        budget,
-        kind,
-        tuple(ballots),
-        max_length,
-        parse_number(threshold, None, "min_project_score_threshold") if threshold else None,
-        dict(meta),
-    )
-
-
-def _projects(pb: PabulibFile) -> list[Project]:
-    columns = pb.project_columns
-    cost_col = columns.index("cost")
-    name_col = columns.index("name") if "name" in columns else None
-    first = pb.lines["projects"] + 2
-    seen: set[str] = set()
-    projects = []
-    for offset, row in enumerate(pb.projects):
-        number = first + offset
-        pid = row[0].strip()
-        if not pid:
-            raise PabulibError("empty project id", number, "project_id")
-        if pid in seen:
-            raise PabulibError(f"project {pid!r} appears twice", number, "project_id")
-        seen.add(pid)
-        cost = parse_number(row[cost_col], number, "cost")
-        if cost < 0:
-            raise PabulibError(f"negative cost {row[cost_col]!r}", number, "cost")
-        name = row[name_col].strip() if name_col is not None else ""
-        projects.append(Project(pid, cost, name))
-    return projects
-
-
-def _ballots(pb: PabulibFile, kind: VoteType, ids: set[str]) -> list[Ballot]:
-    columns = pb.vote_columns
-    vote_col = columns.index("vote")
-    points_col = columns.index("points") if "points" in columns else None
-    if kind is VoteType.CUMULATIVE and points_col is None:
-        raise PabulibError("cumulative votes need a 'points' column", pb.lines["votes"] + 1, "points")
-    first = pb.lines["votes"] + 2
-    ballots = []
-    cache: dict[str, tuple[str, ...]] = {}
-    for offset, row in enumerate(pb.votes):
-        text = row[vote_col]
-        chosen = cache.get(text)
-        if chosen is None:
-            chosen = _vote_list(text, ids, first + offset, kind)
-            cache[text] = chosen
-        points = None
-        if kind is VoteType.CUMULATIVE:
-            assert points_col is not None
-            points = _points(row[points_col], len(chosen), first + offset)
-        ballots.append(Ballot(chosen, points))
-    return ballots
-
-
-def _vote_list(text: str, ids: set[str], number: int, kind: VoteType) -> tuple[str, ...]:
-    chosen = tuple(item.strip() for item in text.split(",") if item.strip())
-    for pid in chosen:
-        if pid not in ids:
-            raise PabulibError(f"vote names unknown project {pid!r}", number, "vote")
-    if len(set(chosen)) != len(chosen):
-        raise PabulibError("vote names a project twice", number, "vote")
-    if kind is VoteType.CHOOSE_ONE and len(chosen) > 1:
-        raise PabulibError("a choose-1 vote names more than one project", number, "vote")
-    return chosen
-
-
-def _points(text: str, count: int, number: int) -> tuple[int, ...]:
-    try:
-        points = tuple(int(item.strip()) for item in text.split(",") if item.strip())
-    except ValueError:
-        raise PabulibError(f"points must be whole numbers: {text!r}", number, "points") from None
-    if len(points) != count:
-        raise PabulibError(f"{len(points)} points for {count} projects", number, "points")
-    if any(p < 0 for p in points):
-        raise PabulibError("negative points", number, "points")
-    return points

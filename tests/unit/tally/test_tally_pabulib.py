@@ -96,3 +96,82 @@ def test_round_trip_keeps_every_row_and_meta_key(path: Path | None) -> None:
     again = parse_pabulib(write_pabulib(pb))
     assert again.meta == pb.meta
     assert again.projects == pb.projects and again.votes == pb.votes
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field", "reason"),
+    [
+        ("budget;100,5", "budget;1e999999999", 9, "budget", "not a plain decimal"),
+        ("budget;100,5", "budget;1e400", 9, "budget", "not a plain decimal"),
+        ("budget;100,5", "budget;" + "9" * 5000, 9, "budget", "not a plain decimal"),
+        ("budget;100,5", "budget;-100", 9, "budget", "negative"),
+        ("budget;100,5", "budget;0", 9, "budget", "more than zero"),
+        ("budget;100,5", "budget;9223372036854775808", 9, "budget", "too large"),
+        ("1;60;2", "1;1e999999999;2", 15, "cost", "not a plain decimal"),
+        ("1;60;2", "1;0;2", 15, "cost", "more than zero"),
+        ("1;60;2", "1;-60;2", 15, "cost", "negative"),
+        ("1;60;2", "1;99999999999999999999;2", 15, "cost", "not a plain decimal"),
+        ("num_votes;3", "num_votes;4", 8, "num_votes", "META says 4 but the file has 3 votes"),
+        ("num_projects;3", "num_projects;2", 7, "num_projects", "META says 2"),
+        ("rule;greedy", "rule;greedy\r\nmax_length;\u00b2", 12, "max_length", "not a whole number"),
+        ("rule;greedy", "rule;greedy\r\nmax_length;99999999999", 12, "max_length", "not a whole number"),
+        ("v2;1, 2,3", "v1;1, 2,3", 21, "voter_id", "voter 'v1' appears twice"),
+        ("v2;1, 2,3", ";1, 2,3", 21, "voter_id", "empty voter id"),
+        ("3;999999999;1;", "3;999999999;2;", 17, "votes", "has 2 votes here but 1"),
+    ],
+)
+def test_what_the_reader_refuses(old: str, new: str, line: int, field: str, reason: str) -> None:
+    assert old in GOOD
+    with pytest.raises(PabulibError) as caught:
+        parse_pabulib(GOOD.replace(old, new, 1))
+    assert (caught.value.line, caught.value.field) == (line, field)
+    assert reason in str(caught.value) and "\n" not in str(caught.value)
+    assert len(str(caught.value)) < 200
+
+
+def test_a_file_cut_short_is_refused() -> None:
+    lines = GOOD.splitlines(keepends=True)
+    for end in range(len(lines) - 1, 0, -1):
+        with pytest.raises(PabulibError):
+            parse_pabulib("".join(lines[:end]))
+    two_voters = GOOD.replace("num_votes;3", "num_votes;2").replace("v3;\r\n", "")
+    assert parse_pabulib(two_voters).election().voters == 2
+    cut_inside_last_vote = two_voters[: two_voters.rindex("1, 2,3") + 4]  # "v2;1, 2" names one project less
+    with pytest.raises(PabulibError, match="field 'votes'"):
+        parse_pabulib(cut_inside_last_vote)
+
+
+def test_binary_data_and_unterminated_quotes_are_refused_with_their_line() -> None:
+    with pytest.raises(PabulibError, match="line 20: control character U\\+0000"):
+        parse_pabulib(GOOD.replace("v1;1,2", "v1;1,\x002"))
+    with pytest.raises(PabulibError, match="line 20: unterminated quote"):
+        parse_pabulib(GOOD.replace("v1;1,2", 'v1;"1,2'))
+    with pytest.raises(PabulibError, match="line 15: badly quoted field"):
+        parse_pabulib(GOOD.replace('"Park; trees"', '"Park; trees'))
+    with pytest.raises(PabulibError, match="line 15: a field is longer than 10000"):
+        parse_pabulib(GOOD.replace("Park; trees", "x" * 200_000))
+    with pytest.raises(PabulibError, match="line 3: a field is longer than 10000"):
+        parse_pabulib(GOOD.replace("a; quoted", "x" * 20_000))
+
+
+def test_a_quoted_name_may_run_over_several_lines() -> None:
+    text = GOOD.replace('"Park; trees"', '"Park;\r\ntrees\r\n"')
+    pb = parse_pabulib(text)
+    assert pb.election().project_by_id["1"].name == "Park;\ntrees"
+    assert pb.line_of("projects", 1) == 18  # the next row's line counts the name's physical lines
+    with pytest.raises(PabulibError, match="line 22"):  # and errors after it name the right line
+        parse_pabulib(text.replace("v1;1,2", "v1;1,9"))
+
+
+def test_a_stray_quote_inside_a_name_is_kept_as_written() -> None:
+    """Poland_Czestochowa_2020_Grabowka.pb: `"Odkupmy" i my ...`, accepted by pabulib-checker too."""
+    pb = parse_pabulib(GOOD.replace('"Park; trees"', '"Park" and trees'))
+    assert pb.election().project_by_id["1"].name == '"Park" and trees'
+
+
+def test_harmless_variants_read_the_same() -> None:
+    base = parse_pabulib(GOOD).election()
+    for variant in (GOOD.replace("\r\n", "\n"), GOOD.removeprefix("\ufeff"), GOOD.replace("\r\n", "\n\n"),
+                    GOOD.replace("v3;\r\n", "v3;")):
+        again = parse_pabulib(variant).election()
+        assert (again.projects, again.ballots, again.budget) == (base.projects, base.ballots, base.budget)

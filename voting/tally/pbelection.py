@@ -1,0 +1,166 @@
+"""Turn a read Pabulib file into an election, checking it whole: ids, amounts, counts and the vote lists."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from voting.tally.model import Ballot, Election, Project, VoteType
+from voting.tally.pbnumbers import PabulibError, parse_amount, parse_count, parse_number, shown
+
+if TYPE_CHECKING:
+    from voting.tally.pabulib import PabulibFile
+
+__all__ = ["build_election", "COUNT_KEYS", "AMOUNT_KEYS"]
+
+COUNT_KEYS = ("num_projects", "num_votes", "min_length", "max_length", "min_sum_points", "max_sum_points",
+              "min_points", "max_points")
+"""META keys holding a whole number: checked even when the tally does not use them."""
+AMOUNT_KEYS = ("max_sum_cost", "min_sum_cost", "min_project_score_threshold")
+"""META keys holding a non-negative decimal."""
+
+
+def build_election(pb: PabulibFile) -> Election:
+    """The election of ``pb``; :class:`PabulibError` for anything that is not exactly one election.
+
+    Besides the format, the file must agree with itself: META ``num_projects``/``num_votes`` with the sections,
+    each project's ``votes`` column with the votes cast, and no project or voter may appear twice. This is how a
+    file cut short, or a voter copied twice, is refused instead of tallied.
+    """
+    meta = pb.meta
+    for key in ("budget", "vote_type"):
+        if key not in meta:
+            raise PabulibError(f"META lacks {key!r}", pb.lines.get("meta"), key)
+    budget = parse_amount(meta["budget"], pb.meta_lines.get("budget"), "budget")
+    try:
+        kind = VoteType(meta["vote_type"].strip())
+    except ValueError:
+        raise PabulibError(f"unsupported vote_type {shown(meta['vote_type'])}", pb.meta_lines.get("vote_type"),
+                           "vote_type") from None
+    counts = {key: parse_count(meta[key], pb.meta_lines.get(key), key) for key in COUNT_KEYS
+              if meta.get(key, "").strip()}
+    amounts = {key: parse_number(meta[key], pb.meta_lines.get(key), key) for key in AMOUNT_KEYS
+               if meta.get(key, "").strip()}
+    projects = _projects(pb)
+    _same_count(pb, "num_projects", counts, len(projects), "projects in the PROJECTS section")
+    ballots, support = _ballots(pb, kind, {p.id for p in projects})
+    _same_count(pb, "num_votes", counts, len(ballots), "votes in the VOTES section")
+    _check_votes_column(pb, support)
+    return Election(tuple(projects), budget, kind, tuple(ballots), counts.get("max_length"),
+                    amounts.get("min_project_score_threshold"), dict(meta))
+
+
+def _same_count(pb: PabulibFile, key: str, counts: dict[str, int], found: int, what: str) -> None:
+    if key in counts and counts[key] != found:
+        raise PabulibError(f"META says {counts[key]} but the file has {found} {what} (is it cut short or "
+                           "padded?)", pb.meta_lines.get(key), key)
+
+
+def _projects(pb: PabulibFile) -> list[Project]:
+    columns = pb.project_columns
+    cost_col = columns.index("cost")
+    name_col = columns.index("name") if "name" in columns else None
+    seen: set[str] = set()
+    projects = []
+    for index, row in enumerate(pb.projects):
+        number = pb.line_of("projects", index)
+        pid = row[0].strip()
+        if not pid:
+            raise PabulibError("empty project id", number, "project_id")
+        if pid in seen:
+            raise PabulibError(f"project {shown(pid)} appears twice", number, "project_id")
+        seen.add(pid)
+        cost = parse_amount(row[cost_col], number, "cost")
+        name = row[name_col].strip() if name_col is not None else ""
+        projects.append(Project(pid, cost, name))
+    return projects
+
+
+def _ballots(pb: PabulibFile, kind: VoteType, ids: set[str]) -> tuple[list[Ballot], dict[str, int]]:
+    """The ballots, and how many voters name each project (with points above zero for cumulative votes).
+
+    Each distinct (vote, points) text is read once: real files repeat the same few thousand ballots.
+    """
+    columns = pb.vote_columns
+    vote_col = columns.index("vote")
+    points_col = columns.index("points") if kind is VoteType.CUMULATIVE and "points" in columns else None
+    if kind is VoteType.CUMULATIVE and points_col is None:
+        raise PabulibError("cumulative votes need a 'points' column", pb.lines.get("votes"), "points")
+    _check_voter_ids(pb)
+    if points_col is None:
+        texts: list[object] = [row[vote_col] for row in pb.votes]
+    else:
+        texts = [(row[vote_col], row[points_col]) for row in pb.votes]
+    repeats = Counter(texts)
+    made: dict[object, Ballot] = {}
+    support: dict[str, int] = {}
+    for text, times in repeats.items():
+        try:
+            made[text] = ballot = _ballot(text, ids, kind)
+        except PabulibError as error:
+            raise PabulibError(error.reason, pb.line_of("votes", texts.index(text)), error.field) from None
+        if ballot.points is None:
+            for pid in ballot.projects:
+                support[pid] = support.get(pid, 0) + times
+        else:
+            for pid, given in zip(ballot.projects, ballot.points, strict=True):
+                if given > 0:
+                    support[pid] = support.get(pid, 0) + times
+    return [made[text] for text in texts], support
+
+
+def _ballot(text: object, ids: set[str], kind: VoteType) -> Ballot:
+    if isinstance(text, tuple):
+        chosen = _vote_list(text[0], ids, kind)
+        return Ballot(chosen, _points(text[1], len(chosen)))
+    assert isinstance(text, str)
+    return Ballot(_vote_list(text, ids, kind))
+
+
+def _check_voter_ids(pb: PabulibFile) -> None:
+    distinct = {row[0].strip() for row in pb.votes}
+    if len(distinct) == len(pb.votes) and "" not in distinct:
+        return
+    voters = [row[0].strip() for row in pb.votes]
+    seen: set[str] = set()
+    for index, voter in enumerate(voters):
+        if not voter:
+            raise PabulibError("empty voter id", pb.line_of("votes", index), "voter_id")
+        if voter in seen:
+            raise PabulibError(f"voter {shown(voter)} appears twice", pb.line_of("votes", index), "voter_id")
+        seen.add(voter)
+
+
+def _check_votes_column(pb: PabulibFile, support: dict[str, int]) -> None:
+    """A PROJECTS ``votes`` column must give, for each project, the number of voters who named it."""
+    if "votes" not in pb.project_columns:
+        return
+    col = pb.project_columns.index("votes")
+    for index, row in enumerate(pb.projects):
+        number = pb.line_of("projects", index)
+        stated = parse_count(row[col], number, "votes")
+        counted = support.get(row[0].strip(), 0)
+        if stated != counted:
+            raise PabulibError(f"project {shown(row[0].strip())} has {stated} votes here but {counted} in the "
+                               "VOTES section (is the file cut short?)", number, "votes")
+
+
+def _vote_list(text: str, ids: set[str], kind: VoteType) -> tuple[str, ...]:
+    chosen = tuple(text.split(","))
+    if not text or not ids.issuperset(chosen):
+        chosen = tuple(item.strip() for item in chosen if item.strip())
+        for pid in chosen:
+            if pid not in ids:
+                raise PabulibError(f"vote names unknown project {shown(pid)}", None, "vote")
+    if len(set(chosen)) != len(chosen):
+        raise PabulibError("vote names a project twice", None, "vote")
+    if kind is VoteType.CHOOSE_ONE and len(chosen) > 1:
+        raise PabulibError("a choose-1 vote names more than one project", None, "vote")
+    return chosen
+
+
+def _points(text: str, count: int) -> tuple[int, ...]:
+    points = tuple(parse_count(item, None, "points") for item in text.split(",") if item.strip())
+    if len(points) != count:
+        raise PabulibError(f"{len(points)} points for {count} projects", None, "points")
+    return points
