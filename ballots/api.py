@@ -36,6 +36,7 @@ from ballots.views import (
     turnout_public,
 )
 from ballots.vote_log import checkpoint_ballot, current_checkpoint
+from ballots.voters import caller_standing
 from ballots.votes import cast_online, cast_paper, cast_paper_batch
 from voting.database import DBSession
 from voting.fields import PathId
@@ -72,8 +73,11 @@ class BallotsAPI(Controller):
         return ballot_public(await view_ballot(db_session, ballot.id or 0))
 
     @get("/{ballot_id:int}", operation_id="getBallot")
-    async def get_(self, db_session: DBSession, ballot_id: PathId) -> BallotPublic:
-        return ballot_public(await view_ballot(db_session, ballot_id))
+    async def get_(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: PathId) -> BallotPublic:
+        """The ballot; with ``standing`` (can the caller vote, and if not why and how to fix it) when logged in."""
+        view = await view_ballot(db_session, ballot_id)
+        return ballot_public(view, await caller_standing(db_session, view, request.scope.get("user")) if
+                             request.scope.get("user") else None)
 
     @patch("/{ballot_id:int}", operation_id="updateBallot", guards=[requires_moderator])
     async def update(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: PathId,

@@ -1,4 +1,4 @@
-"""Who may vote on a ballot: the voter roll, residence, age at the close and a verified account."""
+"""Who may vote on a ballot: the voter roll, residence, age at the close, a verified account, a confirmed e-mail."""
 
 from __future__ import annotations
 
@@ -24,12 +24,21 @@ class Rules:
 
 @dataclass(frozen=True)
 class Voter:
-    """What is known of a voter: their account, completed by their roll entry when there is one."""
+    """What is known of a voter: their account, completed by their roll entry when there is one.
+
+    ``email_confirmed`` is False until the account's owner followed the confirmation link (a paper voter, whose
+    identity a poll officer checked in person, counts as confirmed). ``residence_source`` and ``age_source`` say
+    where the neighbourhood and birth date come from: ``roll`` (the city's voter roll), ``verified`` (census or
+    desk), ``declared`` (typed by the resident, not checked), or None when unknown.
+    """
 
     on_roll: bool
     neighbourhood_id: int | None
     birth_date: date | None
     verified: bool
+    email_confirmed: bool = False
+    residence_source: str | None = None
+    age_source: str | None = None
 
 
 def age_on(birth: date, day: date) -> int:
@@ -49,12 +58,14 @@ def age_band(birth: date | None, day: date) -> str:
 def refusals(rules: Rules, voter: Voter, closes_on: date) -> list[Reason]:
     """Every reason this voter may not vote; empty when they may."""
     reasons: list[Reason] = []
+    if not voter.email_confirmed:
+        reasons.append(Reason("eligibility.email", _("Your e-mail address has not been confirmed yet.")))
     if rules.requires_roll and not voter.on_roll:
         reasons.append(Reason("eligibility.roll", _("You are not on this ballot's voter roll.")))
     if rules.requires_residence:
         if voter.neighbourhood_id is None:
-            reasons.append(Reason("eligibility.residence",
-                                  _("Your neighbourhood of residence is not known; ask a moderator.")))
+            reasons.append(Reason("eligibility.residence_unknown",
+                                  _("Your neighbourhood of residence is not known.")))
         elif rules.neighbourhood_id is not None and voter.neighbourhood_id != rules.neighbourhood_id:
             reasons.append(Reason("eligibility.residence",
                                   _("This ballot is for residents of another neighbourhood.")))

@@ -10,13 +10,14 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from auth.guards import current_principal, requires_login
-from auth.principal import can_moderate
+from auth.principal import Principal, can_moderate
 from ballots.errors import ReceiptNotFound
 from ballots.formats import total_cost
 from ballots.forms import choice_from_form
 from ballots.receipt_check import check_receipt
 from ballots.service import list_ballots, projects_of, view_ballot
 from ballots.turnout import turnout
+from ballots.voters import standing_context
 from ballots.votes import cast_online
 from voting.database import DBSession
 from voting.domain import DomainError
@@ -48,11 +49,14 @@ class BallotPages(Controller):
         return Template("ballots/show.html", context={
             "view": view, "turnout": await turnout(db_session, ballot_id),
             "can_manage": _can_manage(request, view.ballot.neighbourhood_id),
-            "shortlist_url": _shortlist_url(request, ballot_id)})
+            "shortlist_url": _shortlist_url(request, ballot_id),
+            **await standing_context(db_session, view, request.scope.get("user"))})
 
     @get("/ballots/{ballot_id:int}/vote", name="ballot_vote", guards=[requires_login])
-    async def vote_form(self, db_session: DBSession, ballot_id: FromPath[int]) -> Template:
-        return Template("ballots/vote.html", context=await _vote_context(db_session, ballot_id, {}))
+    async def vote_form(self, request: Request[Any, Any, Any], db_session: DBSession,
+                        ballot_id: FromPath[int]) -> Template:
+        context = await _vote_context(db_session, ballot_id, {}, current_principal(request))
+        return Template("ballots/vote.html", context=context, status_code=200 if context["standing"].can_vote else 403)
 
     @post("/ballots/{ballot_id:int}/vote", guards=[requires_login], media_type=MediaType.HTML)
     async def vote(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int]) -> Any:
@@ -61,13 +65,14 @@ class BallotPages(Controller):
         view = await view_ballot(db_session, ballot_id)
         choice = choice_from_form(form, view.ballot.vote_format)
         if form.get("action") == "check":
-            return Template("ballots/vote.html", context=await _vote_context(db_session, ballot_id, choice))
+            return Template("ballots/vote.html", context=await _vote_context(db_session, ballot_id, choice,
+                                                                             current_principal(request)))
         try:
             cast = await cast_online(db_session, current_principal(request), ballot_id, choice,
                                      str(form.get("idempotency_key") or ""))
         except DomainError as error:
             await db_session.rollback()
-            context = await _vote_context(db_session, ballot_id, choice)
+            context = await _vote_context(db_session, ballot_id, choice, current_principal(request))
             return Template("ballots/vote.html", status_code=error.status_code,
                             context={**context, "error": error.message, "reasons": error.extra or []})
         return Template("ballots/receipt.html", context={"view": view, "cast": cast})
@@ -87,9 +92,12 @@ class BallotPages(Controller):
         return Template("ballots/check.html", context={"check": check, "code": code})
 
 
-async def _vote_context(db_session: Any, ballot_id: int, choice: dict[str, Any]) -> dict[str, Any]:
+async def _vote_context(db_session: Any, ballot_id: int, choice: dict[str, Any],
+                        principal: Principal) -> dict[str, Any]:
+    """The vote page: the form only for a resident who can vote now, else their standing with its fixes."""
     view = await view_ballot(db_session, ballot_id)
     chosen = [p for p in choice.get("projects", []) if isinstance(p, int)]
     spent = total_cost(await projects_of(db_session, ballot_id), chosen)
     return {"view": view, "choice": choice, "chosen": chosen, "points": choice.get("points", {}),
-            "spent": spent, "checked": bool(choice), "idempotency_key": uuid.uuid4().hex}
+            "spent": spent, "checked": bool(choice), "idempotency_key": uuid.uuid4().hex,
+            **await standing_context(db_session, view, principal)}

@@ -12,7 +12,7 @@ from voting.fields import Amount, PatchField, RowId, SmallCount
 __all__ = ["BallotCreate", "BallotUpdate", "BallotPublic", "BallotProjectPublic", "TransitionRequest", "VoteCast",
            "VoteReceipt",
            "ReceiptStatus", "ReceiptQuery", "RollReport", "RollRejection", "PaperVote", "PaperBatchReport", "Turnout",
-           "CheckpointPublic"]
+           "CheckpointPublic", "StandingPublic", "StandingReason"]
 
 
 class BallotCreate(BaseModel):
@@ -72,6 +72,22 @@ class BallotProjectPublic(BaseModel):
     position: int
 
 
+class StandingReason(BaseModel):
+    code: str
+    message: str
+    fix: str | None = None
+    fix_url: str | None = None
+
+
+class StandingPublic(BaseModel):
+    """Whether the logged-in caller can vote now, and if not every reason with the step that fixes it."""
+
+    can_vote: bool
+    reasons: list[StandingReason]
+    residence: str | None = Field(description="where the neighbourhood used comes from: roll, verified, declared")
+    age: str | None = Field(description="where the birth date used comes from: roll, verified, declared")
+
+
 class BallotPublic(BaseModel):
     id: int
     neighbourhood_id: int | None
@@ -98,6 +114,8 @@ class BallotPublic(BaseModel):
     requires_verified: bool
     cancel_reason: str | None
     projects: list[BallotProjectPublic] = Field(default_factory=list)
+    standing: StandingPublic | None = Field(default=None, description="the logged-in caller's standing; null "
+                                            "for anonymous callers and in lists")
 
 
 class TransitionRequest(BaseModel):

@@ -12,14 +12,17 @@ from ballots.schemas import (
     ReceiptStatus,
     RollRejection,
     RollReport,
+    StandingPublic,
+    StandingReason,
     Turnout,
     VoteReceipt,
 )
 from ballots.service import BallotView
+from ballots.standing import Standing
 from ballots.turnout import TurnoutFigures
 from ballots.vote_models import VoteCheckpoint
 
-__all__ = ["ballot_public", "receipt_public", "receipt_status", "roll_report", "turnout_public",
+__all__ = ["ballot_public", "standing_public", "receipt_public", "receipt_status", "roll_report", "turnout_public",
            "checkpoint_public"]
 
 _FIELDS = ("neighbourhood_id", "title", "description", "budget", "vote_format", "min_projects", "max_projects",
@@ -28,12 +31,19 @@ _FIELDS = ("neighbourhood_id", "title", "description", "budget", "vote_format", 
            "cancel_reason")
 
 
-def ballot_public(view: BallotView) -> BallotPublic:
+def ballot_public(view: BallotView, standing: Standing | None = None) -> BallotPublic:
     ballot = view.ballot
     return BallotPublic(id=ballot.id or 0, status=view.status, stored_status=ballot.status,
                         accepts_votes=view.accepts_votes, **{name: getattr(ballot, name) for name in _FIELDS},
                         projects=[BallotProjectPublic(proposal_id=p.proposal_id, title=p.title, summary=p.summary,
-                                                      cost=p.cost, position=p.position) for p in view.projects])
+                                                      cost=p.cost, position=p.position) for p in view.projects],
+                        standing=standing_public(standing) if standing is not None else None)
+
+
+def standing_public(standing: Standing) -> StandingPublic:
+    return StandingPublic(can_vote=standing.can_vote, residence=standing.residence_source, age=standing.age_source,
+                          reasons=[StandingReason(code=r.code, message=r.message, fix=r.fix, fix_url=r.fix_url)
+                                   for r in standing.reasons])
 
 
 def receipt_public(cast: CastReceipt) -> VoteReceipt:
