@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
 
+from auth.clients import Network, client_address_from, parse_trusted_proxies
 from auth.dependencies import CurrentKeyRing
 from auth.guards import current_principal, requires_login
 from auth.schemas import MeResponse, TokenRequest, TokenResponse
@@ -16,8 +18,16 @@ from voting.database import DBSession
 __all__ = ["AuthAPI", "client_address"]
 
 
+@cache
+def _networks(value: str) -> tuple[Network, ...]:
+    return parse_trusted_proxies(value)
+
+
 def client_address(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
+    """The peer, or the X-Forwarded-For client when the peer is one of ``GREENBALLOT_TRUSTED_PROXIES``."""
+    trusted = _networks(request.app.state.settings.trusted_proxies)
+    return client_address_from(request.client.host if request.client else None,
+                               request.headers.get("x-forwarded-for"), trusted)
 
 
 class AuthAPI(Controller):
@@ -44,4 +54,5 @@ class AuthAPI(Controller):
     async def me(self, request: Request[Any, Any, Any]) -> MeResponse:
         principal = current_principal(request)
         return MeResponse(id=str(principal.id), email=principal.email, display_name=principal.display_name,
-                          roles=sorted(principal.roles), neighbourhoods=sorted(principal.neighbourhoods))
+                          roles=sorted(principal.roles), neighbourhoods=sorted(principal.neighbourhoods),
+                          email_confirmed=principal.email_confirmed)

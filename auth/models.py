@@ -1,4 +1,4 @@
-"""Accounts, role grants, moderator scopes, revoked tokens and failed logins."""
+"""Accounts, role grants, moderator scopes, revoked tokens, mailed single-use tokens and attempt throttles."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, I
 from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
-__all__ = ["ROLES", "Account", "RoleGrant", "ModeratorScope", "RevokedToken", "LoginFailure"]
+__all__ = ["ROLES", "Account", "RoleGrant", "ModeratorScope", "RevokedToken", "AccountToken", "Throttle"]
 
 ROLES = ("citizen", "moderator", "auditor", "admin")
 
@@ -34,6 +34,10 @@ class Account(SQLModel, table=True):
     verified_how: str | None = Field(default=None, max_length=200)
     email_confirmed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     """When the owner followed the confirmation link (or the city created the account); NULL until then."""
+    sessions_since: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    """Tokens issued before this moment no longer work (set when the password changes)."""
+    deleted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    """The owner deleted the account: its personal data is erased, the row stays for what refers to it."""
     created_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
     )
@@ -75,14 +79,33 @@ class RevokedToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class LoginFailure(SQLModel, table=True):
-    __tablename__ = "login_failure"
+class AccountToken(SQLModel, table=True):
+    """A single-use link sent by mail (confirm the address, reset the password); only its SHA-256 is stored."""
+
+    __tablename__ = "account_token"
     __table_args__ = (
-        Index("login_failure_email_at", "email", "at"),
-        Index("login_failure_client_at", "client", "at"),
+        CheckConstraint("purpose IN ('confirm_email', 'reset_password')", name="account_token_purpose"),
+        CheckConstraint("expires_at > created_at", name="account_token_expiry"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254)
-    client: str = Field(max_length=64)
-    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    token_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    account_id: uuid.UUID = Field(
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("account.id", ondelete="CASCADE"), nullable=False,
+                         index=True)
+    )
+    purpose: str = Field(sa_column=Column(String(16), nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+class Throttle(SQLModel, table=True):
+    """Counted attempts under one key (a client, or an account typed from a client), reserved atomically."""
+
+    __tablename__ = "throttle"
+    __table_args__ = (CheckConstraint("failures >= 0", name="throttle_failures"),)
+
+    key: str = Field(sa_column=Column(String(400), primary_key=True))
+    failures: int = Field(sa_column=Column(Integer, nullable=False))
+    last_failure_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    next_allowed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

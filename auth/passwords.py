@@ -1,17 +1,40 @@
-"""Password hashing with argon2id."""
+"""Password hashing with argon2id, in a bounded pool of worker threads so logins never stall the event loop."""
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from functools import cache
+
+import anyio
+from anyio import to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from voting.i18n import gettext as _
 
-__all__ = ["hash_password", "verify_password", "needs_rehash", "MIN_PASSWORD_LENGTH", "password_problem"]
+__all__ = ["hash_password", "verify_password", "hash_password_async", "verify_password_async", "needs_rehash",
+           "MIN_PASSWORD_LENGTH", "HASHING_THREADS", "password_problem"]
 
 MIN_PASSWORD_LENGTH = 10
+HASHING_THREADS = 2
+"""At most this many argon2 computations at once per process (each takes ~50 ms of one core and 64 MiB)."""
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-_DUMMY = _hasher.hash("not-a-real-password-just-for-timing")
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when there is no account: computed on first use, not at import."""
+    return _hasher.hash("not-a-real-password-just-for-timing")
+
+
+def _limiter() -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = anyio.CapacityLimiter(HASHING_THREADS)
+    return limiter
 
 
 def hash_password(password: str) -> str:
@@ -21,9 +44,17 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; with no hash, still spend the time so timing reveals nothing."""
     try:
-        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+async def hash_password_async(password: str) -> str:
+    return await to_thread.run_sync(hash_password, password, limiter=_limiter())
+
+
+async def verify_password_async(password_hash: str | None, password: str) -> bool:
+    return await to_thread.run_sync(verify_password, password_hash, password, limiter=_limiter())
 
 
 def needs_rehash(password_hash: str) -> bool:

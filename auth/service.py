@@ -1,20 +1,21 @@
-"""Account use cases: create, register, authenticate with rate limits, issue and revoke tokens, load principals."""
+"""Account use cases: create, authenticate with throttled attempts, issue and revoke tokens, load principals."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from auth.models import ROLES, Account, LoginFailure, ModeratorScope, RevokedToken, RoleGrant
-from auth.passwords import hash_password, password_problem, verify_password
+from auth.models import ROLES, Account, ModeratorScope, RevokedToken, RoleGrant
+from auth.passwords import hash_password_async, password_problem, verify_password_async
 from auth.principal import Principal
-from auth.ratelimit import LoginLimits, retry_after
+from auth.ratelimit import LoginLimits, login_counters
+from auth.rules import AccountError, normalise_email
+from auth.throttle import Blocked, forgive, reserve
 from auth.tokens import KeyRing, TokenClaims, issue_token
 from voting.audit.service import record
 from voting.errors import DomainError
@@ -29,21 +30,12 @@ __all__ = [
     "IssuedToken",
     "normalise_email",
     "create_account",
-    "register_citizen",
+    "find_account",
     "authenticate",
     "issue_for",
     "revoke",
     "load_principal",
 ]
-
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-
-
-class AccountError(DomainError):
-    """Input that cannot make or change an account (bad email, weak password, duplicate, unknown scope)."""
-
-    status_code = 400
-
 
 class RegistrationClosed(DomainError):
     status_code = 403
@@ -59,9 +51,9 @@ class LoginRefused(DomainError):
 class TooManyAttempts(DomainError):
     status_code = 429
 
-    def __init__(self, seconds: int) -> None:
-        super().__init__(_("Too many failed login attempts; try again in {seconds} seconds.").format(seconds=seconds),
-                         extra={"retry_after": seconds})
+    def __init__(self, seconds: int, message: str | None = None) -> None:
+        message = message or _("Too many failed login attempts; try again in {seconds} seconds.")
+        super().__init__(message.format(seconds=seconds), extra={"retry_after": seconds})
         self.seconds = seconds
 
 
@@ -71,11 +63,8 @@ class IssuedToken:
     claims: TokenClaims
 
 
-def normalise_email(email: str) -> str:
-    email = email.strip().lower()
-    if not EMAIL.match(email) or len(email) > 254:
-        raise AccountError(_("Enter a valid email address."))
-    return email
+async def find_account(session: AsyncSession, email: str) -> Account | None:
+    return (await session.exec(select(Account).where(func.lower(Account.email) == email.strip().lower()))).first()
 
 
 async def create_account(
@@ -89,6 +78,9 @@ async def create_account(
     actor: str = "system",
     verified_how: str | None = None,
     email_confirmed: bool = True,
+    birth_date: date | None = None,
+    home_neighbourhood_id: int | None = None,
+    language: str | None = None,
 ) -> Account:
     """Create an account with roles (and moderator scopes), audited; refuse duplicates and bad input.
 
@@ -96,10 +88,10 @@ async def create_account(
     """
     email = normalise_email(email)
     if problem := password_problem(password):
-        raise AccountError(problem)
+        raise AccountError(problem, field="password")
     display_name = display_name.strip() or email.split("@")[0]
     if len(display_name) > 120:
-        raise AccountError(_("The name must be at most 120 characters."))
+        raise AccountError(_("The name must be at most 120 characters."), field="display_name")
     unknown = [role for role in roles if role not in ROLES]
     if unknown or not roles:
         raise AccountError(_("Unknown role {role}.").format(role=unknown[0]) if unknown
@@ -115,10 +107,11 @@ async def create_account(
         raise AccountError(_("Unknown neighbourhood {slug}.").format(slug=missing[0]))
     taken = (await session.exec(select(Account.id).where(func.lower(Account.email) == email))).first()
     if taken:
-        raise AccountError(_("An account with this email already exists."))
-    account = Account(email=email, password_hash=hash_password(password), display_name=display_name,
+        raise AccountError(_("An account with this email already exists."), field="email")
+    account = Account(email=email, password_hash=await hash_password_async(password), display_name=display_name,
                       verified_at=datetime.now(UTC) if verified_how else None, verified_how=verified_how,
-                      email_confirmed_at=datetime.now(UTC) if email_confirmed else None)
+                      email_confirmed_at=datetime.now(UTC) if email_confirmed else None, birth_date=birth_date,
+                      neighbourhood_id=home_neighbourhood_id, language=language)
     session.add(account)
     await session.flush()
     for role in dict.fromkeys(roles):
@@ -132,46 +125,31 @@ async def create_account(
     return account
 
 
-async def register_citizen(session: AsyncSession, *, email: str, password: str, display_name: str) -> Account:
-    """Self-registration: a citizen account, unverified; refused while the city has closed registration."""
-    from voting.admin.settings import load_city_settings
-
-    if not (await load_city_settings(session)).self_registration_open:
-        raise RegistrationClosed(_("Registration is closed; ask the city for an account."))
-    return await create_account(session, email=email, password=password, display_name=display_name,
-                                roles=["citizen"], actor="self-registration", email_confirmed=False)
-
-
-async def _failures(session: AsyncSession, column: str, value: str, since: datetime) -> list[datetime]:
-    field = getattr(LoginFailure, column)
-    rows = await session.exec(select(LoginFailure.at).where(field == value, col(LoginFailure.at) >= since))
-    return list(rows.all())
-
-
 async def authenticate(session: AsyncSession, *, email: str, password: str, client: str,
                        limits: LoginLimits = LoginLimits()) -> Account:
-    """Check the password, enforce per-account and per-client limits, audit success and failure."""
-    now = datetime.now(UTC)
+    """Check the password at most as often as the throttles allow, audit success and failure.
+
+    The attempt is counted (per client, and per account typed from that client) *before* the password is
+    checked, so parallel guesses cannot all slip through; a success takes the count back.
+    """
     email_key = email.strip().lower()[:254]
-    client = client[:64]
-    since = now - limits.window
-    wait = max(
-        retry_after(await _failures(session, "email", email_key, since), limits.per_account, limits.window, now),
-        retry_after(await _failures(session, "client", client, since), limits.per_client, limits.window, now),
-    )
-    if wait:
-        raise TooManyAttempts(wait)
-    account = (await session.exec(select(Account).where(func.lower(Account.email) == email_key))).first()
-    ok = verify_password(account.password_hash if account else None, password)
+    counters = login_counters(email_key, client[:64], limits)
+    try:
+        await reserve(session, counters, first=limits.first_delay, cap=limits.max_delay,
+                      forget_after=limits.forget_after)
+    except Blocked as blocked:
+        raise TooManyAttempts(blocked.seconds) from None
+    account = await find_account(session, email_key)
+    ok = await verify_password_async(account.password_hash if account else None, password)
     if not ok or account is None or not account.is_active:
-        session.add(LoginFailure(email=email_key, client=client, at=now))
-        await record(session, actor=f"client:{client}", action="auth.login_failed",
+        await record(session, actor=f"client:{client[:64]}", action="auth.login_failed",
                      subject=f"account:{account.id}" if account else "account:unknown",
                      data={"email": email_key, "reason": "disabled" if ok and account else "bad credentials"})
         await session.flush()
         raise LoginRefused(_("Wrong email or password."))
+    await forgive(session, counters, reset={counters[-1].key})
     await record(session, actor=f"account:{account.id}", action="auth.login", subject=f"account:{account.id}",
-                 data={"client": client})
+                 data={"client": client[:64]})
     return account
 
 
@@ -199,6 +177,7 @@ SELECT a.id, a.email, a.display_name, a.verified_at IS NOT NULL AS verified, a.b
        ARRAY(SELECT m.neighbourhood_id FROM moderator_scope m WHERE m.account_id = a.id) AS hoods
 FROM account a
 WHERE a.id = $1 AND a.is_active AND NOT EXISTS (SELECT 1 FROM revoked_token t WHERE t.jti = $2)
+  AND (a.sessions_since IS NULL OR a.sessions_since <= $3)
 """
 
 
@@ -208,7 +187,8 @@ async def load_principal(connection: Any, claims: TokenClaims) -> Principal | No
     Takes the driver's (asyncpg) connection, outside any transaction: one round trip, no BEGIN and ROLLBACK
     around it. This runs before every authenticated request, votes included.
     """
-    row = await connection.fetchrow(PRINCIPAL_SQL, claims.subject, claims.jti)
+    issued = claims.issued_at or claims.expires_at  # a token without iat cannot be older than the cutoff
+    row = await connection.fetchrow(PRINCIPAL_SQL, claims.subject, claims.jti, issued)
     if row is None:
         return None
     return Principal(id=row["id"], email=row["email"], display_name=row["display_name"],

@@ -27,6 +27,7 @@ class TokenClaims:
     jti: str
     expires_at: datetime
     kid: str
+    issued_at: datetime | None = None
 
 
 @dataclass
@@ -46,7 +47,8 @@ def issue_token(ring: KeyRing, subject: uuid.UUID, *, issuer: str, audience: str
     claims = {"sub": str(subject), "iss": issuer, "aud": audience, "iat": int(now.timestamp()),
               "exp": int(expires.timestamp()), "jti": jti}
     token = jwt.encode(claims, ring.current_private, algorithm=ALGORITHM, headers={"kid": ring.current_kid})
-    return token, TokenClaims(subject, jti, datetime.fromtimestamp(int(expires.timestamp()), UTC), ring.current_kid)
+    return token, TokenClaims(subject, jti, datetime.fromtimestamp(int(expires.timestamp()), UTC), ring.current_kid,
+                              datetime.fromtimestamp(int(now.timestamp()), UTC))
 
 
 _VERIFIED: OrderedDict[tuple[str, str, str], tuple[Ed25519PublicKey, TokenClaims]] = OrderedDict()
@@ -84,6 +86,7 @@ def _verify(ring: KeyRing, token: str, *, issuer: str, audience: str) -> TokenCl
         claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=issuer, audience=audience,
                             options={"require": REQUIRED_CLAIMS})
         return TokenClaims(uuid.UUID(claims["sub"]), str(claims["jti"]),
-                           datetime.fromtimestamp(int(claims["exp"]), UTC), kid)
+                           datetime.fromtimestamp(int(claims["exp"]), UTC), kid,
+                           datetime.fromtimestamp(int(claims["iat"]), UTC))
     except (jwt.PyJWTError, ValueError, TypeError) as error:
         raise TokenError(str(error) or "invalid token") from error

@@ -34,6 +34,8 @@ class Settings:
     smtp_url: str | None = field(default=None, repr=False)
     mail_from: str = "greenballot <noreply@localhost>"
     demo: bool = False
+    trusted_proxies: str = ""
+    """Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed."""
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -54,6 +56,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp_url=env.get("GREENBALLOT_SMTP_URL") or None,
         mail_from=env.get("GREENBALLOT_MAIL_FROM") or "greenballot <noreply@localhost>",
         demo=env.get("GREENBALLOT_DEMO", "") == "1",
+        trusted_proxies=_trusted_proxies(env.get("GREENBALLOT_TRUSTED_PROXIES", "")),
     )
 
 
@@ -64,6 +67,13 @@ def _public_url(value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("GREENBALLOT_PUBLIC_URL must be an http:// or https:// address")
     return value.strip().rstrip("/")
+
+
+def _trusted_proxies(value: str) -> str:
+    from auth.clients import parse_trusted_proxies
+
+    parse_trusted_proxies(value)  # raises ValueError naming a bad entry
+    return value.strip()
 
 
 def load_or_create_secret(data_dir: Path) -> str:

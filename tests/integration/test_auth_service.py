@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from auth.models import LoginFailure
+from auth.models import Throttle
 from tests.factories import PASSWORD, bearer, make_account, make_neighbourhood
 from voting.models import AuditEntry
 
@@ -46,8 +46,8 @@ async def test_rate_limit_per_account_then_429_with_retry_after(client, db_sessi
     blocked = await client.post("/api/v1/auth/token", json={"email": account.email, "password": PASSWORD})
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
-    failures = (await db_session.exec(select(LoginFailure).where(LoginFailure.email == account.email))).all()
-    assert len(failures) == 5
+    pair = await db_session.get(Throttle, f"login-pair:{account.email}|203.0.113.7")
+    assert pair is not None and pair.failures == 5
 
 
 async def test_rate_limit_per_client_address(client, db_session):

@@ -27,25 +27,29 @@ async def test_language_switch_sets_a_cookie_and_refuses_open_redirects(client):
     assert evil.headers["location"] == "/"
 
 
-async def test_register_logs_in_with_a_strict_httponly_cookie(client, db_session):
+async def test_register_mails_a_link_then_login_sets_a_strict_httponly_cookie(client, db_session):
+    hood = await make_neighbourhood(db_session)
     response = await post_form(client, "/register", {"email": "new.citizen@example.org", "password": PASSWORD,
-                                                     "display_name": "Nouvelle"})
-    assert response.status_code in (302, 303), response.text
-    cookie = response.headers["set-cookie"]
+                                                     "display_name": "Nouvelle", "neighbourhood": hood.slug,
+                                                     "birth_date": "1990-01-01", "consent": "yes"})
+    assert response.status_code == 200 and "new.citizen@example.org" in response.text, response.text
+    assert "gb_session=" not in response.headers.get("set-cookie", "")  # the same page whether or not it existed
+    login = await post_form(client, "/login", {"email": "new.citizen@example.org", "password": PASSWORD, "next": "/"})
+    cookie = login.headers["set-cookie"]
     assert "gb_session=" in cookie and "HttpOnly" in cookie and "samesite=strict" in cookie.lower()
     assert "Secure" not in cookie  # plain http in tests; https adds Secure
     home = await client.get("/")
-    assert "Nouvelle" in home.text
+    assert "Nouvelle" in home.text and 'href="/account"' in home.text
 
 
 async def test_register_refusals_render_the_form_with_the_reason(client, db_session):
-    await make_account(db_session, email="taken@example.org")
+    hood = await make_neighbourhood(db_session)
+    base = {"display_name": "Someone", "neighbourhood": hood.slug, "birth_date": "1990-01-01", "consent": "yes"}
     for data, reason in [
-        ({"email": "taken@example.org", "password": PASSWORD}, "already exists"),
         ({"email": "nope", "password": PASSWORD}, "valid email"),
         ({"email": "short@example.org", "password": "short"}, "at least 10"),
     ]:
-        response = await post_form(client, "/register", data, headers={"accept-language": "en"})
+        response = await post_form(client, "/register", {**base, **data}, headers={"accept-language": "en"})
         assert response.status_code == 400
         assert reason in response.text and 'role="alert"' in response.text
 

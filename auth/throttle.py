@@ -1,0 +1,88 @@
+"""Attempt counters in the database, reserved atomically before the work they limit (a password check, a mail).
+
+Each reservation is one ``INSERT … ON CONFLICT … DO UPDATE … WHERE allowed RETURNING`` committed on its own
+connection at once: parallel attempts under one key are counted one by one and no lock is held while the
+password is checked. (Under tests the session is bound to one connection: the request's transaction is used.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from auth.ratelimit import Counter, delay_after, seconds_until
+
+__all__ = ["Blocked", "reserve", "forgive"]
+
+RESERVE = text("""
+INSERT INTO throttle AS t (key, failures, last_failure_at, next_allowed_at) VALUES (:key, 1, :now, :now)
+ON CONFLICT (key) DO UPDATE
+   SET failures = CASE WHEN t.last_failure_at <= :forget_before THEN 1 ELSE t.failures + 1 END,
+       last_failure_at = :now
+ WHERE t.next_allowed_at <= :now OR t.last_failure_at <= :forget_before
+RETURNING t.failures
+""")
+SET_DELAY = text("UPDATE throttle SET next_allowed_at = :until WHERE key = :key")
+NEXT_ALLOWED = text("SELECT next_allowed_at FROM throttle WHERE key = :key")
+FORGET = text("DELETE FROM throttle WHERE key = :key")
+TAKE_BACK = text("UPDATE throttle SET failures = greatest(failures - 1, 0) WHERE key = :key")
+
+
+class Blocked(Exception):
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"blocked for {seconds} s")
+        self.seconds = seconds
+
+
+class _InSession:
+    """The request's own transaction, with a connection's ``execute`` (tests: one shared connection)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def execute(self, statement: Any, params: dict[str, Any]) -> Any:
+        return await self.session.exec(statement, params=params)
+
+
+@asynccontextmanager
+async def _committed_at_once(session: AsyncSession) -> AsyncIterator[Any]:
+    bind = session.bind
+    if isinstance(bind, AsyncEngine):
+        async with bind.begin() as connection:
+            yield connection
+    else:
+        yield _InSession(session)
+
+
+async def reserve(session: AsyncSession, counters: list[Counter], *, first: timedelta, cap: timedelta,
+                  forget_after: timedelta, now: datetime | None = None) -> None:
+    """Count one attempt under every counter, in order; raise ``Blocked`` at the first that must wait."""
+    now = now or datetime.now(UTC)
+    wait = 0
+    async with _committed_at_once(session) as connection:
+        for counter in counters:
+            row = (await connection.execute(RESERVE, {"key": counter.key, "now": now,
+                                                      "forget_before": now - forget_after})).first()
+            if row is None:  # counted attempts before this one stay counted (committed below)
+                until = (await connection.execute(NEXT_ALLOWED, {"key": counter.key})).scalar_one()
+                wait = max(1, seconds_until(until, now))
+                break
+            delay = delay_after(row[0], counter.free, first, cap)
+            if delay:
+                await connection.execute(SET_DELAY, {"key": counter.key, "until": now + delay})
+    if wait:
+        raise Blocked(wait)
+
+
+async def forgive(session: AsyncSession, counters: list[Counter], *, reset: set[str]) -> None:
+    """The attempt succeeded: take it back from every counter; counters in ``reset`` start over."""
+    async with _committed_at_once(session) as connection:
+        for counter in counters:
+            statement = FORGET if counter.key in reset else TAKE_BACK
+            await connection.execute(statement, {"key": counter.key})
