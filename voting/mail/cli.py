@@ -37,6 +37,7 @@ def send_pending(args: argparse.Namespace) -> int:
         raise CLIError(str(error), 2) from error
     settings, url = prepare_database(settings, migrate=False)
 
+    import voting.schema  # noqa: F401 - every table, so the outbox's foreign key to account resolves
     from voting.database import make_engine, make_session_maker
     from voting.mail.sender import send_due
 
