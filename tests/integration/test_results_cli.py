@@ -107,3 +107,46 @@ def test_one_changed_selected_flag(exported, copy):
 def test_a_missing_folder_is_one_line(exported, tmp_path):
     done = cli(exported[0], "verify", str(tmp_path / "nowhere"))
     assert done.returncode == 2 and done.stderr.count("\n") == 1
+
+
+SMALL_PB = ("META\nkey;value\ndescription;{description}\nnum_projects;2\nnum_votes;3\nbudget;{budget}\n"
+            "vote_type;approval\nrule;greedy\ndate_end;{date_end}\nPROJECTS\nproject_id;cost;votes;name\n"
+            "{pid};60;2;Park\nb;40;2;Bench\nVOTES\nvoter_id;vote\n1;{pid},b\n2;{pid}\n3;b\n")
+
+
+def small_pb(**changes):
+    values = {"description": "Imported", "budget": "100", "date_end": "31.10.2022", "pid": "a"} | changes
+    return SMALL_PB.format(**values)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"budget": "1e999999999"}, "line 6, field 'budget': not a plain decimal number"),
+    ({"budget": "-100"}, "line 6, field 'budget': negative number"),
+    ({"budget": "100.5"}, "the budget must be a positive whole amount"),
+    ({"budget": "99999999999999999999"}, "line 6, field 'budget'"),
+    ({"pid": "p" * 65}, "line 12: project id longer than 64 characters"),
+])
+def test_a_refused_import_is_one_line_and_exit_code_2(exported, tmp_path, changes, message):
+    path = tmp_path / "bad.pb"
+    path.write_text(small_pb(**changes))
+    done = cli(exported[0], "ballot", "import", str(path))
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert message in done.stderr and done.stderr.count("\n") == 1 and "Error" not in done.stderr
+
+
+def test_a_cut_or_padded_file_is_refused(exported, tmp_path):
+    path = tmp_path / "cut.pb"
+    path.write_text(small_pb().removesuffix("3;b\n"))
+    done = cli(exported[0], "ballot", "import", str(path))
+    assert done.returncode == 2 and "field 'num_votes'" in done.stderr
+    path.write_text(small_pb() + "2;a\n")
+    done = cli(exported[0], "ballot", "import", str(path))
+    assert done.returncode == 2 and "voter '2' appears twice" in done.stderr
+
+
+def test_long_meta_values_and_odd_dates_still_import(exported, tmp_path):
+    path = tmp_path / "long.pb"
+    path.write_text(small_pb(description="d" * 5000, date_end="31.12.0001"))
+    done = cli(exported[0], "ballot", "import", str(path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().isdigit()

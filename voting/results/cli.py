@@ -27,22 +27,36 @@ def _progress(description: str) -> Any:
 
 
 def ballot_import(args: argparse.Namespace) -> int:
+    """Check the whole file first (a refused file exits with 2 before the database is touched), then store it."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from voting.commands.runtime import CLIError, prepare_database, run_in_session
-    from voting.results.importer import import_pabulib
+    from voting.results.importer import ImportError_, import_pabulib, read_import
 
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CLIError(f"cannot read {args.file}: {error}", 2) from error
+    except OSError as error:
+        raise CLIError(f"cannot read {args.file}: {error.strerror or error}", 2) from error
+    except UnicodeDecodeError as error:
+        raise CLIError(f"cannot read {args.file}: not UTF-8 text (byte {error.start})", 2) from error
+    try:
+        checked = read_import(text)
+    except ImportError_ as error:
+        raise CLIError(f"{args.file}: {error.message}", 2) from error
     _, url = prepare_database()
     with _progress("importing votes") as bar:
         task = bar.add_task("votes", total=None)
 
         async def work(session: Any) -> Any:
             return await import_pabulib(session, text, neighbourhood=args.neighbourhood, actor="cli",
-                                        progress=lambda done, total: bar.update(task, completed=done, total=total))
+                                        progress=lambda done, total: bar.update(task, completed=done, total=total),
+                                        checked=checked)
 
-        ballot = run_in_session(url, work)
+        try:
+            ballot = run_in_session(url, work)
+        except SQLAlchemyError as error:
+            raise CLIError(f"{args.file}: the database refused the import, nothing was stored "
+                           f"({type(getattr(error, 'orig', error)).__name__})") from error
     print(ballot.id)
     return 0
 

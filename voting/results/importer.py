@@ -22,15 +22,17 @@ from voting.audit.service import record
 from voting.domain import DomainError
 from voting.models import Neighbourhood
 from voting.proposals.models import Proposal
-from voting.tally import PabulibError, PabulibFile, VoteType, parse_pabulib
+from voting.tally import Election, PabulibError, PabulibFile, VoteType, parse_pabulib
+from voting.tally.pbnumbers import parse_count
 
-__all__ = ["ImportError_", "import_pabulib", "IMPORT_ACCOUNT", "HISTORY_NEIGHBOURHOOD"]
+__all__ = ["ImportError_", "import_pabulib", "read_import", "IMPORT_ACCOUNT", "HISTORY_NEIGHBOURHOOD"]
 
 IMPORT_ACCOUNT = "history-import@greenballot.invalid"
 HISTORY_NEIGHBOURHOOD = "historical-imports"
 FORMATS = {VoteType.APPROVAL: "approval", VoteType.CUMULATIVE: "cumulative", VoteType.ORDINAL: "ranked",
            VoteType.CHOOSE_ONE: "choose-one"}
 BATCH = 5000
+LABEL_LENGTH = 64  # ballot_proposal.label
 
 
 class ImportError_(DomainError):
@@ -39,17 +41,41 @@ class ImportError_(DomainError):
 
 def _whole(value: Fraction, what: str) -> int:
     if value.denominator != 1 or value <= 0:
-        raise ImportError_(f"{what} must be a positive whole amount (got {value})")
+        raise ImportError_(f"{what} must be a positive whole amount to be stored (got {float(value):.15g})")
     return int(value)
 
 
+def read_import(text: str) -> tuple[PabulibFile, Election]:
+    """Read and check the whole file before anything is stored: the reader's rules, plus what the tables need
+    (whole amounts, project ids that fit their label column). Raises :class:`ImportError_` with one line."""
+    try:
+        pb = parse_pabulib(text)
+        election = pb.election()
+    except PabulibError as error:
+        raise ImportError_(str(error)) from error
+    _whole(election.budget, "the budget")
+    for index, project in enumerate(election.projects):
+        where = f"line {pb.line_of('projects', index)}: " if pb.line_of("projects", index) else ""
+        _whole(project.cost, f"{where}project {project.id!r}'s cost")
+        if len(project.id) > LABEL_LENGTH:
+            raise ImportError_(f"{where}project id longer than {LABEL_LENGTH} characters")
+    return pb, election
+
+
 def _date(meta: dict[str, str], key: str) -> datetime | None:
+    """A META date, or None when absent, unreadable or outside 1900-2199 (dates only label the import)."""
     for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(meta.get(key, "").strip(), pattern).replace(tzinfo=UTC)
+            found = datetime.strptime(meta.get(key, "").strip(), pattern).replace(tzinfo=UTC)
         except ValueError:
             continue
+        return found if 1900 <= found.year < 2200 else None
     return None
+
+
+def _count(meta: dict[str, str], key: str) -> int | None:
+    value = meta.get(key, "").strip()
+    return parse_count(value) if value else None
 
 
 async def _importer(session: AsyncSession) -> Account:
@@ -82,29 +108,28 @@ def _content(pb_ballot: Any, ids: dict[str, int], vote_type: VoteType) -> dict[s
 
 
 async def import_pabulib(session: AsyncSession, text: str, *, neighbourhood: str | None = None, actor: str = "cli",
-                         progress: Callable[[int, int], None] | None = None) -> Ballot:
-    """Create a closed ballot holding the file's projects and votes; returns it (``ballot.id`` is its number)."""
-    try:
-        pb: PabulibFile = parse_pabulib(text)
-        election = pb.election()
-    except PabulibError as error:
-        raise ImportError_(str(error)) from error
+                         progress: Callable[[int, int], None] | None = None,
+                         checked: tuple[PabulibFile, Election] | None = None) -> Ballot:
+    """Create a closed ballot holding the file's projects and votes; returns it (``ballot.id`` is its number).
+
+    ``checked`` is :func:`read_import`'s answer for this ``text`` when the caller already has it."""
+    pb, election = checked or read_import(text)
     meta = pb.meta
     rule = meta.get("rule", "")
     vote_format = FORMATS[election.vote_type]
     importer, hood = await _importer(session), await _neighbourhood(session, neighbourhood)
     closes = _date(meta, "date_end") or datetime.now(UTC) - timedelta(days=1)
     opens = min(_date(meta, "date_begin") or closes - timedelta(days=14), closes - timedelta(seconds=1))
-    ballot = Ballot(title=meta.get("description") or meta.get("unit") or "Imported election",
+    title = meta.get("description") or meta.get("unit") or "Imported election"
+    ballot = Ballot(title=title if len(title) <= 200 else title[:199] + "…",
                     neighbourhood_id=hood.id, budget=_whole(election.budget, "the budget"), status="closed",
                     opens_at=opens, closes_at=closes, created_by=importer.id, vote_format=vote_format,
                     rule=rule if rule in RULE_NAMES else "greedy",
                     description=f"Imported from a Pabulib file ({meta.get('country', '')} "
                                 f"{meta.get('unit', '')} {meta.get('instance', '')}).".replace("  ", " "),
                     requires_roll=False, requires_residence=False, requires_verified=False, min_age=None,
-                    total_points=int(meta["max_sum_points"]) if meta.get("max_sum_points", "").isdigit() else None,
-                    max_ranks=int(meta["max_length"]) if vote_format == "ranked" and
-                    meta.get("max_length", "").isdigit() else None)
+                    total_points=_count(meta, "max_sum_points"),
+                    max_ranks=election.max_length if vote_format == "ranked" else None)
     session.add(ballot)
     await session.flush()
     assert ballot.id is not None and importer.id is not None and hood.id is not None
@@ -121,7 +146,7 @@ async def import_pabulib(session: AsyncSession, text: str, *, neighbourhood: str
         assert proposal.id is not None
         ids[project.id] = proposal.id
         session.add(BallotProposal(ballot_id=ballot.id, proposal_id=proposal.id, cost=proposal.validated_cost or 1,
-                                   position=position, label=project.id[:64]))
+                                   position=position, label=project.id))
     await session.flush()
     await _store_votes(session, ballot.id, election, ids, progress)
     await record(session, actor=actor, action="ballot.imported", subject=f"ballot:{ballot.id}",
