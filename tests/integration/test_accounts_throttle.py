@@ -1,0 +1,102 @@
+"""Login throttling that attackers cannot turn against owners, counted atomically, behind trusted proxies only."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from tests.conftest import create_database, drop_database
+from tests.factories import PASSWORD, make_account
+from voting.config import Settings
+from voting.database import make_engine, make_session_maker
+from voting.models import AuditEntry
+
+pytestmark = pytest.mark.anyio
+
+
+def client_at(app, address: str) -> httpx.AsyncClient:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=app, client=(address, 4000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver", headers={"accept-language": "en"})
+
+
+async def token(http: httpx.AsyncClient, email: str, password: str, **headers: str) -> httpx.Response:
+    return await http.post("/api/v1/auth/token", json={"email": email, "password": password}, headers=headers)
+
+
+async def test_someone_elses_failures_do_not_lock_the_owner_out(app, client, db_session):
+    account = await make_account(db_session)
+    for _ in range(5):
+        assert (await token(client, account.email, "wrong-password")).status_code == 401
+    blocked = await token(client, account.email, PASSWORD)
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
+    async with client_at(app, "198.51.100.20") as owner:
+        assert (await token(owner, account.email, PASSWORD)).status_code == 200
+        assert (await token(owner, account.email, "one-typo-here")).status_code == 401
+        assert (await token(owner, account.email, PASSWORD)).status_code == 200  # a success takes the count back
+
+
+async def test_a_spoofed_forwarded_for_from_an_untrusted_peer_changes_nothing(client, db_session):
+    account = await make_account(db_session)
+    for n in range(5):
+        answer = await token(client, account.email, "wrong-password", **{"x-forwarded-for": f"192.0.2.{n}"})
+        assert answer.status_code == 401
+    assert (await token(client, account.email, PASSWORD, **{"x-forwarded-for": "192.0.2.99"})).status_code == 429
+    actors = (await db_session.exec(select(AuditEntry.actor).where(
+        AuditEntry.action == "auth.login_failed", AuditEntry.subject == f"account:{account.id}"))).all()
+    assert set(actors) == {"client:203.0.113.7"}
+
+
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_count(test_settings, session_maker,
+                                                                              db_session):
+    from voting.app import create_app
+
+    account = await make_account(db_session)
+    app = create_app(dataclasses.replace(test_settings, trusted_proxies="203.0.113.0/24"), session_maker=session_maker)
+    async with app.lifespan(), client_at(app, "203.0.113.7") as proxy:
+        for _ in range(5):
+            assert (await token(proxy, account.email, "wrong-password", **{"x-forwarded-for": "192.0.2.1"})
+                    ).status_code == 401
+        assert (await token(proxy, account.email, PASSWORD, **{"x-forwarded-for": "192.0.2.1"})).status_code == 429
+        fine = await token(proxy, account.email, PASSWORD, **{"x-forwarded-for": "6.6.6.6, 192.0.2.2"})
+        assert fine.status_code == 200
+
+
+@pytest.fixture(scope="module")
+def committed_url(pg_server_url: str) -> Iterator[str]:
+    """A database of its own: the parallel attempts commit, from many connections at once."""
+    url = create_database(pg_server_url, "gb_throttle")
+    yield url
+    drop_database(pg_server_url, url)
+
+
+@pytest.fixture
+async def live_app(committed_url: str, tmp_path) -> AsyncIterator[httpx.AsyncClient]:
+    from voting.app import create_app
+
+    app = create_app(Settings(database_url=committed_url, data_dir=tmp_path, secret="s"))
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app, client=("198.51.100.9", 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=120) as http:
+            yield http
+
+
+async def test_40_parallel_wrong_passwords_are_checked_at_most_5_times(live_app, committed_url):
+    engine = make_engine(committed_url, pool_size=1)
+    async with make_session_maker(engine)() as session:
+        account = await make_account(session)
+        await session.commit()
+    answers = await asyncio.gather(*(token(live_app, account.email, f"guess-number-{n}") for n in range(40)))
+    async with engine.connect() as connection:
+        checked = (await connection.execute(text(
+            "SELECT count(*) FROM audit_entry WHERE action = 'auth.login_failed' AND subject = :s"),
+            {"s": f"account:{account.id}"})).scalar_one()
+    await engine.dispose()
+    statuses = sorted(answer.status_code for answer in answers)
+    assert checked <= 5 and statuses.count(401) == checked, statuses
+    assert statuses.count(429) == 40 - checked and all(s in (401, 429) for s in statuses)
