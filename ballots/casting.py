@@ -1,10 +1,12 @@
 """Casting a vote: one transaction that holds the ballot open, locks the voter's participation row and upserts
 their vote slot.
 
-The close is a barrier. A vote's first statement takes the ballot row ``FOR KEY SHARE`` and keeps it until the vote
-commits or rolls back; closing and tallying take it ``FOR UPDATE``, so they wait for every vote in flight, and every
-vote that starts after them reads the ballot as closed. The ballot box's first write checks again, in the database's
-own clock, that the ballot is open, so a deadline passed between the read and the write refuses the vote.
+The close is a barrier. A vote's first statement takes the ballot's barrier lock in shared mode and keeps it until
+the vote commits or rolls back; closing and tallying take it exclusively (see ``ballots.service.load_ballot``), so
+they wait for every vote in flight, and every vote that asks after them waits in line (PostgreSQL queues a shared
+request behind a waiting exclusive one, so a stream of votes never starves a close) and then reads the ballot as
+closed. The ballot box's first write checks again, in the database's own clock, that the ballot is open, so a
+deadline passed between the read and the write refuses the vote.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from ballots.errors import (
 from ballots.formats import Project, canonical_content, validate_vote
 from ballots.lifecycle import vote_refusal
 from ballots.models import Ballot
-from ballots.service import format_of, rules_of, window_of
+from ballots.service import BALLOT_BARRIER, format_of, rules_of, window_of
 from voting.database import transaction_driver
 from voting.i18n import gettext as _
 
@@ -59,11 +61,14 @@ class VotingBallot:
     now: datetime  # the database's clock when the ballot was locked
 
 
-_LOAD = (  # FOR KEY SHARE: conflicts only with the FOR UPDATE of a close or a tally, never with other voters
-    "SELECT b.*, s.slot_key, clock_timestamp() AS db_now, "
+_LOAD = (  # the barrier first (an InitPlan, run before any row is read), then the ballot FOR KEY SHARE, which
+    # re-reads it as committed by a close this vote waited for
+    "SELECT b.*, s.slot_key, clock_timestamp() AS db_now, "  # noqa: S608 - the f-string below inserts a constant
     "(SELECT coalesce(json_agg(json_build_array(p.proposal_id, p.cost)), '[]') "
     "FROM ballot_proposal p WHERE p.ballot_id = b.id) AS project_costs "
-    "FROM ballot b LEFT JOIN ballot_secret s ON s.ballot_id = b.id WHERE b.id = $1 FOR KEY SHARE OF b")
+    "FROM ballot b LEFT JOIN ballot_secret s ON s.ballot_id = b.id "
+    f"WHERE b.id = (SELECT $1::int FROM (SELECT pg_advisory_xact_lock_shared({BALLOT_BARRIER}, $1)) AS barrier) "
+    "FOR KEY SHARE OF b")
 
 
 async def load_for_vote(session: AsyncSession, ballot_id: int) -> VotingBallot:

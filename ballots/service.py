@@ -27,7 +27,7 @@ from voting.proposals.models import Proposal
 
 __all__ = ["BallotView", "create_ballot", "load_ballot", "view_ballot", "list_ballots", "change_status",
            "format_of", "rules_of", "window_of", "projects_of", "ensure_manager", "actor_of", "accepted_proposals",
-           "update_ballot", "close_if_due", "database_now", "DEADLINE_ACTOR"]
+           "update_ballot", "close_if_due", "database_now", "DEADLINE_ACTOR", "BALLOT_BARRIER"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,9 @@ class BallotView:
     accepts_votes: bool
     projects: list[BallotProjectView]
 
+
+BALLOT_BARRIER = 0x67620C
+"""With the ballot id, the advisory lock between votes (shared) and what ends voting (exclusive)."""
 
 DEADLINE_ACTOR = "system:deadline"
 """Who closes a ballot when its closing time passes (in the audit log)."""
@@ -79,10 +82,13 @@ def ensure_manager(principal: Principal, ballot: Ballot | None = None, neighbour
 
 
 async def load_ballot(session: AsyncSession, ballot_id: int, *, lock: bool = False) -> Ballot:
-    """The ballot; with ``lock``, ``FOR UPDATE``: it waits for every vote in flight (they hold it ``FOR KEY SHARE``)
-    and is re-read as committed then, never taken stale from the session."""
+    """The ballot; with ``lock``, the ballot's barrier taken exclusively, then the row ``FOR UPDATE``: this waits
+    for every vote in flight (each holds the barrier shared until it ends), holds back the votes that come after
+    until this transaction ends, and reads the ballot as committed then, never stale from the session."""
     query = select(Ballot).where(Ballot.id == ballot_id)
     if lock:
+        await session.exec(text(f"SELECT pg_advisory_xact_lock({BALLOT_BARRIER}, :b)")  # type: ignore[call-overload]
+                           .bindparams(b=ballot_id))
         query = query.with_for_update().execution_options(populate_existing=True)
     ballot = (await session.exec(query)).first()
     if ballot is None:
