@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.account_tokens import issue_token_for, use_token
+from auth.census.service import verify_from_census
 from auth.models import Account
 from auth.passwords import hash_password_async, password_problem
 from auth.principal import Principal
@@ -125,6 +126,8 @@ async def register(session: AsyncSession, form: Registration, *, client: str) ->
     account = await create_account(session, email=email, password=form.password, display_name=name,
                                    roles=["citizen"], actor="self-registration", email_confirmed=False,
                                    birth_date=birth, home_neighbourhood_id=hood.id, language=current_language())
+    if form.document_id:  # kept for the match only: its keyed hash waits for the confirmation
+        await verify_from_census(session, account, form.document_id, birth_date=birth)
     await send_confirmation(session, account)
     return email
 
@@ -142,6 +145,7 @@ async def confirm_email(session: AsyncSession, token: str) -> Account:
         await session.flush()
         await record(session, actor=f"account:{account.id}", action="account.email_confirmed",
                      subject=f"account:{account.id}")
+        await verify_from_census(session, account)  # by e-mail, or the document typed at registration
     return account
 
 

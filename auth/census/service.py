@@ -156,7 +156,10 @@ def _entry_keys(key: bytes, entry: CensusEntry) -> list[str]:
 
 
 async def _claimed_by_other(session: AsyncSession, keys: list[str], account: Account) -> bool:
-    owners = (await session.exec(select(CensusClaim.account_id).where(col(CensusClaim.key_hash).in_(keys)))).all()
+    """A deleted account's claims no longer count: its resident may verify a new account."""
+    owners = (await session.exec(select(CensusClaim.account_id).join(
+        Account, col(Account.id) == col(CensusClaim.account_id)).where(
+        col(CensusClaim.key_hash).in_(keys), col(Account.deleted_at).is_(None)))).all()
     return any(owner != account.id for owner in owners)
 
 
