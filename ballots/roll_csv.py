@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import re
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from voting.csvfiles import CsvRow, Rejected, read_table
 from voting.i18n import gettext as _
 
-__all__ = ["RollEntry", "Rejected", "RollFile", "parse_roll"]
+__all__ = ["RollEntry", "Rejected", "RollFile", "parse_roll", "COLUMNS"]
 
-_ALIASES = {
-    "email": "email", "e-mail": "email", "mail": "email", "courriel": "email",
-    "external_id": "external_id", "external id": "external_id", "id": "external_id", "identifiant": "external_id",
-    "birth_date": "birth_date", "birthdate": "birth_date", "date_of_birth": "birth_date",
-    "date de naissance": "birth_date", "date_naissance": "birth_date",
-    "neighbourhood": "neighbourhood", "neighborhood": "neighbourhood", "quartier": "neighbourhood",
+COLUMNS = {
+    "email": ("email", "e-mail", "mail", "courriel"),
+    "external_id": ("external_id", "external id", "id", "identifiant"),
+    "birth_date": ("birth_date", "birthdate", "date_of_birth", "date de naissance", "date_naissance"),
+    "neighbourhood": ("neighbourhood", "neighborhood", "quartier"),
 }
+"""Each roll column and the header names it may have (compared case-insensitively)."""
+_EMAIL = re.compile(r"[^@\s\"<>()\[\]\\,;:]{1,64}@[^@\s\"<>()\[\]\\,;:]+\.[^@\s\"<>()\[\]\\,;:]{2,}")
+_FIELDS = ("email", "external_id", "birth_date", "neighbourhood_id")
 
 
 @dataclass(frozen=True)
@@ -28,12 +31,6 @@ class RollEntry:
     external_id: str | None
     birth_date: date | None
     neighbourhood_id: int | None
-
-
-@dataclass(frozen=True)
-class Rejected:
-    line: int
-    reason: str
 
 
 @dataclass
@@ -51,60 +48,86 @@ def _date(text: str) -> date:
     raise ValueError(text)
 
 
-def _entry(line: int, row: Mapping[str, str], hoods: Mapping[str, int], today: date) -> RollEntry | str:
-    email = (row.get("email") or "").strip().lower() or None
-    external = (row.get("external_id") or "").strip() or None
-    if not email and not external:
-        return _("no email and no external id")
-    if email and ("@" not in email or " " in email or len(email) > 254):
-        return _("invalid email {email}").format(email=email)
+def _value(row: CsvRow, column: str) -> str:
+    return next((row.values[name] for name in COLUMNS[column] if row.values.get(name)), "")
+
+
+def _entry(row: CsvRow, hoods: Mapping[str, int], today: date) -> RollEntry | str:
+    email = _value(row, "email").lower() or None
+    external = _value(row, "external_id") or None
+    if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        return _("invalid email {email}").format(email=email[:80])
     if external and len(external) > 64:
         return _("external id longer than 64 characters")
     born: date | None = None
-    if (row.get("birth_date") or "").strip():
+    if written := _value(row, "birth_date"):
         try:
-            born = _date(row["birth_date"].strip())
+            born = _date(written)
         except ValueError:
-            return _("invalid birth date {value} (use YYYY-MM-DD)").format(value=row["birth_date"].strip())
+            return _("invalid birth date {value} (use YYYY-MM-DD)").format(value=written[:40])
         if born > today or born.year < 1900:
-            return _("impossible birth date {value}").format(value=row["birth_date"].strip())
+            return _("impossible birth date {value}").format(value=written)
     hood: int | None = None
-    name = (row.get("neighbourhood") or "").strip()
-    if name:
+    if name := _value(row, "neighbourhood"):
         hood = hoods.get(name.lower())
         if hood is None:
-            return _("unknown neighbourhood {name}").format(name=name)
-    return RollEntry(line, email, external, born, hood)
+            return _("unknown neighbourhood {name}").format(name=name[:80])
+    return RollEntry(row.line, email, external, born, hood)
 
 
 def parse_roll(text: str, hoods: Mapping[str, int], today: date) -> RollFile:
-    """Parse CSV (comma or semicolon) with a header; ``hoods`` maps lower-case slug, names and id to ids."""
+    """Parse CSV (comma or semicolon) with a header; ``hoods`` maps lower-case slug, names and id to ids.
+
+    A bad row is rejected, never the file. Rows sharing an e-mail or an external id must agree: when they give
+    different values for the same field, every one of them is rejected (which one is right is not ours to
+    guess); a row that only repeats what earlier rows said is reported and stored once.
+    """
     result = RollFile()
-    sample = text[:2048]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
-    header = next(reader, None)
-    if not header:
-        result.rejected.append(Rejected(1, _("the file is empty")))
+    table = read_table(text, required=[COLUMNS["email"] + COLUMNS["external_id"]],
+                       optional=COLUMNS["birth_date"] + COLUMNS["neighbourhood"])
+    if table.error:
+        result.rejected.append(Rejected(1, table.error))
         return result
-    columns = [_ALIASES.get(name.strip().lower()) for name in header]
-    if "email" not in columns and "external_id" not in columns:
-        result.rejected.append(Rejected(1, _("the header needs an email or external_id column")))
-        return result
-    seen: set[str] = set()
-    for line, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        row = {column: cell for column, cell in zip(columns, cells, strict=False) if column}
-        entry = _entry(line, row, hoods, today)
+    rejected = {item.line: item.reason for item in table.rejected}
+    entries: list[RollEntry] = []
+    for row in table.rows:
+        entry = _entry(row, hoods, today)
         if isinstance(entry, str):
-            result.rejected.append(Rejected(line, entry))
-            continue
-        keys = {f"e:{entry.email}" if entry.email else "", f"x:{entry.external_id}" if entry.external_id else ""}
-        keys.discard("")
-        if keys & seen:
-            result.rejected.append(Rejected(line, _("duplicate of an earlier row")))
-            continue
-        seen |= keys
-        result.entries.append(entry)
+            rejected[row.line] = entry
+        else:
+            entries.append(entry)
+    rejected.update(_disagreements(entries))
+    result.entries = [entry for entry in entries if entry.line not in rejected]
+    result.rejected = [Rejected(line, reason) for line, reason in sorted(rejected.items())]
     return result
+
+
+def _disagreements(entries: list[RollEntry]) -> dict[int, str]:
+    """Rejections of rows that contradict, or only repeat, other rows with the same e-mail or external id."""
+    groups: dict[str, list[RollEntry]] = defaultdict(list)
+    for entry in entries:
+        if entry.email:
+            groups[f"e:{entry.email}"].append(entry)
+        if entry.external_id:
+            groups[f"x:{entry.external_id}"].append(entry)
+    against: dict[int, set[int]] = defaultdict(set)
+    repeats: dict[int, int] = {}
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        if any(len({getattr(e, name) for e in group} - {None}) > 1 for name in _FIELDS):
+            for entry in group:
+                against[entry.line] |= {e.line for e in group if e is not entry}
+            continue
+        known: dict[str, object] = {}
+        for entry in group:
+            given = {name: getattr(entry, name) for name in _FIELDS if getattr(entry, name) is not None}
+            if known and given.items() <= known.items():
+                repeats.setdefault(entry.line, group[0].line)
+            known |= given
+    found = {line: _("repeats line {line}: stored once").format(line=first) for line, first in repeats.items()}
+    for line, others in against.items():
+        shown = ", ".join(map(str, sorted(others)[:5])) + (", ..." if len(others) > 5 else "")
+        found[line] = _("conflicts with line {lines}: same e-mail or external id, different data").format(
+            lines=shown)
+    return found
