@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,9 +13,8 @@ from auth.principal import Principal
 from ballots.errors import ForbiddenTransition
 from ballots.lifecycle import effective_status
 from ballots.models import VoterRollEntry
-from ballots.roll_csv import Rejected, parse_roll
+from ballots.roll_csv import Rejected, RollEntry, parse_roll
 from ballots.service import actor_of, ensure_manager, load_ballot, window_of
-from ballots.voters import roll_entry_for
 from voting.audit.service import record
 from voting.i18n import gettext as _
 from voting.models import Neighbourhood
@@ -51,8 +51,14 @@ async def import_roll(session: AsyncSession, principal: Principal | None, ballot
         raise ForbiddenTransition(_("The voter roll can only change before the ballot closes."))
     parsed = parse_roll(csv_text, await _hoods(session), now.date())
     added = updated = 0
+    rejected = list(parsed.rejected)
     for entry in parsed.entries:
-        row = await roll_entry_for(session, ballot_id, entry.email, entry.external_id)
+        rows = await _stored(session, ballot_id, entry)
+        if len(rows) > 1:
+            rejected.append(Rejected(entry.line, _("its e-mail and its external id belong to two different "
+                                                   "entries of the roll")))
+            continue
+        row = rows[0] if rows else None
         if row is None:
             row = VoterRollEntry(ballot_id=ballot_id, email=entry.email, external_id=entry.external_id)
             added += 1
@@ -66,8 +72,21 @@ async def import_roll(session: AsyncSession, principal: Principal | None, ballot
         await session.flush()
     await record(session, actor=actor or (actor_of(principal) if principal else "cli"),
                  action="ballot.roll_imported", subject=f"ballot:{ballot_id}",
-                 data={"added": added, "updated": updated, "rejected": len(parsed.rejected)})
-    return RollImport(ballot_id, len(parsed.entries), added, updated, parsed.rejected)
+                 data={"added": added, "updated": updated, "rejected": len(rejected)})
+    return RollImport(ballot_id, added + updated, added, updated, sorted(rejected, key=lambda r: r.line))
+
+
+async def _stored(session: AsyncSession, ballot_id: int, entry: RollEntry) -> list[VoterRollEntry]:
+    """The stored entries with the entry's e-mail or external id: none, one, or (a conflict) two."""
+    from sqlalchemy import or_
+
+    keys: list[Any] = []
+    if entry.email:
+        keys.append(VoterRollEntry.email == entry.email)
+    if entry.external_id:
+        keys.append(VoterRollEntry.external_id == entry.external_id)
+    return list((await session.exec(select(VoterRollEntry).where(VoterRollEntry.ballot_id == ballot_id,
+                                                                 or_(*keys)).limit(2))).all())
 
 
 async def roll_size(session: AsyncSession, ballot_id: int) -> int:

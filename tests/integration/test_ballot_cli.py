@@ -66,3 +66,27 @@ def test_roll_import_reports_rejected_rows_and_checkpoint_signs(cli_url, tmp_pat
         run("roll", "import", str(ballot_id), str(tmp_path / "missing.csv"))
     with pytest.raises(CLIError, match="No vote has this receipt code"):
         run("ballot", "receipt", "AAAA")
+
+
+def test_roll_import_rejects_bad_rows_and_keeps_the_rest(cli_url, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", cli_url)
+    monkeypatch.setenv("GREENBALLOT_DATA_DIR", str(tmp_path))
+    ballot_id = seed(cli_url)
+    roll = tmp_path / "roll.csv"
+    roll.write_text("email;external_id\nana@example.org;A1\nbob@example.org;B2\n")
+    assert run("roll", "import", str(ballot_id), str(roll)) == 0
+    capsys.readouterr()
+    roll.write_bytes(b"email;external_id\n"
+                     b"ana@example.org;B2\n"               # two stored entries at once
+                     b"nul\x00@example.org;C3\n"
+                     b'"quote@example.org;D4\n'
+                     b"long@example.org;" + b"x" * 200_000 + b"\n"
+                     b"eve@example.org;E5\n"
+                     b"eve@example.org;E6\n"               # conflicts with the line above
+                     b"carl@example.org;C7\n")
+    assert run("roll", "import", str(ballot_id), str(roll)) == 3
+    out = capsys.readouterr().out
+    assert "1 accepted (1 added, 0 updated), 6 rejected" in out
+    for line, reason in [(2, "two different entries of the roll"), (3, "NUL"), (4, "unterminated quote"),
+                         (5, "longer than"), (6, "conflicts with line 7"), (7, "conflicts with line 6")]:
+        assert any(row.startswith(f"  line {line}: ") and reason in row for row in out.splitlines()), line
