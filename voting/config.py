@@ -53,11 +53,20 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         debug=env.get("GREENBALLOT_DEBUG", "") == "1",
         secret=env.get("GREENBALLOT_SECRET", ""),
         public_url=_public_url(env.get("GREENBALLOT_PUBLIC_URL") or "http://127.0.0.1:8000"),
-        smtp_url=env.get("GREENBALLOT_SMTP_URL") or None,
+        smtp_url=_smtp_url(env.get("GREENBALLOT_SMTP_URL") or None),
         mail_from=env.get("GREENBALLOT_MAIL_FROM") or "greenballot <noreply@localhost>",
         demo=env.get("GREENBALLOT_DEMO", "") == "1",
         trusted_proxies=_trusted_proxies(env.get("GREENBALLOT_TRUSTED_PROXIES", "")),
     )
+
+
+def _smtp_url(value: str | None) -> str | None:
+    from urllib.parse import urlsplit
+
+    if value is not None and (urlsplit(value.strip()).scheme not in ("smtp", "smtps")
+                              or not urlsplit(value.strip()).hostname):
+        raise ValueError("GREENBALLOT_SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465")
+    return value.strip() if value else None
 
 
 def _public_url(value: str) -> str:

@@ -37,13 +37,17 @@ async def test_the_demo_without_smtp_delivers_to_its_own_mailbox(test_settings, 
         await enqueue(session, to="camille@example.org", kind="proposal_reviewed", language="en",
                       context={"title": "Rain garden <b>", "decision": "changes_requested",
                                "reason": "Say where the beds go.", "link": "http://127.0.0.1:8000/proposals/7"})
+        await enqueue(session, to="reset@example.org", kind="reset_password", language="en",
+                      context={"name": "Camille", "link": "http://127.0.0.1:8000/password-reset/new?token=t0k"})
         await session.commit()
     report = await send_due(session_maker, DevMailbox(), demo.mail_from)
     assert report.sent >= 1
     async with session_maker() as session:
         message = (await session.exec(select(OutboxMessage).where(
             OutboxMessage.to_address == "camille@example.org"))).one()
+        reset = (await session.exec(select(OutboxMessage).where(OutboxMessage.to_address == "reset@example.org"))).one()
     assert message.status == "sent"
+    assert reset.status == "sent" and "token=t0k" in reset.body_text, "the demo's mailbox is the only copy: kept"
 
     listing = await demo_client.get("/dev/mail")
     assert listing.status_code == 200

@@ -61,6 +61,7 @@ async def test_messages_are_delivered_as_text_and_html_and_marked_sent(session_m
     assert french.get_content_type() == "multipart/alternative"
     assert "Bonjour Camille," in french.get_body(("plain",)).get_content()
     assert 'href="https://city.example/reset?t=xyz"' in french.get_body(("html",)).get_content()
+    assert "t=xyz" not in stored.body_text + stored.body_html, "a delivered single-use link is not kept"
     with smtp_server() as mailbox:
         again = await send_due(session_maker, plain(mailbox.port), SENDER)
         assert mailbox.messages == [] and again.sent == 0, "a sent message is never sent again"

@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["MAX_ATTEMPTS", "SMTPTarget", "parse_smtp_url", "retry_delay", "next_attempt", "is_permanent",
-           "check_address", "one_line"]
+__all__ = ["MAX_ATTEMPTS", "SINGLE_USE_LINK_KINDS", "WIPED", "SMTPTarget", "parse_smtp_url", "retry_delay",
+           "next_attempt", "is_permanent", "check_address", "one_line"]
 
 MAX_ATTEMPTS = 12
 """A message still refused after this many tries is marked failed (about 20 hours after the first)."""
+SINGLE_USE_LINK_KINDS = ("confirm_email", "reset_password")
+"""Their bodies carry a live token: once delivered, the outbox keeps no copy a database reader could use."""
+WIPED = "(removed once sent: this message carried a single-use link)"
 FIRST_DELAY = timedelta(minutes=1)
 LONGEST_DELAY = timedelta(hours=6)
 LINE_SPACE = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")

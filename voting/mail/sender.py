@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from voting.config import Settings
 from voting.mail.models import OutboxMessage
-from voting.mail.rules import is_permanent, next_attempt, one_line, parse_smtp_url
+from voting.mail.rules import SINGLE_USE_LINK_KINDS, WIPED, is_permanent, next_attempt, one_line, parse_smtp_url
 from voting.mail.transport import DevMailbox, Refused, SMTPTransport, SMTPUnavailable, Transport, build_message
 
 __all__ = ["SendReport", "send_due", "transport_for", "BATCH"]
@@ -92,4 +92,6 @@ async def _deliver(transport: Transport, row: OutboxMessage, sender: str, report
         raise
     row.attempts += 1
     row.status, row.sent_at, row.last_error = "sent", now, None
+    if row.kind in SINGLE_USE_LINK_KINDS and not transport.keeps_copies:
+        row.body_text = row.body_html = WIPED
     report.sent += 1

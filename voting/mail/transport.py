@@ -25,6 +25,9 @@ class Refused(Exception):
 
 
 class Transport(Protocol):
+    keeps_copies: bool
+    """True when the outbox row is the only copy the reader gets (the demo's mailbox): nothing is wiped."""
+
     async def open(self) -> None: ...
     async def send(self, message: EmailMessage) -> None: ...
     async def close(self) -> None: ...
@@ -49,6 +52,8 @@ def build_message(row: Any, sender: str) -> EmailMessage:
 class SMTPTransport:
     """One connection per sending run. ``smtp://`` upgrades with STARTTLS when the server offers it and insists
     on it on port 587; ``smtps://`` speaks TLS from the first byte. Certificates are verified."""
+
+    keeps_copies = False
 
     def __init__(self, target: SMTPTarget, *, tls_context: ssl.SSLContext | None = None, timeout: float = 30) -> None:
         self.target = target
@@ -104,6 +109,8 @@ class SMTPTransport:
 
 class DevMailbox:
     """The demo without SMTP: a message counts as delivered where it already is, listed on ``/dev/mail``."""
+
+    keeps_copies = True
 
     async def open(self) -> None:
         return None
