@@ -109,5 +109,5 @@ def anonymous_email(account_id: uuid.UUID) -> str:
 
 
 def sessions_cutoff(now: datetime) -> datetime:
-    """Tokens carry their issue time in whole seconds: older sessions end, a token issued now still works."""
-    return now.replace(microsecond=0)
+    """Tokens carry their issue time to the millisecond: older sessions end, a token issued now still works."""
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)

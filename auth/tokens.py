@@ -44,11 +44,12 @@ def issue_token(ring: KeyRing, subject: uuid.UUID, *, issuer: str, audience: str
     now = now or datetime.now(UTC)
     jti = secrets.token_urlsafe(24)
     expires = now + ttl
-    claims = {"sub": str(subject), "iss": issuer, "aud": audience, "iat": int(now.timestamp()),
+    issued_ms = int(now.timestamp() * 1000)  # "iat" has whole seconds; ending older sessions needs finer
+    claims = {"sub": str(subject), "iss": issuer, "aud": audience, "iat": int(now.timestamp()), "iat_ms": issued_ms,
               "exp": int(expires.timestamp()), "jti": jti}
     token = jwt.encode(claims, ring.current_private, algorithm=ALGORITHM, headers={"kid": ring.current_kid})
     return token, TokenClaims(subject, jti, datetime.fromtimestamp(int(expires.timestamp()), UTC), ring.current_kid,
-                              datetime.fromtimestamp(int(now.timestamp()), UTC))
+                              datetime.fromtimestamp(issued_ms / 1000, UTC))
 
 
 _VERIFIED: OrderedDict[tuple[str, str, str], tuple[Ed25519PublicKey, TokenClaims]] = OrderedDict()
@@ -74,6 +75,14 @@ def decode_token(ring: KeyRing, token: str, *, issuer: str, audience: str) -> To
     return claims
 
 
+def _issued_at(claims: dict[str, object]) -> datetime:
+    """When the token was issued, to the millisecond when it says so (tokens before ``iat_ms``: the second)."""
+    exact = claims.get("iat_ms")
+    if isinstance(exact, int) and abs(exact // 1000 - int(claims["iat"])) <= 1:  # type: ignore[call-overload]
+        return datetime.fromtimestamp(exact / 1000, UTC)
+    return datetime.fromtimestamp(int(claims["iat"]), UTC)  # type: ignore[call-overload]
+
+
 def _verify(ring: KeyRing, token: str, *, issuer: str, audience: str) -> TokenClaims:
     try:
         header = jwt.get_unverified_header(token)
@@ -87,6 +96,6 @@ def _verify(ring: KeyRing, token: str, *, issuer: str, audience: str) -> TokenCl
                             options={"require": REQUIRED_CLAIMS})
         return TokenClaims(uuid.UUID(claims["sub"]), str(claims["jti"]),
                            datetime.fromtimestamp(int(claims["exp"]), UTC), kid,
-                           datetime.fromtimestamp(int(claims["iat"]), UTC))
+                           _issued_at(claims))
     except (jwt.PyJWTError, ValueError, TypeError) as error:
         raise TokenError(str(error) or "invalid token") from error
