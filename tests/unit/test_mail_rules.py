@@ -89,3 +89,27 @@ def test_subjects_are_one_line_and_bounded():
     assert one_line("x" * 400) == "x" * 299 + "…"
     french = "Le vote est ouvert\u202f: «\u202fBudget\u202f»"
     assert one_line(french + "\u2028") == french
+
+
+def test_mail_settings_from_the_environment(tmp_path):
+    from voting.config import load_settings
+
+    settings = load_settings({"GREENBALLOT_DATA_DIR": str(tmp_path), "GREENBALLOT_PUBLIC_URL": "https://v.example/",
+                              "GREENBALLOT_SMTP_URL": " smtps://u:p@mail.v.example ",
+                              "GREENBALLOT_MAIL_FROM": "Ville <budget@v.example>"})
+    assert settings.public_url == "https://v.example"
+    assert settings.smtp_url == "smtps://u:p@mail.v.example" and "u:p" not in repr(settings)
+    assert settings.mail_from == "Ville <budget@v.example>" and not settings.demo
+    defaults = load_settings({"GREENBALLOT_DATA_DIR": str(tmp_path)})
+    assert (defaults.public_url, defaults.smtp_url) == ("http://127.0.0.1:8000", None)
+
+
+@pytest.mark.parametrize(("name", "value"), [("GREENBALLOT_PUBLIC_URL", "budget.v.example"),
+                                             ("GREENBALLOT_PUBLIC_URL", "ftp://v.example"),
+                                             ("GREENBALLOT_SMTP_URL", "mail.v.example:587"),
+                                             ("GREENBALLOT_SMTP_URL", "smtp://")])
+def test_malformed_mail_settings_are_refused_at_start(tmp_path, name, value):
+    from voting.config import load_settings
+
+    with pytest.raises(ValueError, match=name):
+        load_settings({"GREENBALLOT_DATA_DIR": str(tmp_path), name: value})
