@@ -21,6 +21,9 @@ import pytest
 
 from tests.conftest import create_database, drop_database, libpq_url
 
+AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+"""axe-core from the npm registry, installed by README's test command (``npm ci --prefix tests/web/js``)."""
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -110,3 +113,26 @@ def login(page, email: str, password: str) -> None:  # type: ignore[no-untyped-d
     page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def axe_violations(page) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """Every accessibility violation axe-core finds on the page as it is now, of any impact.
+
+    axe is evaluated through the DevTools protocol, not added as a script tag, so a strict CSP does not block it.
+    """
+    if not AXE.exists():
+        message = f"axe-core is not installed ({AXE}): run npm ci --prefix tests/web/js"
+        if os.environ.get("GREENBALLOT_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(
+        v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))""")
+
+
+def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
+    """axe-core reports no violation of any impact on the page."""
+    found = axe_violations(page)
+    assert found == [], f"{page.url}: " + "; ".join(f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes']}"
+                                                    for v in found)
