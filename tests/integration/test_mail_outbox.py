@@ -160,6 +160,8 @@ async def test_a_ballot_opening_tells_the_opted_in_residents_of_its_neighbourhoo
     assert mailed[english.email].subject == f"Voting is open: {ballot.title}"
     assert mailed[default.email].language == "fr" and mailed[default.email].account_id == default.id
     assert f"http://127.0.0.1:8000/ballots/{ballot.id}" in mailed[english.email].body_text
+    assert mailed[english.email].body_text.rstrip().endswith("account page.\nhttp://127.0.0.1:8000/account")
+    assert 'href="http://127.0.0.1:8000/account"' in mailed[french.email].body_html
     ids = {m.message_id for m in mailed.values()}
     assert len(ids) == len(mailed)
 

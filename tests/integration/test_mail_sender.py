@@ -138,6 +138,21 @@ async def test_the_last_temporary_refusal_gives_up(session_maker):
     assert (stored.status, stored.attempts) == ("failed", MAX_ATTEMPTS)
 
 
+async def test_notifications_name_the_page_that_stops_them(session_maker):
+    async with session_maker() as session:
+        await enqueue(session, to="optin@example.org", kind="results_published", language="en",
+                      context={"title": "Budget", "link": "https://v.example/ballots/1/results",
+                               "account_link": "https://v.example/account"})
+        await session.commit()
+    await queue(session_maker, "transactional@example.org")
+    with smtp_server() as mailbox:
+        await send_due(session_maker, plain(mailbox.port), SENDER)
+        (notification,) = mailbox.to("optin@example.org")
+        (transactional,) = mailbox.to("transactional@example.org")
+    assert notification["List-Unsubscribe"] == "<http://127.0.0.1:8000/account>"
+    assert transactional["List-Unsubscribe"] is None
+
+
 async def test_limit_sends_the_oldest_first(session_maker):
     addresses = [f"batch{n}@example.org" for n in range(3)]
     await queue(session_maker, *addresses)

@@ -44,13 +44,14 @@ async def notify_ballot_status(session: AsyncSession, ballot: Any, target: str) 
     neighbourhood for a city-wide ballot): one ``INSERT … SELECT`` per language, rendered once. Returns how many."""
     if target == "open":
         kind, choice = "ballot_opened", "notify_ballot_opened"
-        context = {"title": ballot.title, "opens_at": ballot.opens_at, "closes_at": ballot.closes_at,
-                   "link": public_link(f"/ballots/{ballot.id}")}
+        context: dict[str, Any] = {"title": ballot.title, "opens_at": ballot.opens_at,
+                                   "closes_at": ballot.closes_at, "link": public_link(f"/ballots/{ballot.id}")}
     elif target == "published":
         kind, choice = "results_published", "notify_results"
         context = {"title": ballot.title, "link": public_link(f"/ballots/{ballot.id}/results")}
     else:
         return 0
+    context["account_link"] = public_link("/account")  # where the choice is undone
     default_language, style = await city_context(session)
     host = urlsplit(load_settings().public_url).hostname or "localhost"
     count = 0

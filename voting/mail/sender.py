@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from voting.config import Settings
+from voting.config import Settings, load_settings
 from voting.mail.models import OutboxMessage
 from voting.mail.rules import SINGLE_USE_LINK_KINDS, WIPED, is_permanent, next_attempt, one_line, parse_smtp_url
 from voting.mail.transport import DevMailbox, Refused, SMTPTransport, SMTPUnavailable, Transport, build_message
@@ -45,7 +45,7 @@ async def send_due(session_maker: Any, transport: Transport, sender: str, *, lim
     lost. ``SMTPUnavailable`` is raised after committing what was already sent.
     """
     report = SendReport()
-    opened = False
+    opened, public_url = False, load_settings().public_url
     try:
         while limit is None or report.sent + report.failed + report.retrying < limit:
             size = BATCH if limit is None else min(BATCH, limit - report.sent - report.failed - report.retrying)
@@ -64,7 +64,7 @@ async def send_due(session_maker: Any, transport: Transport, sender: str, *, lim
                         await transport.open()
                         opened = True
                     for row in rows:
-                        await _deliver(transport, row, sender, report)
+                        await _deliver(transport, row, sender, public_url, report)
                         session.add(row)
                 finally:
                     await session.commit()
@@ -74,10 +74,11 @@ async def send_due(session_maker: Any, transport: Transport, sender: str, *, lim
     return report
 
 
-async def _deliver(transport: Transport, row: OutboxMessage, sender: str, report: SendReport) -> None:
+async def _deliver(transport: Transport, row: OutboxMessage, sender: str, public_url: str,
+                   report: SendReport) -> None:
     now = datetime.now(UTC)
     try:
-        await transport.send(build_message(row, sender))
+        await transport.send(build_message(row, sender, public_url))
     except Refused as error:
         row.attempts += 1
         row.last_error = one_line(str(error), 500)

@@ -33,8 +33,12 @@ class Transport(Protocol):
     async def close(self) -> None: ...
 
 
-def build_message(row: Any, sender: str) -> EmailMessage:
-    """A multipart/alternative message (plain text, then HTML) from an outbox row."""
+OPT_IN_KINDS = ("ballot_opened", "results_published")
+
+
+def build_message(row: Any, sender: str, public_url: str | None = None) -> EmailMessage:
+    """A multipart/alternative message (plain text, then HTML) from an outbox row; a notification the resident
+    asked for names the page where they stop it (``List-Unsubscribe``)."""
     message = EmailMessage()
     message["Subject"] = row.subject
     message["From"] = sender
@@ -43,6 +47,8 @@ def build_message(row: Any, sender: str) -> EmailMessage:
     if row.created_at is not None:
         message["Date"] = format_datetime(row.created_at)
     message["Auto-Submitted"] = "auto-generated"
+    if public_url and row.kind in OPT_IN_KINDS:
+        message["List-Unsubscribe"] = f"<{public_url}/account>"
     message.set_content(row.body_text)
     message.add_alternative(row.body_html, subtype="html")
     message["Content-Language"] = row.language  # after the content: set_content replaces Content-* headers
