@@ -29,6 +29,8 @@ from ballots.manage_pages import BallotManagePages
 from ballots.pages import BallotPages
 from voting.admin.api import AdminAPI, PublicCityAPI
 from voting.admin.pages import AdminPages
+from voting.calendar.api import CalendarAPI
+from voting.calendar.pages import CalendarPages
 from voting.config import Settings, load_or_create_secret, load_settings
 from voting.database import make_engine, make_session_maker, provide_db_session, resolve_database_url
 from voting.errors import exception_handlers
@@ -48,6 +50,7 @@ ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health, AdminAPI, Pu
 ROUTE_HANDLERS += PROPOSAL_HANDLERS
 ROUTE_HANDLERS += [BallotsAPI, ReceiptsAPI, BallotPages, BallotManagePages]
 ROUTE_HANDLERS += [RegistrationAPI, AccountAPI, AccountPages]
+ROUTE_HANDLERS += [CalendarAPI, CalendarPages]
 ROUTE_HANDLERS += CENSUS_HANDLERS
 ROUTE_HANDLERS += [DevMailPages]
 

@@ -10,6 +10,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Response, Template
 from sqlalchemy import text
 
+from voting.calendar.views import home_calendar
 from voting.city import home_overview
 from voting.database import DBSession
 from voting.i18n import LANGUAGES
@@ -28,9 +29,10 @@ class HomePages(Controller):
     include_in_schema = False
 
     @get("/", name="home")
-    async def home(self, db_session: DBSession) -> Template:
+    async def home(self, request: Request[Any, Any, Any], db_session: DBSession) -> Template:
         overview = await home_overview(db_session)
-        return Template("home.html", context={"overview": overview})
+        return Template("home.html", context={"overview": overview, **await home_calendar(db_session,
+                                                                                          request.scope.get("user"))})
 
     @get("/lang/{code:str}", name="language")
     async def language(
