@@ -46,10 +46,17 @@ def _password_hash() -> str:
     return hash_password(PASSWORD)
 
 
-async def quick_account(session: AsyncSession, role: str = "citizen", hoods: tuple[Neighbourhood, ...] = ()) -> Account:
-    """Like ``make_account`` but hashing the shared test password once per run (argon2 is slow on purpose)."""
+async def quick_account(session: AsyncSession, role: str = "citizen", hoods: tuple[Neighbourhood, ...] = (), *,
+                        home: Neighbourhood | None = None, email_confirmed: bool = True,
+                        verified: bool = True) -> Account:
+    """Like ``make_account`` but hashing the shared test password once per run (argon2 is slow on purpose).
+
+    A confirmed, verified account by default, living in ``home`` (a resident whose supports count there)."""
+    now = datetime.now(UTC)
     account = Account(email=f"{unique(role)}@example.org", display_name=unique(role.title()),
-                      password_hash=_password_hash(), verified_at=datetime.now(UTC), verified_how="test")
+                      password_hash=_password_hash(), verified_at=now if verified else None,
+                      verified_how="test" if verified else None, email_confirmed_at=now if email_confirmed else None,
+                      neighbourhood_id=home.id if home else None)
     session.add(account)
     await session.flush()
     session.add(RoleGrant(account_id=account.id, role=role))
@@ -61,7 +68,7 @@ async def quick_account(session: AsyncSession, role: str = "citizen", hoods: tup
 
 async def make_cast(session: AsyncSession) -> Cast:
     hood, other = await make_neighbourhood(session), await make_neighbourhood(session)
-    return Cast(hood, other, await quick_account(session), await quick_account(session),
+    return Cast(hood, other, await quick_account(session, home=hood), await quick_account(session, home=hood),
                 await quick_account(session, "moderator", (hood,)),
                 await quick_account(session, "moderator", (other,)),
                 await quick_account(session, "admin"))

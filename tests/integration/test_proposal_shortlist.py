@@ -21,7 +21,7 @@ async def on_ballot(db_session, ballot_id):
 async def setup(db_session):
     cast = await make_cast(db_session)
     proposals = [await insert_proposal(db_session, cast.hood, cast.citizen, cost=1000 * (i + 1)) for i in range(4)]
-    supporters = [await quick_account(db_session) for _ in range(3)]
+    supporters = [await quick_account(db_session, home=cast.hood) for _ in range(3)]
     for proposal, count in zip(proposals, (1, 3, 0, 2), strict=True):
         for account in supporters[:count]:
             db_session.add(ProposalSupport(proposal_id=proposal.id, account_id=account.id))

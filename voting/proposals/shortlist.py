@@ -1,30 +1,65 @@
-"""Building a draft ballot's shortlist from accepted proposals: by hand, top N by supports, or at least K."""
+"""Building a draft ballot's shortlist from accepted proposals: by hand, top N by valid supports, or at least K.
+
+Only valid supports count (``support_rules.VALID_SUPPORT_RULE``): the supporter's account is active, its e-mail
+confirmed, its residence verified, and it lives in the proposal's neighbourhood. Supporting already refuses anyone
+else; counting the same way here also discards supports given before those checks existed, and those of accounts
+that were disabled or moved since, so that a place on the ballot cannot be bought with fresh accounts.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, or_
+from sqlalchemy.orm import aliased, defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from auth.models import Account
 from auth.principal import Principal, can_moderate
 from ballots.models import Ballot, BallotProposal
 from voting.audit.service import record
 from voting.i18n import gettext as _
 from voting.proposals.errors import BallotNotFound, ProposalConflict, ProposalForbidden, ProposalInvalid
-from voting.proposals.models import Proposal
-from voting.proposals.queries import ProposalRow, rows_of, rows_query
+from voting.proposals.models import Proposal, ProposalPhoto, ProposalSupport
+from voting.proposals.queries import ProposalRow, rows_of
 from voting.proposals.selection import Candidate, ShortlistRefused, select_shortlist
 from voting.proposals.service import actor_of
 
-__all__ = ["candidate_rows", "shortlist_candidates", "apply_shortlist", "shortlist_ballot",
-           "load_ballot_for_shortlist", "current_shortlist"]
+__all__ = ["valid_supports", "valid_rows_query", "candidate_rows", "shortlist_candidates", "apply_shortlist",
+           "shortlist_ballot", "load_ballot_for_shortlist", "current_shortlist"]
+
+
+def valid_supports() -> Any:
+    """Per proposal, how many supports count (see the module's docstring)."""
+    supporter, supported = aliased(Account), aliased(Proposal)
+    return (select(col(ProposalSupport.proposal_id), func.count().label("n"))
+            .join(supporter, col(supporter.id) == col(ProposalSupport.account_id))
+            .join(supported, col(supported.id) == col(ProposalSupport.proposal_id))
+            .where(col(supporter.is_active), col(supporter.email_confirmed_at).is_not(None),
+                   col(supporter.verified_at).is_not(None),
+                   or_(col(supported.neighbourhood_id).is_(None),
+                       col(supporter.neighbourhood_id) == col(supported.neighbourhood_id)))
+            .group_by(col(ProposalSupport.proposal_id)).subquery())
+
+
+def valid_rows_query() -> Any:
+    """Proposals with their valid supports, their photo flag and their proposer's name (``ProposalRow``)."""
+    supports = valid_supports()
+    return (
+        select(Proposal, func.coalesce(supports.c.n, 0), col(ProposalPhoto.proposal_id).is_not(None),
+               col(Account.display_name))
+        .options(defer(Proposal.search_vector))  # type: ignore[arg-type]
+        .join(Account, col(Account.id) == col(Proposal.proposer_id))
+        .outerjoin(supports, supports.c.proposal_id == col(Proposal.id))
+        .outerjoin(ProposalPhoto, col(ProposalPhoto.proposal_id) == col(Proposal.id))
+    )
 
 
 async def candidate_rows(session: AsyncSession, neighbourhood_id: int | None) -> list[ProposalRow]:
-    """Accepted proposals of the neighbourhood (of the whole city when ``None``), with their supports."""
-    query = rows_query().where(col(Proposal.status) == "accepted")
+    """Accepted proposals of the neighbourhood (of the whole city when ``None``), with their valid supports."""
+    query = valid_rows_query().where(col(Proposal.status) == "accepted")
     if neighbourhood_id is not None:
         query = query.where(col(Proposal.neighbourhood_id) == neighbourhood_id)
     return rows_of(await session.exec(query.order_by(col(Proposal.id))))
@@ -90,9 +125,9 @@ async def shortlist_ballot(session: AsyncSession, principal: Principal, ballot_i
 
 
 async def current_shortlist(session: AsyncSession, ballot_id: int) -> list[tuple[BallotProposal, ProposalRow]]:
-    """The ballot's proposals in ballot order, each with its proposal and support count."""
+    """The ballot's proposals in ballot order, each with its proposal and valid support count."""
     entries = list((await session.exec(select(BallotProposal).where(BallotProposal.ballot_id == ballot_id)
                                        .order_by(col(BallotProposal.position)))).all())
-    rows = rows_of(await session.exec(rows_query().where(col(Proposal.id).in_([e.proposal_id for e in entries]))))
+    rows = rows_of(await session.exec(valid_rows_query().where(col(Proposal.id).in_([e.proposal_id for e in entries]))))
     by_id = {row.proposal.id: row for row in rows}
     return [(entry, by_id[entry.proposal_id]) for entry in entries]
