@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from auth.census.demo_seed import seed_census_demo
 from auth.models import Account
 from auth.service import create_account
 from ballots.models import Ballot, BallotProposal, VoterRollEntry
@@ -237,6 +238,7 @@ async def seed_demo(session: AsyncSession, key_secret: str | None = None) -> str
     await _ensure_voter(session, accounts["citizen"], hoods["centre-jaude"], ballot)
     await seed_proposal_demo(session, hoods, accounts["citizen"])
     past = await seed_published_ballot(session, hoods["montferrand"], accounts["moderator"], key_secret)
+    census = await seed_census_demo(session, accounts)
     return f"Demo city: {len(hoods)} neighbourhoods, {len(titles) + created} proposals ({created} new), " \
            f"open ballot #{ballot.id} «{ballot.title}», published ballot #{past.id} «{past.title}» " \
-           f"(results at /ballots/{past.id}/results)"
+           f"(results at /ballots/{past.id}/results); {census}"

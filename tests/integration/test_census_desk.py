@@ -14,6 +14,14 @@ from voting.models import AuditEntry
 pytestmark = pytest.mark.anyio
 
 
+@pytest.fixture(autouse=True)
+def instance_secret():
+    """The test app's secret (tests/conftest.py), also for services called without an app."""
+    from auth.census.key import use_instance_secret
+
+    use_instance_secret("test-secret")
+
+
 @pytest.fixture
 async def city(db_session):
     mine = await make_neighbourhood(db_session)

@@ -15,6 +15,14 @@ from voting.models import AuditEntry
 
 pytestmark = pytest.mark.anyio
 
+
+@pytest.fixture(autouse=True)
+def instance_secret():
+    """The test app's secret (tests/conftest.py), also for services called without an app."""
+    from auth.census.key import use_instance_secret
+
+    use_instance_secret("test-secret")
+
 DOCUMENT = "CL 42-7781"
 
 
@@ -165,3 +173,17 @@ async def test_confirmation_verifies_an_address_on_the_census(client, db_session
     assert (await client.post("/api/v1/auth/confirm", json={"token": token})).status_code == 200
     await db_session.refresh(account)
     assert account.verified_how == "census" and str(account.birth_date) == "1970-01-02"
+
+
+async def test_the_demo_document_verifies_a_new_account(db_session):
+    from auth.census.demo_seed import DEMO_DOCUMENT, DEMO_DOCUMENT_BIRTH_DATE
+    from auth.census.residence import check_residence
+    from voting.demo import seed_demo
+
+    summary = await seed_demo(db_session)
+    assert DEMO_DOCUMENT in summary
+    newcomer = await make_account(db_session, verified=False)
+    residence = await check_residence(db_session, newcomer.id, document_id=DEMO_DOCUMENT,
+                                      birth_date=DEMO_DOCUMENT_BIRTH_DATE.strftime("%d/%m/%Y"))
+    assert residence.verified and residence.neighbourhood is not None
+    assert residence.neighbourhood.slug == "saint-jacques"
