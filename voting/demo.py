@@ -15,6 +15,7 @@ from auth.models import Account
 from auth.service import create_account
 from ballots.models import Ballot, BallotProposal, VoterRollEntry
 from voting.audit.service import record
+from voting.calendar.demo_seed import seed_calendar_demo
 from voting.models import Neighbourhood
 from voting.proposals.demo_seed import seed_proposal_demo
 from voting.proposals.models import Proposal
@@ -237,6 +238,7 @@ async def seed_demo(session: AsyncSession, key_secret: str | None = None) -> str
                      data={"budget": ballot.budget})
     await _ensure_voter(session, accounts["citizen"], hoods["centre-jaude"], ballot)
     await seed_proposal_demo(session, hoods, accounts["citizen"])
+    await seed_calendar_demo(session, ballot)
     past = await seed_published_ballot(session, hoods["montferrand"], accounts["moderator"], key_secret)
     census = await seed_census_demo(session, accounts)
     return f"Demo city: {len(hoods)} neighbourhoods, {len(titles) + created} proposals ({created} new), " \

@@ -110,3 +110,17 @@ async def test_citizens_and_visitors_cannot_open_the_admin_page(client, db_sessi
     citizen = await make_account(db_session)
     await browser_login(client, citizen.email)
     assert (await client.get("/admin/calendar", headers=EN)).status_code == 403
+
+
+async def test_the_demo_calendar_puts_the_open_ballot_in_the_vote_phase_and_keeps_an_admins_edits(client, db_session):
+    from tests.ballot_factories import make_open_ballot
+    from voting.calendar.demo_seed import seed_calendar_demo
+
+    hood = await make_neighbourhood(db_session)
+    ballot, _ = await make_open_ballot(db_session, hood, await make_account(db_session, "admin"))
+    assert await seed_calendar_demo(db_session, ballot) == 5
+    assert await seed_calendar_demo(db_session, ballot) == 0
+    items = timeline_items((await client.get("/", headers=EN)).text)
+    assert items == [("proposals", "past"), ("supports", "past"), ("review", "past"), ("vote", "current"),
+                     ("results", "upcoming")]
+    assert [e.action for e in await audit_of(db_session, "calendar:city")] == ["calendar.set"]

@@ -25,7 +25,7 @@ from voting.tally import tally
 pytestmark = pytest.mark.anyio
 
 TABLES = ["account", "role_grant", "proposal", "proposal_support", "ballot", "ballot_proposal", "voter_roll_entry",
-          "participation", "vote", "vote_leaf", "vote_checkpoint", "ballot_result", "audit_entry"]
+          "participation", "vote", "vote_leaf", "vote_checkpoint", "ballot_result", "audit_entry", "process_phase"]
 ENGLISH = re.compile(r"\b(the|and|with|for|of|along|trees|garden)\b", re.IGNORECASE)
 
 
