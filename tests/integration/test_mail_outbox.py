@@ -204,3 +204,14 @@ async def test_no_mail_carries_a_vote_or_a_receipt_and_results_tell_who_asked(db
     assert count == 0
     for message in await outbox(db_session, to_address=voter.email):
         assert f"/proposals/{project_ids[0]}" not in message.body_text + message.body_html
+
+
+async def test_an_address_that_cannot_receive_mail_does_not_block_the_review(db_session):
+    cast = await make_cast(db_session)
+    cast.citizen.email = "nobody at all"
+    db_session.add(cast.citizen)
+    proposal = await insert_proposal(db_session, cast.hood, cast.citizen, status="submitted")
+    moderator = principal_of(cast.moderator, "moderator", (cast.hood.id,))
+    reviewed = await act_on_proposal(db_session, moderator, proposal.id, "reject", message="Hors périmètre.")
+    assert reviewed.status == "rejected"
+    assert await outbox(db_session, account_id=cast.citizen.id) == []

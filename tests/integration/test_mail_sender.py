@@ -125,6 +125,26 @@ async def test_a_permanent_refusal_fails_at_once(session_maker):
     assert stored.last_error is not None and "No such user" in stored.last_error
 
 
+async def test_one_bad_message_never_holds_up_the_others(session_maker):
+    await queue(session_maker, "busy@example.org", "fine@example.org")
+    async with session_maker() as session:  # an address stored before anyone checked it
+        await session.exec(text("UPDATE mail_outbox SET to_address = 'broken@example.org\nBcc: x@example.org', "
+                                "next_attempt_at = now() - interval '1 hour' WHERE to_address = 'busy@example.org'"))
+        await session.commit()
+    await queue(session_maker, "next@example.org")
+    with smtp_server() as mailbox:
+        mailbox.refuse.append("452 4.2.2 Mailbox full")  # for the first message that reaches the server
+        await send_due(session_maker, plain(mailbox.port), SENDER)
+        assert mailbox.to("fine@example.org") == []
+        assert len(mailbox.to("next@example.org")) == 1, "the same connection still serves after a refusal"
+    async with session_maker() as session:
+        broken = (await session.exec(select(OutboxMessage).where(
+            col(OutboxMessage.to_address).startswith("broken@")))).one()
+    assert broken.status == "failed" and "cannot be written as a mail" in (broken.last_error or "")
+    assert (await row(session_maker, "fine@example.org")).status == "pending"
+    assert (await row(session_maker, "next@example.org")).status == "sent"
+
+
 async def test_the_last_temporary_refusal_gives_up(session_maker):
     await queue(session_maker, "tired@example.org")
     async with session_maker() as session:

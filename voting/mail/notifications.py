@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,10 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.models import Account
 from voting.config import load_settings
+from voting.mail.rules import check_address
 from voting.mail.service import city_context, enqueue, public_link, rendered_for, wake_senders
 
 __all__ = ["notify_proposal_reviewed", "notify_ballot_status", "REVIEW_DECISIONS"]
 
+log = logging.getLogger("greenballot.mail")
 REVIEW_DECISIONS = {"accept": "accepted", "request_changes": "changes_requested", "reject": "rejected"}
 
 _TO_OPTED_IN = """
@@ -31,6 +34,11 @@ async def notify_proposal_reviewed(session: AsyncSession, proposal: Any, action:
     """Tell the proposer what the moderator decided, with the moderator's words, in the proposer's language."""
     account = await session.get(Account, proposal.proposer_id)
     if account is None or not account.is_active or action not in REVIEW_DECISIONS:
+        return
+    try:
+        check_address(account.email)
+    except ValueError:  # an address nobody can write to must not block the moderator's decision
+        log.warning("mail: no review mail for account %s: its address cannot receive mail", account.id)
         return
     await enqueue(session, to=account.email, kind="proposal_reviewed", language=account.language or "",
                   account_id=account.id,

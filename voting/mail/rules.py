@@ -18,7 +18,7 @@ WIPED = "(removed once sent: this message carried a single-use link)"
 FIRST_DELAY = timedelta(minutes=1)
 LONGEST_DELAY = timedelta(hours=6)
 LINE_SPACE = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")
-ADDRESS = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
+ADDRESS = re.compile(r"^[^@\s<>\",;()]+@[^@\s<>\",;()]+$")
 
 
 @dataclass(frozen=True)

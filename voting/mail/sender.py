@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from voting.config import Settings, load_settings
 from voting.mail.models import OutboxMessage
-from voting.mail.rules import SINGLE_USE_LINK_KINDS, WIPED, is_permanent, next_attempt, one_line, parse_smtp_url
+from voting.mail.rules import SINGLE_USE_LINK_KINDS, WIPED, next_attempt, one_line, parse_smtp_url
 from voting.mail.transport import DevMailbox, Refused, SMTPTransport, SMTPUnavailable, Transport, build_message
 
 __all__ = ["SendReport", "send_due", "transport_for", "BATCH"]
@@ -78,11 +78,15 @@ async def _deliver(transport: Transport, row: OutboxMessage, sender: str, public
                    report: SendReport) -> None:
     now = datetime.now(UTC)
     try:
-        await transport.send(build_message(row, sender, public_url))
+        try:
+            message = build_message(row, sender, public_url)
+        except (ValueError, TypeError) as error:  # a header the mail library refuses: no server would take it
+            raise Refused(f"cannot be written as a mail: {one_line(str(error), 200)}", None, permanent=True) from error
+        await transport.send(message)
     except Refused as error:
         row.attempts += 1
         row.last_error = one_line(str(error), 500)
-        row.status, when = next_attempt(row.attempts, now, permanent=is_permanent(error.code))
+        row.status, when = next_attempt(row.attempts, now, permanent=error.permanent)
         if when is not None:
             row.next_attempt_at = when
             report.retrying += 1

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any, Protocol
 
-from voting.mail.rules import SMTPTarget
+from voting.mail.rules import SMTPTarget, is_permanent
 
 __all__ = ["Transport", "SMTPTransport", "DevMailbox", "SMTPUnavailable", "Refused", "build_message"]
 
@@ -17,11 +17,13 @@ class SMTPUnavailable(Exception):
 
 
 class Refused(Exception):
-    """The server refused this one message; ``code`` is its SMTP reply code when it gave one."""
+    """This one message cannot go now; ``code`` is the server's reply code when it gave one. Permanent refusals
+    (5xx, or a message the server or the mail library cannot carry at all) are not tried again."""
 
-    def __init__(self, message: str, code: int | None) -> None:
+    def __init__(self, message: str, code: int | None, *, permanent: bool | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.permanent = is_permanent(code) if permanent is None else permanent
 
 
 class Transport(Protocol):
@@ -101,8 +103,10 @@ class SMTPTransport:
             raise Refused(f"{code} {_first_line(refused.message if refused else str(error))}", code) from error
         except aiosmtplib.SMTPResponseException as error:
             raise Refused(f"{error.code} {_first_line(error.message)}", error.code) from error
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+        except (OSError, TimeoutError) as error:  # disconnected, timed out, connection reset (SMTP errors too)
             raise SMTPUnavailable(f"the SMTP server {self.where()} failed: {_reason(error)}") from error
+        except (aiosmtplib.SMTPException, ValueError) as error:  # e.g. a non-ASCII address without SMTPUTF8
+            raise Refused(f"cannot be sent through {self.where()}: {_reason(error)}", None, permanent=True) from error
 
     async def close(self) -> None:
         client, self.client = self.client, None
