@@ -4,6 +4,8 @@ support it."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -80,6 +82,16 @@ def test_propose_review_accept_find_and_support(page, browser, live_server):
     moderator.wait_for_load_state()
     assert moderator.get_by_test_id("status").inner_text() == "Acceptée"
     assert "14" in moderator.get_by_test_id("validated-cost").inner_text()
+
+    # The demo city is voting, so its supports window is over: the moderator reopens supports in Centre – Jaude.
+    moderator.goto("/admin/calendar")
+    moderator.select_option("#scope", label="Centre – Jaude")
+    moderator.get_by_role("button", name="Afficher").click()
+    paris = datetime.now(ZoneInfo("Europe/Paris"))
+    moderator.fill("#supports_starts", (paris - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    moderator.fill("#supports_ends", (paris + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"))
+    moderator.get_by_role("button", name="Enregistrer le calendrier").click()
+    assert moderator.get_by_role("status").inner_text() == "Enregistré."
     moderator.context.close()
 
     # Anyone finds it in the public list and by full-text search.
