@@ -88,7 +88,7 @@ def test_a_ballot_that_takes_no_vote_now_says_so_first():
     assert not standing.can_vote and reasons(standing) == [("ballot.not_open", None)]
 
 
-def test_a_paper_voter_would_count_as_confirmed_but_an_online_default_does_not():
+def test_a_voter_is_not_assumed_to_have_confirmed_their_email():
     assert not standing_of(RULES, Voter(False, 7, date(1990, 1, 1), True), CLOSE, ballot_id=3).can_vote
 
 
