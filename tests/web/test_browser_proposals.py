@@ -35,8 +35,12 @@ def test_propose_review_accept_find_and_support(page, browser, live_server):
     page.fill("#display_name", "Rosa Résidente")
     page.fill("#email", email)
     page.fill("#password", "a-long-enough-password")
+    page.select_option("#neighbourhood", label="Centre – Jaude")
+    page.fill("#birth_date", "1985-06-15")
+    page.get_by_label("J'ai lu la politique de confidentialité").check()
     page.get_by_role("button", name="S'inscrire").click()
-    page.wait_for_url(lambda url: "/register" not in url)
+    assert page.locator("h1").inner_text() == "Consultez votre messagerie"
+    login(page, email, "a-long-enough-password")
     page.get_by_role("link", name="Propositions").click()
     page.get_by_role("link", name="Proposer un projet").click()
     page.fill("#title", title)
