@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"greenballot tally: error: {_message(error)}", file=sys.stderr)
         return 2
     except Exception as error:  # noqa: BLE001 - the contract is one line, never a traceback
-        print(f"greenballot tally: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"greenballot tally: internal error: {type(error).__name__}: {_message(error)}", file=sys.stderr)
         return 70
 
 
@@ -51,13 +51,14 @@ def _message(error: BaseException) -> str:
     if isinstance(error, OSError):
         return f"{error.strerror or error}: {error.filename}" if error.filename else str(error)
     if isinstance(error, UnicodeDecodeError):
-        return "the file is not UTF-8 text"
-    return str(error)
+        line = error.object[: error.start].count(b"\n") + 1
+        return f"line {line}: the file is not UTF-8 text (byte 0x{error.object[error.start]:02x})"
+    return " ".join(str(error).split("\n"))
 
 
 def _run(args: argparse.Namespace) -> int:
     chain = parse_tie_break(args.tie_break)
-    pb = parse_pabulib(Path(args.file).read_text(encoding="utf-8"))
+    pb = parse_pabulib(Path(args.file).read_bytes().decode("utf-8"))
     with _progress() as progress:
         if args.check:
             report = check_official(pb, chain, progress)

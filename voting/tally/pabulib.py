@@ -176,10 +176,10 @@ def _quoted(lines: list[str], start: int) -> tuple[list[str], int]:
         if "end of data" in str(error):
             raise PabulibError("unterminated quote: the quoted field opened on this line never closes",
                                start + 1) from None
-        if used > 1:
+        if used > 1 or lines[start].count('"') % 2:
             raise PabulibError(f"badly quoted field ({error})", start + 1) from None
-        # A quote inside a field that CSV would not accept (seen in real files, and accepted by
-        # pabulib-checker): the text is kept exactly as written.
+        # Quotes that pair up on the line but do not follow CSV rules, as in `"Odkupmy" i my` (a real file,
+        # accepted by pabulib-checker): the text is kept exactly as written.
         cells = lines[start].split(";")
     _check_lengths(cells, start + 1)
     return cells, used
