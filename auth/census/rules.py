@@ -22,6 +22,8 @@ _DOCUMENT = re.compile(r"^[A-Z0-9]{4,40}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _DASHES_AND_SPACES = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014\u2212]+")
 _KEY_LABEL = b"greenballot census document-id key v1"
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 def derive_census_key(secret: str) -> bytes:
@@ -60,14 +62,17 @@ def census_email(text: str) -> str | None:
 
 def parse_birth_date(text: str) -> date | None:
     """ISO ``YYYY-MM-DD`` or ``DD/MM/YYYY``; None when neither, or when the day does not exist."""
-    text = text.strip()
-    for pattern, shape in (("%Y-%m-%d", r"^\d{4}-\d{2}-\d{2}$"), ("%d/%m/%Y", r"^\d{1,2}/\d{1,2}/\d{4}$")):
-        if re.match(shape, text):
-            try:
-                return datetime.strptime(text, pattern).date()
-            except ValueError:
-                return None
-    return None
+    found = _ISO_DATE.match(text.strip())
+    if found:
+        year, month, day = found.groups()
+    elif found := _FRENCH_DATE.match(text.strip()):
+        day, month, year = found.groups()
+    else:
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 def birth_date_problem(born: date | None, today: date) -> str | None:

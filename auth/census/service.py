@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from sqlalchemy import delete, func, insert, text
+from sqlalchemy import delete, func, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,6 +25,7 @@ from auth.census.rules import (
 from auth.models import Account
 from voting.audit.service import record
 from voting.csvfiles import read_table
+from voting.database import transaction_driver
 from voting.domain import DomainError
 from voting.i18n import gettext as _
 from voting.models import Neighbourhood
@@ -35,6 +36,7 @@ __all__ = ["CensusFileError", "ImportReport", "Outcome", "CENSUS_COLUMNS", "deco
 
 CENSUS_COLUMNS = [["email", "document_id"], ["birth_date"], ["postcode", "neighbourhood"]]
 MAX_ROWS = 2_000_000
+_COPIED = ("import_id", "email", "document_hash", "birth_date", "neighbourhood_id")
 Outcome = Literal["verified", "no_match", "claimed", "pending", "not_eligible"]
 
 
@@ -120,9 +122,9 @@ async def import_census(session: AsyncSession, csv_text: str, *, actor: str, key
     await session.flush()
     assert run.id is not None
     await session.exec(delete(CensusEntry))  # type: ignore[call-overload]
-    await session.exec(insert(CensusEntry.__table__), params=[  # type: ignore[call-overload,attr-defined]
-        {"import_id": run.id, "email": row.email, "document_hash": row.document_hash, "birth_date": row.birth_date,
-         "neighbourhood_id": row.neighbourhood_id} for row in kept])
+    driver = await transaction_driver(session)  # COPY, in the session's transaction: a city's census is large
+    await driver.copy_records_to_table("census_entry", columns=list(_COPIED), records=[
+        (run.id, row.email, row.document_hash, row.birth_date, row.neighbourhood_id) for row in kept])
     await record(session, actor=actor, action="census.imported", subject=f"census_import:{run.id}",
                  data={"rows_read": run.rows_read, "rows_stored": run.rows_stored, "rows_rejected": run.rows_rejected})
     run.accounts_updated = await _reverify_claimed(session, key, actor)
