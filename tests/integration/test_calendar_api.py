@@ -132,3 +132,16 @@ async def test_the_database_keeps_one_row_per_scope_and_phase(db_session, people
         with pytest.raises(IntegrityError):
             async with db_session.begin_nested():
                 await db_session.exec(text(bad))
+
+
+async def test_managers_list_every_stored_calendar(client, people):
+    await client.put("/api/v1/admin/calendar", json={"phases": CITY}, headers=await auth(client, people["admin"]))
+    own = [{"phase": "supports", "starts_at": iso(-2), "ends_at": iso(2)}]
+    await client.put("/api/v1/admin/calendar", json={"neighbourhood_id": people["hood"].id, "phases": own},
+                     headers=await auth(client, people["moderator"]))
+    listed = await client.get("/api/v1/admin/calendar", headers=await auth(client, people["moderator"]))
+    assert [(p["neighbourhood_id"], p["phase"], p["state"]) for p in listed.json()] == [
+        (None, "proposals", "past"), (None, "supports", "past"), (None, "vote", "current"),
+        (people["hood"].id, "supports", "current")]
+    citizen = await auth(client, people["citizen"])
+    assert (await client.get("/api/v1/admin/calendar", headers=citizen)).status_code == 403

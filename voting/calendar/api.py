@@ -8,9 +8,9 @@ from litestar import Controller, Request, get, put
 from litestar.params import JSONBody, QueryParameter
 
 from auth.guards import current_principal, requires_moderator
-from voting.calendar.schemas import CalendarPublic, CalendarUpdate
-from voting.calendar.service import load_timeline, set_calendar
-from voting.calendar.views import calendar_public, phase_inputs
+from voting.calendar.schemas import CalendarPublic, CalendarUpdate, PhasePublic
+from voting.calendar.service import load_phases, load_timeline, set_calendar
+from voting.calendar.views import calendar_public, phase_inputs, stored_phases
 from voting.database import DBSession
 from voting.fields import INTEGER_MAX
 
@@ -26,6 +26,11 @@ class CalendarAPI(Controller):
     async def show(self, db_session: DBSession, neighbourhood_id: HoodQuery = None) -> CalendarPublic:
         """The phases that apply to the neighbourhood (its own dates, else the city's), or the city's alone."""
         return calendar_public(neighbourhood_id, await load_timeline(db_session, neighbourhood_id))
+
+    @get("/api/v1/admin/calendar", operation_id="listCalendars", guards=[requires_moderator])
+    async def every(self, db_session: DBSession) -> list[PhasePublic]:
+        """Every stored phase: the city's (``neighbourhood_id`` null) and each neighbourhood's own."""
+        return stored_phases(await load_phases(db_session, every_scope=True))
 
     @put("/api/v1/admin/calendar", operation_id="setCalendar", guards=[requires_moderator])
     async def update(self, request: Request[Any, Any, Any], db_session: DBSession,
