@@ -196,13 +196,16 @@ async def _verify_by_email(session: AsyncSession, key: bytes, actor: str) -> int
 async def _reverify_claimed(session: AsyncSession, key: bytes, actor: str) -> int:
     """Accounts the census verified follow their row in the new census (a move, a corrected birth date);
     an account whose row is gone stays as it is, its past participation untouched."""
-    rows = (await session.exec(select(Account, CensusEntry).join(
+    by_email = (await session.exec(select(Account, CensusEntry).join(
+        CensusEntry, col(CensusEntry.email) == func.lower(Account.email)).where(
+        Account.verified_how == "census"))).all()
+    by_document = (await session.exec(select(Account, CensusEntry).join(
         CensusClaim, col(CensusClaim.account_id) == col(Account.id)).join(
-        CensusEntry, (col(CensusEntry.document_hash) == col(CensusClaim.key_hash))
-        | (func.lower(Account.email) == col(CensusEntry.email))).where(
-        Account.verified_how == "census").distinct())).all()
+        CensusEntry, col(CensusEntry.document_hash) == col(CensusClaim.key_hash)).where(
+        Account.verified_how == "census"))).all()
+    rows = {account.id: (account, entry) for account, entry in [*by_email, *by_document]}  # the document wins
     updated = 0
-    for account, entry in rows:
+    for account, entry in rows.values():
         changed = [name for name, old, new in (("neighbourhood", account.neighbourhood_id, entry.neighbourhood_id),
                                                ("birth_date", account.birth_date, entry.birth_date)) if old != new]
         if not changed:

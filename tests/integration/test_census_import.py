@@ -238,3 +238,17 @@ async def test_the_admin_page_uploads_a_file_and_shows_the_report(client, db_ses
     assert refused.status_code == 400 and "unchanged" in refused.text
     await db_session.refresh(resident)
     assert resident.verified_how == "census"
+
+
+async def test_a_reimport_follows_a_resident_verified_by_document(db_session, hoods):
+    centre, north, _ = hoods
+    resident = await make_account(db_session, verified=False)
+    await import_census(db_session, census(f",RR-5566,1990-05-17,{centre.slug},"), actor="test")
+    assert await verify_from_census(db_session, resident, "rr5566", birth_date=date(1990, 5, 17)) is True
+    report = await import_census(db_session, census(f",RR 5566,1990-05-17,{north.slug},"), actor="test")
+    assert report.accounts_updated == 1
+    await db_session.refresh(resident)
+    assert resident.neighbourhood_id == north.id and resident.verified_how == "census"
+    changed = (await db_session.exec(select(AuditEntry).where(AuditEntry.action == "census.reverified",
+                                                              AuditEntry.subject == f"account:{resident.id}"))).one()
+    assert changed.data == {"changed": ["neighbourhood"]}
