@@ -229,6 +229,9 @@ async def match_census(session: AsyncSession, account: Account, document_id: str
                        actor: str | None = None) -> Outcome:
     """Verify ``account`` from the census and say how it went (see ``verify_from_census``)."""
     if account.verified_at is not None or not account.is_active:
+        if (stale := await session.get(CensusPending, account.id)) is not None:  # verified another way meanwhile
+            await session.delete(stale)
+            await session.flush()
         return "not_eligible"
     key = key or census_key()
     actor = actor or f"account:{account.id}"

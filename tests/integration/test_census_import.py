@@ -252,3 +252,16 @@ async def test_a_reimport_follows_a_resident_verified_by_document(db_session, ho
     changed = (await db_session.exec(select(AuditEntry).where(AuditEntry.action == "census.reverified",
                                                               AuditEntry.subject == f"account:{resident.id}"))).one()
     assert changed.data == {"changed": ["neighbourhood"]}
+
+
+async def test_the_admin_page_warns_when_the_instance_secret_changed(client, db_session, hoods):
+    from auth.census.rules import derive_census_key
+
+    centre, _, _ = hoods
+    await import_census(db_session, census(f",KK1234,1990-05-17,{centre.slug},"), actor="test",
+                        key=derive_census_key("the secret before"))
+    admin = await make_account(db_session, "admin")
+    await browser_login(client, admin.email)
+    assert 'data-testid="key-changed"' in (await client.get("/admin/census")).text
+    await import_census(db_session, census(f",KK1234,1990-05-17,{centre.slug},"), actor="test")
+    assert 'data-testid="key-changed"' not in (await client.get("/admin/census")).text
