@@ -120,8 +120,9 @@ async def create_account(
         assert hood.id is not None
         session.add(ModeratorScope(account_id=account.id, neighbourhood_id=hood.id))
     await session.flush()
+    # No address in the entry: the audit log outlives the account's deletion and is never rewritten.
     await record(session, actor=actor, action="account.created", subject=f"account:{account.id}",
-                 data={"email": email, "roles": sorted(set(roles)), "neighbourhoods": sorted(slugs)})
+                 data={"roles": sorted(set(roles)), "neighbourhoods": sorted(slugs)})
     return account
 
 

@@ -49,6 +49,7 @@ async def test_api_registration_mails_a_link_that_confirms_the_address(client, d
     token = token_in(mail, "/account/confirm")
     stored = (await db_session.exec(select(AuditEntry).where(AuditEntry.subject == f"account:{account.id}"))).all()
     assert token not in str([entry.data for entry in stored])
+    assert email not in str([entry.data for entry in stored])  # the audit log outlives a deletion
 
     confirmed = await client.post("/api/v1/auth/confirm", json={"token": token})
     assert confirmed.status_code == 200 and confirmed.json()["email_confirmed"] is True
