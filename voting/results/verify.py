@@ -46,12 +46,13 @@ def verify_export(files: Mapping[str, bytes], keys: dict[str, Ed25519PublicKey])
     try:
         document: dict[str, Any] = json.loads(files[FILES["json"]])
         board: dict[str, Any] = json.loads(files[FILES["bulletin"]])
-        pb = parse_pabulib(files[FILES["pb"]].decode("utf-8-sig"))
+        pb = parse_pabulib(files[FILES["pb"]].decode("utf-8-sig"), lenient=True)
         election = pb.election()
     except KeyError:
         return problems
     except (ValueError, PabulibError) as error:
         return problems + [f"cannot read the export: {error}"]
+    problems += [f"election.pb disagrees with itself: {warning}" for warning in pb.warnings]
 
     rule, tie_break = pb.meta.get("rule", ""), recorded_tie_break(pb.meta)
     if (rule, tie_break) != (document["rule"], document["tie_break"]):

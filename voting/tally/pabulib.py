@@ -33,6 +33,8 @@ class PabulibFile:
     row_lines: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
     """The line of each PROJECTS and VOTES row, by position."""
     meta_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    warnings: list[str] = field(default_factory=list, compare=False, repr=False)
+    """What a lenient reading let through (see :func:`parse_pabulib`); empty after a strict one."""
     _election: Election | None = field(default=None, compare=False, repr=False)
 
     def project_rows(self) -> list[dict[str, str]]:
@@ -58,8 +60,12 @@ class PabulibFile:
         return self._election
 
 
-def parse_pabulib(text: str) -> PabulibFile:
-    """Parse `.pb` text and check it whole; raise :class:`PabulibError` naming the line and field."""
+def parse_pabulib(text: str, *, lenient: bool = False) -> PabulibFile:
+    """Parse `.pb` text and check it whole; raise :class:`PabulibError` naming the line and field.
+
+    ``lenient`` only lets a file disagree with itself (META counts, the PROJECTS ``votes`` column), each
+    disagreement listed in ``warnings``; the format, the numbers and the ids are always checked.
+    """
     reader = _Reader()
     lines = _clean(text).split("\n")
     index, count = 0, len(lines)
@@ -82,7 +88,7 @@ def parse_pabulib(text: str) -> PabulibFile:
         if len(cells) > 1 or cells[0].strip():
             width = reader.record(index - used + 1, cells)
             rows, numbers = reader.rows, reader.numbers
-    return reader.finish()
+    return reader.finish(lenient)
 
 
 class _Reader:
@@ -132,7 +138,7 @@ class _Reader:
         width = len(self.columns[section])
         raise PabulibError(f"{len(cells)} fields where the {section.upper()} header has {width}", number)
 
-    def finish(self) -> PabulibFile:
+    def finish(self, lenient: bool) -> PabulibFile:
         for name in _SECTIONS:
             if name not in self.starts:
                 raise PabulibError(f"missing section {name.upper()} (is the file cut short?)")
@@ -142,7 +148,7 @@ class _Reader:
         (projects, project_lines), (votes, vote_lines) = self.data["projects"], self.data["votes"]
         pb = PabulibFile(self.meta, self.columns["projects"], projects, self.columns["votes"], votes, self.starts,
                          {"projects": project_lines, "votes": vote_lines}, self.places)
-        pb.election()
+        pb._election = build_election(pb, lenient=lenient)
         return pb
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from voting.tally.model import Ballot, Election, Project, VoteType
@@ -20,13 +21,23 @@ AMOUNT_KEYS = ("max_sum_cost", "min_sum_cost", "min_project_score_threshold")
 """META keys holding a non-negative decimal."""
 
 
-def build_election(pb: PabulibFile) -> Election:
+def build_election(pb: PabulibFile, *, lenient: bool = False) -> Election:
     """The election of ``pb``; :class:`PabulibError` for anything that is not exactly one election.
 
     Besides the format, the file must agree with itself: META ``num_projects``/``num_votes`` with the sections,
     each project's ``votes`` column with the votes cast, and no project or voter may appear twice. This is how a
     file cut short, or a voter copied twice, is refused instead of tallied.
+
+    ``lenient`` turns those two cross-checks (the counts and the ``votes`` column) into entries of
+    ``pb.warnings``: for a reader that reports every problem (``verify``), never for a tally that is trusted.
     """
+    pb.warnings.clear()
+
+    def deviation(error: PabulibError) -> None:
+        if not lenient:
+            raise error
+        pb.warnings.append(str(error))
+
     meta = pb.meta
     for key in ("budget", "vote_type"):
         if key not in meta:
@@ -42,18 +53,19 @@ def build_election(pb: PabulibFile) -> Election:
     amounts = {key: parse_number(meta[key], pb.meta_lines.get(key), key) for key in AMOUNT_KEYS
                if meta.get(key, "").strip()}
     projects = _projects(pb)
-    _same_count(pb, "num_projects", counts, len(projects), "projects in the PROJECTS section")
+    _same_count(pb, "num_projects", counts, len(projects), "projects in the PROJECTS section", deviation)
     ballots, support = _ballots(pb, kind, {p.id for p in projects})
-    _same_count(pb, "num_votes", counts, len(ballots), "votes in the VOTES section")
-    _check_votes_column(pb, support)
+    _same_count(pb, "num_votes", counts, len(ballots), "votes in the VOTES section", deviation)
+    _check_votes_column(pb, support, deviation)
     return Election(tuple(projects), budget, kind, tuple(ballots), counts.get("max_length"),
                     amounts.get("min_project_score_threshold"), dict(meta))
 
 
-def _same_count(pb: PabulibFile, key: str, counts: dict[str, int], found: int, what: str) -> None:
+def _same_count(pb: PabulibFile, key: str, counts: dict[str, int], found: int, what: str,
+                deviation: Callable[[PabulibError], None]) -> None:
     if key in counts and counts[key] != found:
-        raise PabulibError(f"META says {counts[key]} but the file has {found} {what} (is it cut short or "
-                           "padded?)", pb.meta_lines.get(key), key)
+        deviation(PabulibError(f"META says {counts[key]} but the file has {found} {what} (is it cut short or "
+                           "padded?)", pb.meta_lines.get(key), key))
 
 
 def _projects(pb: PabulibFile) -> list[Project]:
@@ -131,7 +143,7 @@ def _check_voter_ids(pb: PabulibFile) -> None:
         seen.add(voter)
 
 
-def _check_votes_column(pb: PabulibFile, support: dict[str, int]) -> None:
+def _check_votes_column(pb: PabulibFile, support: dict[str, int], deviation: Callable[[PabulibError], None]) -> None:
     """A PROJECTS ``votes`` column must give, for each project, the number of voters who named it."""
     if "votes" not in pb.project_columns:
         return
@@ -141,8 +153,8 @@ def _check_votes_column(pb: PabulibFile, support: dict[str, int]) -> None:
         stated = parse_count(row[col], number, "votes")
         counted = support.get(row[0].strip(), 0)
         if stated != counted:
-            raise PabulibError(f"project {shown(row[0].strip())} has {stated} votes here but {counted} in the "
-                               "VOTES section (is the file cut short?)", number, "votes")
+            deviation(PabulibError(f"project {shown(row[0].strip())} has {stated} votes here but {counted} in "
+                                   "the VOTES section (is the file cut short?)", number, "votes"))
 
 
 def _vote_list(text: str, ids: set[str], kind: VoteType) -> tuple[str, ...]:

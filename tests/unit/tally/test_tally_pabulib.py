@@ -175,3 +175,14 @@ def test_harmless_variants_read_the_same() -> None:
                     GOOD.replace("v3;\r\n", "v3;")):
         again = parse_pabulib(variant).election()
         assert (again.projects, again.ballots, again.budget) == (base.projects, base.ballots, base.budget)
+
+
+def test_a_lenient_reading_lists_the_files_disagreements_and_still_refuses_the_rest() -> None:
+    text = GOOD.replace("num_votes;3", "num_votes;4").replace("3;999999999;1;", "3;999999999;2;")
+    pb = parse_pabulib(text, lenient=True)
+    assert pb.election().voters == 3
+    assert [w.split(":")[0] for w in pb.warnings] == ["line 8, field 'num_votes'", "line 17, field 'votes'"]
+    assert parse_pabulib(GOOD, lenient=True).warnings == []
+    for refused in (text.replace("budget;100,5", "budget;1e400"), text.replace("v2;1, 2,3", "v1;1, 2,3")):
+        with pytest.raises(PabulibError):
+            parse_pabulib(refused, lenient=True)
