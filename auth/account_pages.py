@@ -111,5 +111,6 @@ class AccountPages(Controller):
         except DomainError as error:
             return Template("account/delete.html", status_code=error.status_code,
                             context={"errors": field_errors(error)})
+        request.scope["user"] = None  # the page after is shown to nobody: the account is gone
         return Template("account/deleted.html",
                         cookies=[expired_session_cookie(secure=request.url.scheme == "https")])

@@ -11,10 +11,11 @@ from auth.account_tokens import issue_token_for, use_token
 from auth.models import Account
 from auth.passwords import hash_password_async, password_problem, verify_password_async
 from auth.principal import Principal
-from auth.ratelimit import RegistrationLimits
+from auth.ratelimit import Counter, RegistrationLimits
 from auth.registration import mail_link, resolve_neighbourhood, throttled
 from auth.rules import AccountError, check_birth_date, check_display_name, drops_verification, sessions_cutoff
 from auth.service import find_account
+from auth.throttle import forgive
 from voting.audit.service import record
 from voting.i18n import LANGUAGES
 from voting.i18n import gettext as _
@@ -91,11 +92,13 @@ async def _set_password(session: AsyncSession, account: Account, password: str) 
 async def change_password(session: AsyncSession, principal: Principal, *, current: str, new: str) -> Account:
     """Needs the current password; ends every other session (the caller issues a fresh token for this one)."""
     account = await own_account(session, principal)
-    await throttled(session, f"password-change:{account.id}", RegistrationLimits(free_per_client=5))
+    counter = Counter(f"password-change:{account.id}", 5)
+    await throttled(session, counter.key, RegistrationLimits(free_per_client=counter.free))
     if not await verify_password_async(account.password_hash, current):
         raise AccountError(_("The current password is wrong."), field="current_password")
     if problem := password_problem(new):
         raise AccountError(problem, field="new_password")
+    await forgive(session, [counter], reset={counter.key})  # only wrong current passwords count
     await _set_password(session, account, new)
     await record(session, actor=f"account:{account.id}", action="account.password_changed",
                  subject=f"account:{account.id}")

@@ -142,4 +142,5 @@ async def test_deletion_from_the_page(client, db_session):
     assert refused.status_code == 400 and 'role="alert"' in refused.text
     done = await post_form(client, "/account/delete", {"password": PASSWORD})
     assert done.status_code == 200 and "gb_session=" in done.headers["set-cookie"]
+    assert account.display_name not in done.text and 'href="/login"' in done.text
     assert (await client.get("/account")).status_code in (302, 303)

@@ -100,3 +100,40 @@ async def test_40_parallel_wrong_passwords_are_checked_at_most_5_times(live_app,
     statuses = sorted(answer.status_code for answer in answers)
     assert checked <= 5 and statuses.count(401) == checked, statuses
     assert statuses.count(429) == 40 - checked and all(s in (401, 429) for s in statuses)
+
+
+async def test_known_and_unknown_addresses_cost_the_same_password_work(client, db_session, monkeypatch):
+    """No enumeration by timing: each login checks one password (a dummy hash when there is no account), and
+    registering a taken address hashes the password as a new account would."""
+    import auth.registration
+    import auth.service
+    from tests.factories import make_neighbourhood
+
+    checks: list[bool] = []
+    hashes: list[str] = []
+    real_verify, real_hash = auth.service.verify_password_async, auth.service.hash_password_async
+
+    async def verify(password_hash, password):  # type: ignore[no-untyped-def]
+        checks.append(password_hash is None)
+        return await real_verify(password_hash, password)
+
+    def hashing(where: str):  # type: ignore[no-untyped-def]
+        async def hash_password(password):  # type: ignore[no-untyped-def]
+            hashes.append(where)
+            return await real_hash(password)
+        return hash_password
+
+    monkeypatch.setattr(auth.service, "verify_password_async", verify)
+    monkeypatch.setattr(auth.service, "hash_password_async", hashing("new account"))
+    monkeypatch.setattr(auth.registration, "hash_password_async", hashing("taken address"))
+    account = await make_account(db_session)
+    hashes.clear()
+    known = await token(client, account.email, "wrong-password")
+    unknown = await token(client, "nobody-at-all@example.org", "wrong-password")
+    assert known.json()["detail"] == unknown.json()["detail"] and checks == [False, True]
+
+    hood = await make_neighbourhood(db_session)
+    form = {"password": PASSWORD, "display_name": "X", "neighbourhood": hood.slug, "birth_date": "1990-01-01"}
+    taken = await client.post("/api/v1/auth/register", json={**form, "email": account.email})
+    fresh = await client.post("/api/v1/auth/register", json={**form, "email": "brand.new.person@example.org"})
+    assert taken.status_code == fresh.status_code == 201 and hashes == ["taken address", "new account"]
