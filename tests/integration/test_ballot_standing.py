@@ -122,3 +122,13 @@ async def test_the_vote_page_has_its_form_for_an_eligible_resident_and_declared_
     await browser_login(client, city["unverified"].email)
     shown = await client.get(f"/ballots/{city['ballot'].id}", headers=EN)
     assert "declared, not verified" in shown.text
+
+
+async def test_a_refused_vote_from_the_page_shows_the_standing_not_the_form(client, city):
+    from tests.factories import post_form
+
+    await browser_login(client, city["elsewhere"].email)
+    refused = await post_form(client, f"/ballots/{city['ballot'].id}/vote",
+                              {"projects": str(city["ids"][0]), "action": "vote"}, headers=EN)
+    assert refused.status_code == 403
+    assert refused.text.count("You live in another neighbourhood") == 1 and 'id="vote-form"' not in refused.text
