@@ -152,3 +152,29 @@ def test_send_pending_delivers_what_is_due_and_two_senders_never_send_one_messag
     counts = [int(out.split(" sent")[0]) for out, _ in outputs]
     assert sum(counts) == 60
     assert query(city, "SELECT count(*) AS n FROM mail_outbox WHERE status <> 'sent'")[0]["n"] == 0
+
+
+def test_operators_see_failed_mail_and_try_it_again(database):
+    query(database, """INSERT INTO mail_outbox (message_id, to_address, kind, language, subject, body_text, body_html,
+                                               status, attempts, last_error, next_attempt_at)
+                       VALUES ('<f1@test>', 'gone@example.org', 'reset_password', 'fr', 's', 't', 'h', 'failed', 1,
+                               '550 5.1.1 No such user', now()),
+                              ('<p1@test>', 'busy@example.org', 'confirm_email', 'fr', 's', 't', 'h', 'pending', 3,
+                               '451 try later', now() + interval '2 hours')""")
+    status = run_cli(database, "mail", "status")
+    assert status.returncode == 0, status.stderr
+    lines = status.stdout.splitlines()
+    assert lines[0].startswith("pending 1 (0 due now, the oldest written ") and lines[1:3] == ["sent 0", "failed 1"]
+    assert "reset_password to gone@example.org after 1 try: 550 5.1.1 No such user" in lines[3]
+    bad = run_cli(database, "mail", "retry", "0")
+    assert bad.returncode == 2 and bad.stderr.startswith("greenballot: error: message ids are positive")
+    retried = run_cli(database, "mail", "retry")
+    assert retried.returncode == 0 and retried.stdout.strip() == "2 messages will be tried again"
+    rows = {r["message_id"]: r for r in query(database, "SELECT message_id, status, attempts, "
+                                                        "next_attempt_at <= now() AS due FROM mail_outbox")}
+    failed, waiting = rows["<f1@test>"], rows["<p1@test>"]
+    assert (failed["status"], failed["attempts"], failed["due"]) == ("pending", 0, True)
+    assert (waiting["attempts"], waiting["due"]) == (3, True)
+    (audit,) = query(database, "SELECT actor, data FROM audit_entry WHERE action = 'mail.retried'")
+    assert audit["actor"] == "cli"
+    assert run_cli(database, "mail", "status").stdout.startswith("pending 2 (2 due now")

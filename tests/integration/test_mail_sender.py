@@ -97,6 +97,16 @@ async def test_an_unreachable_server_loses_nothing_and_costs_no_attempt(session_
     assert (stored.status, stored.attempts, stored.sent_at) == ("pending", 0, None)
 
 
+async def test_a_refused_sender_is_the_settings_fault_not_the_messages(session_maker):
+    await queue(session_maker, "relay@example.org")
+    with smtp_server() as mailbox:
+        mailbox.refuse_sender = "553 5.7.1 Sender address rejected: not owned by user"
+        with pytest.raises(SMTPUnavailable, match="refused the sender noreply@testville.example: 553"):
+            await send_due(session_maker, plain(mailbox.port), SENDER)
+    stored = await row(session_maker, "relay@example.org")
+    assert (stored.status, stored.attempts) == ("pending", 0)
+
+
 async def test_a_temporary_refusal_is_retried_after_the_back_off_and_delivered_once(session_maker):
     await queue(session_maker, "later@example.org")
     with smtp_server() as mailbox:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["register", "send_pending"]
+__all__ = ["register", "send_pending", "mail_status", "mail_retry"]
 
 
 def register(commands: Any) -> None:
@@ -15,6 +15,12 @@ def register(commands: Any) -> None:
                                                    "print how many were sent and failed")
     send.add_argument("--limit", type=int, default=None, metavar="N", help="send at most N messages")
     send.set_defaults(func=send_pending)
+    status = actions.add_parser("status", help="how much mail waits, was sent and failed; the latest failures")
+    status.set_defaults(func=mail_status)
+    retry = actions.add_parser("retry", help="try failed mail again (all, or the given ids) and send waiting mail "
+                                             "without waiting for its back-off")
+    retry.add_argument("ids", nargs="*", type=int, metavar="ID")
+    retry.set_defaults(func=mail_retry)
 
 
 def send_pending(args: argparse.Namespace) -> int:
@@ -55,4 +61,35 @@ def send_pending(args: argparse.Namespace) -> int:
     except OSError as error:
         raise CLIError(f"cannot reach the database: {error}") from error
     print(f"{report.sent} sent, {report.failed} failed, {report.retrying} to retry later")
+    return 0
+
+
+def mail_status(args: argparse.Namespace) -> int:
+    from voting.commands.runtime import prepare_database, run_in_session
+    from voting.mail.queue import outbox_summary
+
+    _, url = prepare_database(migrate=False)
+    summary = run_in_session(url, outbox_summary)
+    oldest = f", the oldest written {summary.oldest_pending:%Y-%m-%d %H:%M} UTC" if summary.oldest_pending else ""
+    print(f"pending {summary.pending} ({summary.due} due now{oldest})")
+    print(f"sent {summary.sent}")
+    print(f"failed {summary.failed}")
+    for failure in summary.failures:
+        print(f"  #{failure.id} {failure.kind} to {failure.to_address} after {failure.attempts} "
+              f"{'try' if failure.attempts == 1 else 'tries'}: {failure.last_error or ''}")
+    return 0
+
+
+def mail_retry(args: argparse.Namespace) -> int:
+    from voting.commands.runtime import CLIError, prepare_database, run_in_session
+    from voting.mail.queue import retry_mail
+
+    if any(not 0 < number < 2**31 for number in args.ids):
+        raise CLIError("message ids are positive numbers (see greenballot mail status)", 2)
+    _, url = prepare_database(migrate=False)
+    count = run_in_session(url, lambda session: retry_mail(session, actor="cli", ids=args.ids))
+    if args.ids and count < len(set(args.ids)):
+        print(f"{count} of {len(set(args.ids))} messages will be tried again (the others are sent or unknown)")
+    else:
+        print(f"{count} {'message' if count == 1 else 'messages'} will be tried again")
     return 0

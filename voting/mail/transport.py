@@ -101,6 +101,9 @@ class SMTPTransport:
             refused = error.recipients[0] if error.recipients else None
             code = refused.code if refused else None
             raise Refused(f"{code} {_first_line(refused.message if refused else str(error))}", code) from error
+        except aiosmtplib.SMTPSenderRefused as error:  # the server's rules, not the message: nothing is spent
+            raise SMTPUnavailable(f"the SMTP server {self.where()} refused the sender {error.sender}: {error.code} "
+                                  f"{_first_line(error.message)}") from error
         except aiosmtplib.SMTPResponseException as error:
             raise Refused(f"{error.code} {_first_line(error.message)}", error.code) from error
         except (OSError, TimeoutError) as error:  # disconnected, timed out, connection reset (SMTP errors too)
