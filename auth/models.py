@@ -103,7 +103,10 @@ class Throttle(SQLModel, table=True):
     """Counted attempts under one key (a client, or an account typed from a client), reserved atomically."""
 
     __tablename__ = "throttle"
-    __table_args__ = (CheckConstraint("failures >= 0", name="throttle_failures"),)
+    __table_args__ = (
+        CheckConstraint("failures >= 0", name="throttle_failures"),
+        Index("throttle_last_failure", "last_failure_at"),
+    )
 
     key: str = Field(sa_column=Column(String(400), primary_key=True))
     failures: int = Field(sa_column=Column(Integer, nullable=False))

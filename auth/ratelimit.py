@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-__all__ = ["LoginLimits", "RegistrationLimits", "Counter", "login_counters", "delay_after", "starts_over",
-           "seconds_until"]
+__all__ = ["LoginLimits", "RegistrationLimits", "Counter", "login_counters", "delay_after", "seconds_until"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +47,6 @@ def delay_after(failures: int, free: int, first: timedelta, cap: timedelta) -> t
         return timedelta(0)
     doublings = min(failures - free, 30)
     return min(first * (2 ** doublings), cap)
-
-
-def starts_over(last_failure_at: datetime | None, now: datetime, forget_after: timedelta) -> bool:
-    """A counter is forgotten after a quiet ``forget_after`` since its last failure."""
-    return last_failure_at is None or now - last_failure_at >= forget_after
 
 
 def seconds_until(moment: datetime, now: datetime) -> int:

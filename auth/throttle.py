@@ -7,6 +7,7 @@ password is checked. (Under tests the session is bound to one connection: the re
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -30,6 +31,10 @@ RETURNING t.failures
 """)
 SET_DELAY = text("UPDATE throttle SET next_allowed_at = :until WHERE key = :key")
 NEXT_ALLOWED = text("SELECT next_allowed_at FROM throttle WHERE key = :key")
+PRUNE = text("DELETE FROM throttle WHERE last_failure_at < :before AND next_allowed_at < :before")
+PRUNE_ONE_IN = 100
+PRUNE_AFTER = timedelta(days=1)
+"""Longer than any ``forget_after``: a pruned counter would have started over anyway."""
 FORGET = text("DELETE FROM throttle WHERE key = :key")
 TAKE_BACK = text("UPDATE throttle SET failures = greatest(failures - 1, 0) WHERE key = :key")
 
@@ -76,6 +81,8 @@ async def reserve(session: AsyncSession, counters: list[Counter], *, first: time
             delay = delay_after(row[0], counter.free, first, cap)
             if delay:
                 await connection.execute(SET_DELAY, {"key": counter.key, "until": now + delay})
+        if secrets.randbelow(PRUNE_ONE_IN) == 0:  # counters nobody came back to; keeps the table small
+            await connection.execute(PRUNE, {"before": now - PRUNE_AFTER})
     if wait:
         raise Blocked(wait)
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from auth.ratelimit import LoginLimits
 from tests.conftest import create_database, drop_database
 from tests.factories import PASSWORD, make_account
 from voting.config import Settings
@@ -137,3 +138,31 @@ async def test_known_and_unknown_addresses_cost_the_same_password_work(client, d
     taken = await client.post("/api/v1/auth/register", json={**form, "email": account.email})
     fresh = await client.post("/api/v1/auth/register", json={**form, "email": "brand.new.person@example.org"})
     assert taken.status_code == fresh.status_code == 201 and hashes == ["taken address", "new account"]
+
+
+async def test_waits_grow_then_a_quiet_hour_starts_the_count_over(db_session):
+    from datetime import UTC, datetime, timedelta
+
+    from auth.models import Throttle
+    from auth.ratelimit import Counter
+    from auth.throttle import Blocked, reserve
+
+    limits, key, start = LoginLimits(), "login-pair:test|192.0.2.1", datetime.now(UTC)
+    counter = [Counter(key, limits.free_per_pair)]
+
+    async def attempt(at):  # type: ignore[no-untyped-def]
+        await reserve(db_session, counter, first=limits.first_delay, cap=limits.max_delay,
+                      forget_after=limits.forget_after, now=at)
+
+    for n in range(5):
+        await attempt(start + timedelta(seconds=n))
+    with pytest.raises(Blocked) as blocked:
+        await attempt(start + timedelta(seconds=5))
+    assert blocked.value.seconds == 29  # 30 s after the 5th failure, 1 s of it gone
+    await attempt(start + timedelta(seconds=34))  # the 6th, once the wait is over: now 60 s
+    with pytest.raises(Blocked) as blocked:
+        await attempt(start + timedelta(seconds=35))
+    assert blocked.value.seconds == 59
+    await attempt(start + timedelta(seconds=34) + limits.forget_after)
+    row = await db_session.get(Throttle, key)
+    assert row is not None and row.failures == 1

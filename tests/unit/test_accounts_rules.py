@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from auth.clients import client_address_from, parse_trusted_proxies
-from auth.ratelimit import LoginLimits, delay_after, login_counters, seconds_until, starts_over
+from auth.ratelimit import LoginLimits, delay_after, login_counters, seconds_until
 from auth.rules import (
     AccountError,
     HoodChoice,
@@ -41,12 +41,6 @@ def test_counters_are_per_client_and_per_account_from_that_client_never_per_acco
     theirs = login_counters("ana@example.org", "203.0.113.9", LoginLimits())
     assert not {c.key for c in mine} & {c.key for c in theirs}
     assert [c.free for c in mine] == [20, 5]
-
-
-def test_counters_are_forgotten_after_a_quiet_period():
-    assert starts_over(None, NOW, timedelta(hours=1))
-    assert not starts_over(NOW - timedelta(minutes=59), NOW, timedelta(hours=1))
-    assert starts_over(NOW - timedelta(hours=1), NOW, timedelta(hours=1))
 
 
 def test_seconds_until_rounds_up_and_is_zero_once_passed():

@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.CheckConstraint("failures >= 0", name="throttle_failures"),
         sa.PrimaryKeyConstraint("key"),
     )
+    op.create_index("throttle_last_failure", "throttle", ["last_failure_at"])
     # Replaced by ``throttle`` (counted atomically, per account and client); the audit log keeps every failure.
     op.drop_index("login_failure_client_at", table_name="login_failure")
     op.drop_index("login_failure_email_at", table_name="login_failure")
@@ -63,6 +64,7 @@ def downgrade() -> None:
     )
     op.create_index("login_failure_client_at", "login_failure", ["client", "at"], unique=False)
     op.create_index("login_failure_email_at", "login_failure", ["email", "at"], unique=False)
+    op.drop_index("throttle_last_failure", table_name="throttle")
     op.drop_table("throttle")
     op.drop_index("ix_account_token_account_id", table_name="account_token")
     op.drop_table("account_token")
