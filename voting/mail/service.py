@@ -18,7 +18,7 @@ from voting.mail.rendering import RenderedMail, render
 from voting.mail.rules import check_address
 from voting.presentation import CityStyle
 
-__all__ = ["enqueue", "public_link", "city_context", "new_message_id", "wake_senders", "WAKE_CHANNEL"]
+__all__ = ["enqueue", "public_link", "city_context", "new_message_id", "wake_senders", "rendered_for", "WAKE_CHANNEL"]
 
 WAKE_CHANNEL = "greenballot_mail"
 """Senders LISTEN here; the NOTIFY is delivered when (and only if) the enqueuing transaction commits."""
