@@ -6,6 +6,7 @@ import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from voting.i18n import gettext as _
 
@@ -14,8 +15,9 @@ __all__ = ["CsvRow", "Rejected", "CsvTable", "read_table"]
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-@dataclass(frozen=True)
-class CsvRow:
+class CsvRow(NamedTuple):
+    """One accepted row: its physical line (1-based) and its stripped values by lower-case column name."""
+
     line: int
     values: dict[str, str]
 
@@ -46,6 +48,10 @@ def _cells(line: str, delimiter: str) -> list[str]:
 
 
 def _problem(line: str, delimiter: str, width: int, max_field: int) -> tuple[list[str], str | None]:
+    if '"' not in line and "\x00" not in line and len(line) <= max_field:  # the common case, quickly
+        cells = line.split(delimiter)
+        if len(cells) == width:
+            return cells, None
     if "\x00" in line:
         return [], _("the row contains a NUL byte")
     if len(line) > (max_field + 3) * width + width:
@@ -74,7 +80,8 @@ def read_table(text: str, *, required: Sequence[Sequence[str]], optional: Sequen
     line: a quote left open at the end of a line rejects that row, and reading goes on at the next line.
     """
     table = CsvTable()
-    lines = _LINE_BREAK.split(text.removeprefix("\ufeff"))
+    text = text.removeprefix("\ufeff")
+    lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
     numbered = ((number, line) for number, line in enumerate(lines, start=1) if line.strip())
     first = next(numbered, None)
     if first is None:
@@ -101,15 +108,20 @@ def read_table(text: str, *, required: Sequence[Sequence[str]], optional: Sequen
             table.error = _("the header needs a column {columns}").format(columns=" / ".join(group))
             return table
     table.columns = names
+    unique = len(set(names)) == len(names)
     for number, line in numbered:
         cells, trouble = _problem(line, delimiter, len(names), max_field)
         if trouble is None:
-            values: dict[str, str] = {}
-            for name, cell in zip(names, cells, strict=True):
-                values.setdefault(name, cell.strip())
-            empty = next((group for group in groups if not any(values[name] for name in group)), None)
-            if empty is not None:
-                trouble = _("no value for {columns}").format(columns=" / ".join(empty))
+            if unique:
+                values = dict(zip(names, map(str.strip, cells), strict=True))
+            else:
+                values = {}
+                for name, cell in zip(names, cells, strict=True):
+                    values.setdefault(name, cell.strip())
+            for group in groups:
+                if not any(map(values.__getitem__, group)):
+                    trouble = _("no value for {columns}").format(columns=" / ".join(group))
+                    break
         if trouble is not None:
             table.rejected.append(Rejected(number, trouble))
         else:
