@@ -42,7 +42,12 @@ QUERIES = {
                        WHERE lower(r.email) = :email OR r.external_id = :external_id ORDER BY b.id""",
     "mail": """SELECT kind, to_address, subject, status, created_at, sent_at FROM mail_outbox
                 WHERE account_id = :id ORDER BY id""",
+    "census_matches": "SELECT claimed_at FROM census_claim WHERE account_id = :id ORDER BY claimed_at",
+    "census_pending": "SELECT birth_date, created_at FROM census_pending WHERE account_id = :id",
+    "residence_failed_checks": "SELECT at FROM residence_attempt WHERE account_id = :id ORDER BY at",
 }
+ERASED_WITH_THE_ACCOUNT = ("census_pending", "residence_attempt")
+"""Rows of the census area that are about the person only (a hashed document id, failed tries): deleted."""
 
 
 def _plain(value: Any) -> Any:
@@ -58,7 +63,7 @@ async def _rows(session: AsyncSession, sql: str, params: dict[str, Any]) -> list
 
 async def export_data(session: AsyncSession, principal: Principal) -> dict[str, Any]:
     """The account, its roles and scopes, proposals, supports, ballots taken part in (and how), voter-roll
-    lines, mail sent, and the audit entries about it. Never what was voted."""
+    lines, mail sent, census matches and checks, and the audit entries about it. Never what was voted."""
     account = await own_account(session, principal)
     hood = await session.get(Neighbourhood, account.neighbourhood_id) if account.neighbourhood_id else None
     scopes = (await session.exec(select(Neighbourhood.slug).join(
@@ -110,6 +115,8 @@ async def delete_account(session: AsyncSession, principal: Principal, *, passwor
         await session.exec(delete(table).where(col(column) == account.id))  # type: ignore[call-overload]
     await session.exec(text("DELETE FROM mail_outbox WHERE account_id = :id OR lower(to_address) = :email"),  # type: ignore[call-overload]
                        params={"id": account.id, "email": old_email.lower()})
+    for census_table in ERASED_WITH_THE_ACCOUNT:
+        await session.exec(text(f"DELETE FROM {census_table} WHERE account_id = :id"), params={"id": account.id})  # type: ignore[call-overload]  # noqa: S608
     await session.exec(text("DELETE FROM throttle WHERE key LIKE :pattern"),  # type: ignore[call-overload]
                        params={"pattern": "login-pair:" + old_email.lower().replace("%", r"\%").replace("_", r"\_")
                                + "|%"})

@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from auth.models import Account, RoleGrant
@@ -97,6 +98,11 @@ async def test_deletion_erases_me_keeps_turnout_and_the_audit_chain(client, db_s
     assert (await client.post(f"/api/v1/ballots/{ballot.id}/votes", json={"projects": [ids[1]]},
                               headers=headers)).status_code == 201
     before = (await client.get(f"/api/v1/ballots/{ballot.id}/turnout")).json()
+    for statement in ("INSERT INTO census_pending (account_id, document_hash) VALUES (:id, repeat('a', 64))",
+                      "INSERT INTO residence_attempt (account_id, at) VALUES (:id, now())"):
+        await db_session.exec(text(statement), params={"id": voter.id})  # type: ignore[call-overload]
+    exported = (await client.get("/api/v1/account/data", headers=headers)).json()
+    assert len(exported["census_pending"]) == 1 and len(exported["residence_failed_checks"]) == 1
 
     wrong = await client.request("DELETE", "/api/v1/account", headers=headers, json={"password": "not-mine-at-all"})
     assert wrong.status_code == 400
@@ -117,6 +123,10 @@ async def test_deletion_erases_me_keeps_turnout_and_the_audit_chain(client, db_s
     assert (await client.get("/api/v1/auth/me", headers=headers)).status_code == 401
     assert (await client.post("/api/v1/auth/token", json={"email": voter.email, "password": PASSWORD})
             ).status_code == 401
+    for table in ("census_pending", "residence_attempt"):
+        left = (await db_session.exec(text(f"SELECT count(*) FROM {table} WHERE account_id = :id"),  # type: ignore[call-overload]
+                                      params={"id": voter.id})).one()[0]
+        assert left == 0, table
     count, broken = await verify_log(db_session)
     assert broken is None and count > 0
     deleted = (await db_session.exec(select(AuditEntry).where(AuditEntry.action == "account.deleted"))).one()
