@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from auth.census.matching import match_census
 from auth.census.models import ResidenceAttempt
 from auth.census.rules import (
     SELF_CHECK_WINDOW,
@@ -19,7 +20,6 @@ from auth.census.rules import (
     retry_after,
     tries_left,
 )
-from auth.census.service import match_census
 from auth.models import Account
 from voting.audit.service import record
 from voting.domain import Conflict, DomainError, Forbidden, Invalid, NotFound
