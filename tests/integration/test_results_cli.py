@@ -150,3 +150,14 @@ def test_long_meta_values_and_odd_dates_still_import(exported, tmp_path):
     done = cli(exported[0], "ballot", "import", str(path))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().isdigit()
+
+
+def test_the_largest_amounts_import_and_tally(exported, tmp_path):
+    largest = str(2**53 - 1)  # the signed result and the audit log are canonical JSON: exact up to 2^53 - 1
+    path = tmp_path / "large.pb"
+    path.write_text(small_pb(budget=largest).replace("a;60;2;Park", f"a;{largest};2;Park"))
+    done = cli(exported[0], "ballot", "import", str(path))
+    assert done.returncode == 0, done.stderr
+    done = cli(exported[0], "ballot", "tally", done.stdout.strip())
+    assert done.returncode == 0, done.stderr
+    assert f"1 projects selected for 40 of {largest}" in done.stdout  # a and b tie; min-cost takes b, a no longer fits

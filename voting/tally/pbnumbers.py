@@ -7,8 +7,9 @@ from fractions import Fraction
 
 __all__ = ["MAX_AMOUNT", "MAX_COUNT", "PabulibError", "parse_number", "parse_amount", "parse_count", "shown"]
 
-MAX_AMOUNT = 2**63 - 1
-"""The largest cost or budget: what the database's BIGINT columns hold."""
+MAX_AMOUNT = 2**53 - 1
+"""The largest cost or budget: it fits the database's BIGINT columns and stays an exact integer in the canonical
+JSON (RFC 8785) that results and the audit log are signed in, which holds integers up to 2^53 - 1 only."""
 MAX_COUNT = 10**9
 """The largest count, length or number of points (the database's INTEGER columns hold it)."""
 

@@ -37,7 +37,7 @@ BAD_NUMBERS = ["1e999999999", "1e400", "9" * 25, "9" * 5000, "-5", "\u00b2", "\u
                "1_000", "0x10", "1/2", "12 000", "9" * 20]
 """Refused wherever a number is expected."""
 BAD_COUNTS = [*BAD_NUMBERS, "99999999999", "1.5", "2,0"]
-BAD_AMOUNTS = [*BAD_NUMBERS, "0", "-0", "0.0", "", "9223372036854775808", "1.0000000001"]
+BAD_AMOUNTS = [*BAD_NUMBERS, "0", "-0", "0.0", "", "9223372036854775808", "9007199254740992", "1.0000000001"]
 
 
 class Hang(BaseException):  # noqa: N818 - not an Exception: the command's own handler must not catch it

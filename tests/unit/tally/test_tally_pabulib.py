@@ -107,6 +107,7 @@ def test_round_trip_keeps_every_row_and_meta_key(path: Path | None) -> None:
         ("budget;100,5", "budget;-100", 9, "budget", "negative"),
         ("budget;100,5", "budget;0", 9, "budget", "more than zero"),
         ("budget;100,5", "budget;9223372036854775808", 9, "budget", "too large"),
+        ("budget;100,5", "budget;9007199254740992", 9, "budget", "too large (at most 9007199254740991)"),
         ("1;60;2", "1;1e999999999;2", 15, "cost", "not a plain decimal"),
         ("1;60;2", "1;0;2", 15, "cost", "more than zero"),
         ("1;60;2", "1;-60;2", 15, "cost", "negative"),
