@@ -20,7 +20,6 @@ from auth.service import LoginRefused, RegistrationClosed, TooManyAttempts, auth
 from auth.tokens import KeyRing
 from voting.database import DBSession
 from voting.domain import DomainError
-from voting.i18n import gettext as _
 from voting.web.pages import safe_next
 
 __all__ = ["AuthPages", "logged_in", "field_errors"]
@@ -67,11 +66,10 @@ def field_errors(error: DomainError) -> dict[str, str]:
 
 
 def _registration(form: RegisterForm) -> Registration:
-    if not form.consent:
-        raise AccountError(_("Tick the box to say you have read the privacy notice."), field="consent")
     return Registration(email=form.email, password=form.password, display_name=form.display_name,
                         birth_date=form.birth_date or None, neighbourhood=form.neighbourhood or None,
-                        postcode=form.postcode or None, document_id=form.document_id or None)
+                        postcode=form.postcode or None, document_id=form.document_id or None,
+                        consent=bool(form.consent))
 
 
 class AuthPages(Controller):

@@ -46,6 +46,8 @@ class Registration:
     postcode: str | None = None
     document_id: str | None = None
     """Passed to the census check only; never stored."""
+    consent: bool = True
+    """The form's "I have read the privacy notice" box (an API client reads the notice through its own UI)."""
 
 
 async def throttled(session: AsyncSession, key: str, limits: RegistrationLimits = RegistrationLimits()) -> None:
@@ -111,6 +113,8 @@ async def register(session: AsyncSession, form: Registration, *, client: str) ->
     if not (await load_city_settings(session)).self_registration_open:
         raise RegistrationClosed(_("Registration is closed; ask the city for an account."))
     await throttled(session, f"register-client:{client[:64]}")
+    if not form.consent:
+        raise AccountError(_("Tick the box to say you have read the privacy notice."), field="consent")
     email = normalise_email(form.email)
     name = check_display_name(form.display_name)
     if problem := password_problem(form.password):
