@@ -170,9 +170,9 @@ def _quoted(lines: list[str], start: int) -> tuple[list[str], int]:
 
     def feed() -> Iterator[str]:
         nonlocal used
-        for line in lines[start:]:
+        for index in range(start, len(lines)):  # not lines[start:]: a copy per quoted row would be quadratic
             used += 1
-            yield line + "\n"
+            yield lines[index] + "\n"
 
     try:
         cells = next(csv.reader(feed(), delimiter=";", strict=True))

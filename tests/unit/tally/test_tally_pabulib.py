@@ -187,3 +187,19 @@ def test_a_lenient_reading_lists_the_files_disagreements_and_still_refuses_the_r
     for refused in (text.replace("budget;100,5", "budget;1e400"), text.replace("v2;1, 2,3", "v1;1, 2,3")):
         with pytest.raises(PabulibError):
             parse_pabulib(refused, lenient=True)
+
+
+def test_a_file_with_every_cell_quoted_reads_the_same_and_fast() -> None:
+    import time
+
+    voters = 30_000
+    plain = (f"META\nkey;value\nnum_projects;2\nnum_votes;{voters}\nbudget;10\nvote_type;approval\nPROJECTS\n"
+             f"project_id;cost;votes\na;5;{voters}\nb;5;0\nVOTES\nvoter_id;vote\n")
+    plain += "".join(f"{n};a\n" for n in range(voters))
+    head, votes = plain.split("VOTES\n")
+    quoted = head + "VOTES\n" + "".join(";".join(f'"{cell}"' for cell in line.split(";")) + "\n"
+                                        for line in votes.splitlines())
+    start = time.process_time()
+    again = parse_pabulib(quoted)
+    assert time.process_time() - start < 2.0  # one quoted row must not cost a pass over the rest of the file
+    assert again.election().ballots == parse_pabulib(plain).election().ballots
