@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +22,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ballots import merkle, receipts
+from ballots.box import ballot_keys, box_secret
 from ballots.eligibility import Voter, age_band, refusals
+from ballots.envelopes import BoxKeys, Envelope, box_keys, seal
 from ballots.errors import (
     BallotNotFound,
     ChannelConflict,
@@ -40,7 +41,7 @@ from voting.database import transaction_driver
 from voting.i18n import gettext as _
 
 __all__ = ["CastReceipt", "VoterIdentity", "VotingBallot", "check_and_record", "checked_content", "content_digest",
-           "load_for_vote", "record_vote", "slot_key"]
+           "load_for_vote", "record_vote"]
 
 
 @dataclass(frozen=True)
@@ -53,17 +54,17 @@ class VoterIdentity:
 
 @dataclass(frozen=True)
 class VotingBallot:
-    """What casting needs, read in one query: the ballot, its projects and its slot key (if made yet)."""
+    """What casting needs, read in one query: the ballot, its projects and its box's keys (if it has a salt yet)."""
 
     ballot: Ballot
     projects: dict[int, Project]
-    slot_key: bytes | None
+    keys: BoxKeys | None
     now: datetime  # the database's clock when the ballot was locked
 
 
 _LOAD = (  # the barrier first (an InitPlan, run before any row is read), then the ballot FOR KEY SHARE, which
     # re-reads it as committed by a close this vote waited for
-    "SELECT b.*, s.slot_key, clock_timestamp() AS db_now, "  # noqa: S608 - the f-string below inserts a constant
+    "SELECT b.*, s.slot_key, s.scheme, clock_timestamp() AS db_now, "  # noqa: S608 - the f-string below inserts a constant
     "(SELECT coalesce(json_agg(json_build_array(p.proposal_id, p.cost)), '[]') "
     "FROM ballot_proposal p WHERE p.ballot_id = b.id) AS project_costs "
     "FROM ballot b LEFT JOIN ballot_secret s ON s.ballot_id = b.id "
@@ -80,8 +81,9 @@ async def load_for_vote(session: AsyncSession, ballot_id: int) -> VotingBallot:
     pairs = json.loads(costs) if isinstance(costs, str) else costs
     columns = set(row.keys())
     ballot = Ballot(**{name: row[name] for name in Ballot.model_fields if name in columns})
-    key = bytes(row["slot_key"]) if row["slot_key"] is not None else None
-    return VotingBallot(ballot, {int(pid): Project(int(pid), int(cost)) for pid, cost in pairs}, key, row["db_now"])
+    keys = None if row["slot_key"] is None else box_keys(box_secret(), ballot_id, bytes(row["slot_key"]),
+                                                         int(row["scheme"]))
+    return VotingBallot(ballot, {int(pid): Project(int(pid), int(cost)) for pid, cost in pairs}, keys, row["db_now"])
 
 
 @dataclass(frozen=True)
@@ -92,17 +94,6 @@ class CastReceipt:
     replaced_previous: bool
     replayed: bool
     channel: str
-
-
-async def slot_key(session: AsyncSession, ballot_id: int) -> bytes:
-    """The ballot's HMAC key, created on first use (ballots seeded before the ballot box existed)."""
-    driver = await transaction_driver(session)
-    found = await driver.fetchval("SELECT slot_key FROM ballot_secret WHERE ballot_id = $1", ballot_id)
-    if found is not None:
-        return bytes(found)
-    await driver.execute("INSERT INTO ballot_secret (ballot_id, slot_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                         ballot_id, secrets.token_bytes(32))
-    return await slot_key(session, ballot_id)
 
 
 def _sealing_key(key: str, slot: bytes) -> AESGCM:
@@ -153,7 +144,7 @@ async def check_and_record(session: AsyncSession, identity: VoterIdentity, choic
     content = checked_content(ballot, identity, loaded.projects, choice, now or loaded.now)
     band = age_band(identity.voter.birth_date, ballot.closes_at.date() if ballot.closes_at else date.today())
     return await record_vote(session, ballot.id, identity.ref, content, channel=channel, age_band=band,
-                             idempotency_key=idempotency_key, key=loaded.slot_key)
+                             idempotency_key=idempotency_key, keys=loaded.keys)
 
 
 _PARTICIPATE = (  # inserts nothing, so returns no row, unless the ballot is open in the database's clock
@@ -161,32 +152,28 @@ _PARTICIPATE = (  # inserts nothing, so returns no row, unless the ballot is ope
     "WHERE id = $1 AND status = 'open' AND opens_at <= clock_timestamp() AND clock_timestamp() < closes_at "
     "ON CONFLICT (ballot_id, voter_ref) DO UPDATE SET channel = participation.channel "
     "RETURNING channel, (xmax = 0) AS inserted")
-_STORE_VOTE = (  # one round trip: the vote upserted by slot, and its leaf appended to the log
-    "WITH stored AS (INSERT INTO vote (ballot_id, slot, content, commitment, receipt_hash) "
-    "VALUES ($1, $2, CAST($3 AS jsonb), $4, $5) ON CONFLICT (ballot_id, slot) DO UPDATE "
-    "SET content = EXCLUDED.content, commitment = EXCLUDED.commitment, receipt_hash = EXCLUDED.receipt_hash "
-    "RETURNING (xmax = 0) AS fresh), "
-    "leaf AS (INSERT INTO vote_leaf (ballot_id, receipt_hash, commitment, leaf_hash) VALUES ($1, $5, $4, $6)) "
-    "SELECT fresh FROM stored")
-_STORE_VOTE_AND_REQUEST = (  # the same, remembering the idempotency key with the receipt sealed under it
-    "WITH stored AS (INSERT INTO vote (ballot_id, slot, content, commitment, receipt_hash) "
-    "VALUES ($1, $2, CAST($3 AS jsonb), $4, $5) ON CONFLICT (ballot_id, slot) DO UPDATE "
-    "SET content = EXCLUDED.content, commitment = EXCLUDED.commitment, receipt_hash = EXCLUDED.receipt_hash "
-    "RETURNING (xmax = 0) AS fresh), "
-    "leaf AS (INSERT INTO vote_leaf (ballot_id, receipt_hash, commitment, leaf_hash) VALUES ($1, $5, $4, $6)) "
-    ", request AS (INSERT INTO vote_request (ballot_id, request_hash, sealed_receipt) VALUES ($1, $7, $8)) "
-    "SELECT fresh FROM stored")
+_SEAL = (  # one round trip: the sealed envelope, the log leaf, and the voter's current leaf; nothing here names the
+    # vote's content or its published receipt hash, and the vote itself is written by the close
+    "WITH envelope AS (INSERT INTO vote_envelope (ballot_id, sealed) VALUES ($1, $2)), "
+    "leaf AS (INSERT INTO vote_leaf (ballot_id, receipt_key, masked_commitment, leaf_hash) VALUES ($1, $3, $4, $5)), "
+    "voter AS (UPDATE participation SET receipt_key = $3 WHERE ballot_id = $1 AND voter_ref = $6) ")
+_STORE = _SEAL + "SELECT 1"
+_STORE_AND_REQUEST = (_SEAL +  # the same, remembering the idempotency key with the receipt sealed under it
+                      ", request AS (INSERT INTO vote_request (ballot_id, request_hash, sealed_receipt) "
+                      "VALUES ($1, $7, $8)) SELECT 1")
 
 
 async def record_vote(session: AsyncSession, ballot_id: int, voter_ref: str, content: dict[str, Any], *,
                       channel: str, age_band: str = "unknown", idempotency_key: str | None = None,
-                      key: bytes | None = None) -> CastReceipt:
-    """The ballot box: participation row (inserted or locked), idempotency, vote upsert by slot, log leaf.
+                      keys: BoxKeys | None = None) -> CastReceipt:
+    """The ballot box: participation row (inserted or locked), idempotency, the sealed envelope, the log leaf.
 
     The upsert of the voter's participation row takes its row lock, which serialises one voter's concurrent
-    submissions until commit; different voters never wait for each other, and nothing global is locked.
+    submissions until commit; different voters never wait for each other, and nothing global is locked. A later
+    envelope of the same voter (same slot) replaces the earlier one when the close opens them.
     """
-    slot = receipts.voter_slot(key or await slot_key(session, ballot_id), voter_ref)
+    keys = keys or await ballot_keys(session, ballot_id)
+    slot = receipts.voter_slot(keys.slot, voter_ref)
     driver = await transaction_driver(session)
     participation = await driver.fetchrow(_PARTICIPATE, ballot_id, voter_ref, channel, age_band)
     if participation is None:
@@ -205,16 +192,17 @@ async def record_vote(session: AsyncSession, ballot_id: int, voter_ref: str, con
     if channel == "paper" and not inserted:
         raise ChannelConflict(_("A paper vote was already recorded for this voter."))
     code = receipts.new_receipt_code()
-    code_hash = receipts.receipt_hash(code)
     commitment = receipts.commitment(ballot_id, content, code)
-    leaf = merkle.leaf_hash(receipts.leaf_data(ballot_id, code_hash, commitment))
-    params: list[Any] = [ballot_id, slot, json.dumps(content, separators=(",", ":")), commitment, code_hash, leaf]
-    sql = _STORE_VOTE
+    sealed = seal(keys, ballot_id, Envelope(slot, content, receipts.receipt_hash(code), commitment))
+    log_key, masked = receipts.log_key(code), receipts.mask_commitment(code, commitment)
+    leaf = merkle.leaf_hash(receipts.leaf_data(ballot_id, log_key, masked))
+    params: list[Any] = [ballot_id, sealed, log_key, masked, leaf, voter_ref]
+    sql = _STORE
     if request is not None:
-        sql = _STORE_VOTE_AND_REQUEST
+        sql = _STORE_AND_REQUEST
         params += [request, _seal(idempotency_key or "", slot, code, digest)]
-    fresh = await driver.fetchval(sql, *params)
-    return CastReceipt(ballot_id, code, commitment, not fresh, False, channel)
+    await driver.execute(sql, *params)
+    return CastReceipt(ballot_id, code, commitment, not inserted, False, channel)
 
 
 async def _replay(driver: Any, ballot_id: int, request: bytes, idempotency_key: str, slot: bytes,
@@ -229,6 +217,6 @@ async def _replay(driver: Any, ballot_id: int, request: bytes, idempotency_key: 
     if asked is not None and asked != digest:
         raise IdempotencyConflict(_("The idempotency key {key} was already used for another vote: send a new key "
                                     "with a new vote.").format(key=idempotency_key))
-    commitment = await driver.fetchval("SELECT commitment FROM vote_leaf WHERE receipt_hash = $1",
-                                       receipts.receipt_hash(code))
-    return CastReceipt(ballot_id, code, commitment, False, True, channel)
+    masked = await driver.fetchval("SELECT masked_commitment FROM vote_leaf WHERE receipt_key = $1",
+                                   receipts.log_key(code))
+    return CastReceipt(ballot_id, code, receipts.mask_commitment(code, masked), False, True, channel)

@@ -11,7 +11,7 @@ from typing import Any
 import rfc8785
 
 __all__ = ["new_receipt_code", "normalise_code", "receipt_hash", "commitment", "leaf_data", "voter_slot",
-           "request_hash"]
+           "request_hash", "log_key", "mask_commitment"]
 
 
 def new_receipt_code() -> str:
@@ -35,8 +35,21 @@ def commitment(ballot_id: int, content: dict[str, Any], code: str) -> str:
     return hashlib.sha256(rfc8785.dumps(document)).hexdigest()  # type: ignore[arg-type]
 
 
+def log_key(code: str) -> str:
+    """The receipt's name in the vote log: another hash of the code than the bulletin board's ``receipt_hash``,
+    so that a log leaf (written in the voter's transaction) cannot be matched to a published vote without it."""
+    return hashlib.sha256(b"greenballot log\x00" + normalise_code(code).encode()).hexdigest()
+
+
+def mask_commitment(code: str, commitment_hex: str) -> str:
+    """The commitment as the log keeps it: XOR-ed with a pad only the receipt's holder can compute (self-inverse)."""
+    pad = hashlib.sha256(b"greenballot mask\x00" + normalise_code(code).encode()).digest()
+    return bytes(a ^ b for a, b in zip(bytes.fromhex(commitment_hex), pad, strict=True)).hex()
+
+
 def leaf_data(ballot_id: int, receipt: str, commitment_hex: str) -> bytes:
-    """The bytes a log leaf records: the receipt's hash and the vote's commitment (no voter, no time)."""
+    """The bytes a log leaf records: the receipt's log key and its masked commitment (no voter, no time, and
+    nothing that names a published vote without the receipt code)."""
     return rfc8785.dumps({"ballot": ballot_id, "commitment": commitment_hex, "receipt": receipt})
 
 

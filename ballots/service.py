@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.principal import Principal, can_moderate
+from ballots.box import open_ballot_box
 from ballots.checkpoints import make_checkpoint
 from ballots.eligibility import Rules
 from ballots.errors import BallotNotFound, ForbiddenTransition, InvalidBallot, NotAllowed
@@ -177,9 +178,10 @@ async def change_status(session: AsyncSession, principal: Principal, ballot_id: 
                         result_sha256: str | None = None) -> Ballot:
     """Open, close, mark tallied, publish or cancel; a forbidden move is a 409 with the reason.
 
-    The ballot is locked ``FOR UPDATE`` first, so a close waits for the votes in flight and its checkpoint covers
-    exactly the votes that committed before it. "tallied" and "published" need the stored result's digest: the
-    results service moves a ballot there, after storing the result.
+    The ballot is locked ``FOR UPDATE`` first, so a close waits for the votes in flight, opens exactly the
+    envelopes that committed before it (writing the votes in a random order) and signs a checkpoint over their
+    log. "tallied" and "published" need the stored result's digest: the results service moves a ballot there,
+    after storing the result.
     """
     ballot = await load_ballot(session, ballot_id, lock=True)
     ensure_manager(principal, ballot)
@@ -214,6 +216,7 @@ async def change_status(session: AsyncSession, principal: Principal, ballot_id: 
     await record(session, actor=actor_of(principal), action=f"ballot.{target}", subject=f"ballot:{ballot.id}",
                  data=data)
     if target == "closed":
+        await open_ballot_box(session, ballot_id)
         await make_checkpoint(session, ballot_id, actor=actor_of(principal), key_secret=key_secret)
     await notify_ballot_status(session, ballot, target)  # "open" and "published" tell opted-in residents
     return ballot
@@ -233,6 +236,7 @@ async def close_if_due(session: AsyncSession, ballot: Ballot, now: datetime, *, 
     await record(session, actor=DEADLINE_ACTOR, action="ballot.closed", subject=f"ballot:{ballot.id}",
                  data={"from": "open", "to": "closed", "by": "deadline"})
     assert ballot.id is not None
+    await open_ballot_box(session, ballot.id)
     await make_checkpoint(session, ballot.id, actor=DEADLINE_ACTOR, key_secret=key_secret)
     return True
 

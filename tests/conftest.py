@@ -22,10 +22,12 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from ballots.box import configure_box_secret
 from voting.config import Settings
 from voting.database import asyncpg_url, embedded_database_url, make_engine, make_session_maker
 
 ROOT = Path(__file__).resolve().parents[1]
+configure_box_secret("greenballot test instance secret")  # one secret for every app and service in this process
 T = TypeVar("T")
 
 

@@ -24,6 +24,7 @@ from auth.keys import load_ring
 from auth.middleware import IdentityMiddleware
 from auth.pages import AuthPages
 from ballots.api import BallotsAPI, ReceiptsAPI
+from ballots.box import configure_box_secret
 from ballots.deadlines import deadline_sweeper
 from ballots.manage_pages import BallotManagePages
 from ballots.pages import BallotPages
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
     """Build the app; with ``session_maker`` (tests) it uses that instead of opening its own engine."""
     settings = settings or load_settings()
     secret = settings.secret or load_or_create_secret(settings.data_dir)
+    configure_box_secret(settings.key_secret or secret)  # the ballot boxes' keys: never in the database
     use_instance_secret(secret)  # census document ids are hashed with a key derived from it
 
     @asynccontextmanager

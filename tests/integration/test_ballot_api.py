@@ -100,21 +100,27 @@ async def test_vote_receipt_replace_and_check(client, db_session, city):
     assert (await client.post("/api/v1/receipts", json={"code": code})).json()["status"] == "replaced"
     counts = (await db_session.exec(text(  # type: ignore[call-overload]
         "SELECT (SELECT count(*) FROM vote WHERE ballot_id = :b),"
+        " (SELECT count(*) FROM vote_envelope WHERE ballot_id = :b),"
         " (SELECT count(*) FROM vote_leaf WHERE ballot_id = :b),"
         " (SELECT count(*) FROM participation WHERE ballot_id = :b)").bindparams(b=city["ballot"].id))).one()
-    assert tuple(counts) == (1, 2, 1)
-    assert await current_votes(db_session, city["ballot"].id) == [{"projects": [ids[2]]}]
+    assert tuple(counts) == (0, 2, 2, 1)  # while voting runs, both votes are sealed envelopes
     moderator = await auth(client, city["moderator"])
     checkpoint = await client.post(f"/api/v1/ballots/{city['ballot'].id}/checkpoints", headers=moderator)
     assert checkpoint.status_code == 201 and checkpoint.json()["tree_size"] == 2
     status = (await client.get(f"/api/v1/receipts/{second.json()['receipt']}")).json()
-    leaf = merkle.leaf_hash(receipts.leaf_data(city["ballot"].id, receipts.receipt_hash(second.json()["receipt"]),
-                                               status["commitment"]))
+    code = second.json()["receipt"]
+    assert status["commitment"] == second.json()["commitment"]
+    leaf = merkle.leaf_hash(receipts.leaf_data(city["ballot"].id, receipts.log_key(code),
+                                               receipts.mask_commitment(code, status["commitment"])))
     assert merkle.verify_inclusion(leaf, status["leaf_index"], status["checkpoint_size"],
                                    [bytes.fromhex(p) for p in status["inclusion_proof"]],
                                    bytes.fromhex(status["checkpoint_root"]))
     path = f"/api/v1/ballots/{city['ballot'].id}/transitions"
-    for target in ("closed", "tallied", "published"):
+    assert (await client.post(f"{path}/closed", headers=moderator)).status_code == 200
+    assert await current_votes(db_session, city["ballot"].id) == [{"projects": [ids[2]]}]  # the last one counts
+    assert (await client.get(f"/api/v1/receipts/{code}")).json()["status"] == "recorded"
+    assert (await client.get(f"/api/v1/receipts/{first.json()['receipt']}")).json()["status"] == "replaced"
+    for target in ("tallied", "published"):
         assert (await client.post(f"{path}/{target}", headers=moderator)).status_code == 200
     assert (await client.get(f"/api/v1/receipts/{second.json()['receipt']}")).json()["status"] == "counted"
     assert (await client.get("/api/v1/receipts/AAAA-BBBB")).status_code == 404
@@ -216,7 +222,12 @@ async def test_paper_and_online_votes_exclude_each_other(client, db_session, cit
 async def test_the_vote_table_has_no_voter_column_and_shares_no_key_with_participation(db_session):
     columns = {table: {row[0] for row in (await db_session.exec(text(  # type: ignore[call-overload]
         "SELECT column_name FROM information_schema.columns WHERE table_name = :t").bindparams(t=table))).all()}
-        for table in ("vote", "vote_leaf", "participation")}
+        for table in ("vote", "vote_leaf", "vote_envelope", "participation")}
     assert columns["vote"] == {"ballot_id", "slot", "content", "commitment", "receipt_hash"}
-    assert columns["vote_leaf"] == {"id", "ballot_id", "receipt_hash", "commitment", "leaf_hash", "tree_index"}
-    assert (columns["vote"] | columns["vote_leaf"]) & columns["participation"] == {"ballot_id"}
+    assert columns["vote_envelope"] == {"id", "ballot_id", "sealed"}
+    assert columns["vote_leaf"] == {"id", "ballot_id", "receipt_key", "masked_commitment", "masked", "leaf_hash",
+                                    "tree_index"}
+    assert (columns["vote"] | columns["vote_envelope"]) & columns["participation"] == {"ballot_id"}
+    # A voter's participation names their current log entry; the log names no vote of the ballot box.
+    assert columns["vote_leaf"] & columns["participation"] == {"ballot_id", "receipt_key"}
+    assert columns["vote_leaf"] & columns["vote"] == {"ballot_id"}

@@ -25,6 +25,7 @@ from auth.models import Account, ModeratorScope, RoleGrant
 from auth.service import issue_for
 from ballots import merkle
 from ballots.checkpoints import checkpoint_message
+from ballots.receipts import log_key
 from ballots.service import BALLOT_BARRIER
 from tests.ballot_factories import make_open_ballot
 from tests.conftest import create_database, drop_database
@@ -160,7 +161,7 @@ async def test_votes_racing_the_close_and_the_tally_commit_before_the_close_or_a
 
     # The database's commit order: the close sequenced every leaf committed before it into its signed checkpoint,
     # and nothing sequences leaves afterwards, so a vote committed after the close would be a leaf left outside.
-    leaves = await _rows(barrier_url, "SELECT receipt_hash, tree_index, leaf_hash FROM vote_leaf WHERE ballot_id = :b "
+    leaves = await _rows(barrier_url, "SELECT receipt_key, tree_index, leaf_hash FROM vote_leaf WHERE ballot_id = :b "
                                       "ORDER BY tree_index", b=ballot_id)
     assert [row for row in leaves if row[1] is None] == []
     checkpoints = await _rows(barrier_url, "SELECT tree_size, root, signature FROM vote_checkpoint "
@@ -173,7 +174,7 @@ async def test_votes_racing_the_close_and_the_tally_commit_before_the_close_or_a
     # Every receipt answered 201 is a leaf of that checkpoint; every voter who got one is counted once, and the
     # burst voter's counted vote is one of the receipts they were given.
     in_log = {row[0] for row in leaves}
-    assert {_hash(code) for code in accepted.values()} <= in_log
+    assert {log_key(code) for code in accepted.values()} <= in_log
     counted = {row[0] for row in await _rows(barrier_url, "SELECT receipt_hash FROM vote WHERE ballot_id = :b",
                                              b=ballot_id)}
     voters_with_receipts = {voter for voter, _attempt in accepted}
@@ -256,7 +257,7 @@ async def test_the_sweeper_closes_a_ballot_past_its_deadline(served, barrier_url
 
 
 async def test_an_idempotency_key_reused_with_another_vote_is_refused_and_names_the_key(served, barrier_url):
-    ballot_id, ids, _moderator, voters = await _seed(barrier_url)
+    ballot_id, ids, moderator, voters = await _seed(barrier_url)
     url = f"/api/v1/ballots/{ballot_id}/votes"
     headers = {**_bearer(served, voters[0]), "Idempotency-Key": "vote-7"}
     first = await served.http.post(url, json={"projects": [ids[0]]}, headers=headers)
@@ -267,6 +268,11 @@ async def test_an_idempotency_key_reused_with_another_vote_is_refused_and_names_
     assert changed.status_code == 422 and "vote-7" in changed.json()["detail"], changed.text
     french = await served.http.post(url, json={"projects": [ids[1]]}, headers={**headers, "accept-language": "fr"})
     assert french.status_code == 422 and "vote-7" in french.json()["detail"] and "clé" in french.json()["detail"]
+    sealed = await _rows(barrier_url, "SELECT count(*) FROM vote_envelope WHERE ballot_id = :b", b=ballot_id)
+    assert sealed == [(1,)]  # the refused requests wrote nothing
+    closed = await served.http.post(f"/api/v1/ballots/{ballot_id}/transitions/closed",
+                                    headers=_bearer(served, moderator))
+    assert closed.status_code == 200, closed.text
     counted = await _rows(barrier_url, "SELECT content FROM vote WHERE ballot_id = :b", b=ballot_id)
     assert counted == [({"projects": [ids[0]]},)]
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from ballots.casting import record_vote
+from ballots.service import change_status
 from tests.factories import bearer, browser_login, make_account, post_form
 from tests.integration.test_results_service import SMALL, imported
 from voting.results.service import CLI_PRINCIPAL, publish_ballot, tally_ballot
@@ -19,8 +20,7 @@ async def vote_while_open(db_session, ballot_id: int):  # type: ignore[no-untype
     window = "status = 'open', opens_at = now() - interval '1 day', closes_at = clock_timestamp() + interval '1 hour'"
     await db_session.exec(text(f"UPDATE ballot SET {window} WHERE id = :b").bindparams(b=ballot_id))
     receipt = await record_vote(db_session, ballot_id, "a-known-voter", {"projects": []}, channel="online")
-    await db_session.exec(text("UPDATE ballot SET status = 'closed', closes_at = clock_timestamp() WHERE id = :b")
-                          .bindparams(b=ballot_id))
+    await change_status(db_session, CLI_PRINCIPAL, ballot_id, "closed")  # opens the ballot box
     return receipt
 
 

@@ -173,13 +173,14 @@ async def _store_votes(session: AsyncSession, ballot_id: int, election: Any, ids
             participation.append((ballot_id, secrets.token_hex(16), "paper", "unknown"))
             votes.append((ballot_id, secrets.token_bytes(32), json.dumps(content, separators=(",", ":")), commitment,
                           code_hash))
-            leaves.append((ballot_id, code_hash, commitment,
-                           merkle.leaf_hash(receipts.leaf_data(ballot_id, code_hash, commitment))))
+            log_key, masked = receipts.log_key(code), receipts.mask_commitment(code, commitment)
+            leaf = merkle.leaf_hash(receipts.leaf_data(ballot_id, log_key, masked))
+            leaves.append((ballot_id, log_key, masked, leaf))
         await driver.copy_records_to_table("participation", records=participation,
                                            columns=["ballot_id", "voter_ref", "channel", "age_band"])
         await driver.copy_records_to_table("vote", records=votes,
                                            columns=["ballot_id", "slot", "content", "commitment", "receipt_hash"])
         await driver.copy_records_to_table("vote_leaf", records=leaves,
-                                           columns=["ballot_id", "receipt_hash", "commitment", "leaf_hash"])
+                                           columns=["ballot_id", "receipt_key", "masked_commitment", "leaf_hash"])
         if progress:
             progress(min(start + BATCH, total), total)
