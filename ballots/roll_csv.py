@@ -116,8 +116,11 @@ def _disagreements(entries: list[RollEntry]) -> dict[int, str]:
         if len(group) < 2:
             continue
         if any(len({getattr(e, name) for e in group} - {None}) > 1 for name in _FIELDS):
+            named = [e.line for e in group[:6]]  # enough to name five others: a huge group stays linear
             for entry in group:
-                against[entry.line] |= {e.line for e in group if e is not entry}
+                against[entry.line] |= {line for line in named if line != entry.line}
+                if len(group) > 6:
+                    against[entry.line].add(-1)
             continue
         known: dict[str, object] = {}
         for entry in group:
@@ -127,7 +130,8 @@ def _disagreements(entries: list[RollEntry]) -> dict[int, str]:
             known |= given
     found = {line: _("repeats line {line}: stored once").format(line=first) for line, first in repeats.items()}
     for line, others in against.items():
-        shown = ", ".join(map(str, sorted(others)[:5])) + (", ..." if len(others) > 5 else "")
+        listed = sorted(others - {-1})
+        shown = ", ".join(map(str, listed[:5])) + (", ..." if len(listed) > 5 or -1 in others else "")
         found[line] = _("conflicts with line {lines}: same e-mail or external id, different data").format(
             lines=shown)
     return found

@@ -89,3 +89,14 @@ def test_header_aliases_and_french_messages():
     assert [(e.email, e.birth_date, e.neighbourhood_id) for e in roll.entries] == [
         ("ana@example.org", date(1990, 2, 1), 2)]
     assert roll.rejected[0].reason == "aucune valeur pour courriel"
+
+
+def test_a_huge_conflict_stays_linear():
+    import time
+
+    text = "email;birth_date\n" + "".join(f"same@example.org;19{50 + n % 40}-01-01\n" for n in range(20_000))
+    start = time.process_time()
+    roll = parse_roll(text, HOODS, date(2026, 11, 25))
+    assert time.process_time() - start < 2.0
+    assert roll.entries == [] and len(roll.rejected) == 20_000
+    assert roll.rejected[0].reason.startswith(("conflicts with line 3, 4, 5, 6, 7, ...", "en conflit avec la ligne 3"))
