@@ -100,6 +100,14 @@ async def _last_admin(session: AsyncSession, account: Account) -> bool:
     return mine is not None and admins <= 1
 
 
+async def _voted_in_an_open_ballot(session: AsyncSession, account: Account) -> bool:
+    found = await session.exec(text(  # type: ignore[call-overload]
+        "SELECT 1 FROM participation p JOIN ballot b ON b.id = p.ballot_id"
+        " WHERE p.voter_ref = :ref AND b.status = 'open' AND b.closes_at > :now LIMIT 1"),
+        params={"ref": f"a:{account.id}", "now": datetime.now(UTC)})
+    return found.first() is not None
+
+
 async def delete_account(session: AsyncSession, principal: Principal, *, password: str) -> None:
     """Erase the personal data and end every session; the row stays, anonymised, for what refers to it
     (proposals, supports, participation: turnout and support counts do not change). The audit log is a
@@ -109,6 +117,9 @@ async def delete_account(session: AsyncSession, principal: Principal, *, passwor
         raise AccountError(_("The password is wrong."), field="password")
     if await _last_admin(session, account):
         raise Conflict(_("This is the last administrator: make someone else an administrator first."))
+    if await _voted_in_an_open_ballot(session, account):
+        raise Conflict(_("You took part in a ballot that is still open: you can delete your account once it "
+                         "closes (a new account must not be able to vote in it a second time)."))
     old_email, now = account.email, datetime.now(UTC)
     for table, column in ((RoleGrant, RoleGrant.account_id), (ModeratorScope, ModeratorScope.account_id),
                           (AccountToken, AccountToken.account_id)):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -97,6 +97,11 @@ async def test_deletion_erases_me_keeps_turnout_and_the_audit_chain(client, db_s
     headers = await bearer(client, voter.email)
     assert (await client.post(f"/api/v1/ballots/{ballot.id}/votes", json={"projects": [ids[1]]},
                               headers=headers)).status_code == 201
+    open_ballot = await client.request("DELETE", "/api/v1/account", headers=headers, json={"password": PASSWORD})
+    assert open_ballot.status_code == 409  # else a new account could vote in it a second time
+    ballot.closes_at = datetime.now(UTC) - timedelta(seconds=1)
+    db_session.add(ballot)
+    await db_session.flush()
     before = (await client.get(f"/api/v1/ballots/{ballot.id}/turnout")).json()
     for statement in ("INSERT INTO census_pending (account_id, document_hash) VALUES (:id, repeat('a', 64))",
                       "INSERT INTO residence_attempt (account_id, at) VALUES (:id, now())"):
