@@ -142,3 +142,17 @@ def test_importing_passwords_hashes_nothing():
     code = ("import time, auth.passwords as p; assert p._dummy_hash.cache_info().currsize == 0; "
             "p.verify_password(None, 'x'); assert p._dummy_hash.cache_info().currsize == 1")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_tokens_say_when_they_were_issued_to_the_millisecond():
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from auth.tokens import KeyRing, _verify, issue_token
+
+    private = Ed25519PrivateKey.generate()
+    ring = KeyRing("k", private, {"k": private.public_key()})
+    moment = datetime.now(UTC).replace(microsecond=734_912)
+    token, claims = issue_token(ring, uuid.uuid4(), issuer="i", audience="a", ttl=timedelta(hours=1), now=moment)
+    assert claims.issued_at == moment.replace(microsecond=734_000)
+    assert _verify(ring, token, issuer="i", audience="a").issued_at == claims.issued_at
+    assert claims.issued_at >= sessions_cutoff(moment)  # a token issued at the cutoff still works
