@@ -16,8 +16,8 @@ _secret: bytes | None = None
 
 
 def configure_box_secret(secret: str | bytes) -> None:
-    """The instance secret the ballot boxes' keys derive from (``GREENBALLOT_KEY_SECRET``, else the data
-    directory's secret), the same on every host of an instance. Set once per process (by the app factory, or on
+    """The instance secret the ballot boxes' keys derive from (``GREENBALLOT_SECRET``, else the data directory's
+    ``secret.key``), the same on every host of an instance. Set once per process (by the app factory, or on
     first use from the settings); later calls keep the first, so one process never seals and opens with two."""
     global _secret
     if _secret is None:
@@ -30,7 +30,7 @@ def box_secret() -> bytes:
         from voting.config import load_or_create_secret, load_settings
 
         settings = load_settings()
-        configure_box_secret(settings.key_secret or settings.secret or load_or_create_secret(settings.data_dir))
+        configure_box_secret(settings.secret or load_or_create_secret(settings.data_dir))
     assert _secret is not None
     return _secret
 

@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
     """Build the app; with ``session_maker`` (tests) it uses that instead of opening its own engine."""
     settings = settings or load_settings()
     secret = settings.secret or load_or_create_secret(settings.data_dir)
-    configure_box_secret(settings.key_secret or secret)  # the ballot boxes' keys: never in the database
+    configure_box_secret(secret)  # the ballot boxes' keys derive from the instance secret, never in the database
     use_instance_secret(secret)  # census document ids are hashed with a key derived from it
 
     @asynccontextmanager
