@@ -1,13 +1,14 @@
-"""The stored result of a tallied ballot: its canonical document and what it was computed from."""
+"""The stored result of a tallied ballot: its canonical document, what it was computed from, and its signed
+export files (computed once per result digest and signing key)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, text
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, LargeBinary, String, Text, text
 from sqlmodel import Field, SQLModel
 
-__all__ = ["BallotResult"]
+__all__ = ["BallotResult", "ResultExport"]
 
 
 class BallotResult(SQLModel, table=True):
@@ -19,6 +20,22 @@ class BallotResult(SQLModel, table=True):
     input_digest: str = Field(sa_column=Column(String(64), nullable=False))
     document: str = Field(sa_column=Column(Text, nullable=False))
     document_sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )
+
+
+class ResultExport(SQLModel, table=True):
+    """One signed export file (or its ``.sig``) of a ballot's result, as signed by key ``kid``."""
+
+    __tablename__ = "result_export"
+
+    ballot_id: int = Field(sa_column=Column(Integer, ForeignKey("ballot.id", ondelete="CASCADE"), primary_key=True))
+    result_sha256: str = Field(sa_column=Column(String(64), primary_key=True))
+    kid: str = Field(sa_column=Column(String(64), primary_key=True))
+    name: str = Field(sa_column=Column(String(64), primary_key=True))
+    sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
     )
