@@ -1,20 +1,20 @@
 """Attempt counters in the database, reserved atomically before the work they limit (a password check, a mail).
 
-Each reservation is one ``INSERT … ON CONFLICT … DO UPDATE … WHERE allowed RETURNING`` committed on its own
-connection at once: parallel attempts under one key are counted one by one and no lock is held while the
-password is checked. (Under tests the session is bound to one connection: the request's transaction is used.)
+Each reservation is one ``INSERT … ON CONFLICT … DO UPDATE … WHERE allowed RETURNING`` in the request's own
+transaction: the counter's row stays locked until that transaction commits (a refused login commits its count
+before answering), so parallel attempts under one key are counted one after the other and at most the allowed
+number reach the password check. Only attempts under the same key wait for each other: the owner, from another
+client, uses other counters. No second connection is taken: a request holding one while waiting for another
+could starve the pool under a burst of logins.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.ratelimit import Counter, delay_after, seconds_until
@@ -31,7 +31,11 @@ RETURNING t.failures
 """)
 SET_DELAY = text("UPDATE throttle SET next_allowed_at = :until WHERE key = :key")
 NEXT_ALLOWED = text("SELECT next_allowed_at FROM throttle WHERE key = :key")
-PRUNE = text("DELETE FROM throttle WHERE last_failure_at < :before AND next_allowed_at < :before")
+PRUNE = text("""
+DELETE FROM throttle WHERE key IN (SELECT key FROM throttle WHERE last_failure_at < :before
+                                      AND next_allowed_at < :before LIMIT 1000 FOR UPDATE SKIP LOCKED)
+""")
+"""Never waits for a row another attempt holds: pruning cannot deadlock with logins."""
 PRUNE_ONE_IN = 100
 PRUNE_AFTER = timedelta(days=1)
 """Longer than any ``forget_after``: a pruned counter would have started over anyway."""
@@ -45,24 +49,8 @@ class Blocked(Exception):
         self.seconds = seconds
 
 
-class _InSession:
-    """The request's own transaction, with a connection's ``execute`` (tests: one shared connection)."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def execute(self, statement: Any, params: dict[str, Any]) -> Any:
-        return await self.session.exec(statement, params=params)
-
-
-@asynccontextmanager
-async def _committed_at_once(session: AsyncSession) -> AsyncIterator[Any]:
-    bind = session.bind
-    if isinstance(bind, AsyncEngine):
-        async with bind.begin() as connection:
-            yield connection
-    else:
-        yield _InSession(session)
+async def _run(session: AsyncSession, statement: Any, params: dict[str, Any]) -> Any:
+    return await session.exec(statement, params=params)
 
 
 async def reserve(session: AsyncSession, counters: list[Counter], *, first: timedelta, cap: timedelta,
@@ -70,26 +58,23 @@ async def reserve(session: AsyncSession, counters: list[Counter], *, first: time
     """Count one attempt under every counter, in order; raise ``Blocked`` at the first that must wait."""
     now = now or datetime.now(UTC)
     wait = 0
-    async with _committed_at_once(session) as connection:
-        for counter in counters:
-            row = (await connection.execute(RESERVE, {"key": counter.key, "now": now,
-                                                      "forget_before": now - forget_after})).first()
-            if row is None:  # counted attempts before this one stay counted (committed below)
-                until = (await connection.execute(NEXT_ALLOWED, {"key": counter.key})).scalar_one()
-                wait = max(1, seconds_until(until, now))
-                break
-            delay = delay_after(row[0], counter.free, first, cap)
-            if delay:
-                await connection.execute(SET_DELAY, {"key": counter.key, "until": now + delay})
-        if secrets.randbelow(PRUNE_ONE_IN) == 0:  # counters nobody came back to; keeps the table small
-            await connection.execute(PRUNE, {"before": now - PRUNE_AFTER})
+    for counter in counters:
+        row = (await _run(session, RESERVE, {"key": counter.key, "now": now,
+                                             "forget_before": now - forget_after})).first()
+        if row is None:
+            until = (await _run(session, NEXT_ALLOWED, {"key": counter.key})).scalar_one()
+            wait = max(1, seconds_until(until, now))
+            break
+        delay = delay_after(row[0], counter.free, first, cap)
+        if delay:
+            await _run(session, SET_DELAY, {"key": counter.key, "until": now + delay})
+    if secrets.randbelow(PRUNE_ONE_IN) == 0:  # counters nobody came back to; keeps the table small
+        await _run(session, PRUNE, {"before": now - PRUNE_AFTER})
     if wait:
         raise Blocked(wait)
 
 
 async def forgive(session: AsyncSession, counters: list[Counter], *, reset: set[str]) -> None:
     """The attempt succeeded: take it back from every counter; counters in ``reset`` start over."""
-    async with _committed_at_once(session) as connection:
-        for counter in counters:
-            statement = FORGET if counter.key in reset else TAKE_BACK
-            await connection.execute(statement, {"key": counter.key})
+    for counter in counters:
+        await _run(session, FORGET if counter.key in reset else TAKE_BACK, {"key": counter.key})

@@ -166,3 +166,22 @@ async def test_waits_grow_then_a_quiet_hour_starts_the_count_over(db_session):
     await attempt(start + timedelta(seconds=34) + limits.forget_after)
     row = await db_session.get(Throttle, key)
     assert row is not None and row.failures == 1
+
+
+async def test_counters_nobody_came_back_to_are_pruned(db_session, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    import auth.throttle
+    from auth.models import Throttle
+    from auth.ratelimit import Counter
+
+    old = datetime.now(UTC) - timedelta(days=2)
+    db_session.add(Throttle(key="login-client:192.0.2.200", failures=3, last_failure_at=old, next_allowed_at=old))
+    await db_session.flush()
+    monkeypatch.setattr(auth.throttle, "PRUNE_ONE_IN", 1)
+    limits = LoginLimits()
+    await auth.throttle.reserve(db_session, [Counter("login-client:192.0.2.201", 20)], first=limits.first_delay,
+                                cap=limits.max_delay, forget_after=limits.forget_after)
+    db_session.expunge_all()
+    assert await db_session.get(Throttle, "login-client:192.0.2.200") is None
+    assert await db_session.get(Throttle, "login-client:192.0.2.201") is not None
