@@ -11,7 +11,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from auth.account_api import AccountAPI, RegistrationAPI
@@ -41,7 +41,9 @@ from voting.proposals.routes import PROPOSAL_HANDLERS
 from voting.results.api import ResultsAPI
 from voting.results.audit_pages import AuditPages
 from voting.results.pages import ResultPages
+from voting.web.apidocs import SelfHostedSwagger
 from voting.web.pages import HomePages, health
+from voting.web.security import STATIC_DIR, security_headers_hook
 from voting.web.templating import template_config
 
 __all__ = ["create_app", "ROUTE_HANDLERS"]
@@ -54,6 +56,8 @@ ROUTE_HANDLERS += [RegistrationAPI, AccountAPI, AccountPages]
 ROUTE_HANDLERS += [CalendarAPI, CalendarPages]
 ROUTE_HANDLERS += CENSUS_HANDLERS
 ROUTE_HANDLERS += [DevMailPages]
+ROUTE_HANDLERS += [create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
+                                              include_in_schema=False)]
 
 
 def create_app(settings: Settings | None = None, *, session_maker: async_sessionmaker[Any] | None = None) -> Litestar:
@@ -93,9 +97,10 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
                                cookie_httponly=False),
         template_config=template_config(),
         exception_handlers=exception_handlers,
+        before_send=[security_headers_hook(settings.trusted_proxies)],  # CSP, frames, HSTS... on every answer
         lifespan=[database] if session_maker is not None else [database, mail_sender, deadline_sweeper],
         state=State({"settings": settings}),
         openapi_config=OpenAPIConfig(title="greenballot", version="1", path="/schema",
-                                     render_plugins=[SwaggerRenderPlugin()]),
+                                     render_plugins=[SelfHostedSwagger()]),
         debug=False,
     )

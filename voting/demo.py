@@ -160,7 +160,7 @@ CITIZEN_BIRTH_DATE = date(1994, 5, 17)
 
 
 async def _ensure_voter(session: AsyncSession, citizen: Account, hood_id: int, ballot: Ballot) -> None:
-    """The demo citizen lives in Centre – Jaude, has a birth date, and is on the demo ballot's roll."""
+    """The demo citizen lives in Centre – Jaude and has a birth date (and is on the roll, if the ballot has one)."""
     if citizen.neighbourhood_id is None or citizen.birth_date is None:
         citizen.neighbourhood_id = citizen.neighbourhood_id or hood_id
         citizen.birth_date = citizen.birth_date or CITIZEN_BIRTH_DATE
@@ -223,8 +223,7 @@ async def seed_demo(session: AsyncSession, key_secret: str | None = None) -> str
         ballot = Ballot(title=BALLOT_TITLE, neighbourhood_id=hoods["centre-jaude"], budget=150_000,
                         description=BALLOT_DESCRIPTION, status="open",
                         opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
-                        created_by=accounts["moderator"].id, vote_format="knapsack", rule="greedy",
-                        requires_roll=True)
+                        created_by=accounts["moderator"].id, vote_format="knapsack", rule="greedy")
         session.add(ballot)
         await session.flush()
         on_ballot = (await session.exec(select(Proposal).where(Proposal.neighbourhood_id == hoods["centre-jaude"],

@@ -19,7 +19,7 @@ DEMO_DOCUMENT_BIRTH_DATE = date(1990, 6, 21)
 ROLE_DEFAULTS = {"citizen": (date(1994, 5, 17), "centre-jaude"), "moderator": (date(1981, 9, 2), "montferrand"),
                  "auditor": (date(1975, 11, 30), "saint-jacques"), "admin": (date(1969, 4, 8), "centre-jaude")}
 RESIDENTS = [
-    (DEMO_DOCUMENT, DEMO_DOCUMENT_BIRTH_DATE, "saint-jacques"),
+    (DEMO_DOCUMENT, DEMO_DOCUMENT_BIRTH_DATE, "centre-jaude"),  # the open ballot's neighbourhood: try the journey
     ("CF 2026 0043", date(1986, 2, 11), "croix-de-neyrat"),
     ("CF 2026 0044", date(2001, 10, 5), "les-vergnes"),
     ("CF 2026 0045", date(1958, 7, 14), "montferrand"),

@@ -186,4 +186,4 @@ async def test_the_demo_document_verifies_a_new_account(db_session):
     residence = await check_residence(db_session, newcomer.id, document_id=DEMO_DOCUMENT,
                                       birth_date=DEMO_DOCUMENT_BIRTH_DATE.strftime("%d/%m/%Y"))
     assert residence.verified and residence.neighbourhood is not None
-    assert residence.neighbourhood.slug == "saint-jacques"
+    assert residence.neighbourhood.slug == "centre-jaude"  # the demo's open ballot: the newcomer can vote on it
