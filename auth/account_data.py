@@ -15,10 +15,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.models import Account, AccountToken, ModeratorScope, RoleGrant
-from auth.passwords import verify_password_async
 from auth.principal import Principal
-from auth.rules import DELETED_NAME, AccountError, anonymous_email, sessions_cutoff
-from auth.self_service import own_account
+from auth.rules import DELETED_NAME, anonymous_email, sessions_cutoff
+from auth.self_service import check_own_password, own_account
 from voting.audit.service import record
 from voting.domain import Conflict
 from voting.i18n import gettext as _
@@ -113,8 +112,7 @@ async def delete_account(session: AsyncSession, principal: Principal, *, passwor
     (proposals, supports, participation: turnout and support counts do not change). The audit log is a
     hash chain and is not rewritten."""
     account = await own_account(session, principal)
-    if not await verify_password_async(account.password_hash, password):
-        raise AccountError(_("The password is wrong."), field="password")
+    await check_own_password(session, account, password, _("The password is wrong."), "password")
     if await _last_admin(session, account):
         raise Conflict(_("This is the last administrator: make someone else an administrator first."))
     if await _voted_in_an_open_ballot(session, account):

@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 from voting.domain import DomainError
 from voting.i18n import gettext as _
 
-__all__ = ["AccountError", "TOKEN_LIFETIMES", "new_token", "token_hash", "normalise_email", "check_display_name",
-           "check_birth_date", "HoodChoice", "neighbourhood_for_postcode", "drops_verification",
+__all__ = ["AccountError", "WrongPassword", "TOKEN_LIFETIMES", "new_token", "token_hash", "normalise_email",
+           "check_display_name", "check_birth_date", "HoodChoice", "neighbourhood_for_postcode", "drops_verification",
            "anonymous_email", "sessions_cutoff", "DELETED_NAME"]
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -31,6 +31,12 @@ class AccountError(DomainError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message, extra={"field": field} if field else None)
         self.field = field
+
+
+class WrongPassword(AccountError):
+    """The account's own password, asked again before a sensitive change, is wrong; the counted try is kept."""
+
+    commit_before_raise = True
 
 
 def new_token() -> tuple[str, str]:

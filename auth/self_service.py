@@ -13,7 +13,14 @@ from auth.passwords import hash_password_async, password_problem, verify_passwor
 from auth.principal import Principal
 from auth.ratelimit import Counter, RegistrationLimits
 from auth.registration import mail_link, resolve_neighbourhood, throttled
-from auth.rules import AccountError, check_birth_date, check_display_name, drops_verification, sessions_cutoff
+from auth.rules import (
+    AccountError,
+    WrongPassword,
+    check_birth_date,
+    check_display_name,
+    drops_verification,
+    sessions_cutoff,
+)
 from auth.service import find_account
 from auth.throttle import forgive
 from voting.audit.service import record
@@ -23,7 +30,8 @@ from voting.mail.rendering import render
 from voting.mail.service import enqueue
 from voting.models import Neighbourhood
 
-__all__ = ["own_account", "profile_of", "update_profile", "change_password", "request_password_reset", "reset_password"]
+__all__ = ["own_account", "profile_of", "check_own_password", "update_profile", "change_password",
+           "request_password_reset", "reset_password"]
 
 PROFILE_FIELDS = ("display_name", "language", "neighbourhood", "birth_date", "notify_ballot_opened",
                   "notify_results")
@@ -89,16 +97,22 @@ async def _set_password(session: AsyncSession, account: Account, password: str) 
     await session.flush()
 
 
+async def check_own_password(session: AsyncSession, account: Account, password: str, message: str,
+                             field: str) -> None:
+    """Ask the password again before a sensitive change: 5 wrong tries, then growing waits (kept on refusal)."""
+    counter = Counter(f"password-check:{account.id}", 5)
+    await throttled(session, counter.key, RegistrationLimits(free_per_client=counter.free))
+    if not await verify_password_async(account.password_hash, password):
+        raise WrongPassword(message, field=field)
+    await forgive(session, [counter], reset={counter.key})
+
+
 async def change_password(session: AsyncSession, principal: Principal, *, current: str, new: str) -> Account:
     """Needs the current password; ends every other session (the caller issues a fresh token for this one)."""
     account = await own_account(session, principal)
-    counter = Counter(f"password-change:{account.id}", 5)
-    await throttled(session, counter.key, RegistrationLimits(free_per_client=counter.free))
-    if not await verify_password_async(account.password_hash, current):
-        raise AccountError(_("The current password is wrong."), field="current_password")
     if problem := password_problem(new):
         raise AccountError(problem, field="new_password")
-    await forgive(session, [counter], reset={counter.key})  # only wrong current passwords count
+    await check_own_password(session, account, current, _("The current password is wrong."), "current_password")
     await _set_password(session, account, new)
     await record(session, actor=f"account:{account.id}", action="account.password_changed",
                  subject=f"account:{account.id}")

@@ -109,3 +109,16 @@ async def test_changing_the_password_from_the_page_keeps_this_browser_logged_in(
     assert changed.status_code in (302, 303)
     after = await client.get(changed.headers["location"])
     assert after.status_code == 200 and "other devices are logged out" in after.text
+
+
+async def test_guessing_the_current_password_from_a_stolen_session_is_throttled(client, db_session):
+    account = await make_account(db_session)
+    headers = await bearer(client, account.email)
+    for n in range(5):
+        wrong = await client.post("/api/v1/account/password", headers=headers,
+                                  json={"current_password": f"guess-{n}-guess", "new_password": NEW})
+        assert wrong.status_code == 400
+    blocked = await client.request("DELETE", "/api/v1/account", headers=headers, json={"password": PASSWORD})
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
+    await db_session.refresh(account)
+    assert account.deleted_at is None
