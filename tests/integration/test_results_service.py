@@ -85,7 +85,7 @@ async def test_import_tally_export_verify_and_recount_with_pabutools(db_session,
 
 async def test_bulletin_board_counts_every_participant(db_session):
     ballot_id = await imported(db_session, SMALL[1])
-    _, rows, participants = await bulletin_rows(db_session, ballot_id)
+    _, rows, participants = await bulletin_rows(db_session, CLI_PRINCIPAL, ballot_id)
     assert len(rows) == participants == 66
     assert [r[0] for r in rows] == sorted(r[0] for r in rows)
 

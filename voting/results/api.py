@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Response
 
 from auth.guards import current_principal, requires_login
 from voting.database import DBSession
-from voting.domain import NotFound
 from voting.fields import PathId
-from voting.i18n import gettext as _
-from voting.results.pages import CONTENT_TYPES
-from voting.results.service import bulletin_rows, export_files, publish_ballot, stored_result, tally_ballot
+from voting.results.bulletin import bulletin_page
+from voting.results.pages import file_response
+from voting.results.service import publish_ballot, stored_result, tally_ballot
+from voting.results.stored_exports import export_file
 
 __all__ = ["ResultsAPI"]
 
 Req = Request[Any, Any, Any]
+API_PAGE_SIZE = 1000
 
 
 def _json(raw: bytes) -> Response[bytes]:
@@ -38,7 +39,8 @@ class ResultsAPI(Controller):
 
     @post("/publish", operation_id="publishBallot", guards=[requires_login], status_code=200)
     async def publish(self, request: Req, db_session: DBSession, ballot_id: PathId) -> dict[str, Any]:
-        ballot = await publish_ballot(db_session, current_principal(request), ballot_id)
+        ballot = await publish_ballot(db_session, current_principal(request), ballot_id,
+                                      request.app.state.settings.key_secret)
         return {"ballot_id": ballot.id, "status": ballot.status}
 
     @get("/result", operation_id="getResult")
@@ -47,21 +49,19 @@ class ResultsAPI(Controller):
         return _json((await stored_result(db_session, request.scope.get("user"), ballot_id)).raw)
 
     @get("/bulletin", operation_id="getBulletinBoard")
-    async def bulletin(self, db_session: DBSession, ballot_id: PathId) -> dict[str, Any]:
-        """Every counted vote (receipt hash, commitment, content) sorted by receipt, after the close."""
-        _, rows, participants = await bulletin_rows(db_session, ballot_id)
-        return {"ballot_id": ballot_id, "participants": participants, "votes": len(rows),
-                "board": [{"receipt_hash": r, "commitment": c, "content": content} for r, c, content in rows]}
+    async def bulletin(self, request: Req, db_session: DBSession, ballot_id: PathId,
+                       page: Annotated[int, QueryParameter(ge=1, le=10_000_000)] = 1) -> dict[str, Any]:
+        """Counted votes (receipt hash, commitment, content) sorted by receipt, 1000 a page (``?page=``); the
+        whole board, signed, is the ``bulletin.json`` export."""
+        board = await bulletin_page(db_session, request.scope.get("user"), ballot_id, page, page_size=API_PAGE_SIZE)
+        return {"ballot_id": ballot_id, "participants": board.participants, "votes": board.votes, "page": board.page,
+                "pages": board.pages, "page_size": API_PAGE_SIZE,
+                "board": [{"receipt_hash": r, "commitment": c, "content": content} for r, c, content in board.rows]}
 
     @get("/exports/{name:str}", operation_id="getExportFile")
     async def export_file(self, request: Req, db_session: DBSession, ballot_id: PathId,
                           name: FromPath[str]) -> Response[bytes]:
         """result.json, result.csv, election.pb, bulletin.json, bulletin.csv, their .sig files, keys.json."""
-        files = await export_files(db_session, request.scope.get("user"), ballot_id,
-                                   request.app.state.settings.key_secret)
-        if name not in files:
-            raise NotFound(_("No export file named {name}.").format(name=name))
-        return Response(files[name], media_type=CONTENT_TYPES.get("." + name.rsplit(".", 1)[-1],
-                                                                   "application/octet-stream"))
-
-
+        file = await export_file(db_session, request.scope.get("user"), ballot_id, name,
+                                 request.app.state.settings.key_secret)
+        return file_response(request, file)

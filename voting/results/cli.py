@@ -82,13 +82,13 @@ def ballot_publish(args: argparse.Namespace) -> int:
     from voting.commands.runtime import prepare_database, run_in_session
     from voting.results.service import CLI_PRINCIPAL, publish_ballot
 
-    _, url = prepare_database()
+    settings, url = prepare_database()
 
     async def work(session: Any) -> Any:
-        return await publish_ballot(session, CLI_PRINCIPAL, args.ballot)
+        return await publish_ballot(session, CLI_PRINCIPAL, args.ballot, settings.key_secret)
 
     run_in_session(url, work)
-    print(f"ballot {args.ballot} published")
+    print(f"ballot {args.ballot} published; its signed exports are stored")
     return 0
 
 

@@ -10,24 +10,16 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Response, Template
 
 from auth.guards import current_principal, requires_login
-from ballots.receipts import normalise_code, receipt_hash
 from ballots.turnout import turnout
 from voting.database import DBSession
-from voting.domain import NotFound
 from voting.i18n import gettext as _
-from voting.results.exports import bulletin_csv
-from voting.results.service import (
-    ballot_projects,
-    bulletin_rows,
-    export_files,
-    publish_ballot,
-    stored_result,
-    tally_ballot,
-)
+from voting.results.bulletin import bulletin_csv_file, bulletin_page
+from voting.results.service import publish_ballot, stored_result, tally_ballot
+from voting.results.stored_exports import ExportFile, export_file
 from voting.results.views import result_view
 from voting.web.templating import money
 
-__all__ = ["ResultPages", "CONTENT_TYPES"]
+__all__ = ["ResultPages", "CONTENT_TYPES", "file_response"]
 
 Req = Request[Any, Any, Any]
 CONTENT_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8", ".pb": "text/plain; charset=utf-8",
@@ -36,6 +28,16 @@ CONTENT_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8",
 
 def _key_secret(request: Req) -> str | None:
     return request.app.state.settings.key_secret  # type: ignore[no-any-return]
+
+
+def file_response(request: Req, file: ExportFile, headers: dict[str, str] | None = None) -> Response[bytes]:
+    """A stored export with its SHA-256 as ETag: a client that has it gets 304 and no body."""
+    etag = f'"{file.sha256}"'
+    common = {"ETag": etag, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", **(headers or {})}
+    if etag in request.headers.get("if-none-match", "").replace("W/", "").split(", "):
+        return Response(b"", status_code=304, headers=common)
+    suffix = "." + file.name.rsplit(".", 1)[-1]
+    return Response(file.content, media_type=CONTENT_TYPES.get(suffix, "application/octet-stream"), headers=common)
 
 
 class ResultPages(Controller):
@@ -52,30 +54,25 @@ class ResultPages(Controller):
     @get("/exports/{name:str}", name="export-file")
     async def export_file(self, request: Req, db_session: DBSession, ballot_id: FromPath[int],
                           name: FromPath[str]) -> Response[bytes]:
-        files = await export_files(db_session, request.scope.get("user"), ballot_id, _key_secret(request))
-        if name not in files:
-            raise NotFound(_("No export file named {name}.").format(name=name))
-        suffix = "." + name.rsplit(".", 1)[-1]
-        return Response(files[name], media_type=CONTENT_TYPES.get(suffix, "application/octet-stream"),
-                        headers={"Content-Disposition": f'attachment; filename="ballot-{ballot_id}-{name}"',
-                                 "X-Content-Type-Options": "nosniff"})
+        file = await export_file(db_session, request.scope.get("user"), ballot_id, name, _key_secret(request))
+        attachment = f'attachment; filename="ballot-{ballot_id}-{name}"'
+        return file_response(request, file, {"Content-Disposition": attachment})
 
     @get("/bulletin", name="bulletin")
-    async def bulletin(self, db_session: DBSession, ballot_id: FromPath[int],
-                       receipt: Annotated[str, QueryParameter(max_length=80)] = "") -> Template:
-        ballot, rows, participants = await bulletin_rows(db_session, ballot_id)
-        wanted = receipt_hash(receipt) if normalise_code(receipt) else ""
-        found = next((row for row in rows if row[0] == wanted), None)
-        names = {project.id: project.name for project in await ballot_projects(db_session, ballot_id)}
-        return Template("results/bulletin.html", context={"ballot": ballot, "rows": rows, "participants": participants,
-                                                          "receipt": receipt, "found": found, "wanted": wanted,
-                                                          "names": names})
+    async def bulletin(self, request: Req, db_session: DBSession, ballot_id: FromPath[int],
+                       receipt: Annotated[str, QueryParameter(max_length=80)] = "",
+                       page: Annotated[int | None, QueryParameter(ge=1, le=10_000_000)] = None) -> Template:
+        board = await bulletin_page(db_session, request.scope.get("user"), ballot_id, page, receipt)
+        return Template("results/bulletin.html", context={"board": board, "ballot": board.ballot, "rows": board.rows,
+                                                          "participants": board.participants, "receipt": receipt,
+                                                          "found": board.found, "wanted": board.wanted,
+                                                          "names": board.names})
 
     @get("/bulletin.csv", name="bulletin-csv")
-    async def bulletin_download(self, db_session: DBSession, ballot_id: FromPath[int]) -> Response[bytes]:
-        """Every counted vote as CSV, from the close on (before any tally)."""
-        _, rows, _ = await bulletin_rows(db_session, ballot_id)
-        return Response(bulletin_csv(rows).encode(), media_type=CONTENT_TYPES[".csv"],
+    async def bulletin_download(self, request: Req, db_session: DBSession, ballot_id: FromPath[int]) -> Response[bytes]:
+        """Every counted vote as CSV: from the close for those who may see the result, for everyone once published."""
+        content = await bulletin_csv_file(db_session, request.scope.get("user"), ballot_id, _key_secret(request))
+        return Response(content, media_type=CONTENT_TYPES[".csv"],
                         headers={"Content-Disposition": f'attachment; filename="ballot-{ballot_id}-bulletin.csv"'})
 
     @post("/tally", guards=[requires_login], media_type=MediaType.HTML)
@@ -85,5 +82,5 @@ class ResultPages(Controller):
 
     @post("/publish", guards=[requires_login], media_type=MediaType.HTML)
     async def publish(self, request: Req, db_session: DBSession, ballot_id: FromPath[int]) -> Redirect:
-        await publish_ballot(db_session, current_principal(request), ballot_id)
+        await publish_ballot(db_session, current_principal(request), ballot_id, _key_secret(request))
         return Redirect(f"/ballots/{ballot_id}/results")

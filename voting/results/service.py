@@ -37,7 +37,8 @@ from voting.results.models import BallotResult
 from voting.results.signing import sign_bytes
 
 __all__ = ["CLI_PRINCIPAL", "StoredResult", "tally_ballot", "publish_ballot", "move_ballot", "stored_result",
-           "bulletin_rows", "export_files", "can_see_result", "ballot_input", "ballot_projects", "ballot_contents",
+           "bulletin_rows", "board_rows", "board_ballot", "export_files", "compute_exports",
+           "can_see_result", "ballot_input", "ballot_projects", "ballot_contents",
            "AFTER_CLOSE"]
 
 AFTER_CLOSE = ("closed", "tallied", "published")
@@ -127,13 +128,21 @@ async def tally_ballot(session: AsyncSession, principal: Principal, ballot_id: i
     return StoredResult(ballot, status, document, raw)
 
 
-async def publish_ballot(session: AsyncSession, principal: Principal, ballot_id: int) -> Ballot:
-    """Publish a tallied ballot's stored result."""
+async def publish_ballot(session: AsyncSession, principal: Principal, ballot_id: int,
+                         key_secret: str | None = None) -> Ballot:
+    """Publish a tallied ballot's stored result, and compute and store its signed exports in the same
+    transaction: downloads then only read them."""
+    from voting.results.stored_exports import ensure_exports
+
     stored = await session.get(BallotResult, ballot_id)
     if stored is None and (await load_ballot(session, ballot_id)).status in AFTER_CLOSE:
         raise Conflict(_("Tally the ballot before publishing it."))
-    return await change_status(session, principal, ballot_id, "published",
-                               result_sha256=stored.document_sha256 if stored is not None else None)
+    ballot = await change_status(session, principal, ballot_id, "published",
+                                 result_sha256=stored.document_sha256 if stored is not None else None)
+    if stored is not None:
+        raw = stored.document.encode()
+        await ensure_exports(session, StoredResult(ballot, "published", json.loads(raw), raw), key_secret)
+    return ballot
 
 
 async def move_ballot(session: AsyncSession, principal: Principal, ballot_id: int, target: str, reason: str = "",
@@ -142,7 +151,7 @@ async def move_ballot(session: AsyncSession, principal: Principal, ballot_id: in
     if target == "tallied":
         return (await tally_ballot(session, principal, ballot_id, key_secret)).ballot
     if target == "published":
-        return await publish_ballot(session, principal, ballot_id)
+        return await publish_ballot(session, principal, ballot_id, key_secret)
     return await change_status(session, principal, ballot_id, target, reason=reason, key_secret=key_secret)
 
 
@@ -168,17 +177,35 @@ async def stored_result(session: AsyncSession, principal: Principal | None, ball
     return StoredResult(ballot, status, json.loads(row.document), row.document.encode())
 
 
-async def bulletin_rows(session: AsyncSession, ballot_id: int) -> tuple[Ballot, list[tuple[str, str, Any]], int]:
-    """Every counted vote (receipt hash, commitment, content) sorted by receipt, and the participant count."""
-    ballot = await load_ballot(session, ballot_id)
-    if effective_status(window_of(ballot), datetime.now(UTC)) not in AFTER_CLOSE:
-        raise Forbidden(_("The bulletin board opens when voting closes."))
+async def board_rows(session: AsyncSession, ballot_id: int) -> tuple[list[tuple[str, str, Any]], int]:
+    """Every counted vote (receipt hash, commitment, content) sorted by receipt, and the participant count;
+    no access check (callers check it)."""
     rows = (await session.exec(text(  # type: ignore[call-overload]
         "SELECT receipt_hash, commitment, content::text FROM vote WHERE ballot_id = :b ORDER BY receipt_hash"
     ).bindparams(b=ballot_id))).all()
     participants = (await session.exec(text(  # type: ignore[call-overload]
         "SELECT count(*) FROM participation WHERE ballot_id = :b").bindparams(b=ballot_id))).one()[0]
-    return ballot, [(r, c, json.loads(content)) for r, c, content in rows], participants
+    return [(r, c, json.loads(content)) for r, c, content in rows], participants
+
+
+async def board_ballot(session: AsyncSession, principal: Principal | None, ballot_id: int) -> Ballot:
+    """The ballot whose bulletin board the principal may read: everyone from its publication, the people who
+    may see its unpublished result (auditors, admins, its moderators) from the close."""
+    ballot = await load_ballot(session, ballot_id)
+    status = effective_status(window_of(ballot), datetime.now(UTC))
+    if status not in AFTER_CLOSE:
+        raise Forbidden(_("The bulletin board opens when voting closes."))
+    if not can_see_result(principal, ballot, status):
+        raise Forbidden(_("The bulletin board opens when the result is published."))
+    return ballot
+
+
+async def bulletin_rows(session: AsyncSession, principal: Principal | None,
+                        ballot_id: int) -> tuple[Ballot, list[tuple[str, str, Any]], int]:
+    """Every counted vote (receipt hash, commitment, content) sorted by receipt, and the participant count."""
+    ballot = await board_ballot(session, principal, ballot_id)
+    rows, participants = await board_rows(session, ballot_id)
+    return ballot, rows, participants
 
 
 async def _export_seed(session: AsyncSession, ballot_id: int) -> bytes:
@@ -208,21 +235,21 @@ def _format_meta(ballot: Ballot) -> dict[str, str]:
     return meta
 
 
-async def export_files(session: AsyncSession, principal: Principal | None, ballot_id: int,
-                       key_secret: str | None = None,
-                       progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
-    """Every export file with its detached signature, and the public keys that verify them."""
-    from auth.keys import ensure_key, private_key_of, published_keys
+async def compute_exports(session: AsyncSession, stored: StoredResult, key: Any, key_secret: str | None = None,
+                          progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
+    """Every export file of a stored result and its detached signature by ``key`` (the full recount: costly;
+    ``voting.results.stored_exports`` runs it once per result digest and key)."""
+    from auth.keys import private_key_of
+    from voting.admin.settings import load_city_settings
 
-    stored = await stored_result(session, principal, ballot_id)
+    ballot_id = stored.ballot.id
+    assert ballot_id is not None
     info = ballot_input(stored.ballot)
     projects = await ballot_projects(session, ballot_id)
     contents = await ballot_contents(session, ballot_id)
     election = build_election(info, projects, contents)
     result = run_tally(info, election)
-    _, rows, participants = await bulletin_rows(session, ballot_id)
-    from voting.admin.settings import load_city_settings
-
+    rows, participants = await board_rows(session, ballot_id)
     city = await load_city_settings(session)
     meta = {"description": stored.ballot.title, "country": "France", "unit": city.city_name,
             "instance": f"ballot-{ballot_id}", "currency": city.currency,
@@ -233,11 +260,18 @@ async def export_files(session: AsyncSession, principal: Principal | None, ballo
              FILES["pb"]: election_pb(election, result, meta, await _export_seed(session, ballot_id)).encode(),
              FILES["bulletin"]: bulletin_json(ballot_id, rows, participants),
              FILES["bulletin-csv"]: bulletin_csv(rows).encode()}
-    key = await ensure_key(session, "signing", key_secret)
     private = private_key_of(key, key_secret)
     for name in list(files):
         if progress:
             progress(name)
         files[f"{name}.sig"] = sign_bytes(name, files[name], private, key.kid).encode()
-    files["keys.json"] = (json.dumps(await published_keys(session), indent=2) + "\n").encode()
     return files
+
+
+async def export_files(session: AsyncSession, principal: Principal | None, ballot_id: int,
+                       key_secret: str | None = None,
+                       progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
+    """Every export file with its detached signature, and the public keys that verify them (stored once)."""
+    from voting.results.stored_exports import signed_exports
+
+    return await signed_exports(session, principal, ballot_id, key_secret, progress)
