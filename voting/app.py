@@ -42,6 +42,7 @@ from voting.results.api import ResultsAPI
 from voting.results.audit_pages import AuditPages
 from voting.results.pages import ResultPages
 from voting.web.apidocs import SelfHostedSwagger
+from voting.web.json_depth import JsonDepthMiddleware
 from voting.web.pages import HomePages, health
 from voting.web.security import STATIC_DIR, security_headers_hook
 from voting.web.templating import template_config
@@ -92,7 +93,7 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
     return Litestar(
         route_handlers=ROUTE_HANDLERS,
         dependencies={"db_session": Provide(provide_db_session), "key_ring": Provide(provide_key_ring)},
-        middleware=[IdentityMiddleware()],
+        middleware=[IdentityMiddleware(), JsonDepthMiddleware()],
         csrf_config=CSRFConfig(secret=secret, exclude=["/api/"], cookie_samesite="strict",
                                cookie_httponly=False),
         template_config=template_config(),
