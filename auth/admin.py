@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.models import ROLES, Account, ModeratorScope, RoleGrant
+from auth.rules import sessions_cutoff
 from voting.audit.service import record
 from voting.domain import Conflict, DomainError, NotFound
 from voting.i18n import gettext as _
@@ -117,6 +118,8 @@ async def set_active(session: AsyncSession, *, actor: str, account_id: uuid.UUID
             raise Conflict(_("This is the last administrator: make someone else an administrator first."))
     if account.is_active != active:
         account.is_active = active
+        if not active:  # re-enabling it later must not revive the tokens issued before
+            account.sessions_since = sessions_cutoff(datetime.now(UTC))
         session.add(account)
         await session.flush()
         await record(session, actor=actor, action="account.enabled" if active else "account.disabled",

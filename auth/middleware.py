@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from litestar.datastructures import Cookie
@@ -61,7 +62,8 @@ async def _principal(app: Any, token: str) -> Principal | None:
     settings = app.state.settings
     for attempt in range(2):
         try:
-            claims = decode_token(app.state.key_ring, token, issuer=settings.issuer, audience=settings.audience)
+            claims = decode_token(app.state.key_ring, token, issuer=settings.issuer, audience=settings.audience,
+                                  max_lifetime=timedelta(seconds=settings.token_ttl_seconds))
         except TokenError as error:
             if attempt == 0 and "unknown key" in str(error):
                 await app.state.reload_keys()  # rotated by another process

@@ -9,9 +9,10 @@ from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, I
 from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
-__all__ = ["ROLES", "Account", "RoleGrant", "ModeratorScope", "RevokedToken", "AccountToken", "Throttle"]
+__all__ = ["ROLES", "Account", "RoleGrant", "ModeratorScope", "PollOfficerScope", "RevokedToken", "AccountToken",
+           "Throttle"]
 
-ROLES = ("citizen", "moderator", "auditor", "admin")
+ROLES = ("citizen", "moderator", "poll_officer", "auditor", "admin")
 
 
 class Account(SQLModel, table=True):
@@ -52,7 +53,7 @@ class Account(SQLModel, table=True):
 class RoleGrant(SQLModel, table=True):
     __tablename__ = "role_grant"
     __table_args__ = (
-        CheckConstraint("role IN ('citizen', 'moderator', 'auditor', 'admin')", name="role_grant_role"),
+        CheckConstraint("role IN ('citizen', 'moderator', 'poll_officer', 'auditor', 'admin')", name="role_grant_role"),
     )
 
     account_id: uuid.UUID = Field(
@@ -63,6 +64,19 @@ class RoleGrant(SQLModel, table=True):
 
 class ModeratorScope(SQLModel, table=True):
     __tablename__ = "moderator_scope"
+
+    account_id: uuid.UUID = Field(
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    neighbourhood_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("neighbourhood.id"), primary_key=True)
+    )
+
+
+class PollOfficerScope(SQLModel, table=True):
+    """A neighbourhood where a poll officer enters the paper votes of residents who came in person."""
+
+    __tablename__ = "poll_officer_scope"
 
     account_id: uuid.UUID = Field(
         sa_column=Column(UUID(as_uuid=True), ForeignKey("account.id", ondelete="CASCADE"), primary_key=True)

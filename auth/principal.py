@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-__all__ = ["Principal", "can_moderate", "has_any_role"]
+__all__ = ["Principal", "can_moderate", "can_enter_paper_votes", "has_any_role"]
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,9 @@ class Principal:
     display_name: str
     roles: frozenset[str]
     neighbourhoods: frozenset[int] = field(default_factory=frozenset)
+    """Where a moderator moderates."""
+    polling_stations: frozenset[int] = field(default_factory=frozenset)
+    """The neighbourhoods where a poll officer enters paper votes."""
     jti: str = ""
     token_expires_at: datetime | None = None
     verified: bool = False
@@ -41,3 +44,13 @@ def can_moderate(principal: Principal | None, neighbourhood_id: int | None) -> b
         return True
     scoped = neighbourhood_id is not None and neighbourhood_id in principal.neighbourhoods
     return "moderator" in principal.roles and scoped
+
+
+def can_enter_paper_votes(principal: Principal | None, neighbourhood_id: int | None) -> bool:
+    """Admins anywhere; poll officers in their neighbourhoods only (a city-wide ballot needs an admin)."""
+    if principal is None:
+        return False
+    if principal.is_admin:
+        return True
+    scoped = neighbourhood_id is not None and neighbourhood_id in principal.polling_stations
+    return "poll_officer" in principal.roles and scoped

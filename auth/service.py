@@ -175,11 +175,16 @@ PRINCIPAL_SQL = """
 SELECT a.id, a.email, a.display_name, a.verified_at IS NOT NULL AS verified, a.birth_date, a.neighbourhood_id,
        a.email_confirmed_at IS NOT NULL AS email_confirmed,
        ARRAY(SELECT r.role FROM role_grant r WHERE r.account_id = a.id) AS roles,
-       ARRAY(SELECT m.neighbourhood_id FROM moderator_scope m WHERE m.account_id = a.id) AS hoods
+       ARRAY(SELECT m.neighbourhood_id FROM moderator_scope m WHERE m.account_id = a.id) AS hoods,
+       ARRAY(SELECT p.neighbourhood_id FROM poll_officer_scope p WHERE p.account_id = a.id) AS polls
 FROM account a
 WHERE a.id = $1 AND a.is_active AND NOT EXISTS (SELECT 1 FROM revoked_token t WHERE t.jti = $2)
   AND (a.sessions_since IS NULL OR a.sessions_since <= $3)
+  AND EXISTS (SELECT 1 FROM signing_key k WHERE k.kid = $4 AND k.purpose = 'tokens'
+              AND (k.retired_at IS NULL OR k.verify_until > clock_timestamp()))
 """
+"""The signing key is read here too, so a key retired past its grace fails on every process at once, whatever
+key ring each one has cached."""
 
 
 async def load_principal(connection: Any, claims: TokenClaims) -> Principal | None:
@@ -189,10 +194,11 @@ async def load_principal(connection: Any, claims: TokenClaims) -> Principal | No
     around it. This runs before every authenticated request, votes included.
     """
     issued = claims.issued_at or claims.expires_at  # a token without iat cannot be older than the cutoff
-    row = await connection.fetchrow(PRINCIPAL_SQL, claims.subject, claims.jti, issued)
+    row = await connection.fetchrow(PRINCIPAL_SQL, claims.subject, claims.jti, issued, claims.kid)
     if row is None:
         return None
     return Principal(id=row["id"], email=row["email"], display_name=row["display_name"],
-                     roles=frozenset(row["roles"]), neighbourhoods=frozenset(row["hoods"]), jti=claims.jti,
+                     roles=frozenset(row["roles"]), neighbourhoods=frozenset(row["hoods"]),
+                     polling_stations=frozenset(row["polls"]), jti=claims.jti,
                      token_expires_at=claims.expires_at, verified=row["verified"], birth_date=row["birth_date"],
                      neighbourhood_id=row["neighbourhood_id"], email_confirmed=row["email_confirmed"])

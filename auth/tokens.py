@@ -5,16 +5,21 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-__all__ = ["ALGORITHM", "REQUIRED_CLAIMS", "TokenClaims", "TokenError", "KeyRing", "issue_token", "decode_token"]
+__all__ = ["ALGORITHM", "REQUIRED_CLAIMS", "MAX_LIFETIME", "TokenClaims", "TokenError", "KeyRing", "issue_token",
+           "decode_token"]
 
 ALGORITHM = "EdDSA"
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud", "jti"]
+MAX_LIFETIME = timedelta(days=7)
+"""No token is accepted whose ``exp`` is further than this from its ``iat``, whoever signed it."""
+CLOCK_SKEW = timedelta(seconds=60)
+"""How far in the future a token's ``iat`` may be (clocks of several hosts)."""
 
 
 class TokenError(Exception):
@@ -32,11 +37,21 @@ class TokenClaims:
 
 @dataclass
 class KeyRing:
-    """Public keys by key id, and the one current private key that signs new tokens."""
+    """Public keys by key id, the one current private key that signs new tokens, and when each retired key
+    stops verifying (its grace period's end)."""
 
     current_kid: str
     current_private: Ed25519PrivateKey
     public: dict[str, Ed25519PublicKey]
+    verify_until: dict[str, datetime] = field(default_factory=dict)
+
+    def verifies(self, kid: str, key: Ed25519PublicKey | None = None, now: datetime | None = None) -> bool:
+        """``kid`` is in the ring (as ``key``, when given) and its grace period, if retired, has not ended."""
+        known = self.public.get(kid)
+        if known is None or (key is not None and known is not key):
+            return False
+        deadline = self.verify_until.get(kid)
+        return deadline is None or (now or datetime.now(UTC)) < deadline
 
 
 def issue_token(ring: KeyRing, subject: uuid.UUID, *, issuer: str, audience: str, ttl: timedelta,
@@ -59,31 +74,46 @@ verification (about a tenth of a vote's CPU). Expiry is still checked on every u
 the ring, and revocation and disabled accounts are read from the database on every request as before."""
 
 
-def decode_token(ring: KeyRing, token: str, *, issuer: str, audience: str) -> TokenClaims:
-    """Verify signature, algorithm, issuer, audience and expiry; raise ``TokenError`` otherwise."""
+def decode_token(ring: KeyRing, token: str, *, issuer: str, audience: str,
+                 max_lifetime: timedelta = MAX_LIFETIME) -> TokenClaims:
+    """Verify signature, algorithm, key, issuer, audience, expiry and lifetime; raise ``TokenError`` otherwise."""
+    now = datetime.now(UTC)
     cached = _VERIFIED.get((token, issuer, audience))
     if cached is not None:
         key, claims = cached
-        if ring.public.get(claims.kid) is key and datetime.now(UTC) < claims.expires_at:
+        if ring.verifies(claims.kid, key, now) and now < claims.expires_at and _lifetime_ok(claims, max_lifetime):
             _VERIFIED.move_to_end((token, issuer, audience))
             return claims
         del _VERIFIED[(token, issuer, audience)]
-    claims = _verify(ring, token, issuer=issuer, audience=audience)
+    claims = _verify(ring, token, issuer=issuer, audience=audience, max_lifetime=max_lifetime)
     _VERIFIED[(token, issuer, audience)] = (ring.public[claims.kid], claims)
     if len(_VERIFIED) > VERIFIED_CACHE_SIZE:
         _VERIFIED.popitem(last=False)
     return claims
 
 
-def _issued_at(claims: dict[str, object]) -> datetime:
+def _lifetime_ok(claims: TokenClaims, max_lifetime: timedelta) -> bool:
+    issued = claims.issued_at or claims.expires_at
+    return claims.expires_at - issued <= max_lifetime + timedelta(seconds=1)
+
+
+def _integer(claims: dict[str, object], name: str) -> int:
+    value = claims.get(name)
+    if type(value) is not int or not 0 < value < 2**36:  # a whole number of seconds before the year 4000
+        raise TokenError(f"the {name!r} claim must be a whole number of seconds")
+    return value
+
+
+def _issued_at(claims: dict[str, object], iat: int) -> datetime:
     """When the token was issued, to the millisecond when it says so (tokens before ``iat_ms``: the second)."""
     exact = claims.get("iat_ms")
-    if isinstance(exact, int) and abs(exact // 1000 - int(claims["iat"])) <= 1:  # type: ignore[call-overload]
+    if type(exact) is int and abs(exact // 1000 - iat) <= 1:
         return datetime.fromtimestamp(exact / 1000, UTC)
-    return datetime.fromtimestamp(int(claims["iat"]), UTC)  # type: ignore[call-overload]
+    return datetime.fromtimestamp(iat, UTC)
 
 
-def _verify(ring: KeyRing, token: str, *, issuer: str, audience: str) -> TokenClaims:
+def _verify(ring: KeyRing, token: str, *, issuer: str, audience: str,
+            max_lifetime: timedelta = MAX_LIFETIME) -> TokenClaims:
     try:
         header = jwt.get_unverified_header(token)
         kid = header.get("kid")
@@ -92,10 +122,22 @@ def _verify(ring: KeyRing, token: str, *, issuer: str, audience: str) -> TokenCl
         key = ring.public.get(kid)
         if key is None:
             raise TokenError("token signed by an unknown key")
+        if not ring.verifies(kid):
+            raise TokenError("token signed by a retired key")
+        # Types and bounds first: PyJWT would accept "exp": "123" and fail with an overflow on 1e30.
+        unverified = jwt.decode(token, options={"verify_signature": False})
+        exp, iat = _integer(unverified, "exp"), _integer(unverified, "iat")
         claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=issuer, audience=audience,
                             options={"require": REQUIRED_CLAIMS})
-        return TokenClaims(uuid.UUID(claims["sub"]), str(claims["jti"]),
-                           datetime.fromtimestamp(int(claims["exp"]), UTC), kid,
-                           _issued_at(claims))
-    except (jwt.PyJWTError, ValueError, TypeError) as error:
+        jti = claims["jti"]
+        if not isinstance(jti, str) or not 0 < len(jti) <= 64 or not isinstance(claims["sub"], str):
+            raise TokenError("malformed 'jti' or 'sub' claim")
+        issued, expires = _issued_at(claims, iat), datetime.fromtimestamp(exp, UTC)
+        if issued > datetime.now(UTC) + CLOCK_SKEW:
+            raise TokenError("token issued in the future")
+        result = TokenClaims(uuid.UUID(claims["sub"]), jti, expires, kid, issued)
+        if not expires > issued or not _lifetime_ok(result, max_lifetime):
+            raise TokenError("token lifetime exceeds the maximum")
+        return result
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError, OSError) as error:
         raise TokenError(str(error) or "invalid token") from error

@@ -20,7 +20,7 @@ from auth.api import AuthAPI
 from auth.census.key import use_instance_secret
 from auth.census.routes import CENSUS_HANDLERS
 from auth.dependencies import provide_key_ring
-from auth.keys import load_ring
+from auth.keys import configure_key_secret, load_ring
 from auth.middleware import IdentityMiddleware
 from auth.pages import AuthPages
 from ballots.api import BallotsAPI, ReceiptsAPI
@@ -32,7 +32,7 @@ from voting.admin.api import AdminAPI, PublicCityAPI
 from voting.admin.pages import AdminPages
 from voting.calendar.api import CalendarAPI
 from voting.calendar.pages import CalendarPages
-from voting.config import Settings, load_or_create_secret, load_settings
+from voting.config import Settings, load_or_create_key_secret, load_or_create_secret, load_settings
 from voting.database import make_engine, make_session_maker, provide_db_session, resolve_database_url
 from voting.errors import exception_handlers
 from voting.mail.pages import DevMailPages
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
     settings = settings or load_settings()
     secret = settings.secret or load_or_create_secret(settings.data_dir)
     configure_box_secret(secret)  # the ballot boxes' keys derive from the instance secret, never in the database
+    configure_key_secret(load_or_create_key_secret(settings))  # private keys are stored encrypted under it
     use_instance_secret(secret)  # census document ids are hashed with a key derived from it
 
     @asynccontextmanager
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
 
         async def reload_keys() -> None:
             async with app.state.session_maker() as session:
-                app.state.key_ring = await load_ring(session, settings.key_secret)
+                app.state.key_ring = await load_ring(session)
                 await session.commit()
 
         app.state.reload_keys = reload_keys

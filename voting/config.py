@@ -7,7 +7,10 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Settings", "load_settings", "load_or_create_secret"]
+__all__ = ["Settings", "load_settings", "load_or_create_secret", "load_or_create_key_secret", "MAX_TOKEN_TTL"]
+
+MAX_TOKEN_TTL = 7 * 24 * 3600
+"""No access token lives longer than a week, whatever ``GREENBALLOT_TOKEN_TTL`` says."""
 
 
 def _default_data_dir() -> Path:
@@ -43,8 +46,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("GREENBALLOT_DATA_DIR") or _default_data_dir()).expanduser()
     ttl = env.get("GREENBALLOT_TOKEN_TTL", "28800")
-    if not ttl.isdigit() or int(ttl) <= 0:
-        raise ValueError("GREENBALLOT_TOKEN_TTL must be a positive number of seconds")
+    if not ttl.isdigit() or not 0 < int(ttl) <= MAX_TOKEN_TTL:
+        raise ValueError(f"GREENBALLOT_TOKEN_TTL must be a number of seconds between 1 and {MAX_TOKEN_TTL}")
     return Settings(
         database_url=env.get("DATABASE_URL") or None,
         data_dir=data_dir,
@@ -85,10 +88,10 @@ def _trusted_proxies(value: str) -> str:
     return value.strip()
 
 
-def load_or_create_secret(data_dir: Path) -> str:
+def load_or_create_secret(data_dir: Path, name: str = "secret.key") -> str:
     """Return the instance secret (CSRF), creating ``secret.key`` in the data directory once."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / "secret.key"
+    path = data_dir / name
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -97,3 +100,9 @@ def load_or_create_secret(data_dir: Path) -> str:
         value = secrets.token_urlsafe(48)
         handle.write(value)
     return value
+
+
+def load_or_create_key_secret(settings: Settings) -> str:
+    """The key-encryption secret: ``GREENBALLOT_KEY_SECRET``, else ``key-secret.key`` in the data directory,
+    generated once (as the CSRF secret is), so private keys are never stored in clear."""
+    return settings.key_secret or load_or_create_secret(settings.data_dir, "key-secret.key")

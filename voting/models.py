@@ -57,15 +57,20 @@ class SigningKey(SQLModel, table=True):
     """An Ed25519 key pair; old public keys are kept so old tokens and exports still verify."""
 
     __tablename__ = "signing_key"
-    __table_args__ = (CheckConstraint("purpose IN ('tokens', 'signing')", name="signing_key_purpose"),)
+    __table_args__ = (CheckConstraint("purpose IN ('tokens', 'signing')", name="signing_key_purpose"),
+                      CheckConstraint("retired_at IS NULL OR private_key IS NULL",
+                                      name="signing_key_retired_private"))
 
     kid: str = Field(primary_key=True, max_length=64)
     purpose: str = Field(max_length=16)
     public_key: str = Field(sa_column=Column(Text, nullable=False))
-    private_key: str = Field(sa_column=Column(Text, nullable=False))
+    private_key: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """Only the current key keeps its private half: a retired key's is destroyed when it is retired."""
     encrypted: bool = False
     created_at: datetime | None = _tz(server_default="now()")
     retired_at: datetime | None = _tz(nullable=True)
+    verify_until: datetime | None = _tz(nullable=True)
+    """A retired token key still verifies tokens until then (the grace period); NULL: without end."""
 
 
 class AuditCheckpoint(SQLModel, table=True):

@@ -1,12 +1,21 @@
-"""Key rotation: new tokens use the new key id, old tokens stay valid until they expire, old keys stay published."""
+"""Keys as a key-management system holds them: rotation with a grace period after which old tokens fail, retired
+private keys destroyed, private keys encrypted at rest by default, old export signatures still verifiable."""
 
 from __future__ import annotations
 
+import base64
+from datetime import timedelta
+
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import text
+from sqlmodel import col, select
 
-from auth.keys import rotate_key
+from auth.key_rotation import rotate_key
 from tests.factories import bearer, make_account
+from voting.models import SigningKey
 
 pytestmark = pytest.mark.anyio
 
@@ -15,35 +24,105 @@ def kid(headers: dict[str, str]) -> str:
     return jwt.get_unverified_header(headers["Authorization"].split()[1])["kid"]
 
 
-async def test_rotation_keeps_old_tokens_and_signs_new_ones_with_the_new_key(client, db_session):
+async def me(client, headers: dict[str, str]) -> int:  # type: ignore[no-untyped-def]
+    return (await client.get("/api/v1/auth/me", headers=headers)).status_code
+
+
+async def end_grace(db_session, kid_: str) -> None:  # type: ignore[no-untyped-def]
+    """Move the grace period's end into the past, as the clock would."""
+    await db_session.exec(text("UPDATE signing_key SET verify_until = clock_timestamp() - interval '1 second' "
+                               "WHERE kid = :kid").bindparams(kid=kid_))
+
+
+async def test_old_tokens_work_during_the_grace_period_then_fail(client, db_session):
     account = await make_account(db_session)
     before = await bearer(client, account.email)
-    new = await rotate_key(db_session, purpose="tokens", secret=None, actor="test")
+    new = await rotate_key(db_session, purpose="tokens", actor="test", grace=timedelta(hours=1))
     after = await bearer(client, account.email)
     assert kid(after) == new.kid != kid(before)
-    for headers in (before, after):
-        assert (await client.get("/api/v1/auth/me", headers=headers)).status_code == 200
+    assert await me(client, before) == 200 and await me(client, after) == 200
+    await end_grace(db_session, kid(before))
+    assert await me(client, before) == 401  # the app's cached ring still knows the key: the database says no
+    await client._transport.app.state.reload_keys()  # type: ignore[attr-defined]
+    assert await me(client, before) == 401 and await me(client, after) == 200
     published = {key["kid"]: key for key in (await client.get("/.well-known/greenballot-keys.json")).json()}
     assert published[kid(before)]["retired_at"] is not None and published[new.kid]["retired_at"] is None
 
 
-async def test_rotation_of_an_unknown_purpose_is_refused(db_session):
+async def test_no_private_key_of_a_retired_key_remains(client, db_session):
+    account = await make_account(db_session)
+    await bearer(client, account.email)
+    await rotate_key(db_session, purpose="tokens", actor="test", grace=timedelta(0))
+    await rotate_key(db_session, purpose="signing", actor="test")
+    await rotate_key(db_session, purpose="signing", actor="test")
+    retired = (await db_session.exec(select(SigningKey).where(col(SigningKey.retired_at).is_not(None)))).all()
+    assert {row.purpose for row in retired} == {"tokens", "signing"}
+    assert all(row.private_key is None for row in retired)
+    assert (await db_session.exec(text("SELECT count(*) FROM signing_key WHERE retired_at IS NOT NULL "
+                                       "AND private_key IS NOT NULL"))).one()[0] == 0
+    with pytest.raises(Exception, match="signing_key_retired_private"):
+        async with db_session.begin_nested():
+            await db_session.exec(text("UPDATE signing_key SET private_key = 'x' WHERE retired_at IS NOT NULL"))
+
+
+async def test_a_rotation_without_grace_ends_old_tokens_at_once_on_a_stale_process(client, db_session):
+    account = await make_account(db_session)
+    before = await bearer(client, account.email)
+    await rotate_key(db_session, purpose="tokens", actor="test", grace=timedelta(0))
+    assert await me(client, before) == 401
+    assert await me(client, await bearer(client, account.email)) == 200
+
+
+async def test_rotation_refuses_an_unknown_purpose_or_a_bad_grace(db_session):
     from voting.domain import DomainError
 
     with pytest.raises(DomainError):
-        await rotate_key(db_session, purpose="coffee", secret=None, actor="test")
+        await rotate_key(db_session, purpose="coffee", actor="test")
+    with pytest.raises(DomainError):
+        await rotate_key(db_session, purpose="tokens", actor="test", grace=timedelta(days=30))
 
 
-async def test_encrypted_keys_need_the_secret(db_session):
+async def test_private_keys_are_encrypted_by_default(db_session):
     from auth.keys import KeySecretError, create_key, private_key_of
 
-    row = await create_key(db_session, "signing", "a key-encryption secret")
-    assert row.encrypted and "PRIVATE" not in row.private_key
-    assert private_key_of(row, "a key-encryption secret")
-    with pytest.raises(KeySecretError):
-        private_key_of(row, None)
+    row = await create_key(db_session, "signing")
+    raw = base64.b64decode(row.private_key or "")
+    assert row.encrypted and len(raw) == 12 + 32 + 16  # nonce, key, tag: not the 32 raw bytes
+    assert private_key_of(row)
     with pytest.raises(KeySecretError):
         private_key_of(row, "the wrong secret")
+
+
+async def test_a_key_stored_in_clear_still_loads_and_is_encrypted(db_session):
+    from auth.keys import create_key, ensure_key, private_key_of
+
+    current = await create_key(db_session, "signing")  # then stored in clear, as versions before this one did
+    private = Ed25519PrivateKey.generate()
+    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                serialization.NoEncryption())
+    await db_session.exec(text("UPDATE signing_key SET private_key = :p, encrypted = false WHERE kid = :k")
+                          .bindparams(p=base64.b64encode(raw).decode(), k=current.kid))
+    await db_session.exec(text("UPDATE signing_key SET public_key = :pub WHERE kid = :k").bindparams(
+        pub=private.public_key().public_bytes(serialization.Encoding.PEM,
+                                              serialization.PublicFormat.SubjectPublicKeyInfo).decode(),
+        k=current.kid))
+    db_session.expire_all()
+    row = await ensure_key(db_session, "signing")
+    assert row.encrypted and base64.b64decode(row.private_key or "") != raw
+    assert private_key_of(row).private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                             serialization.NoEncryption()) == raw
+
+
+async def test_a_re_enabled_account_does_not_revive_old_tokens(client, db_session):
+    from auth.admin import set_active
+
+    account = await make_account(db_session)
+    old = await bearer(client, account.email)
+    await set_active(db_session, actor="test", account_id=account.id, active=False)
+    assert await me(client, old) == 401
+    await set_active(db_session, actor="test", account_id=account.id, active=True)
+    assert await me(client, old) == 401
+    assert await me(client, await bearer(client, account.email)) == 200
 
 
 async def test_an_export_signed_before_a_rotation_still_verifies(client, db_session):
@@ -56,7 +135,7 @@ async def test_an_export_signed_before_a_rotation_still_verifies(client, db_sess
     await tally_ballot(db_session, CLI_PRINCIPAL, ballot_id)
     await publish_ballot(db_session, CLI_PRINCIPAL, ballot_id)
     old = await export_files(db_session, None, ballot_id)
-    new_key = await rotate_key(db_session, purpose="signing", secret=None, actor="test")
+    new_key = await rotate_key(db_session, purpose="signing", actor="test")
     published = (await client.get("/.well-known/greenballot-keys.json")).content.decode()
     assert verify_export(old, public_keys_from_json(published)) == []
     fresh = await export_files(db_session, None, ballot_id)

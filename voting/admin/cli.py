@@ -62,22 +62,32 @@ def _neighbourhood_retire(args: argparse.Namespace) -> int:
 
 
 def _keys(args: argparse.Namespace) -> int:
-    from auth.keys import ensure_key, published_keys, rotate_key
-    from voting.commands.runtime import prepare_database, run_in_session
+    from datetime import timedelta
+
+    from auth.key_rotation import rotate_key
+    from auth.keys import ensure_key, published_keys
+    from voting.commands.runtime import CLIError, prepare_database, run_in_session
 
     settings, url = prepare_database()
+    grace = args.grace if getattr(args, "grace", None) is not None else settings.token_ttl_seconds
+    if getattr(args, "grace", None) is not None and args.purpose != "tokens":
+        raise CLIError("--grace applies to --purpose tokens only (old signing keys verify forever)", 2)
 
     async def work(session):  # type: ignore[no-untyped-def]
         if args.keys_command == "rotate":
-            row = await rotate_key(session, purpose=args.purpose, secret=settings.key_secret, actor="cli")
+            row = await rotate_key(session, purpose=args.purpose, actor="cli", grace=timedelta(seconds=grace))
             return row.kid
         for purpose in ("tokens", "signing"):
-            await ensure_key(session, purpose, settings.key_secret)
+            await ensure_key(session, purpose)
         return await published_keys(session)
 
     result = run_in_session(url, work)
-    if args.keys_command == "rotate":
-        print(f"new {args.purpose} key {result}; older public keys stay published for verification")
+    if args.keys_command == "rotate" and args.purpose == "tokens":
+        print(f"new tokens key {result}; tokens signed by the old key stop working in {grace} seconds; "
+              "its private half is destroyed")
+    elif args.keys_command == "rotate":
+        print(f"new signing key {result}; the old one's private half is destroyed, its public half stays "
+              "published so earlier exports still verify")
     else:
         print(json.dumps(result, indent=2))
     return 0
@@ -103,4 +113,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     key_actions = keys.add_subparsers(dest="keys_command", metavar="ACTION")
     rotate = key_actions.add_parser("rotate", help="make a new current key; old public keys stay published")
     rotate.add_argument("--purpose", required=True, choices=["tokens", "signing"])
+    rotate.add_argument("--grace", type=int, metavar="SECONDS",
+                        help="tokens: how long tokens signed by the old key keep working (default: the token "
+                             "lifetime; 0 ends them at once, after a leak)")
     keys.set_defaults(func=_keys, keys_command=None)

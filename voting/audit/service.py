@@ -63,10 +63,6 @@ async def record(
     return entry
 
 
-def _key_secret() -> str | None:
-    return os.environ.get("GREENBALLOT_KEY_SECRET") or None
-
-
 async def make_checkpoint(session: AsyncSession, head: AuditEntry | None = None) -> Checkpoint:
     """Sign the log's head (the given entry, or the latest) with the current ``signing`` key and store it."""
     from auth.keys import ensure_key, private_key_of
@@ -78,9 +74,9 @@ async def make_checkpoint(session: AsyncSession, head: AuditEntry | None = None)
     existing = await session.get(AuditCheckpoint, head.seq)
     if existing is not None:
         return Checkpoint(existing.seq, existing.head_hash, existing.at, existing.kid, existing.signature)
-    key = await ensure_key(session, "signing", _key_secret())
+    key = await ensure_key(session, "signing")  # encrypted under the key-encryption secret auth.keys holds
     unsigned = Checkpoint(seq=head.seq, head_hash=head.hash, at=format_time(datetime.now(UTC)), kid=key.kid)
-    signed = sign_checkpoint(unsigned, private_key_of(key, _key_secret()))
+    signed = sign_checkpoint(unsigned, private_key_of(key))
     session.add(AuditCheckpoint(seq=signed.seq, head_hash=signed.head_hash, at=signed.at, kid=signed.kid,
                                 signature=signed.signature))
     await session.flush()
