@@ -5,7 +5,8 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from voting.i18n import current_language
@@ -23,6 +24,7 @@ class CityStyle:
 
 DEFAULT_STYLE = CityStyle()
 _style: ContextVar[CityStyle] = ContextVar("city_style", default=DEFAULT_STYLE)
+MONEY_PATTERN = "#,##0.##\u00a0¤"
 
 
 def current_style() -> CityStyle:
@@ -47,33 +49,54 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+@cache
+def _number_formats(language: str) -> tuple[Any, Any]:
+    """The locale and the money pattern, parsed once per language (babel parses them on every call otherwise)."""
+    from babel.core import Locale
+    from babel.numbers import parse_pattern
+
+    return Locale.parse(language), parse_pattern(MONEY_PATTERN)
+
+
+@lru_cache(maxsize=8192)
+def _money(amount: int | float, currency: str, language: str) -> str:
+    locale, pattern = _number_formats(language)
+    return str(pattern.apply(amount, locale, currency=currency, currency_digits=False))
+
+
 def format_money(amount: int | float | None) -> str:
     """``150 000 €`` in French, ``€150,000`` in English, in the city's currency."""
     if amount is None:
         return ""
-    from babel.numbers import format_currency
+    return _money(amount, current_style().currency, current_language())
 
-    return format_currency(amount, current_style().currency, locale=current_language(), format="#,##0.##\u00a0¤",
-                           currency_digits=False)
+
+@lru_cache(maxsize=8192)
+def _moment(aware: datetime, zone: str, language: str, with_zone: bool) -> str:
+    from babel.dates import format_datetime
+
+    text = format_datetime(aware, "d MMM y, HH:mm", tzinfo=_zone(zone), locale=language)
+    return f"{text} ({zone})" if with_zone else text
 
 
 def format_moment(moment: datetime | None, with_zone: bool = True) -> str:
     """A moment in the city's time zone, worded for the reader: ``31 déc. 2026, 21:48 (Europe/Paris)``."""
     if moment is None:
         return ""
-    from babel.dates import format_datetime
-
-    zone = current_style().time_zone
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    text = format_datetime(aware, "d MMM y, HH:mm", tzinfo=_zone(zone), locale=current_language())
-    return f"{text} ({zone})" if with_zone else text
+    return _moment(aware, current_style().time_zone, current_language(), with_zone)
+
+
+@lru_cache(maxsize=4096)
+def _percent(share: float, language: str) -> str:
+    from babel.numbers import format_percent as babel_percent
+
+    return str(babel_percent(share, locale=language, decimal_quantization=False))
 
 
 def format_percent(share: float) -> str:
     """``12,5 %`` in French, ``12.5%`` in English (one decimal at most)."""
-    from babel.numbers import format_percent as babel_percent
-
-    return babel_percent(round(share, 3), locale=current_language(), decimal_quantization=False)
+    return _percent(round(share, 3), current_language())
 
 
 def colon() -> str:
