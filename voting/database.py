@@ -85,6 +85,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def make_session_maker(bind: Any, **kwargs: Any) -> async_sessionmaker[AsyncSession]:
+    from voting.fields import install_text_guard
+
+    install_text_guard()  # names and titles never hold control or text-direction characters, whoever writes them
     return async_sessionmaker(bind=bind, class_=AsyncSession, expire_on_commit=False, **kwargs)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 from voting.domain import DomainError
 from voting.i18n import gettext as _
@@ -79,10 +79,10 @@ class JsonDepthMiddleware(ASGIMiddleware):
             return
         gauge = JsonDepthGauge()
 
-        async def measured_receive() -> Message:
+        async def measured_receive() -> ReceiveMessage:
             message = await receive()
             if message["type"] == "http.request":
-                gauge.feed(message.get("body", b""))
+                gauge.feed(message.get("body", b""))  # type: ignore[arg-type]
             return message
 
         await next_app(scope, measured_receive, send)
