@@ -38,6 +38,7 @@ from voting.errors import exception_handlers
 from voting.mail.pages import DevMailPages
 from voting.mail.worker import mail_sender
 from voting.proposals.routes import PROPOSAL_HANDLERS
+from voting.reference import reference_listener
 from voting.results.api import ResultsAPI
 from voting.results.audit_pages import AuditPages
 from voting.results.pages import ResultPages
@@ -100,7 +101,8 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
         template_config=template_config(),
         exception_handlers=exception_handlers,
         before_send=[security_headers_hook(settings.trusted_proxies)],  # CSP, frames, HSTS... on every answer
-        lifespan=[database] if session_maker is not None else [database, mail_sender, deadline_sweeper],
+        lifespan=[database] if session_maker is not None else [database, reference_listener, mail_sender,
+                                                               deadline_sweeper],
         state=State({"settings": settings}),
         openapi_config=OpenAPIConfig(title="greenballot", version="1", path="/schema",
                                      render_plugins=[SelfHostedSwagger()]),

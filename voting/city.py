@@ -10,8 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ballots.models import Ballot
 from voting.models import Neighbourhood
+from voting.reference import detached, reference
 
-__all__ = ["HomeOverview", "home_overview", "list_neighbourhoods"]
+__all__ = ["HomeOverview", "home_overview", "list_neighbourhoods", "current_neighbourhoods"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,14 @@ async def list_neighbourhoods(session: AsyncSession, include_retired: bool = Fal
     return list((await session.exec(query)).all())
 
 
+async def current_neighbourhoods(session: AsyncSession) -> list[Neighbourhood]:
+    """The neighbourhoods not retired, from this worker's reference cache (cleared when one changes)."""
+    async def load() -> list[Neighbourhood]:
+        return detached(session, await list_neighbourhoods(session))
+
+    return await reference.get_or_load("neighbourhoods", load)
+
+
 async def home_overview(session: AsyncSession, now: datetime | None = None, latest: int = 5) -> HomeOverview:
     now = now or datetime.now(UTC)
     ballots = (await session.exec(
@@ -37,4 +46,4 @@ async def home_overview(session: AsyncSession, now: datetime | None = None, late
     published = (await session.exec(
         select(Ballot).where(Ballot.status == "published").order_by(col(Ballot.closes_at).desc()).limit(latest)
     )).all()
-    return HomeOverview(await list_neighbourhoods(session), list(ballots), list(published))
+    return HomeOverview(await current_neighbourhoods(session), list(ballots), list(published))

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from voting.admin.models import Setting
 from voting.admin.rules import DEFAULT_SETTINGS, CitySettings, check_settings
 from voting.audit.service import record
+from voting.reference import reference
 
 __all__ = ["load_city_settings", "update_city_settings", "cached_city_settings", "CACHE_SECONDS"]
 
@@ -28,7 +29,14 @@ async def load_city_settings(session: AsyncSession) -> CitySettings:
 
 
 async def cached_city_settings(session_maker: Any) -> CitySettings:
-    """The settings as of at most ``CACHE_SECONDS`` ago in this process (every worker catches up by itself)."""
+    """The settings from this worker's reference cache while it listens for changes (cleared at each change's
+    commit); otherwise as of at most ``CACHE_SECONDS`` ago in this process."""
+    if reference.listening:
+        async def load() -> CitySettings:
+            async with session_maker() as session:
+                return await load_city_settings(session)
+
+        return await reference.get_or_load(("settings", id(session_maker)), load)
     read_at, value = _cache.get(id(session_maker), (0.0, DEFAULT_SETTINGS))
     if time.monotonic() - read_at > CACHE_SECONDS:
         async with session_maker() as session:

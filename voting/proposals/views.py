@@ -8,13 +8,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.principal import Principal, can_moderate
-from voting.city import list_neighbourhoods
+from voting.city import current_neighbourhoods, list_neighbourhoods
 from voting.models import Neighbourhood
 from voting.proposals.models import Category
 from voting.proposals.queries import HistoryItem, ProposalRow, proposal_history, proposal_row, supports_of
 from voting.proposals.rendering import render_description
 from voting.proposals.service import ballot_has_opened, load_visible
 from voting.proposals.workflow import EDITABLE_STATES, allowed_actions
+from voting.reference import detached, reference
 
 __all__ = ["ProposalDetail", "Choices", "proposal_detail", "form_choices"]
 
@@ -44,10 +45,15 @@ class ProposalDetail:
 
 
 async def form_choices(session: AsyncSession, *, include_retired: bool = False) -> Choices:
+    """Neighbourhoods and categories to choose from; the current ones come from the worker's reference cache."""
     query = select(Category).order_by(col(Category.slug) == "other", col(Category.name_en))
-    if not include_retired:
-        query = query.where(col(Category.retired_at).is_(None))
-    return Choices(await list_neighbourhoods(session, include_retired), list((await session.exec(query)).all()))
+    if include_retired:
+        return Choices(await list_neighbourhoods(session, True), list((await session.exec(query)).all()))
+
+    async def categories() -> list[Category]:
+        return detached(session, list((await session.exec(query.where(col(Category.retired_at).is_(None)))).all()))
+
+    return Choices(await current_neighbourhoods(session), await reference.get_or_load("categories", categories))
 
 
 async def proposal_detail(session: AsyncSession, proposal_id: int, viewer: Principal | None) -> ProposalDetail:

@@ -10,13 +10,12 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Response, Template
 
 from auth.guards import current_principal, requires_login
-from ballots.turnout import turnout
 from voting.database import DBSession
 from voting.i18n import gettext as _
 from voting.results.bulletin import bulletin_csv_file, bulletin_page
-from voting.results.service import publish_ballot, stored_result, tally_ballot
+from voting.results.result_page import result_page
+from voting.results.service import publish_ballot, tally_ballot
 from voting.results.stored_exports import ExportFile, export_file
-from voting.results.views import result_view
 from voting.web.templating import money
 
 __all__ = ["ResultPages", "CONTENT_TYPES", "file_response"]
@@ -46,10 +45,9 @@ class ResultPages(Controller):
 
     @get("/results", name="results")
     async def results(self, request: Req, db_session: DBSession, ballot_id: FromPath[int]) -> Template:
-        stored = await stored_result(db_session, request.scope.get("user"), ballot_id)
-        view = result_view(stored.document, money, _("Votes per project"))
-        figures = await turnout(db_session, ballot_id)
-        return Template("results/results.html", context={"stored": stored, "view": view, "turnout": figures})
+        page = await result_page(db_session, request.scope.get("user"), ballot_id, money, _("Votes per project"))
+        return Template("results/results.html", context={"stored": page.stored, "view": page.view,
+                                                         "turnout": page.turnout})
 
     @get("/exports/{name:str}", name="export-file")
     async def export_file(self, request: Req, db_session: DBSession, ballot_id: FromPath[int],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Callable
@@ -22,6 +23,9 @@ __all__ = ["EXPORT_LOCK", "ExportFile", "ensure_exports", "export_file", "signed
 
 EXPORT_LOCK = 0x67626578
 """Advisory lock namespace ("gbex"): the first requests of a result's exports wait for one computation."""
+
+
+_filling: dict[tuple[int, str, str, str], asyncio.Lock] = {}
 
 
 @dataclass(frozen=True)
@@ -70,13 +74,19 @@ async def ensure_exports(session: AsyncSession, stored: StoredResult, key_secret
 
 
 async def _content(session: AsyncSession, ballot_id: int, digest: str, kid: str, name: str) -> bytes:
-    cached = export_bytes.get((ballot_id, digest, kid, name))
+    """The file from this process's cache; on a miss, one request reads it while the others wait for it."""
+    key = (ballot_id, digest, kid, name)
+    cached = export_bytes.get(key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    content = (await session.exec(select(ResultExport.content).where(
-        ResultExport.ballot_id == ballot_id, ResultExport.result_sha256 == digest, ResultExport.kid == kid,
-        ResultExport.name == name))).one()
-    return export_bytes.put((ballot_id, digest, kid, name), content)  # type: ignore[no-any-return]
+    async with _filling.setdefault(key, asyncio.Lock()):
+        cached = export_bytes.get(key)
+        if cached is None:
+            cached = export_bytes.put(key, (await session.exec(select(ResultExport.content).where(
+                ResultExport.ballot_id == ballot_id, ResultExport.result_sha256 == digest, ResultExport.kid == kid,
+                ResultExport.name == name))).one())
+    _filling.pop(key, None)
+    return cached  # type: ignore[no-any-return]
 
 
 async def _keys_json(session: AsyncSession) -> bytes:

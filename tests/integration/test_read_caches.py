@@ -1,0 +1,121 @@
+"""Read caches: a published result's page is built once per result digest, language and city style; an
+unpublished one is built each time."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from tests.factories import browser_login, make_account
+from tests.integration.test_results_service import SMALL, imported
+from voting.results.cache import result_views
+from voting.results.service import CLI_PRINCIPAL, publish_ballot, tally_ballot
+
+pytestmark = pytest.mark.anyio
+
+
+async def _rename_first_project(db_session, ballot_id: int, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Change the stored document's text without changing its recorded digest (what the cache is keyed by)."""
+    await db_session.exec(text(  # type: ignore[call-overload]
+        "UPDATE ballot_result SET document = regexp_replace(document, '\"name\":\"[^\"]*\"', :n) WHERE ballot_id = :b"
+    ).bindparams(n=f'"name":"{name}"', b=ballot_id))
+
+
+async def test_a_published_result_page_is_built_once_per_digest_and_language(client, db_session):
+    ballot_id = await imported(db_session, SMALL[1])
+    await tally_ballot(db_session, CLI_PRINCIPAL, ballot_id)
+    auditor = await make_account(db_session, "auditor")
+    await browser_login(client, auditor.email)
+    await _rename_first_project(db_session, ballot_id, "Before publication")
+    assert "Before publication" in (await client.get(f"/ballots/{ballot_id}/results")).text
+    await _rename_first_project(db_session, ballot_id, "Still unpublished")
+    assert "Still unpublished" in (await client.get(f"/ballots/{ballot_id}/results")).text  # not cached
+
+    await publish_ballot(db_session, CLI_PRINCIPAL, ballot_id)
+    before = len(result_views)
+    first = await client.get(f"/ballots/{ballot_id}/results")
+    assert "Still unpublished" in first.text and len(result_views) == before + 1
+    await _rename_first_project(db_session, ballot_id, "Changed behind the digest")
+    again = await client.get(f"/ballots/{ballot_id}/results")
+    assert "Changed behind the digest" not in again.text and "Still unpublished" in again.text  # built once
+    french = await client.get(f"/ballots/{ballot_id}/results", headers={"accept-language": "fr"})
+    assert "Projets financés" in french.text and len(result_views) == before + 2  # one entry per language
+    await db_session.exec(text(  # type: ignore[call-overload]
+        "UPDATE ballot_result SET document_sha256 = repeat('0', 64) WHERE ballot_id = :b").bindparams(b=ballot_id))
+    assert "Changed behind the digest" in (await client.get(f"/ballots/{ballot_id}/results")).text  # new digest
+
+
+async def _until(condition, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    import anyio
+
+    with anyio.fail_after(seconds):
+        while not condition():  # noqa: ASYNC110 - the condition is set by another task, not an event
+            await anyio.sleep(0.02)
+
+
+async def test_reference_data_committed_by_another_connection_clears_the_cache(database_url):
+    import asyncio
+    import uuid
+
+    import asyncpg
+
+    from tests.conftest import libpq_url
+    from voting.reference import ReferenceCache, listen
+
+    cache = ReferenceCache()
+    other = await asyncpg.connect(libpq_url(database_url))
+    listener = asyncio.create_task(listen(database_url, cache, retry_seconds=0.05))
+    slug = f"hood-{uuid.uuid4().hex[:8]}"
+    loads: list[int] = []
+
+    async def names() -> set[str]:
+        loads.append(1)
+        return {row[0] for row in await other.fetch("SELECT slug FROM neighbourhood WHERE retired_at IS NULL")}
+
+    try:
+        assert (await cache.get_or_load("hoods", names)) == await names() and len(loads) == 2  # not listening yet
+        await _until(lambda: cache.listening)
+        first = await cache.get_or_load("hoods", names)
+        assert await cache.get_or_load("hoods", names) is first and len(loads) == 3  # read once while listening
+        cleared = cache.cleared
+        await other.execute("INSERT INTO neighbourhood (slug, name_fr, name_en) VALUES ($1, 'A', 'A')", slug)
+        assert slug in {row[0] for row in await other.fetch("SELECT slug FROM neighbourhood")}
+        await _until(lambda: cache.cleared > cleared)  # the committed insert was announced
+        assert slug in await cache.get_or_load("hoods", names)
+        for statement in ("UPDATE category SET name_en = name_en",
+                          "INSERT INTO setting (key, value) VALUES ('reference-test', '1'::jsonb)",
+                          "DELETE FROM setting WHERE key = 'reference-test'"):
+            cleared = cache.cleared
+            await other.execute(statement)
+            await _until(lambda: cache.cleared > cleared)  # noqa: B023 - read at once
+    finally:
+        listener.cancel()
+        await other.execute("DELETE FROM neighbourhood WHERE slug = $1", slug)
+        await other.close()
+    assert not cache.listening
+
+
+async def test_a_rolled_back_change_notifies_nobody(database_url):
+    import asyncio
+
+    import anyio
+    import asyncpg
+
+    from tests.conftest import libpq_url
+    from voting.reference import ReferenceCache, listen
+
+    cache = ReferenceCache()
+    other = await asyncpg.connect(libpq_url(database_url))
+    listener = asyncio.create_task(listen(database_url, cache, retry_seconds=0.05))
+    try:
+        await _until(lambda: cache.listening)
+        cleared = cache.cleared
+        transaction = other.transaction()
+        await transaction.start()
+        await other.execute("UPDATE category SET name_en = name_en")
+        await transaction.rollback()
+        await anyio.sleep(0.5)
+        assert cache.cleared == cleared
+    finally:
+        listener.cancel()
+        await other.close()

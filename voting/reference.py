@@ -1,0 +1,103 @@
+"""Reference data (neighbourhoods, categories, city settings) cached per process, cleared by PostgreSQL NOTIFY.
+
+Every change to their tables notifies ``greenballot_reference`` (statement triggers, migration 0016): PostgreSQL
+delivers the notification at commit, never for a rolled-back change. Each ``serve`` worker runs
+``reference_listener`` in its lifespan; while it listens, cached values live until a notification clears them.
+A process that does not listen (commands, tests) does not cache: it reads the database each time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+__all__ = ["CHANNEL", "ReferenceCache", "reference", "detached", "listen", "reference_listener"]
+
+CHANNEL = "greenballot_reference"
+T = TypeVar("T")
+log = logging.getLogger("greenballot.reference")
+
+
+class ReferenceCache:
+    """Values by key, kept only while this process listens for changes (so never stale by more than a commit)."""
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, Any] = {}
+        self.listening = False
+        self.cleared = 0
+
+    async def get_or_load(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        if not self.listening:
+            return await load()
+        if key in self._values:
+            return self._values[key]  # type: ignore[no-any-return]
+        generation = self.cleared
+        value = await load()
+        if self.listening and generation == self.cleared:  # no change announced while it was read
+            self._values[key] = value
+        return value
+
+    def clear(self, *_: Any) -> None:
+        self._values.clear()
+        self.cleared += 1
+
+
+reference = ReferenceCache()
+
+
+def detached(session: AsyncSession, rows: list[T]) -> list[T]:
+    """Rows taken out of the session that loaded them, so another request may read them after it ends."""
+    for row in rows:
+        session.expunge(row)
+    return rows
+
+
+async def listen(url: str, cache: ReferenceCache = reference, retry_seconds: float = 1.0) -> None:
+    """Listen on ``CHANNEL`` until cancelled, reconnecting after a failure (the cache is off meanwhile, and
+    cleared on each connection: notifications missed while away are not replayed)."""
+    import asyncpg
+
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    while True:
+        connection = None
+        try:
+            connection = await asyncpg.connect(dsn)
+            lost = asyncio.Event()
+            connection.add_termination_listener(lambda _, ended=lost: ended.set())
+            await connection.add_listener(CHANNEL, cache.clear)
+            cache.clear()
+            cache.listening = True
+            while not lost.is_set() and not connection.is_closed():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), timeout=5)
+                    break
+                await connection.fetchval("SELECT 1", timeout=5)  # a silent network loss shows up here
+        except (OSError, asyncpg.PostgresError) as error:
+            log.warning("reference cache: cannot listen for changes (%s); reading the database meanwhile", error)
+        finally:
+            cache.listening = False
+            cache.clear()
+            if connection is not None and not connection.is_closed():
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(connection.close(timeout=2))
+        await asyncio.sleep(retry_seconds)
+
+
+@asynccontextmanager
+async def reference_listener(app: Any) -> AsyncGenerator[None, None]:
+    """Lifespan: the listener task of this worker, bound to the app's database."""
+    bind = app.state.session_maker.kw["bind"]
+    url = bind.url.render_as_string(hide_password=False)
+    task = asyncio.create_task(listen(url))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
