@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from auth.models import ROLES, Account, ModeratorScope, RoleGrant
+from auth.models import ROLES, Account, ModeratorScope, PollOfficerScope, RoleGrant
 from auth.rules import sessions_cutoff
 from voting.audit.service import record
 from voting.domain import Conflict, DomainError, NotFound
@@ -17,14 +17,17 @@ from voting.i18n import gettext as _
 from voting.models import Neighbourhood
 
 __all__ = ["AccountView", "find_accounts", "account_view", "grant_role", "revoke_role", "set_moderator_scope",
-           "set_active", "mark_verified"]
+           "set_poll_officer_scope", "set_active", "mark_verified"]
 
 
 class AccountView:
     """An account with its roles and moderator neighbourhoods, for admin pages and the API."""
 
-    def __init__(self, account: Account, roles: list[str], neighbourhoods: list[str]) -> None:
+    def __init__(self, account: Account, roles: list[str], neighbourhoods: list[str],
+                 polling_stations: list[str] | None = None) -> None:
         self.account, self.roles, self.neighbourhoods = account, sorted(roles), sorted(neighbourhoods)
+        self.polling_stations = sorted(polling_stations or [])
+        """The neighbourhoods where a poll officer enters paper votes."""
 
 
 async def _get(session: AsyncSession, account_id: uuid.UUID) -> Account:
@@ -39,7 +42,10 @@ async def account_view(session: AsyncSession, account: Account) -> AccountView:
     hoods = (await session.exec(select(Neighbourhood.slug).join(
         ModeratorScope, col(ModeratorScope.neighbourhood_id) == col(Neighbourhood.id)).where(
         ModeratorScope.account_id == account.id))).all()
-    return AccountView(account, list(roles), list(hoods))
+    polls = (await session.exec(select(Neighbourhood.slug).join(
+        PollOfficerScope, col(PollOfficerScope.neighbourhood_id) == col(Neighbourhood.id)).where(
+        PollOfficerScope.account_id == account.id))).all()
+    return AccountView(account, list(roles), list(hoods), list(polls))
 
 
 async def find_accounts(session: AsyncSession, query: str = "", role: str | None = None, limit: int = 50,
@@ -82,6 +88,8 @@ async def revoke_role(session: AsyncSession, *, actor: str, account_id: uuid.UUI
     await session.delete(grant)
     if role == "moderator":
         await session.exec(delete(ModeratorScope).where(col(ModeratorScope.account_id) == account_id))  # type: ignore[call-overload]
+    if role == "poll_officer":
+        await session.exec(delete(PollOfficerScope).where(col(PollOfficerScope.account_id) == account_id))  # type: ignore[call-overload]
     await session.flush()
     await record(session, actor=actor, action="role.revoked", subject=f"account:{account_id}", data={"role": role})
     return await account_view(session, account)
@@ -105,6 +113,28 @@ async def set_moderator_scope(session: AsyncSession, *, actor: str, account_id: 
         session.add(ModeratorScope(account_id=account_id, neighbourhood_id=hood.id))
     await session.flush()
     await record(session, actor=actor, action="moderator.scoped", subject=f"account:{account_id}",
+                 data={"neighbourhoods": slugs})
+    return await account_view(session, account)
+
+
+async def set_poll_officer_scope(session: AsyncSession, *, actor: str, account_id: uuid.UUID,
+                                 slugs: list[str]) -> AccountView:
+    """Replace the neighbourhoods where a poll officer enters paper votes (granting the role if needed)."""
+    account = await _get(session, account_id)
+    slugs = sorted(set(slugs))
+    hoods = (await session.exec(select(Neighbourhood).where(col(Neighbourhood.slug).in_(slugs)))).all()
+    missing = sorted(set(slugs) - {hood.slug for hood in hoods})
+    if missing:
+        raise NotFound(_("Unknown neighbourhood {slug}.").format(slug=missing[0]))
+    if not slugs:
+        raise DomainError(_("A poll officer needs at least one neighbourhood."))
+    await grant_role(session, actor=actor, account_id=account_id, role="poll_officer")
+    await session.exec(delete(PollOfficerScope).where(col(PollOfficerScope.account_id) == account_id))  # type: ignore[call-overload]
+    for hood in hoods:
+        assert hood.id is not None
+        session.add(PollOfficerScope(account_id=account_id, neighbourhood_id=hood.id))
+    await session.flush()
+    await record(session, actor=actor, action="poll_officer.scoped", subject=f"account:{account_id}",
                  data={"neighbourhoods": slugs})
     return await account_view(session, account)
 

@@ -14,7 +14,7 @@ from voting.i18n import gettext as _
 from voting.i18n import ngettext
 
 __all__ = ["requires_login", "requires_role", "requires_admin", "requires_auditor", "requires_moderator",
-           "current_principal"]
+           "requires_poll_officer", "current_principal"]
 
 Guard = Callable[[ASGIConnection, BaseRouteHandler], Coroutine[Any, Any, None]]
 """Guards are coroutines: Litestar runs a plain function guard in a worker thread, a hop on every request."""
@@ -47,3 +47,5 @@ def requires_role(*roles: str) -> Guard:
 requires_admin = requires_role("admin")
 requires_auditor = requires_role("auditor", "admin")
 requires_moderator = requires_role("moderator", "admin")
+requires_poll_officer = requires_role("poll_officer", "admin")
+"""Paper votes: the service also checks the officer's neighbourhood."""

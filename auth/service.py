@@ -10,7 +10,7 @@ from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from auth.models import ROLES, Account, ModeratorScope, RevokedToken, RoleGrant
+from auth.models import ROLES, Account, ModeratorScope, PollOfficerScope, RevokedToken, RoleGrant
 from auth.passwords import hash_password_async, password_problem, verify_password_async
 from auth.principal import Principal
 from auth.ratelimit import LoginLimits, login_counters
@@ -97,10 +97,13 @@ async def create_account(
         raise AccountError(_("Unknown role {role}.").format(role=unknown[0]) if unknown
                            else _("An account needs a role."))
     slugs = list(dict.fromkeys(neighbourhood_slugs or []))
-    if slugs and "moderator" not in roles:
-        raise AccountError(_("Only moderators are scoped to neighbourhoods."))
+    scoped = {"moderator", "poll_officer"} & set(roles)
+    if slugs and not scoped:
+        raise AccountError(_("Only moderators and poll officers are scoped to neighbourhoods."))
     if "moderator" in roles and not slugs:
         raise AccountError(_("A moderator needs at least one neighbourhood."))
+    if "poll_officer" in roles and not slugs:
+        raise AccountError(_("A poll officer needs at least one neighbourhood."))
     hoods = (await session.exec(select(Neighbourhood).where(col(Neighbourhood.slug).in_(slugs)))).all()
     missing = sorted(set(slugs) - {h.slug for h in hoods})
     if missing:
@@ -118,7 +121,10 @@ async def create_account(
         session.add(RoleGrant(account_id=account.id, role=role))
     for hood in hoods:
         assert hood.id is not None
-        session.add(ModeratorScope(account_id=account.id, neighbourhood_id=hood.id))
+        if "moderator" in roles:
+            session.add(ModeratorScope(account_id=account.id, neighbourhood_id=hood.id))
+        if "poll_officer" in roles:
+            session.add(PollOfficerScope(account_id=account.id, neighbourhood_id=hood.id))
     await session.flush()
     # No address in the entry: the audit log outlives the account's deletion and is never rewritten.
     await record(session, actor=actor, action="account.created", subject=f"account:{account.id}",

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
-from auth.guards import current_principal, requires_login, requires_moderator
+from auth.guards import current_principal, requires_login, requires_moderator, requires_poll_officer
 from ballots.receipt_check import check_receipt
 from ballots.roll import import_roll
 from ballots.schemas import (
@@ -110,7 +110,7 @@ class BallotsAPI(Controller):
         return receipt_public(cast)
 
     @post("/{ballot_id:int}/paper-votes", operation_id="castPaperVote", status_code=201,
-          guards=[requires_moderator])
+          guards=[requires_poll_officer])
     async def paper(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: PathId,
                     data: JSONBody[PaperVote]) -> VoteReceipt:
         """A poll officer enters one paper vote for the voter named by email or external id."""
@@ -118,7 +118,7 @@ class BallotsAPI(Controller):
         return receipt_public(cast)
 
     @post("/{ballot_id:int}/paper-votes/batch", operation_id="castPaperVotes", status_code=201,
-          guards=[requires_moderator])
+          guards=[requires_poll_officer])
     async def paper_batch(self, request: Request[Any, Any, Any], db_session: DBSession,
                           ballot_id: PathId) -> PaperBatchReport:
         """A CSV body with columns voter and projects (or points); all recorded, or a 422 listing every row."""

@@ -1,4 +1,4 @@
-"""Moderator pages of a ballot: create it, move it through its lifecycle, import the roll, enter paper votes."""
+"""Moderator pages of a ballot (create it, move it, import the roll); poll officers' paper votes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from auth.guards import current_principal, requires_moderator
+from auth.guards import current_principal, requires_moderator, requires_poll_officer
 from ballots.forms import ballot_from_form, choice_from_form, upload_text
 from ballots.roll import import_roll
 from ballots.schemas import BallotCreate
@@ -24,7 +24,7 @@ from voting.i18n import gettext as _
 from voting.results.service import move_ballot
 from voting.results.wording import describe_rule
 
-__all__ = ["BallotManagePages"]
+__all__ = ["BallotManagePages", "PaperVotePages"]
 
 
 def _key_secret(request: Request[Any, Any, Any]) -> str | None:
@@ -79,6 +79,13 @@ class BallotManagePages(Controller):
         report = await import_roll(db_session, current_principal(request), ballot_id, text)
         return Template("ballots/roll.html", context={"view": await view_ballot(db_session, ballot_id),
                                                       "report": report})
+
+
+class PaperVotePages(Controller):
+    """Poll officers (of the ballot's neighbourhood) and admins enter the votes of residents who came in person."""
+
+    include_in_schema = False
+    guards = [requires_poll_officer]
 
     @get("/ballots/{ballot_id:int}/paper", name="ballot_paper")
     async def paper_form(self, db_session: DBSession, ballot_id: FromPath[int]) -> Template:

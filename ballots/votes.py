@@ -1,4 +1,4 @@
-"""Vote use cases: an online vote, a paper vote, a CSV batch of paper votes."""
+"""Vote use cases: an online vote, a paper vote, a CSV batch of paper votes (poll officers, audited)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,18 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from auth.principal import Principal
+from auth.principal import Principal, can_enter_paper_votes
 from ballots.casting import CastReceipt, check_and_record, load_for_vote
-from ballots.errors import InvalidVote
+from ballots.errors import InvalidVote, NotAllowed
 from ballots.formats import Reason
-from ballots.service import ensure_manager, load_ballot
+from ballots.models import Ballot
+from ballots.service import load_ballot
 from ballots.voters import online_identity, paper_identity
+from voting.audit.service import record
 from voting.errors import DomainError
 from voting.i18n import gettext as _
 
-__all__ = ["cast_online", "cast_paper", "cast_paper_batch", "parse_choice_text"]
+__all__ = ["cast_online", "cast_paper", "cast_paper_batch", "ensure_poll_officer", "parse_choice_text"]
 
 
 async def cast_online(session: AsyncSession, principal: Principal, ballot_id: int, choice: dict[str, Any],
@@ -30,13 +32,32 @@ async def cast_online(session: AsyncSession, principal: Principal, ballot_id: in
     return await check_and_record(session, identity, choice, loaded, channel="online", idempotency_key=key, now=now)
 
 
-async def cast_paper(session: AsyncSession, officer: Principal, ballot_id: int, voter: str,
-                     choice: dict[str, Any], now: datetime | None = None) -> CastReceipt:
-    """A paper vote entered by a moderator of the ballot acting as poll officer."""
+def ensure_poll_officer(officer: Principal, ballot: Ballot) -> None:
+    """Paper votes are entered by a poll officer of the ballot's neighbourhood (or an admin), nobody else."""
+    if not can_enter_paper_votes(officer, ballot.neighbourhood_id):
+        raise NotAllowed(_("Only poll officers of this neighbourhood and admins enter paper votes."))
+
+
+async def _audit_paper(session: AsyncSession, officer: Principal, ballot_id: int, count: int, mode: str) -> None:
+    """Who entered how many paper votes in which ballot; never whose, never what."""
+    await record(session, actor=f"account:{officer.id}", action="ballot.paper_votes", subject=f"ballot:{ballot_id}",
+                 data={"officer": str(officer.id), "ballot": ballot_id, "votes": count, "mode": mode})
+
+
+async def _enter_paper(session: AsyncSession, ballot_id: int, voter: str, choice: dict[str, Any],
+                       now: datetime | None) -> CastReceipt:
     loaded = await load_for_vote(session, ballot_id)
-    ensure_manager(officer, loaded.ballot)
     identity = await paper_identity(session, loaded.ballot, voter)
     return await check_and_record(session, identity, choice, loaded, channel="paper", now=now)
+
+
+async def cast_paper(session: AsyncSession, officer: Principal, ballot_id: int, voter: str,
+                     choice: dict[str, Any], now: datetime | None = None) -> CastReceipt:
+    """A paper vote entered by a poll officer for a voter who came in person; audited."""
+    ensure_poll_officer(officer, await load_ballot(session, ballot_id))
+    receipt = await _enter_paper(session, ballot_id, voter, choice, now)
+    await _audit_paper(session, officer, ballot_id, 1, "single")
+    return receipt
 
 
 def parse_choice_text(text: str, cumulative: bool) -> dict[str, Any]:
@@ -55,7 +76,7 @@ async def cast_paper_batch(session: AsyncSession, officer: Principal, ballot_id:
                            now: datetime | None = None) -> list[CastReceipt]:
     """Columns ``voter`` and ``projects`` (or ``points``); all rows are recorded, or none with every reason."""
     ballot = await load_ballot(session, ballot_id)
-    ensure_manager(officer, ballot)
+    ensure_poll_officer(officer, ballot)
     cumulative = ballot.vote_format == "cumulative"
     reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
     receipts: list[CastReceipt] = []
@@ -66,8 +87,7 @@ async def cast_paper_batch(session: AsyncSession, officer: Principal, ballot_id:
         try:
             if not named:
                 raise InvalidVote(_("This vote is not valid."), [Reason("paper.voter", _("no voter"))])
-            receipts.append(await cast_paper(session, officer, ballot_id, named, parse_choice_text(wanted, cumulative),
-                                             now=now))
+            receipts.append(await _enter_paper(session, ballot_id, named, parse_choice_text(wanted, cumulative), now))
         except DomainError as error:
             details = getattr(error, "reasons", None) or [Reason("paper.refused", error.message)]
             problems += [Reason(r.code, _("line {line}: {reason}").format(line=line, reason=r.message))
@@ -76,4 +96,5 @@ async def cast_paper_batch(session: AsyncSession, officer: Principal, ballot_id:
         problems.append(Reason("paper.empty", _("The file has no vote (columns: voter, projects or points).")))
     if problems:
         raise InvalidVote(_("No paper vote was recorded: fix these rows and send the file again."), problems)
+    await _audit_paper(session, officer, ballot_id, len(receipts), "batch")
     return receipts

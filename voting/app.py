@@ -26,7 +26,7 @@ from auth.pages import AuthPages
 from ballots.api import BallotsAPI, ReceiptsAPI
 from ballots.box import configure_box_secret
 from ballots.deadlines import deadline_sweeper
-from ballots.manage_pages import BallotManagePages
+from ballots.manage_pages import BallotManagePages, PaperVotePages
 from ballots.pages import BallotPages
 from voting.admin.api import AdminAPI, PublicCityAPI
 from voting.admin.pages import AdminPages
@@ -53,7 +53,7 @@ __all__ = ["create_app", "ROUTE_HANDLERS"]
 ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health, AdminAPI, PublicCityAPI, AdminPages,
                              ResultPages, ResultsAPI, AuditPages]
 ROUTE_HANDLERS += PROPOSAL_HANDLERS
-ROUTE_HANDLERS += [BallotsAPI, ReceiptsAPI, BallotPages, BallotManagePages]
+ROUTE_HANDLERS += [BallotsAPI, ReceiptsAPI, BallotPages, BallotManagePages, PaperVotePages]
 ROUTE_HANDLERS += [RegistrationAPI, AccountAPI, AccountPages]
 ROUTE_HANDLERS += [CalendarAPI, CalendarPages]
 ROUTE_HANDLERS += CENSUS_HANDLERS

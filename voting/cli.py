@@ -75,9 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     add = user_commands.add_parser("add", help="create an account")
     add.add_argument("email")
-    add.add_argument("--role", required=True, choices=["citizen", "moderator", "auditor", "admin"])
+    add.add_argument("--role", required=True, choices=["citizen", "moderator", "poll_officer", "auditor", "admin"])
     add.add_argument("--neighbourhood", action="append", default=[], metavar="SLUG",
-                     help="neighbourhood a moderator is scoped to (repeatable)")
+                     help="neighbourhood a moderator or poll officer is scoped to (repeatable)")
     add.add_argument("--name", default="", help="display name")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=_user_add)

@@ -46,6 +46,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("citizen", "citizen@demo.greenballot.test", "citizen-demo-2026", "Camille Citoyenne"),
     DemoAccount("moderator", "moderator@demo.greenballot.test", "moderator-demo-2026", "Malik Modérateur",
                 ("centre-jaude", "montferrand")),
+    DemoAccount("poll_officer", "poll-officer@demo.greenballot.test", "poll-officer-demo-2026", "Paul Assesseur",
+                ("montferrand",)),
     DemoAccount("auditor", "auditor@demo.greenballot.test", "auditor-demo-2026", "Aude Auditrice"),
     DemoAccount("admin", "admin@demo.greenballot.test", "admin-demo-2026", "Adèle Admin"),
 ]

@@ -192,7 +192,7 @@ async def test_refused_voters_are_told_why(client, db_session, city):
 
 async def test_paper_and_online_votes_exclude_each_other(client, db_session, city):
     ballot, ids = city["ballot"], city["ids"]
-    officer = await auth(client, city["moderator"])
+    officer = await auth(client, await make_account(db_session, "poll_officer", neighbourhoods=[city["hood"].slug]))
     paper_voter = await make_voter(db_session, city["hood"])
     online_voter = await make_voter(db_session, city["hood"])
     paper = await client.post(f"/api/v1/ballots/{ballot.id}/paper-votes",

@@ -63,6 +63,11 @@ async def test_moderator_creates_opens_imports_and_enters_paper_votes(client, db
     voter = await make_voter(db_session, hood)
     roll = await post_form(client, f"{path}/roll", {"text": f"email\n{voter.email}\nnot-an-email\n"}, headers=EN)
     assert roll.status_code == 200 and "1 rows accepted" in roll.text and "invalid email" in roll.text
+    refused = await post_form(client, f"{path}/paper", {"voter": voter.email, "projects": str(proposal.id)},
+                              headers=EN)
+    assert refused.status_code == 403  # a moderator is not a poll officer
+    officer = await make_account(db_session, "poll_officer", neighbourhoods=[hood.slug])
+    await browser_login(client, officer.email)
     paper = await post_form(client, f"{path}/paper", {"voter": voter.email, "projects": str(proposal.id)},
                             headers=EN)
     assert paper.status_code == 200 and 'data-testid="paper-receipts"' in paper.text
@@ -71,5 +76,6 @@ async def test_moderator_creates_opens_imports_and_enters_paper_votes(client, db
     assert twice.status_code == 409 and "already recorded" in twice.text
     page = await client.get(path, headers=EN)
     assert "1 vote cast" in page.text and "paper: 1" in page.text
+    await browser_login(client, moderator.email)
     forbidden = await post_form(client, f"{path}/status", {"to": "published"}, headers=EN)
     assert forbidden.status_code == 409

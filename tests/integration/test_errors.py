@@ -49,8 +49,9 @@ async def test_a_paper_vote_for_a_voter_named_with_a_nul_is_a_400(client, db_ses
     hood = await make_neighbourhood(db_session)
     moderator = await make_account(db_session, "moderator", neighbourhoods=[hood.slug])
     ballot, ids = await make_open_ballot(db_session, hood, moderator)
+    officer = await make_account(db_session, "poll_officer", neighbourhoods=[hood.slug])
     response = await client.post(f"/api/v1/ballots/{ballot.id}/paper-votes",
-                                 headers=await bearer(client, moderator.email),
+                                 headers=await bearer(client, officer.email),
                                  json={"voter": "voter\x00@example.org", "projects": ids[:1]})
     assert response.status_code == 400 and response.json()["detail"] == NUL_MESSAGE
 

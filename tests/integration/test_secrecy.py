@@ -21,7 +21,7 @@ import asyncpg
 import httpx
 import pytest
 
-from auth.models import Account, ModeratorScope, RoleGrant
+from auth.models import Account, ModeratorScope, PollOfficerScope, RoleGrant
 from auth.service import issue_for
 from ballots.receipts import receipt_hash
 from tests.ballot_factories import make_open_ballot
@@ -76,7 +76,9 @@ async def _seed(url: str) -> tuple[int, list[int], Account, list[Account]]:
         session.add_all([moderator, *voters])
         await session.flush()
         session.add_all([RoleGrant(account_id=moderator.id, role="moderator"),
-                         ModeratorScope(account_id=moderator.id, neighbourhood_id=hood.id or 0)])
+                         ModeratorScope(account_id=moderator.id, neighbourhood_id=hood.id or 0),
+                         RoleGrant(account_id=moderator.id, role="poll_officer"),  # enters the paper votes too
+                         PollOfficerScope(account_id=moderator.id, neighbourhood_id=hood.id or 0)])
         ballot, ids = await make_open_ballot(session, hood, moderator)
         await session.commit()
     await engine.dispose()

@@ -8,7 +8,15 @@ from typing import Annotated, Any
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from auth.admin import find_accounts, grant_role, mark_verified, revoke_role, set_active, set_moderator_scope
+from auth.admin import (
+    find_accounts,
+    grant_role,
+    mark_verified,
+    revoke_role,
+    set_active,
+    set_moderator_scope,
+    set_poll_officer_scope,
+)
 from auth.guards import current_principal, requires_admin
 from auth.keys import published_keys
 from voting.admin import categories as category_service
@@ -118,6 +126,12 @@ class AdminAPI(Controller):
                     data: JSONBody[ScopeChange]) -> AccountPublic:
         return account_public(await set_moderator_scope(db_session, actor=actor_of(current_principal(request)),
                                                         account_id=account_id, slugs=data.neighbourhoods))
+
+    @put("/accounts/{account_id:uuid}/polling-stations", operation_id="scopePollOfficer")
+    async def poll_scope(self, request: Req, db_session: DBSession, account_id: FromPath[uuid.UUID],
+                         data: JSONBody[ScopeChange]) -> AccountPublic:
+        return account_public(await set_poll_officer_scope(db_session, actor=actor_of(current_principal(request)),
+                                                           account_id=account_id, slugs=data.neighbourhoods))
 
     @post("/accounts/{account_id:uuid}/disable", operation_id="disableAccount", status_code=200)
     async def disable(self, request: Req, db_session: DBSession, account_id: FromPath[uuid.UUID]) -> AccountPublic:

@@ -11,7 +11,15 @@ from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
 
-from auth.admin import find_accounts, grant_role, mark_verified, revoke_role, set_active, set_moderator_scope
+from auth.admin import (
+    find_accounts,
+    grant_role,
+    mark_verified,
+    revoke_role,
+    set_active,
+    set_moderator_scope,
+    set_poll_officer_scope,
+)
 from auth.guards import current_principal, requires_admin
 from auth.keys import published_keys
 from voting.admin import categories as category_service
@@ -140,6 +148,8 @@ class AdminPages(Controller):
             "revoke": lambda: revoke_role(db_session, actor=actor, account_id=account_id, role=data.role),
             "scope": lambda: set_moderator_scope(db_session, actor=actor, account_id=account_id,
                                                  slugs=[h for h in hoods if h]),
+            "poll_scope": lambda: set_poll_officer_scope(db_session, actor=actor, account_id=account_id,
+                                                         slugs=[h for h in hoods if h]),
             "disable": lambda: set_active(db_session, actor=actor, account_id=account_id, active=False),
             "enable": lambda: set_active(db_session, actor=actor, account_id=account_id, active=True),
             "verify": lambda: mark_verified(db_session, actor=actor, account_id=account_id, how=data.how),

@@ -70,6 +70,8 @@ class AccountPublic(BaseModel):
     verified_how: str | None
     roles: list[str]
     neighbourhoods: list[str]
+    polling_stations: list[str] = []
+    """Where a poll officer enters paper votes."""
 
 
 class RoleChange(BaseModel):

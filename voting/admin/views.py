@@ -31,7 +31,8 @@ def account_public(view: AccountView) -> AccountPublic:
     account = view.account
     return AccountPublic(id=str(account.id), email=account.email, display_name=account.display_name,
                          active=account.is_active, verified=account.verified_at is not None,
-                         verified_how=account.verified_how, roles=view.roles, neighbourhoods=view.neighbourhoods)
+                         verified_how=account.verified_how, roles=view.roles, neighbourhoods=view.neighbourhoods,
+                         polling_stations=view.polling_stations)
 
 
 def settings_public(settings: CitySettings) -> SettingsPublic:
