@@ -49,3 +49,33 @@ def test_the_cache_is_bounded(monkeypatch):
         token, _ = issue_token(keys, uuid.uuid4(), issuer="gb", audience="gb", ttl=timedelta(hours=1))
         decode_token(keys, token, issuer="gb", audience="gb")
     assert len(tokens._VERIFIED) == 3
+
+
+def test_a_retired_key_verifies_until_its_grace_period_ends():
+    keys = ring()
+    token, _ = issue_token(keys, uuid.uuid4(), issuer="gb", audience="gb", ttl=timedelta(hours=1))
+    keys.verify_until["k1"] = datetime.now(UTC) + timedelta(minutes=5)
+    assert decode_token(keys, token, issuer="gb", audience="gb")
+    keys.verify_until["k1"] = datetime.now(UTC) - timedelta(seconds=1)
+    with pytest.raises(TokenError):  # remembered or not, a key past its grace no longer verifies
+        decode_token(keys, token, issuer="gb", audience="gb")
+
+
+def test_a_token_may_not_outlive_the_maximum_lifetime():
+    keys = ring()
+    token, _ = issue_token(keys, uuid.uuid4(), issuer="gb", audience="gb", ttl=timedelta(hours=2))
+    assert decode_token(keys, token, issuer="gb", audience="gb", max_lifetime=timedelta(hours=2))
+    with pytest.raises(TokenError):
+        decode_token(keys, token, issuer="gb", audience="gb", max_lifetime=timedelta(hours=1))
+
+
+@pytest.mark.parametrize("exp", ["2000000000", 1e30, 2000000000.5, True, None, -5])
+def test_exp_must_be_a_whole_number_of_seconds(exp):
+    import jwt
+
+    keys = ring()
+    now = int(time.time())
+    claims = {"sub": str(uuid.uuid4()), "iss": "gb", "aud": "gb", "iat": now, "exp": exp, "jti": "j"}
+    token = jwt.encode(claims, keys.current_private, algorithm="EdDSA", headers={"kid": "k1"})
+    with pytest.raises(TokenError):
+        decode_token(keys, token, issuer="gb", audience="gb")
