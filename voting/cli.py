@@ -45,7 +45,8 @@ def _audit_checkpoint(args: argparse.Namespace) -> int:
     return audit_checkpoint(args)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = "*") -> argparse.ArgumentParser:
+    """The whole command line (``command="*"``), or with only ``command``'s package imported (``None``: none)."""
     parser = argparse.ArgumentParser(prog="greenballot", description="Participatory budgeting and voting engine.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -92,34 +93,59 @@ def build_parser() -> argparse.ArgumentParser:
     checkpoint.add_argument("--output", metavar="FILE", help="write the checkpoint to FILE (keep it safe)")
     checkpoint.set_defaults(func=_audit_checkpoint)
 
-    from ballots.cli import register as register_ballots
-    from voting.admin.cli import register as register_admin
-    from voting.results.cli import register as register_results
-    from voting.results.cli import register_ballot_actions
-
-    register_admin(commands)
-    register_ballots(commands)
-    ballot_actions = next(action for action in commands.choices["ballot"]._actions
-                          if isinstance(action, argparse._SubParsersAction))
-    register_ballot_actions(ballot_actions)
-    register_results(commands)
-    from voting.mail.cli import register as register_mail
-
-    register_mail(commands)
-    from auth.census.cli import register as register_census
-
-    register_census(commands)
-    try:
-        from voting.tally.cli import register as register_tally
-    except ImportError:  # the tally engine is optional while it is being built
-        pass
-    else:
-        register_tally(commands)
+    _register_lazy(commands, command)
     return parser
 
 
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "neighbourhood": ("voting.admin.cli", "manage neighbourhoods"),
+    "keys": ("voting.admin.cli", "print the public keys, or rotate a key"),
+    "roll": ("ballots.cli", "ballot voter rolls"),
+    "ballot": ("ballots.cli", "ballot vote logs and receipts"),
+    "export": ("voting.results.cli", "write a tallied ballot's signed exports to a folder"),
+    "verify": ("voting.results.cli", "check an export offline: signatures, recount, bulletin board"),
+    "mail": ("voting.mail.cli", "outgoing mail"),
+    "census": ("auth.census.cli", "the local census of residents"),
+    "tally": ("voting.tally.cli", "tally a Pabulib .pb file"),
+}
+"""Commands defined in other packages: (module whose ``register`` adds them, their one-line help). Only the
+module of the command being run is imported; the others get a placeholder with the same help, enough for
+``--help`` and for argparse's list of choices (tests/unit/test_cli_startup.py checks the helps agree)."""
+
+
+def _register_lazy(commands: argparse._SubParsersAction[argparse.ArgumentParser], command: str | None) -> None:
+    import importlib
+
+    wanted = [LAZY_COMMANDS[command][0]] if command in LAZY_COMMANDS else []
+    if command == "*":
+        wanted = list(dict.fromkeys(module for module, _ in LAZY_COMMANDS.values()))
+    for module in wanted:
+        if module == "voting.tally.cli":
+            try:
+                importlib.import_module(module).register(commands)
+            except ImportError:  # the tally engine is optional while it is being built
+                pass
+            continue
+        importlib.import_module(module).register(commands)
+        if module == "ballots.cli":
+            from voting.results.cli import register_ballot_actions
+
+            ballot_actions = next(action for action in commands.choices["ballot"]._actions
+                                  if isinstance(action, argparse._SubParsersAction))
+            register_ballot_actions(ballot_actions)
+    for name, (_, help_text) in LAZY_COMMANDS.items():
+        if name not in commands.choices:
+            commands.add_parser(name, help=help_text)
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command named on the line (the first word that is not an option), if any."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     from voting.i18n import use_language
 

@@ -23,3 +23,42 @@ def test_verify_imports_nothing_heavy(tmp_path):
     code = ("from voting.cli import main\n"
             f"try:\n    main(['verify', {str(tmp_path)!r}])\nexcept SystemExit:\n    pass")
     assert imported_after(code) == set()
+
+
+def test_help_imports_no_other_package(tmp_path):
+    code = ("import contextlib, io\nfrom voting.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        main(['--help'])\n    except SystemExit:\n        pass\n"
+            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('ballots', 'auth', 'voting') "
+            "and m not in ('voting', 'voting.cli'))))")
+    done = subprocess.run([sys.executable, "-c", "import sys\n" + code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
+    assert imported_after(code) == set()
+
+
+def test_lazy_commands_have_the_help_of_their_package():
+    from voting.cli import LAZY_COMMANDS, build_parser
+
+    full = build_parser("*")
+    (commands,) = [action for action in full._actions if hasattr(action, "choices") and action.choices
+                   and "serve" in action.choices]
+    helps = {choice.dest: choice.help for choice in commands._choices_actions}
+    for name, (_, help_text) in LAZY_COMMANDS.items():
+        if name == "tally" and name not in helps:
+            continue  # the tally engine is optional
+        assert helps[name] == help_text, name
+    lazy = build_parser(None).format_help()
+    assert lazy == full.format_help()  # --help shows the same text without importing the packages
+
+
+def test_a_command_imports_only_its_package():
+    assert "voting.tally.cli" not in imported_modules("from voting.cli import build_parser; build_parser('verify')")
+    assert "voting.results.cli" in imported_modules("from voting.cli import build_parser; build_parser('verify')")
+
+
+def imported_modules(code: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", f"import sys\n{code}\nprint(','.join(sys.modules))"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.strip().split(","))
