@@ -55,3 +55,62 @@ def test_https_from_a_trusted_proxy_only() -> None:
     assert not is_https({"scheme": "http", "client": ("10.2.3.4", 1), "headers": forwarded}, ())  # type: ignore
     assert not is_https({"scheme": "http", "client": ("10.2.3.4", 1),  # type: ignore
                          "headers": [(b"x-forwarded-proto", b"https, http")]}, trusted)
+
+
+FORMULAS = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tTab", "Verger"]
+
+
+def test_election_pb_names_are_formula_safe_and_recount_the_same(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from voting.results.document import (
+        BallotInput,
+        ProjectInput,
+        build_election,
+        group,
+        input_digest,
+        result_document,
+        run_tally,
+    )
+    from voting.results.exports import bulletin_csv, bulletin_json, election_pb, result_csv, result_json
+    from voting.results.signing import sign_bytes
+    from voting.results.verify import verify_export
+    from voting.tally import parse_pabulib, tally
+
+    ballot = BallotInput(7, "=cmd|' /C calc'!A0", "knapsack", 100, "greedy", "min-cost,max-votes,lexico")
+    projects = [ProjectInput(n, name, 20 + 7 * n) for n, name in enumerate(FORMULAS, start=1)]
+    contents = [{"projects": [1, 2]}, {"projects": [3, 4]}, {"projects": [2, 5]}, {"projects": [6, 1]},
+                {"projects": [2]}, {"projects": [4, 6]}]
+    election = build_election(ballot, projects, group(contents))
+    result = run_tally(ballot, election)
+    text = election_pb(election, result, {"description": "=EVIL()", "unit": "+Ville"}, b"seed")
+    section = text.split("PROJECTS\n")[1].split("VOTES\n")[0].splitlines()
+    name_at = section[0].split(";").index("name")
+    cells = [line.split(";")[name_at].strip('"') for line in section[1:]]
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t")) for cell in cells), cells
+    assert "'=HYPERLINK" in text and "description;'=EVIL()" in text and "unit;'+Ville" in text
+    assert "Verger" in cells  # ordinary names unchanged
+
+    recount = tally(parse_pabulib(text).election(), "greedy", ("min-cost", "max-votes", "lexico"))
+    assert sorted(recount.selected) == sorted(result.selected)
+    pytest.importorskip("pabutools")
+    from pabutools.election import Cost_Sat
+    from pabutools.election import parse_pabulib as pabutools_parse
+    from pabutools.rules import greedy_utilitarian_welfare
+
+    path = tmp_path / "election.pb"
+    path.write_text(text, encoding="utf-8")
+    instance, profile = pabutools_parse(str(path))
+    chosen = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)
+    assert sorted(str(p.name) for p in chosen) == sorted(result.selected)
+
+    key = Ed25519PrivateKey.generate()
+    document = result_document(ballot, projects, election, result, input_digest(ballot, projects, group(contents)))
+    rows = [(f"{n:064x}", f"c{n}", content) for n, content in enumerate(contents)]
+    files = {"result.json": result_json(document), "result.csv": result_csv(document).encode(),
+             "election.pb": text.encode(), "bulletin.json": bulletin_json(ballot.ballot_id, rows, len(rows)),
+             "bulletin.csv": bulletin_csv(rows).encode()}
+    for name in list(files):
+        if name != "bulletin.csv":
+            files[f"{name}.sig"] = sign_bytes(name, files[name], key, "sig-1").encode()
+    assert verify_export(files, {"sig-1": key.public_key()}) == []

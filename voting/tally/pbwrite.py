@@ -12,7 +12,19 @@ from voting.tally.pabulib import PabulibFile
 from voting.tally.result import TallyResult
 from voting.tally.tiebreak import supporters, tie_key
 
-__all__ = ["format_number", "to_pabulib", "write_pabulib"]
+__all__ = ["FORMULA_STARTS", "format_number", "formula_safe", "to_pabulib", "write_pabulib"]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet run a cell as a formula (OWASP CSV injection); .pb files are opened in spreadsheets."""
+_TEXT_META = {"description", "country", "unit", "subunit", "instance", "district", "comment", "language", "edition"}
+"""META keys holding free text (the others are numbers, dates or names of rules)."""
+
+
+def formula_safe(text: str) -> str:
+    """``text`` prefixed with a quote when a spreadsheet would run it; names are never read by a tally, so the
+    recount of the file is unchanged."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def format_number(value: Fraction | int) -> str:
@@ -29,10 +41,12 @@ def write_pabulib(pb: PabulibFile) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     out.write("META\n")
     writer.writerow(["key", "value"])
-    writer.writerows(pb.meta.items())
+    writer.writerows((key, formula_safe(value) if key in _TEXT_META else value) for key, value in pb.meta.items())
     out.write("PROJECTS\n")
     writer.writerow(pb.project_columns)
-    writer.writerows(pb.projects)
+    names = [n for n, column in enumerate(pb.project_columns) if column in ("name", "description", "category")]
+    writer.writerows(tuple(formula_safe(str(cell)) if n in names else cell for n, cell in enumerate(row))
+                     for row in pb.projects)
     out.write("VOTES\n")
     writer.writerow(pb.vote_columns)
     writer.writerows(pb.votes)
