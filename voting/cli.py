@@ -54,6 +54,9 @@ def build_parser(command: str | None = "*") -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--no-migrate", action="store_true",
+                       help="do not apply migrations (a fleet migrates once with 'greenballot db upgrade'); refuse "
+                            "to start if the database is behind")
     serve.add_argument("--access-log", action="store_true",
                         help="log every request with its client address and time (off: such a log would tell who "
                              "voted when)")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+import os
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 from urllib.parse import urlsplit
@@ -19,6 +21,8 @@ __all__ = [
     "embedded_database_url",
     "resolve_database_url",
     "make_engine",
+    "PoolOptions",
+    "pool_options",
     "make_session_maker",
     "provide_db_session",
     "driver_connection",
@@ -71,16 +75,58 @@ def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
     return embedded_database_url(data_dir)
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An engine whose pool keeps enough connections open for a worker under load (at most 30 per worker).
+@dataclass(frozen=True)
+class PoolOptions:
+    """How a process uses PostgreSQL: its connection budget, how long it waits, and PgBouncer compatibility."""
 
-    A request may hold two connections for a moment (the principal's read, then its transaction). Demand above
-    ``pool_size`` is served by overflow connections that are opened and closed each time, and opening one costs
-    more than the request itself: keep ``pool_size`` above the concurrency a worker sees.
+    size: int = 20  # GREENBALLOT_DB_POOL: connections kept open per worker process (and as many again, briefly)
+    acquire_timeout: float = 10.0  # GREENBALLOT_DB_POOL_TIMEOUT: seconds a request waits for a free connection
+    statement_timeout_ms: int = 30_000  # GREENBALLOT_STATEMENT_TIMEOUT: milliseconds one statement may run
+    connect_timeout: float = 5.0  # GREENBALLOT_DB_CONNECT_TIMEOUT: seconds to open a connection
+    pgbouncer: bool = False  # GREENBALLOT_PGBOUNCER=1: no prepared statements kept across transactions
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # also refuses nan
+        raise DatabaseURLError(f"{name} must be a number between {low:g} and {high:g} (got {raw!r})")
+    return value
+
+
+def pool_options(env: Mapping[str, str] | None = None) -> PoolOptions:
+    """The pool settings of this process, from the environment; a bad value is one clear error at start."""
+    env = os.environ if env is None else env
+    return PoolOptions(size=int(_number(env, "GREENBALLOT_DB_POOL", 20, 1, 1000)),
+                       acquire_timeout=_number(env, "GREENBALLOT_DB_POOL_TIMEOUT", 10, 0.1, 600),
+                       statement_timeout_ms=int(_number(env, "GREENBALLOT_STATEMENT_TIMEOUT", 30_000, 100, 86_400_000)),
+                       connect_timeout=_number(env, "GREENBALLOT_DB_CONNECT_TIMEOUT", 5, 0.1, 600),
+                       pgbouncer=env.get("GREENBALLOT_PGBOUNCER", "").strip().lower() in ("1", "true", "yes"))
+
+
+def make_engine(url: str, options: PoolOptions | None = None, **kwargs: Any) -> AsyncEngine:
+    """An engine for one process: ``options.size`` connections kept open, as many again for bursts (opened and
+    closed each time), a bounded wait for a free one and a bounded time per statement, so that no request hangs.
+
+    A request may hold two connections for a moment (the principal's read, then its transaction). Opening a
+    connection costs more than a request: keep the size above the concurrency a worker sees, and the total
+    (workers x 2 x size, over every instance) under PostgreSQL's ``max_connections``.
     """
+    options = options or pool_options()
     kwargs.setdefault("pool_pre_ping", False)
-    kwargs.setdefault("pool_size", 20)
-    kwargs.setdefault("max_overflow", 10)
+    kwargs.setdefault("pool_size", options.size)
+    kwargs.setdefault("max_overflow", kwargs["pool_size"])
+    kwargs.setdefault("pool_timeout", options.acquire_timeout)
+    connect_args: dict[str, Any] = {"timeout": options.connect_timeout,
+                                    "server_settings": {"statement_timeout": str(options.statement_timeout_ms)}}
+    if options.pgbouncer:  # transaction pooling: a prepared statement does not outlive its transaction
+        connect_args.update(statement_cache_size=0, prepared_statement_cache_size=0)
+    kwargs.setdefault("connect_args", connect_args)
     return create_async_engine(asyncpg_url(url), **kwargs)
 
 

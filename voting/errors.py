@@ -6,17 +6,24 @@ import logging
 from typing import Any
 
 from asyncpg.exceptions import DataError as PostgresDataError
+from asyncpg.exceptions import OperatorInterventionError, PostgresConnectionError
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, SerializationException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_409_CONFLICT,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from voting.domain import DomainError
 from voting.i18n import choose_language, use_language
 from voting.i18n import gettext as _
 
-__all__ = ["DomainError", "exception_handlers", "wants_json"]
+__all__ = ["DomainError", "exception_handlers", "wants_json", "unreachable_database", "RETRY_AFTER_SECONDS"]
 
 log = logging.getLogger("greenballot")
 
@@ -70,11 +77,58 @@ def _data_message(sqlstate: str) -> str:
     return _("A value in the request is not valid.")
 
 
+RETRY_AFTER_SECONDS = 5
+
+
+def unreachable_database(error: BaseException) -> bool:
+    """Whether a database error means "PostgreSQL cannot answer now" (down, restarting, unreachable, a statement
+    or a wait for a connection timed out) rather than a refusal of this request's data."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [error]
+    while todo and len(seen) < 8:  # the error, what SQLAlchemy or its driver adapter wrapped, and their causes
+        current = todo.pop()
+        if current is None or any(current is known for known in seen):
+            continue
+        seen.append(current)
+        if getattr(current, "connection_invalidated", False):
+            return True
+        if str(getattr(current, "sqlstate", None) or "").startswith(("08", "57")):  # connection; shutdown, timeout
+            return True
+        if isinstance(current, (ConnectionError, TimeoutError, PostgresConnectionError, OperatorInterventionError,
+                                PoolTimeout)):
+            return True
+        if isinstance(current, OSError) and _raised_by_the_driver(current):  # e.g. its unix socket is gone
+            return True
+        todo += [getattr(current, "orig", None), current.__cause__, current.__context__]
+    return False
+
+
+def _raised_by_the_driver(error: BaseException) -> bool:
+    trace = error.__traceback__
+    while trace is not None:
+        if "asyncpg" in trace.tb_frame.f_code.co_filename:
+            return True
+        trace = trace.tb_next
+    return False
+
+
+def _unavailable(request: Request, error: Exception) -> Response:
+    """503 with Retry-After: the database cannot answer for a moment; the client may try again (a vote's
+    idempotency key makes that safe)."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(error).__name__)
+    return _answer(request, HTTP_503_SERVICE_UNAVAILABLE,
+                   _("The service is unavailable for a moment: try again in a few seconds."),
+                   headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def _refused_data(request: Request, error: Exception) -> Response:
     """PostgreSQL's class 22 (data exception): a value it cannot store or compare, so bad input, never a 500.
 
-    The request's transaction is rolled back as for any error, so nothing is half-written.
+    The request's transaction is rolled back as for any error, so nothing is half-written. A database that
+    cannot answer is a 503.
     """
+    if unreachable_database(error):
+        return _unavailable(request, error)
     driver_error = getattr(error, "orig", error)
     sqlstate = str(getattr(driver_error, "sqlstate", None) or "")
     if not sqlstate.startswith("22"):
@@ -84,6 +138,8 @@ def _refused_data(request: Request, error: Exception) -> Response:
 
 
 def _unexpected(request: Request, error: Exception) -> Response:
+    if unreachable_database(error):  # raised through a driver adapter or a middleware, not as a DBAPIError
+        return _unavailable(request, error)
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
     return _answer(request, HTTP_500_INTERNAL_SERVER_ERROR, _("Something went wrong on our side."))
 
@@ -92,7 +148,12 @@ exception_handlers: dict[Any, Any] = {
     HTTPException: _http,
     DomainError: _domain,
     IntegrityError: _integrity,
-    DBAPIError: _refused_data,  # through SQLAlchemy
+    DBAPIError: _refused_data,  # through SQLAlchemy (a database that cannot answer: 503)
+    PostgresConnectionError: _unavailable,
+    OperatorInterventionError: _unavailable,
+    PoolTimeout: _unavailable,
+    ConnectionError: _unavailable,
+    TimeoutError: _unavailable,
     PostgresDataError: _refused_data,  # from the driver directly (the ballot box's fixed statements)
     Exception: _unexpected,
 }

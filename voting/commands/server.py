@@ -29,6 +29,12 @@ def _ensure_keys(url: str) -> None:
     secret = load_settings().key_secret
 
     async def work(session):  # type: ignore[no-untyped-def]
+        from sqlalchemy import text
+
+        from voting.migrate import MIGRATION_LOCK
+
+        # Instances started together create the first keys once: one at a time, the others find them made.
+        await session.exec(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
         for purpose in ("tokens", "signing"):
             await ensure_key(session, purpose, secret)
 
@@ -57,7 +63,12 @@ def serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise CLIError("--workers must be at least 1", 2)
     _check_port(args.host, args.port)
-    _, url = prepare_database()
+    _, url = prepare_database(migrate=not args.no_migrate)
+    if args.no_migrate:
+        from voting.migrate import at_head
+
+        if not at_head(url):
+            raise CLIError("the database is not at the latest migration: run greenballot db upgrade first", 2)
     _ensure_keys(url)
     return _run(args.host, args.port, args.workers, args.access_log)
 

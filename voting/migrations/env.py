@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from voting.database import asyncpg_url
+from voting.migrate import MIGRATION_LOCK
 from voting.schema import metadata
 
 config = context.config
@@ -15,6 +16,8 @@ target_metadata = metadata
 def _run(connection):  # type: ignore[no-untyped-def]
     context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
     with context.begin_transaction():
+        # One migrator at a time: instances started together wait here, then read the version table afresh.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         context.run_migrations()
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from voting.calendar.views import home_calendar
 from voting.city import home_overview
 from voting.database import DBSession
+from voting.errors import RETRY_AFTER_SECONDS
 from voting.i18n import LANGUAGES
 
 __all__ = ["HomePages", "health", "safe_next"]
@@ -52,5 +53,6 @@ async def health(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
         async with request.app.state.session_maker() as session:
             await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
     except Exception as error:  # any failure to reach the database is a 503, not a 500
-        return Response({"status": "unavailable", "database": type(error).__name__}, status_code=503)
+        return Response({"status": "unavailable", "database": type(error).__name__}, status_code=503,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     return Response({"status": "ok", "database": "ok"})
