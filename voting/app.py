@@ -33,7 +33,13 @@ from voting.admin.pages import AdminPages
 from voting.calendar.api import CalendarAPI
 from voting.calendar.pages import CalendarPages
 from voting.config import Settings, load_or_create_key_secret, load_or_create_secret, load_settings
-from voting.database import make_engine, make_session_maker, provide_db_session, resolve_database_url
+from voting.database import (
+    make_engine,
+    make_session_maker,
+    provide_db_session,
+    provide_read_session,
+    resolve_database_url,
+)
 from voting.errors import exception_handlers
 from voting.mail.pages import DevMailPages
 from voting.mail.worker import mail_sender
@@ -76,6 +82,7 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
         if session_maker is None:
             engine = make_engine(resolve_database_url(settings.database_url, settings.data_dir))
             app.state.session_maker = make_session_maker(engine)
+            app.state.read_session_maker = make_session_maker(engine.execution_options(isolation_level="AUTOCOMMIT"))
         else:
             app.state.session_maker = session_maker
 
@@ -94,7 +101,8 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
 
     return Litestar(
         route_handlers=ROUTE_HANDLERS,
-        dependencies={"db_session": Provide(provide_db_session), "key_ring": Provide(provide_key_ring)},
+        dependencies={"db_session": Provide(provide_db_session), "read_session": Provide(provide_read_session),
+                      "key_ring": Provide(provide_key_ring)},
         middleware=[IdentityMiddleware(), JsonDepthMiddleware()],
         csrf_config=CSRFConfig(secret=secret, exclude=["/api/"], cookie_samesite="strict",
                                cookie_httponly=False),

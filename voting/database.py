@@ -25,6 +25,8 @@ __all__ = [
     "pool_options",
     "make_session_maker",
     "provide_db_session",
+    "provide_read_session",
+    "ReadSession",
     "driver_connection",
     "transaction_driver",
     "DBSession",
@@ -33,6 +35,9 @@ __all__ = [
 
 DBSession: TypeAlias = NamedDependency[AsyncSession]
 """The request's session, as handlers declare it."""
+
+ReadSession: TypeAlias = NamedDependency[AsyncSession]
+"""A read-only page's session (``read_session``): statements in autocommit, no BEGIN or COMMIT round trip."""
 
 _servers: list[Any] = []  # keep embedded server handles alive until the process exits
 
@@ -154,6 +159,15 @@ async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]
             raise
         else:
             await session.commit()
+
+
+async def provide_read_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+    """For pages that only read: a session whose connection is in autocommit (each statement reads the latest
+    committed data; nothing to commit, no BEGIN/COMMIT round trips). Without ``read_session_maker`` (tests bind
+    the app to one rolled-back connection) it is the request's usual session maker, never committed."""
+    maker = getattr(state, "read_session_maker", None) or state.session_maker
+    async with maker() as session:
+        yield session
 
 
 @asynccontextmanager

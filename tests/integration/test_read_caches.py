@@ -119,3 +119,20 @@ async def test_a_rolled_back_change_notifies_nobody(database_url):
     finally:
         listener.cancel()
         await other.close()
+
+
+async def test_the_read_session_sends_no_begin(engine):
+    from litestar.datastructures import State
+
+    from voting.database import make_session_maker, provide_db_session, provide_read_session
+
+    state = State({"session_maker": make_session_maker(engine),
+                   "read_session_maker": make_session_maker(engine.execution_options(isolation_level="AUTOCOMMIT"))})
+    now = text("SELECT now()")  # the transaction's start: it moves between statements only without a transaction
+    for provider, own_transaction in ((provide_read_session, True), (provide_db_session, False)):
+        sessions = provider(state)
+        session = await sessions.__anext__()
+        first = (await session.exec(now)).one()[0]  # type: ignore[call-overload]
+        await session.exec(text("SELECT pg_sleep(0.02)"))  # type: ignore[call-overload]
+        assert ((await session.exec(now)).one()[0] > first) is own_transaction  # type: ignore[call-overload]
+        await sessions.aclose()

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Response, Template
 from markupsafe import Markup
 
 from auth.guards import current_principal, requires_login
-from voting.database import DBSession
+from voting.database import DBSession, ReadSession
 from voting.proposals.api import viewer_of
 from voting.proposals.errors import ProposalInvalid
 from voting.proposals.queries import PUBLIC_STATES, list_proposals, my_proposals
@@ -36,7 +36,7 @@ class ProposalPages(Controller):
 
     @get("/", name="proposals", media_type=MediaType.HTML)
     async def index(
-        self, db_session: DBSession,
+        self, read_session: ReadSession,
         neighbourhood: Annotated[str | None, QueryParameter(name="neighbourhood")] = None,
         category: Annotated[str | None, QueryParameter(name="category")] = None,
         status: Annotated[str | None, QueryParameter(name="status")] = None,
@@ -45,10 +45,10 @@ class ProposalPages(Controller):
     ) -> Template:
         filters = {"neighbourhood": neighbourhood or "", "category": category or "", "status": status or "",
                    "q": q or ""}
-        listing = await list_proposals(db_session, neighbourhood_id=optional_int(neighbourhood),
+        listing = await list_proposals(read_session, neighbourhood_id=optional_int(neighbourhood),
                                        category=category or None, status=status or None, q=q, page=page)
         return Template("proposals/list.html", context={
-            "listing": listing, "filters": filters, "choices": await form_choices(db_session),
+            "listing": listing, "filters": filters, "choices": await form_choices(read_session),
             "states": PUBLIC_STATES})
 
     @get("/mine", name="my_proposals", guards=[requires_login], media_type=MediaType.HTML)

@@ -10,7 +10,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Response, Template
 
 from auth.guards import current_principal, requires_login
-from voting.database import DBSession
+from voting.database import DBSession, ReadSession
 from voting.i18n import gettext as _
 from voting.results.bulletin import bulletin_csv_file, bulletin_page
 from voting.results.result_page import result_page
@@ -44,8 +44,8 @@ class ResultPages(Controller):
     include_in_schema = False
 
     @get("/results", name="results")
-    async def results(self, request: Req, db_session: DBSession, ballot_id: FromPath[int]) -> Template:
-        page = await result_page(db_session, request.scope.get("user"), ballot_id, money, _("Votes per project"))
+    async def results(self, request: Req, read_session: ReadSession, ballot_id: FromPath[int]) -> Template:
+        page = await result_page(read_session, request.scope.get("user"), ballot_id, money, _("Votes per project"))
         return Template("results/results.html", context={"stored": page.stored, "view": page.view,
                                                          "turnout": page.turnout})
 
@@ -57,10 +57,10 @@ class ResultPages(Controller):
         return file_response(request, file, {"Content-Disposition": attachment})
 
     @get("/bulletin", name="bulletin")
-    async def bulletin(self, request: Req, db_session: DBSession, ballot_id: FromPath[int],
+    async def bulletin(self, request: Req, read_session: ReadSession, ballot_id: FromPath[int],
                        receipt: Annotated[str, QueryParameter(max_length=80)] = "",
                        page: Annotated[int | None, QueryParameter(ge=1, le=10_000_000)] = None) -> Template:
-        board = await bulletin_page(db_session, request.scope.get("user"), ballot_id, page, receipt)
+        board = await bulletin_page(read_session, request.scope.get("user"), ballot_id, page, receipt)
         return Template("results/bulletin.html", context={"board": board, "ballot": board.ballot, "rows": board.rows,
                                                           "participants": board.participants, "receipt": receipt,
                                                           "found": board.found, "wanted": board.wanted,

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from voting.calendar.views import home_calendar
 from voting.city import home_overview
-from voting.database import DBSession
+from voting.database import ReadSession
 from voting.errors import RETRY_AFTER_SECONDS
 from voting.i18n import LANGUAGES
 
@@ -30,9 +30,9 @@ class HomePages(Controller):
     include_in_schema = False
 
     @get("/", name="home")
-    async def home(self, request: Request[Any, Any, Any], db_session: DBSession) -> Template:
-        overview = await home_overview(db_session)
-        return Template("home.html", context={"overview": overview, **await home_calendar(db_session,
+    async def home(self, request: Request[Any, Any, Any], read_session: ReadSession) -> Template:
+        overview = await home_overview(read_session)
+        return Template("home.html", context={"overview": overview, **await home_calendar(read_session,
                                                                                           request.scope.get("user"))})
 
     @get("/lang/{code:str}", name="language")
