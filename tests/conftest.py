@@ -28,6 +28,9 @@ from voting.database import asyncpg_url, embedded_database_url, make_engine, mak
 
 ROOT = Path(__file__).resolve().parents[1]
 configure_box_secret("greenballot test instance secret")  # one secret for every app and service in this process
+TEST_KEY_SECRET = "greenballot test key-encryption secret"
+"""Every process of the test run shares one database, so one key-encryption secret (as every host of a cluster)."""
+os.environ.setdefault("GREENBALLOT_KEY_SECRET", TEST_KEY_SECRET)
 T = TypeVar("T")
 
 
@@ -104,7 +107,8 @@ def database_url(pg_server_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def test_settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"), secret="test-secret")
+    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"), secret="test-secret",
+                    key_secret=TEST_KEY_SECRET)
 
 
 @pytest.fixture(scope="session")

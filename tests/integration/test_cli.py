@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import libpq_url
+from tests.conftest import TEST_KEY_SECRET, libpq_url
 
 COMMANDS = ["serve", "demo", "db", "user", "audit", "tally"]
 
@@ -19,7 +19,8 @@ def run(*args, env=None, stdin=None):
 
 @pytest.fixture
 def cli_env(database_url, tmp_path):
-    return {"PATH": "/usr/bin:/bin", "DATABASE_URL": libpq_url(database_url), "GREENBALLOT_DATA_DIR": str(tmp_path)}
+    return {"PATH": "/usr/bin:/bin", "DATABASE_URL": libpq_url(database_url), "GREENBALLOT_DATA_DIR": str(tmp_path),
+            "GREENBALLOT_KEY_SECRET": TEST_KEY_SECRET}  # the test database's keys are encrypted under it
 
 
 def test_help_lists_every_command():

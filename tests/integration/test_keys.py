@@ -141,3 +141,40 @@ async def test_an_export_signed_before_a_rotation_still_verifies(client, db_sess
     fresh = await export_files(db_session, None, ballot_id)
     assert new_key.kid in fresh["result.json.sig"].decode()
     assert verify_export(fresh, public_keys_from_json(published)) == []
+
+
+def test_a_key_encryption_secret_is_generated_into_the_data_directory(tmp_path):
+    from voting.config import Settings, load_or_create_key_secret
+
+    settings = Settings(database_url=None, data_dir=tmp_path)
+    first = load_or_create_key_secret(settings)
+    assert len(first) >= 48 and (tmp_path / "key-secret.key").stat().st_mode & 0o777 == 0o600
+    assert load_or_create_key_secret(settings) == first
+    assert load_or_create_key_secret(Settings(database_url=None, data_dir=tmp_path, key_secret="set")) == "set"
+
+
+def test_keys_rotate_on_the_command_line(database_url, tmp_path):
+    import asyncio
+
+    import asyncpg
+
+    from tests.conftest import TEST_KEY_SECRET, libpq_url
+    from tests.integration.test_cli import run
+
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": libpq_url(database_url), "GREENBALLOT_DATA_DIR": str(tmp_path),
+           "GREENBALLOT_KEY_SECRET": TEST_KEY_SECRET}
+    assert run("keys", env=env).returncode == 0
+    done = run("keys", "rotate", "--purpose", "tokens", "--grace", "0", env=env)
+    assert done.returncode == 0 and "stop working in 0 seconds" in done.stdout, done.stderr
+    refused = run("keys", "rotate", "--purpose", "signing", "--grace", "5", env=env)
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+
+    async def left() -> int:
+        connection = await asyncpg.connect(libpq_url(database_url))
+        try:
+            return await connection.fetchval("SELECT count(*) FROM signing_key WHERE retired_at IS NOT NULL AND "
+                                             "(private_key IS NOT NULL OR verify_until > clock_timestamp())")
+        finally:
+            await connection.close()
+
+    assert asyncio.run(left()) == 0
