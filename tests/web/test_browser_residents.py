@@ -211,3 +211,31 @@ def test_a_resident_of_another_neighbourhood_is_told_why_before_any_form(tab, ci
     tab.goto(f"/ballots/{city.ballot_id}/vote")
     assert tab.locator("input[name=projects]").count() == 0
     assert_accessible(tab)
+
+
+ADMIN = next(account for account in DEMO_ACCOUNTS if account.role == "admin")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_new_page_of_the_resident_journey_passes_axe(tab, city, width):
+    """The pages this journey added that the walks above do not open, anonymous and as an admin."""
+    tab.set_viewport_size({"width": width, "height": 900})
+    for path in ("/privacy", "/password-reset", "/password-reset/new?token=not-a-real-token", "/login",
+                 "/account/confirm?token=not-a-real-token", "/"):
+        tab.goto(path)
+        assert_accessible(tab)
+    login(tab, ADMIN.email, ADMIN.password)
+    for path in ("/account", "/account/delete", "/account/residence", "/admin/census", "/admin/calendar", "/desk",
+                 f"/ballots/{city.ballot_id}", f"/ballots/{city.ballot_id}/vote"):
+        tab.goto(path)
+        assert tab.locator("h1").count() >= 1, path
+        assert_accessible(tab)
+
+
+def test_the_accessibility_check_can_fail(tab):
+    """The axe harness reports what it finds: a page with an image without text fails it."""
+    from tests.web.conftest import axe_violations
+
+    tab.set_content('<html lang="fr"><head><title>t</title></head><body><main><h1>t</h1>'
+                    '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>')
+    assert "image-alt" in {violation["id"] for violation in axe_violations(tab)}
