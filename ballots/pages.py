@@ -10,7 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from auth.guards import current_principal, requires_login
-from auth.principal import Principal, can_moderate
+from auth.principal import Principal, can_enter_paper_votes, can_moderate
 from ballots.errors import ReceiptNotFound
 from ballots.formats import total_cost
 from ballots.forms import choice_from_form
@@ -49,6 +49,7 @@ class BallotPages(Controller):
         return Template("ballots/show.html", context={
             "view": view, "turnout": await turnout(db_session, ballot_id),
             "can_manage": _can_manage(request, view.ballot.neighbourhood_id),
+            "can_enter_paper": can_enter_paper_votes(request.scope.get("user"), view.ballot.neighbourhood_id),
             "shortlist_url": _shortlist_url(request, ballot_id),
             **await standing_context(db_session, view, request.scope.get("user"))})
 

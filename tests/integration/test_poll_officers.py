@@ -116,10 +116,13 @@ async def test_an_admin_enters_paper_votes_anywhere_and_grants_the_role(client, 
 async def test_the_paper_page_needs_a_poll_officer(client, db_session, polling):
     from tests.factories import browser_login
 
+    path = f"/ballots/{polling['ballot'].id}"
     await browser_login(client, polling["moderator"].email)
-    assert (await client.get(f"/ballots/{polling['ballot'].id}/paper", headers=EN)).status_code == 403
+    assert (await client.get(f"{path}/paper", headers=EN)).status_code == 403
+    assert 'data-testid="paper-link"' not in (await client.get(path, headers=EN)).text
     await browser_login(client, polling["officer"].email)
-    assert (await client.get(f"/ballots/{polling['ballot'].id}/paper", headers=EN)).status_code == 200
+    assert (await client.get(f"{path}/paper", headers=EN)).status_code == 200
+    assert 'data-testid="paper-link"' in (await client.get(path, headers=EN)).text
 
 
 async def test_a_poll_officer_needs_a_neighbourhood(db_session):
