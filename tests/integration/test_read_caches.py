@@ -3,6 +3,8 @@ unpublished one is built each time."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from sqlalchemy import text
 
@@ -84,12 +86,16 @@ async def test_reference_data_committed_by_another_connection_clears_the_cache(d
         assert slug in await cache.get_or_load("hoods", names)
         for statement in ("UPDATE category SET name_en = name_en",
                           "INSERT INTO setting (key, value) VALUES ('reference-test', '1'::jsonb)",
-                          "DELETE FROM setting WHERE key = 'reference-test'"):
+                          "DELETE FROM setting WHERE key = 'reference-test'",
+                          "UPDATE ballot SET title = title WHERE false",  # statement triggers: even no row
+                          "UPDATE process_phase SET phase = phase WHERE false"):
             cleared = cache.cleared
             await other.execute(statement)
             await _until(lambda: cache.cleared > cleared)  # noqa: B023 - read at once
     finally:
         listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
         await other.execute("DELETE FROM neighbourhood WHERE slug = $1", slug)
         await other.close()
     assert not cache.listening
@@ -136,3 +142,40 @@ async def test_the_read_session_sends_no_begin(engine):
         await session.exec(text("SELECT pg_sleep(0.02)"))  # type: ignore[call-overload]
         assert ((await session.exec(now)).one()[0] > first) is own_transaction  # type: ignore[call-overload]
         await sessions.aclose()
+
+
+async def test_the_home_page_reads_reference_data_once_while_listening(engine, database_url):
+    import asyncio
+    import uuid
+
+    import asyncpg
+
+    from tests.conftest import libpq_url
+    from voting.city import home_calendar, home_overview
+    from voting.database import make_session_maker
+    from voting.reference import listen, reference
+
+    sessions = make_session_maker(engine)
+    other = await asyncpg.connect(libpq_url(database_url))
+    listener = asyncio.create_task(listen(database_url, reference, retry_seconds=0.05))
+    slug = f"hood-{uuid.uuid4().hex[:8]}"
+    try:
+        await _until(lambda: reference.listening)
+        async with sessions() as session:
+            first = await home_overview(session)
+            await home_calendar(session, None)
+        async with sessions() as session:
+            again = await home_overview(session)
+            assert again.neighbourhoods is first.neighbourhoods  # from the cache, not the database
+        cleared = reference.cleared
+        await other.execute("INSERT INTO neighbourhood (slug, name_fr, name_en) VALUES ($1, 'B', 'B')", slug)
+        await _until(lambda: reference.cleared > cleared)
+        async with sessions() as session:
+            assert slug in {hood.slug for hood in (await home_overview(session)).neighbourhoods}
+    finally:
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+        await other.execute("DELETE FROM neighbourhood WHERE slug = $1", slug)
+        await other.close()
+    assert not reference.listening  # the cache is off again for the other tests

@@ -10,8 +10,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Response, Template
 from sqlalchemy import text
 
-from voting.calendar.views import home_calendar
-from voting.city import home_overview
+from voting.city import home_calendar, home_overview
 from voting.database import ReadSession
 from voting.errors import RETRY_AFTER_SECONDS
 from voting.i18n import LANGUAGES
