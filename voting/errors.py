@@ -45,6 +45,9 @@ def _answer(request: Request, status: int, detail: str, extra: Any = None,
                     status_code=status, headers=headers)
 
 
+_MULTIPART_ERRORS = ("Invalid multipart/form-data", "Unexpected eof in multipart/form-data")
+
+
 def _http(request: Request, error: HTTPException) -> Response:
     if isinstance(error, NotAuthorizedException) and not wants_json(request):
         return Redirect(f"/login?next={request.url.path}")  # type: ignore[return-value]
@@ -53,6 +56,12 @@ def _http(request: Request, error: HTTPException) -> Response:
     detail = error.detail
     if isinstance(error.__cause__, SerializationException):  # msgspec's words alone ("Input data was truncated")
         detail = _("The request body is not valid JSON ({reason}).").format(reason=error.detail)
+    elif detail in _MULTIPART_ERRORS:  # litestar's multipart parser: a cut body, a CR/LF in a file name...
+        detail = _("The uploaded form cannot be read: the request is malformed (for example a file name holding a "
+                   "line break).")
+    elif detail == "Request Entity Too Large" and error.status_code == HTTP_400_BAD_REQUEST:  # the same parser
+        detail = _("The uploaded form cannot be read: one of its parts or part headers (a file name) is too long, "
+                   "or it has too many parts.")
     return _answer(request, error.status_code, detail, extra, headers or None)
 
 

@@ -63,6 +63,12 @@ async def test_odd_upload_file_names_never_500(client: httpx.AsyncClient, db_ses
         response = await client.put(f"/api/v1/proposals/{draft.id}/photo", content=body, headers={**headers, **token})
         print(name, response.status_code, response.text[:300])
         assert response.status_code in (200, 400), (name, response.text)
+        if response.status_code == 400:
+            assert "cannot be read" in response.json()["detail"], response.text
+    body, headers = multipart("photo", b"a\r\nb.png", PNG)
+    french = await client.put(f"/api/v1/proposals/{draft.id}/photo", content=body,
+                              headers={**headers, **token, "Accept-Language": "fr"})
+    assert french.status_code == 400 and "ne peut pas être lu" in french.json()["detail"]
     for account, path, field, content, fields in uploads:
         client.cookies.clear()
         await browser_login(client, account.email)
