@@ -28,7 +28,7 @@ from ballots.checkpoints import checkpoint_message
 from ballots.receipts import log_key
 from ballots.service import BALLOT_BARRIER
 from tests.ballot_factories import make_open_ballot
-from tests.conftest import create_database, drop_database
+from tests.conftest import TEST_KEY_SECRET, create_database, drop_database
 from tests.factories import make_neighbourhood, unique
 from voting.config import Settings
 from voting.database import make_engine, make_session_maker
@@ -59,7 +59,7 @@ async def _instance(url: str, data_dir: Path) -> AsyncIterator[Served]:
     """One server process's app, with its own engine and connection pool, as ``serve`` runs it."""
     from voting.app import create_app
 
-    app = create_app(Settings(database_url=url, data_dir=data_dir, secret="s"))
+    app = create_app(Settings(database_url=url, data_dir=data_dir, secret="s", key_secret=TEST_KEY_SECRET))
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app, client=("198.51.100.20", 4000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=120,

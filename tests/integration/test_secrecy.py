@@ -25,7 +25,7 @@ from auth.models import Account, ModeratorScope, PollOfficerScope, RoleGrant
 from auth.service import issue_for
 from ballots.receipts import receipt_hash
 from tests.ballot_factories import make_open_ballot
-from tests.conftest import create_database, drop_database, libpq_url
+from tests.conftest import TEST_KEY_SECRET, create_database, drop_database, libpq_url
 from tests.factories import make_neighbourhood, unique
 from voting.config import Settings
 from voting.database import make_engine, make_session_maker
@@ -52,7 +52,7 @@ def secrecy_url(pg_server_url: str) -> Iterator[str]:
 async def app_client(secrecy_url: str, tmp_path: Path) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
     from voting.app import create_app
 
-    app = create_app(Settings(database_url=secrecy_url, data_dir=tmp_path, secret="s"))
+    app = create_app(Settings(database_url=secrecy_url, data_dir=tmp_path, secret="s", key_secret=TEST_KEY_SECRET))
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app, client=("198.51.100.30", 4000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60,
