@@ -179,3 +179,21 @@ async def test_the_home_page_reads_reference_data_once_while_listening(engine, d
         await other.execute("DELETE FROM neighbourhood WHERE slug = $1", slug)
         await other.close()
     assert not reference.listening  # the cache is off again for the other tests
+
+
+async def test_an_anonymous_results_page_is_rendered_once(client, db_session):
+    ballot_id = await imported(db_session, SMALL[0])
+    await tally_ballot(db_session, CLI_PRINCIPAL, ballot_id)
+    await publish_ballot(db_session, CLI_PRINCIPAL, ballot_id)
+    first = await client.get(f"/ballots/{ballot_id}/results")
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/html")
+    assert "Log in" in first.text and "<svg" in first.text
+    await _rename_first_project(db_session, ballot_id, "Renamed behind the digest")
+    again = await client.get(f"/ballots/{ballot_id}/results")
+    assert again.text == first.text  # the rendered page was kept
+    french = await client.get(f"/ballots/{ballot_id}/results", headers={"accept-language": "fr"})
+    assert '<html lang="fr">' in french.text and french.text != first.text  # kept per language
+    resident = await make_account(db_session)
+    await browser_login(client, resident.email)
+    mine = await client.get(f"/ballots/{ballot_id}/results")
+    assert "Log out" in mine.text and resident.display_name in mine.text  # a viewer's own page, not the kept one

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal_column
@@ -55,7 +56,10 @@ class HistoryItem:
     message: str | None
 
 
+@cache
 def rows_query() -> Any:
+    """Proposals with their support count, photo flag and proposer's name. Built once: a select is immutable, and
+    each caller's ``where``/``order_by`` makes a new one (SQLAlchemy then reuses its compiled form)."""
     supports = (select(col(ProposalSupport.proposal_id), func.count().label("n"))
                 .group_by(col(ProposalSupport.proposal_id)).subquery())
     return (

@@ -13,12 +13,13 @@ from auth.guards import current_principal, requires_login
 from voting.database import DBSession, ReadSession
 from voting.i18n import gettext as _
 from voting.results.bulletin import bulletin_csv_file, bulletin_page
-from voting.results.result_page import result_page
+from voting.results.cache import result_views
+from voting.results.result_page import page_key, result_page
 from voting.results.service import publish_ballot, tally_ballot
 from voting.results.stored_exports import ExportFile, export_file
 from voting.web.templating import money
 
-__all__ = ["ResultPages", "CONTENT_TYPES", "file_response"]
+__all__ = ["ResultPages", "CONTENT_TYPES", "file_response", "rendered_once"]
 
 Req = Request[Any, Any, Any]
 CONTENT_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8", ".pb": "text/plain; charset=utf-8",
@@ -39,15 +40,29 @@ def file_response(request: Req, file: ExportFile, headers: dict[str, str] | None
     return Response(file.content, media_type=CONTENT_TYPES.get(suffix, "application/octet-stream"), headers=common)
 
 
+def rendered_once(request: Req, key: tuple[Any, ...] | None, template: Template) -> Template | Response[str]:
+    """An anonymous visitor's page rendered once per ``key`` (what it depends on) and kept in this worker; a
+    logged-in viewer's (their name, their CSRF token) or an unkept one (``key`` None) is rendered each time."""
+    if key is None or request.scope.get("user") is not None:
+        return template
+    html = result_views.get(key)
+    if html is None:
+        engine: Any = request.app.template_engine
+        html = result_views.put(key, engine.get_template(template.template_name).render(
+            **template.create_template_context(request)))
+    return Response(html, media_type=MediaType.HTML)
+
+
 class ResultPages(Controller):
     path = "/ballots/{ballot_id:int}"
     include_in_schema = False
 
     @get("/results", name="results")
-    async def results(self, request: Req, read_session: ReadSession, ballot_id: FromPath[int]) -> Template:
+    async def results(self, request: Req, read_session: ReadSession,
+                      ballot_id: FromPath[int]) -> Template | Response[str]:
         page = await result_page(read_session, request.scope.get("user"), ballot_id, money, _("Votes per project"))
-        return Template("results/results.html", context={"stored": page.stored, "view": page.view,
-                                                         "turnout": page.turnout})
+        return rendered_once(request, page_key(page, request.url.path), Template("results/results.html", context={
+            "stored": page.stored, "view": page.view, "turnout": page.turnout}))
 
     @get("/exports/{name:str}", name="export-file")
     async def export_file(self, request: Req, db_session: DBSession, ballot_id: FromPath[int],

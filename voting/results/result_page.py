@@ -24,7 +24,7 @@ from voting.results.models import BallotResult
 from voting.results.service import StoredResult, can_see_result
 from voting.results.views import ResultView, result_view
 
-__all__ = ["ResultPage", "result_page"]
+__all__ = ["ResultPage", "result_page", "page_key"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class ResultPage:
     stored: StoredResult
     view: ResultView
     turnout: TurnoutFigures
+    digest: str
 
 
 async def result_page(session: AsyncSession, principal: Principal | None, ballot_id: int,
@@ -51,13 +52,21 @@ async def result_page(session: AsyncSession, principal: Principal | None, ballot
     cached: ResultPage | None = result_views.get(key) if status == "published" else None
     if cached is not None:
         return ResultPage(StoredResult(ballot, status, cached.stored.document, cached.stored.raw), cached.view,
-                          cached.turnout)
+                          cached.turnout, digest)
     row = await session.get(BallotResult, ballot_id)
     assert row is not None
     raw = row.document.encode()
     document = json.loads(raw)
     page = ResultPage(StoredResult(ballot, status, document, raw), result_view(document, money, chart_title),
-                      await turnout(session, ballot_id))
+                      await turnout(session, ballot_id), digest)
     if status == "published":
         result_views.put(key, page)
     return page
+
+
+def page_key(page: ResultPage, path: str) -> tuple[Any, ...] | None:
+    """What an anonymous visitor's rendered results page depends on (None: not to be kept, as unpublished)."""
+    if page.stored.status != "published":
+        return None
+    ballot = page.stored.ballot
+    return ("html", ballot.id, page.digest, ballot.title, current_language(), current_style(), path)
