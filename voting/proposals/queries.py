@@ -101,10 +101,13 @@ async def list_proposals(session: AsyncSession, *, neighbourhood_id: int | None 
         query = _search(q.strip()[:200])
         conditions.append(col(Proposal.search_vector).op("@@")(query))
         order.insert(0, func.ts_rank(col(Proposal.search_vector), query).desc())
-    total = (await session.exec(select(func.count()).select_from(Proposal).where(*conditions))).one()
-    result = await session.exec(rows_query().where(*conditions).order_by(*order)
-                                .offset((page - 1) * per_page).limit(per_page))
-    return ProposalListing(rows_of(result), int(total), page, per_page)
+    rows = rows_of(await session.exec(rows_query().where(*conditions).order_by(*order)
+                                      .offset((page - 1) * per_page).limit(per_page)))
+    if 0 < len(rows) < per_page or (page == 1 and not rows):  # the last page: the total is known without a count
+        total = (page - 1) * per_page + len(rows)
+    else:
+        total = (await session.exec(select(func.count()).select_from(Proposal).where(*conditions))).one()
+    return ProposalListing(rows, int(total), page, per_page)
 
 
 async def proposal_row(session: AsyncSession, proposal: Proposal) -> ProposalRow:
