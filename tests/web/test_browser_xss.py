@@ -140,3 +140,30 @@ def test_api_docs_run_from_our_own_files_under_the_csp(browser, live_server) -> 
         assert not any("Content Security Policy" in event for event in events), events
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("policy_name, styled", [("MAIL_PREVIEW_POLICY", True), ("CONTENT_SECURITY_POLICY", False)])
+def test_the_mail_preview_policy_keeps_mail_styles_and_still_no_script(browser, policy_name, styled) -> None:  # type: ignore[no-untyped-def]
+    """The demo mailbox shows a mail's HTML in a sandboxed srcdoc iframe, which inherits the page's CSP: its own
+    policy lets the mail's inline styles apply (the strict one would not) and still runs no script."""
+    import html
+
+    from voting.web import security
+
+    mail = ('<p id="styled" style="color: rgb(1, 2, 3)">Bonjour</p>'
+            "<script>parent.__xss = 1; window.__xss = 1</script><img src=x onerror=window.__xss=1>")
+    body = (f'<!doctype html><html><body><iframe sandbox title="mail" srcdoc="{html.escape(mail)}">'
+            "</iframe></body></html>")
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("http://mail.test/**", lambda route: route.fulfill(status=200, body=body, headers={
+        "content-type": "text/html; charset=utf-8", "content-security-policy": getattr(security, policy_name)}))
+    try:
+        page.goto("http://mail.test/")
+        frame = page.frames[1]
+        frame.wait_for_selector("#styled")
+        color = frame.evaluate("() => getComputedStyle(document.getElementById('styled')).color")
+        assert (color == "rgb(1, 2, 3)") is styled, color
+        assert frame.evaluate("() => window.__xss") is None and page.evaluate("() => window.__xss") is None
+    finally:
+        context.close()
