@@ -75,3 +75,21 @@ async def test_exports_are_stored_at_publication_and_served_from_there(client, d
     csv_board = await client.get(f"/ballots/{ballot_id}/bulletin.csv")
     assert csv_board.content == bytes(stored["bulletin.csv"])
     assert (await client.get(f"/ballots/{ballot_id}/exports/nothing.txt")).status_code == 404
+
+
+async def test_a_large_export_is_streamed_whole(client, db_session, monkeypatch):
+    import voting.results.pages
+
+    monkeypatch.setattr(voting.results.pages, "CHUNK", 1000)  # every export of this ballot is "large"
+    ballot_id = await imported(db_session, ZURICH)
+    await tally_ballot(db_session, CLI_PRINCIPAL, ballot_id)
+    await publish_ballot(db_session, CLI_PRINCIPAL, ballot_id)
+    stored = (await db_session.exec(text(  # type: ignore[call-overload]
+        "SELECT content FROM result_export WHERE ballot_id = :b AND name = 'bulletin.json'").bindparams(b=ballot_id)
+    )).one()[0]
+    assert len(stored) > 10 * 1000
+    for url in (f"/ballots/{ballot_id}/exports/bulletin.json", f"/api/v1/ballots/{ballot_id}/exports/bulletin.json"):
+        download = await client.get(url)
+        assert download.status_code == 200 and download.content == bytes(stored)
+        assert download.headers["content-length"] == str(len(stored)) and download.headers["etag"]
+    assert (await client.get("/schema/openapi.json")).status_code == 200

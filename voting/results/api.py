@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Response
+from litestar.response import Response, Stream
 
 from auth.guards import current_principal, requires_login
 from voting.database import DBSession
@@ -60,7 +60,7 @@ class ResultsAPI(Controller):
 
     @get("/exports/{name:str}", operation_id="getExportFile")
     async def export_file(self, request: Req, db_session: DBSession, ballot_id: PathId,
-                          name: FromPath[str]) -> Response[bytes]:
+                          name: FromPath[str]) -> Response[bytes] | Stream:
         """result.json, result.csv, election.pb, bulletin.json, bulletin.csv, their .sig files, keys.json."""
         file = await export_file(db_session, request.scope.get("user"), ballot_id, name,
                                  request.app.state.settings.key_secret)

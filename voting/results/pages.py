@@ -3,11 +3,12 @@ moderator's tally and publish buttons."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from litestar import Controller, MediaType, Request, get, post
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Response, Stream, Template
 
 from auth.guards import current_principal, requires_login
 from voting.database import DBSession, ReadSession
@@ -22,6 +23,7 @@ from voting.web.templating import money
 __all__ = ["ResultPages", "CONTENT_TYPES", "file_response", "rendered_once"]
 
 Req = Request[Any, Any, Any]
+CHUNK = 256 * 1024
 CONTENT_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8", ".pb": "text/plain; charset=utf-8",
                  ".sig": "application/json"}
 
@@ -30,14 +32,27 @@ def _key_secret(request: Req) -> str | None:
     return request.app.state.settings.key_secret  # type: ignore[no-any-return]
 
 
-def file_response(request: Req, file: ExportFile, headers: dict[str, str] | None = None) -> Response[bytes]:
+def file_response(request: Req, file: ExportFile,
+                  headers: dict[str, str] | None = None) -> Response[bytes] | Stream:
     """A stored export with its SHA-256 as ETag: a client that has it gets 304 and no body."""
     etag = f'"{file.sha256}"'
     common = {"ETag": etag, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", **(headers or {})}
     if etag in request.headers.get("if-none-match", "").replace("W/", "").split(", "):
         return Response(b"", status_code=304, headers=common)
     suffix = "." + file.name.rsplit(".", 1)[-1]
-    return Response(file.content, media_type=CONTENT_TYPES.get(suffix, "application/octet-stream"), headers=common)
+    media_type = CONTENT_TYPES.get(suffix, "application/octet-stream")
+    if len(file.content) <= CHUNK:
+        return Response(file.content, media_type=media_type, headers=common)
+    # A large file goes out a chunk at a time, each written when the client has taken the last: one big write
+    # would sit in the server's buffer and be moved down on every send, and the worker's other requests wait.
+    return Stream(_chunks(file.content), media_type=media_type,
+                  headers={**common, "Content-Length": str(len(file.content))})
+
+
+async def _chunks(content: bytes) -> AsyncIterator[bytes]:
+    view = memoryview(content)
+    for start in range(0, len(content), CHUNK):
+        yield bytes(view[start:start + CHUNK])
 
 
 def rendered_once(request: Req, key: tuple[Any, ...] | None, template: Template) -> Template | Response[str]:
@@ -66,7 +81,7 @@ class ResultPages(Controller):
 
     @get("/exports/{name:str}", name="export-file")
     async def export_file(self, request: Req, db_session: DBSession, ballot_id: FromPath[int],
-                          name: FromPath[str]) -> Response[bytes]:
+                          name: FromPath[str]) -> Response[bytes] | Stream:
         file = await export_file(db_session, request.scope.get("user"), ballot_id, name, _key_secret(request))
         attachment = f'attachment; filename="ballot-{ballot_id}-{name}"'
         return file_response(request, file, {"Content-Disposition": attachment})
