@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -58,6 +59,19 @@ def read_token(headers: dict[str, str], cookies: dict[str, str], path: str = "/"
     return cookies.get(SESSION_COOKIE) or None, "cookie"
 
 
+RELOAD_INTERVAL = 1.0
+"""Tokens naming an unknown key reload the ring at most once a second: forged key ids cannot make every request
+read the key table."""
+
+
+def _may_reload(state: Any) -> bool:
+    now = time.monotonic()
+    if now - state.get("keys_reloaded_at", -RELOAD_INTERVAL) < RELOAD_INTERVAL:
+        return False
+    state["keys_reloaded_at"] = now
+    return True
+
+
 async def _principal(app: Any, token: str) -> Principal | None:
     settings = app.state.settings
     for attempt in range(2):
@@ -65,7 +79,7 @@ async def _principal(app: Any, token: str) -> Principal | None:
             claims = decode_token(app.state.key_ring, token, issuer=settings.issuer, audience=settings.audience,
                                   max_lifetime=timedelta(seconds=settings.token_ttl_seconds))
         except TokenError as error:
-            if attempt == 0 and "unknown key" in str(error):
+            if attempt == 0 and "unknown key" in str(error) and _may_reload(app.state):
                 await app.state.reload_keys()  # rotated by another process
                 continue
             return None

@@ -163,3 +163,19 @@ async def test_a_disabled_account_and_a_revoked_token_are_401(client, db_session
     assert (await client.get(ME, headers=headers)).status_code == 401
     decoded = jwt.decode(headers["Authorization"].split()[1], options={"verify_signature": False})
     assert decoded["sub"] == str(account.id)
+
+
+async def test_forged_key_ids_do_not_reload_the_ring_on_every_request(client, db_session):
+    app = client._transport.app  # type: ignore[attr-defined]
+    account = await make_account(db_session)
+    forger = Forger(app.state.key_ring, account.id)
+    reload, reloads = app.state.reload_keys, []
+
+    async def counted() -> None:
+        reloads.append(1)
+        await reload()
+
+    app.state.reload_keys = counted
+    for n in range(20):
+        assert await status_of(client, forger.sign(key=Ed25519PrivateKey.generate(), kid=f"tok-forged-{n}")) == 401
+    assert len(reloads) <= 1
