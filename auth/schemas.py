@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from voting.fields import Line
+
 __all__ = ["TokenRequest", "TokenResponse", "MeResponse", "RegisterRequest", "PendingResponse", "TokenBody",
            "ResetRequest", "ResetComplete", "AccountResponse", "AccountUpdate", "PasswordChange",
            "PasswordConfirmation"]
@@ -35,7 +37,7 @@ class MeResponse(BaseModel):
 class RegisterRequest(BaseModel):
     email: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
-    display_name: str = Field(min_length=1, max_length=120)
+    display_name: Line = Field(min_length=1, max_length=120)
     birth_date: date
     neighbourhood: str | None = Field(default=None, max_length=64, description="slug; or give a postcode")
     postcode: str | None = Field(default=None, max_length=16)
@@ -81,7 +83,7 @@ class AccountResponse(BaseModel):
 class AccountUpdate(BaseModel):
     """Only the fields sent change; a new neighbourhood or birth date is declared until checked again."""
 
-    display_name: str | None = Field(default=None, max_length=120)
+    display_name: Line | None = Field(default=None, max_length=120)
     language: Literal["fr", "en"] | None = None
     neighbourhood: str | None = Field(default=None, max_length=64)
     birth_date: date | None = None

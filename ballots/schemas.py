@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from voting.fields import Amount, PatchField, RowId, SmallCount
+from voting.fields import Amount, Line, PatchField, RowId, SmallCount, Text
 
 __all__ = ["BallotCreate", "BallotUpdate", "BallotPublic", "BallotProjectPublic", "TransitionRequest", "VoteCast",
            "VoteReceipt",
@@ -17,8 +17,8 @@ __all__ = ["BallotCreate", "BallotUpdate", "BallotPublic", "BallotProjectPublic"
 
 class BallotCreate(BaseModel):
     neighbourhood_id: RowId | None = None
-    title: str = Field(min_length=3, max_length=200)
-    description: str = Field(default="", max_length=20_000)
+    title: Line = Field(min_length=3, max_length=200)
+    description: Text = Field(default="", max_length=20_000)
     budget: Amount = Field(gt=0)
     proposal_ids: list[RowId] = Field(default_factory=list)
     vote_format: str = "knapsack"
@@ -44,8 +44,8 @@ class BallotUpdate(BaseModel):
     ``null`` clears a limit (``max_projects``, ``min_age``...); the other fields may be left out but not sent as null.
     """
 
-    title: PatchField[str] = Field(default=None, min_length=3, max_length=200)
-    description: PatchField[str] = Field(default=None, max_length=20_000)
+    title: PatchField[Line] = Field(default=None, min_length=3, max_length=200)
+    description: PatchField[Text] = Field(default=None, max_length=20_000)
     budget: PatchField[Amount] = Field(default=None, gt=0)
     vote_format: PatchField[str] = None
     min_projects: SmallCount | None = None

@@ -114,3 +114,25 @@ def test_election_pb_names_are_formula_safe_and_recount_the_same(tmp_path) -> No
         if name != "bulletin.csv":
             files[f"{name}.sig"] = sign_bytes(name, files[name], key, "sig-1").encode()
     assert verify_export(files, {"sig-1": key.public_key()}) == []
+
+
+def test_request_schemas_refuse_control_characters_naming_the_field() -> None:
+    from auth.schemas import AccountUpdate
+    from ballots.schemas import BallotUpdate
+    from voting.admin.schemas import CategoryCreate, NeighbourhoodUpdate, SettingsUpdate
+    from voting.fields import TextRefused
+    from voting.proposals.schemas import ProposalCreate
+
+    cases = [(ProposalCreate, {"title": "Parc\u202e"}, "title"), (ProposalCreate, {"summary": "a\x00"}, "summary"),
+             (ProposalCreate, {"description": "x\u2066y"}, "description"), (AccountUpdate, {"display_name": "E\x1b"},
+                                                                              "display_name"),
+             (BallotUpdate, {"title": "Vote\u200f"}, "title"), (NeighbourhoodUpdate, {"name_en": "N\x85"}, "name_en"),
+             (CategoryCreate, {"slug": "c", "name_fr": "\u202ax", "name_en": "x"}, "name_fr"),
+             (SettingsUpdate, {"city_name": "Ville\u2028"}, "city_name")]
+    for schema, values, field in cases:
+        with pytest.raises(TextRefused) as refused:
+            schema(**values)
+        assert refused.value.field == field and refused.value.status_code == 422
+    assert ProposalCreate(title="Arbres", description="Un\n\tdeux\r\n").description == "Un\n\tdeux\r\n"
+    with pytest.raises(TextRefused):
+        ProposalCreate(title="Deux\nlignes")

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from voting.fields import PatchField
+from voting.fields import Line, PatchField
 
 __all__ = ["NeighbourhoodCreate", "NeighbourhoodUpdate", "NeighbourhoodPublic", "CategoryCreate", "CategoryRename",
            "CategoryPublic", "AccountPublic", "RoleChange", "ScopeChange", "Verification", "SettingsPublic",
@@ -15,8 +15,8 @@ __all__ = ["NeighbourhoodCreate", "NeighbourhoodUpdate", "NeighbourhoodPublic", 
 
 class NeighbourhoodCreate(BaseModel):
     slug: str = Field(max_length=64)
-    name_fr: str = Field(max_length=200)
-    name_en: str = Field(max_length=200)
+    name_fr: Line = Field(max_length=200)
+    name_en: Line = Field(max_length=200)
     population: int | None = None
     boundary: dict[str, Any] | None = None
     postcodes: list[str] = Field(default_factory=list, max_length=200)
@@ -25,8 +25,8 @@ class NeighbourhoodCreate(BaseModel):
 class NeighbourhoodUpdate(BaseModel):
     """Only the fields sent change; ``null`` clears the population or the boundary, never a name or the postcodes."""
 
-    name_fr: PatchField[str] = Field(default=None, max_length=200)
-    name_en: PatchField[str] = Field(default=None, max_length=200)
+    name_fr: PatchField[Line] = Field(default=None, max_length=200)
+    name_en: PatchField[Line] = Field(default=None, max_length=200)
     population: int | None = None
     boundary: dict[str, Any] | None = None
     postcodes: PatchField[list[str]] = Field(default=None, max_length=200)
@@ -45,13 +45,13 @@ class NeighbourhoodPublic(BaseModel):
 
 class CategoryCreate(BaseModel):
     slug: str = Field(max_length=64)
-    name_fr: str = Field(max_length=200)
-    name_en: str = Field(max_length=200)
+    name_fr: Line = Field(max_length=200)
+    name_en: Line = Field(max_length=200)
 
 
 class CategoryRename(BaseModel):
-    name_fr: str = Field(max_length=200)
-    name_en: str = Field(max_length=200)
+    name_fr: Line = Field(max_length=200)
+    name_en: Line = Field(max_length=200)
 
 
 class CategoryPublic(BaseModel):
@@ -96,7 +96,7 @@ class SettingsPublic(BaseModel):
 
 
 class SettingsUpdate(BaseModel):
-    city_name: str | None = Field(default=None, max_length=200)
+    city_name: Line | None = Field(default=None, max_length=200)
     default_language: str | None = None
     currency: str | None = None
     min_voting_age: int | None = None

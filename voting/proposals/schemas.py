@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from voting.fields import RowId, SmallCount
+from voting.fields import Line, RowId, SmallCount, Text
 
 __all__ = ["ProposalCreate", "ProposalUpdate", "ProposalPublic", "ProposalPage", "TransitionRequest",
            "SupportPublic", "ShortlistRequest", "ShortlistEntry", "ShortlistPublic", "HistoryEntry"]
@@ -15,32 +15,32 @@ __all__ = ["ProposalCreate", "ProposalUpdate", "ProposalPublic", "ProposalPage",
 class ProposalCreate(BaseModel):
     """A new proposal; lengths, costs, categories and neighbourhoods are checked by the domain (422)."""
 
-    title: str = ""
-    summary: str = ""
-    description: str = ""
+    title: Line = ""
+    summary: Text = ""
+    description: Text = ""
     category: str = ""
     neighbourhood_id: RowId | None = None
     estimated_cost: int | None = None
-    address: str | None = None
+    address: Line | None = None
     latitude: float | None = None
     longitude: float | None = None
-    community: str | None = None
+    community: Line | None = None
     submit: bool = Field(default=False, description="submit for review at once instead of keeping a draft")
 
 
 class ProposalUpdate(BaseModel):
     """Every field of a draft or of a proposal sent back for changes (the whole proposal is replaced)."""
 
-    title: str = ""
-    summary: str = ""
-    description: str = ""
+    title: Line = ""
+    summary: Text = ""
+    description: Text = ""
     category: str = ""
     neighbourhood_id: RowId | None = None
     estimated_cost: int | None = None
-    address: str | None = None
+    address: Line | None = None
     latitude: float | None = None
     longitude: float | None = None
-    community: str | None = None
+    community: Line | None = None
 
 
 class ProposalPublic(BaseModel):
