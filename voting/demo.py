@@ -47,7 +47,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("moderator", "moderator@demo.greenballot.test", "moderator-demo-2026", "Malik Modérateur",
                 ("centre-jaude", "montferrand")),
     DemoAccount("poll_officer", "poll-officer@demo.greenballot.test", "poll-officer-demo-2026", "Paul Assesseur",
-                ("montferrand",)),
+                ("centre-jaude",)),  # where the demo's open ballot is
     DemoAccount("auditor", "auditor@demo.greenballot.test", "auditor-demo-2026", "Aude Auditrice"),
     DemoAccount("admin", "admin@demo.greenballot.test", "admin-demo-2026", "Adèle Admin"),
 ]
