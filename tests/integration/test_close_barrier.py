@@ -13,7 +13,6 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +20,16 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from auth.models import Account, ModeratorScope, RoleGrant
+from auth.models import Account
 from auth.service import issue_for
 from ballots import merkle
 from ballots.checkpoints import checkpoint_message
 from ballots.receipts import log_key
 from ballots.service import BALLOT_BARRIER
-from tests.ballot_factories import make_open_ballot
+from tests.ballot_factories import seed_committed_ballot
 from tests.conftest import TEST_KEY_SECRET, create_database, drop_database
-from tests.factories import make_neighbourhood, unique
 from voting.config import Settings
-from voting.database import make_engine, make_session_maker
+from voting.database import make_engine
 from voting.results.signing import public_keys_from_json
 from voting.results.verify import verify_export
 
@@ -80,29 +78,8 @@ async def second(barrier_url: str, tmp_path: Path) -> AsyncIterator[Served]:
         yield instance
 
 
-def _account(role: str, hood_id: int | None, now: datetime) -> Account:
-    """An account made without hashing a password: these tests mint tokens, nobody logs in."""
-    return Account(email=f"{unique(role)}@example.org", display_name=unique(role), password_hash="unused",
-                   neighbourhood_id=hood_id, birth_date=date(1990, 1, 1), verified_at=now, verified_how="test",
-                   email_confirmed_at=now)
-
-
 async def _seed(url: str) -> tuple[int, list[int], Account, list[Account]]:
-    engine = make_engine(url, pool_size=1)
-    now = datetime.now(UTC)
-    async with make_session_maker(engine)() as session:
-        hood = await make_neighbourhood(session)
-        moderator = _account("moderator", None, now)
-        voters = [_account("citizen", hood.id, now) for _ in range(OTHERS + 1)]
-        session.add_all([moderator, *voters])
-        await session.flush()
-        session.add(RoleGrant(account_id=moderator.id, role="moderator"))
-        session.add(ModeratorScope(account_id=moderator.id, neighbourhood_id=hood.id or 0))
-        session.add_all([RoleGrant(account_id=voter.id, role="citizen") for voter in voters])
-        ballot, ids = await make_open_ballot(session, hood, moderator)
-        await session.commit()
-    await engine.dispose()
-    return ballot.id or 0, ids, moderator, voters
+    return await seed_committed_ballot(url, OTHERS + 1)
 
 
 async def _rows(url: str, sql: str, **params: Any) -> list[Any]:

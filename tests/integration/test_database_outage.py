@@ -11,22 +11,19 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from auth.models import Account, ModeratorScope, RoleGrant
+from auth.models import Account
 from auth.service import issue_for
 from ballots.receipts import receipt_hash
-from tests.ballot_factories import make_open_ballot
+from tests.ballot_factories import seed_committed_ballot
 from tests.conftest import _admin, create_database, libpq_url, with_database
-from tests.factories import make_neighbourhood, unique
 from tests.web.conftest import free_port
 from voting.config import Settings
-from voting.database import make_engine, make_session_maker
 from voting.migrate import at_head
 
 pytestmark = pytest.mark.anyio
@@ -62,29 +59,6 @@ def _restart(server: Any) -> None:
         server.ensure_postgres_running()
 
 
-async def _seed(url: str, voters: int) -> tuple[int, list[int], Account, list[Account]]:
-    engine = make_engine(url, pool_size=1)
-    now = datetime.now(UTC)
-
-    def account(role: str, hood: int | None) -> Account:
-        return Account(email=f"{unique(role)}@example.org", display_name=unique(role), password_hash="unused",
-                       neighbourhood_id=hood, birth_date=date(1980, 1, 1), verified_at=now, verified_how="test",
-                       email_confirmed_at=now)
-
-    async with make_session_maker(engine)() as session:
-        hood = await make_neighbourhood(session)
-        moderator = account("moderator", None)
-        people = [account("citizen", hood.id) for _ in range(voters)]
-        session.add_all([moderator, *people])
-        await session.flush()
-        session.add_all([RoleGrant(account_id=moderator.id, role="moderator"),
-                         ModeratorScope(account_id=moderator.id, neighbourhood_id=hood.id or 0)])
-        ballot, ids = await make_open_ballot(session, hood, moderator)
-        await session.commit()
-    await engine.dispose()
-    return ballot.id or 0, ids, moderator, people
-
-
 @pytest.fixture
 async def outage_app(own_postgres: Any, tmp_path: Path) -> AsyncIterator[tuple[Any, httpx.AsyncClient, str]]:
     from voting.app import create_app
@@ -100,7 +74,7 @@ async def outage_app(own_postgres: Any, tmp_path: Path) -> AsyncIterator[tuple[A
 
 async def test_postgres_dies_during_a_vote_load_and_no_answer_is_a_500(own_postgres, outage_app):
     app, http, url = outage_app
-    ballot_id, ids, moderator, voters = await _seed(url, 30)
+    ballot_id, ids, moderator, voters = await seed_committed_ballot(url, 30)
     settings = app.state.settings
 
     def bearer(account: Account) -> dict[str, str]:

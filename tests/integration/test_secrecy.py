@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import random
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,12 @@ import asyncpg
 import httpx
 import pytest
 
-from auth.models import Account, ModeratorScope, PollOfficerScope, RoleGrant
+from auth.models import Account
 from auth.service import issue_for
 from ballots.receipts import receipt_hash
-from tests.ballot_factories import make_open_ballot
+from tests.ballot_factories import seed_committed_ballot
 from tests.conftest import TEST_KEY_SECRET, create_database, drop_database, libpq_url
-from tests.factories import make_neighbourhood, unique
 from voting.config import Settings
-from voting.database import make_engine, make_session_maker
 
 pytestmark = pytest.mark.anyio
 
@@ -58,31 +55,6 @@ async def app_client(secrecy_url: str, tmp_path: Path) -> AsyncIterator[tuple[An
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60,
                                      headers={"accept-language": "en"}) as http:
             yield app, http
-
-
-async def _seed(url: str) -> tuple[int, list[int], Account, list[Account]]:
-    engine = make_engine(url, pool_size=1)
-    now = datetime.now(UTC)
-
-    def account(role: str, hood: int | None) -> Account:
-        return Account(email=f"{unique(role)}@example.org", display_name=unique(role), password_hash="unused",
-                       neighbourhood_id=hood, birth_date=date(1980, 1, 1), verified_at=now, verified_how="test",
-                       email_confirmed_at=now)
-
-    async with make_session_maker(engine)() as session:
-        hood = await make_neighbourhood(session)
-        moderator = account("moderator", None)
-        voters = [account("citizen", hood.id) for _ in range(ONLINE + PAPER)]
-        session.add_all([moderator, *voters])
-        await session.flush()
-        session.add_all([RoleGrant(account_id=moderator.id, role="moderator"),
-                         ModeratorScope(account_id=moderator.id, neighbourhood_id=hood.id or 0),
-                         RoleGrant(account_id=moderator.id, role="poll_officer"),  # enters the paper votes too
-                         PollOfficerScope(account_id=moderator.id, neighbourhood_id=hood.id or 0)])
-        ballot, ids = await make_open_ballot(session, hood, moderator)
-        await session.commit()
-    await engine.dispose()
-    return ballot.id or 0, ids, moderator, voters
 
 
 class Reader:
@@ -186,7 +158,7 @@ def _linked(guess: dict[str, str], truth: dict[str, str]) -> int:
 
 async def test_a_database_reader_links_no_voter_to_a_vote(app_client, secrecy_url):
     app, http = app_client
-    ballot_id, ids, moderator, voters = await _seed(secrecy_url)
+    ballot_id, ids, moderator, voters = await seed_committed_ballot(secrecy_url, ONLINE + PAPER)
     settings = app.state.settings
 
     def bearer(account: Account) -> dict[str, str]:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,29 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@contextmanager
+def serving(env: dict[str, str], port: int, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``greenballot serve`` on ``port`` with ``env``, once its /health answers 200; stopped on leaving."""
+    with log_path.open("w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "voting.cli", "serve", "--port", str(port)], env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("server did not start:\n" + log_path.read_text())
+                time.sleep(0.2)
+            yield process
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
 def live_server(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A seeded demo city served by a real ``greenballot serve`` process."""
@@ -55,25 +79,10 @@ def live_server(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) ->
     server = LiveServer(f"http://127.0.0.1:{port}", env)
     seeded = server.cli("demo", "--seed-only")
     assert seeded.returncode == 0, seeded.stderr
-    log = (data_dir / "server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "voting.cli", "serve", "--port", str(port)], env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{server.url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("server did not start:\n" + (data_dir / "server.log").read_text())
-            time.sleep(0.2)
-        yield server
+        with serving(env, port, data_dir / "server.log"):
+            yield server
     finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
         drop_database(pg_server_url, database)
 
 

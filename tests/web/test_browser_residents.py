@@ -21,7 +21,7 @@ from auth.census.demo_seed import DEMO_DOCUMENT, DEMO_DOCUMENT_BIRTH_DATE
 from tests.conftest import create_database, drop_database, libpq_url
 from tests.factories import unique
 from tests.mail_server import Mailbox, smtp_server
-from tests.web.conftest import CHROMIUM_ARGS, assert_accessible, chromium_path, free_port, login
+from tests.web.conftest import assert_accessible, free_port, login, serving
 from voting.demo import BALLOT_TITLE, DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.browser
@@ -50,44 +50,22 @@ def city(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         seeded = subprocess.run([sys.executable, "-m", "voting.cli", "demo", "--seed-only"], env=env,
                                 capture_output=True, text=True, timeout=180)
         assert seeded.returncode == 0, seeded.stderr
-        log = (data_dir / "server.log").open("w")
-        server = subprocess.Popen([sys.executable, "-m", "voting.cli", "serve", "--port", str(port)], env=env,
-                                  stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("server did not start:\n" + (data_dir / "server.log").read_text())
-                time.sleep(0.2)
-            ballots = httpx.get(f"{url}/api/v1/ballots", timeout=10).json()
-            ballot_id = next(ballot["id"] for ballot in ballots if ballot["title"] == BALLOT_TITLE)
-            yield City(url, mailbox, ballot_id)
+            with serving(env, port, data_dir / "server.log"):
+                ballots = httpx.get(f"{url}/api/v1/ballots", timeout=10).json()
+                ballot_id = next(ballot["id"] for ballot in ballots if ballot["title"] == BALLOT_TITLE)
+                yield City(url, mailbox, ballot_id)
         finally:
-            server.terminate()
-            server.wait(timeout=20)
-            log.close()
             drop_database(pg_server_url, database)
 
 
 @pytest.fixture
-def tab(city: City):  # type: ignore[no-untyped-def]
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=city.url, locale="fr-FR", viewport={"width": 390, "height": 844})
-        context.set_default_timeout(20_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def tab(browser, city: City):  # type: ignore[no-untyped-def]
+    """A phone-sized page on the city, in French (the conftest's ``browser``: Debian's Chromium)."""
+    context = browser.new_context(base_url=city.url, locale="fr-FR", viewport={"width": 390, "height": 844})
+    context.set_default_timeout(20_000)
+    yield context.new_page()
+    context.close()
 
 
 def mail_to(mailbox: Mailbox, address: str, seconds: float = 30) -> EmailMessage:
