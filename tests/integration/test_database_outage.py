@@ -152,6 +152,12 @@ def test_three_instances_started_together_on_an_empty_database_all_serve(pg_serv
             time.sleep(0.2)
         assert not waiting, [(tmp_path / f"serve-{port}.log").read_text()[-2000:] for port in waiting]
         assert at_head(url)  # what serve --no-migrate now accepts
+        # A client on this host claiming other addresses is still one client: X-Forwarded-For is believed only
+        # from GREENBALLOT_TRUSTED_PROXIES (none here), not by uvicorn for any peer on 127.0.0.1.
+        statuses = [httpx.post(f"http://127.0.0.1:{ports[0]}/api/v1/auth/token", timeout=30,
+                               json={"email": f"nobody-{n}@example.org", "password": "not-the-password"},
+                               headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code for n in range(24)]
+        assert set(statuses) == {401, 429} and statuses.index(429) == 20, statuses
     finally:
         for server in servers:
             server.terminate()

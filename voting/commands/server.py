@@ -55,7 +55,10 @@ def _run(host: str, port: int, workers: int, access_log: bool) -> int:
     # running; this handler turns it into a normal exit, so the embedded server is stopped too.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run("voting.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", proxy_headers=True, access_log=access_log)
+                log_level="info", access_log=access_log,
+                # X-Forwarded-For and -Proto are believed only from GREENBALLOT_TRUSTED_PROXIES (auth/clients.py);
+                # uvicorn's own proxy headers would believe any client on 127.0.0.1
+                proxy_headers=False)
     return 0
 
 
