@@ -5,23 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.principal import Principal
-from ballots.lifecycle import effective_status
-from ballots.service import load_ballot, window_of
 from ballots.turnout import TurnoutFigures, turnout
-from voting.domain import Forbidden, NotFound
 from voting.i18n import current_language
-from voting.i18n import gettext as _
 from voting.presentation import current_style
 from voting.results.cache import result_views
 from voting.results.models import BallotResult
-from voting.results.service import StoredResult, can_see_result
+from voting.results.service import StoredResult, visible_digest
 from voting.results.views import ResultView, result_view
 
 __all__ = ["ResultPage", "result_page", "page_key"]
@@ -40,14 +34,7 @@ async def result_page(session: AsyncSession, principal: Principal | None, ballot
     """The result, its view (rows, chart, explanations) and its turnout. A published result never changes, nor
     do its votes: its view and turnout are kept per (ballot, result SHA-256, language, city style); an unpublished
     one (seen by auditors and moderators) is built each time."""
-    ballot = await load_ballot(session, ballot_id)
-    status = effective_status(window_of(ballot), datetime.now(UTC))
-    digest = (await session.exec(select(BallotResult.document_sha256).where(
-        BallotResult.ballot_id == ballot_id))).first()
-    if digest is None:
-        raise NotFound(_("This ballot has no result yet."))
-    if not can_see_result(principal, ballot, status):
-        raise Forbidden(_("The result is not published yet."))
+    ballot, status, digest = await visible_digest(session, principal, ballot_id)
     key = (ballot_id, digest, current_language(), current_style())
     cached: ResultPage | None = result_views.get(key) if status == "published" else None
     if cached is not None:

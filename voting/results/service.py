@@ -37,7 +37,7 @@ from voting.results.models import BallotResult
 from voting.results.signing import sign_bytes
 
 __all__ = ["CLI_PRINCIPAL", "StoredResult", "tally_ballot", "publish_ballot", "move_ballot", "stored_result",
-           "bulletin_rows", "board_rows", "board_ballot", "export_files", "compute_exports",
+           "bulletin_rows", "board_rows", "visible_digest", "board_ballot", "export_files", "compute_exports",
            "can_see_result", "ballot_input", "ballot_projects", "ballot_contents",
            "AFTER_CLOSE"]
 
@@ -141,7 +141,11 @@ async def publish_ballot(session: AsyncSession, principal: Principal, ballot_id:
                                  result_sha256=stored.document_sha256 if stored is not None else None)
     if stored is not None:
         raw = stored.document.encode()
-        await ensure_exports(session, StoredResult(ballot, "published", json.loads(raw), raw), key_secret)
+
+        async def load() -> StoredResult:
+            return StoredResult(ballot, "published", json.loads(raw), raw)
+
+        await ensure_exports(session, ballot_id, stored.document_sha256, load, key_secret)
     return ballot
 
 
@@ -164,6 +168,21 @@ def can_see_result(principal: Principal | None, ballot: Ballot, status: str) -> 
     from auth.principal import can_moderate
 
     return bool(principal.roles & {"auditor", "admin"}) or can_moderate(principal, ballot.neighbourhood_id)
+
+
+async def visible_digest(session: AsyncSession, principal: Principal | None, ballot_id: int) -> tuple[Ballot, str,
+                                                                                                     str]:
+    """The ballot, its status and its result's SHA-256, when the principal may see the result (the document
+    itself is not read: callers that keep what they built per digest need no more)."""
+    ballot = await load_ballot(session, ballot_id)
+    status = effective_status(window_of(ballot), datetime.now(UTC))
+    digest = (await session.exec(select(BallotResult.document_sha256).where(
+        BallotResult.ballot_id == ballot_id))).first()
+    if digest is None:
+        raise NotFound(_("This ballot has no result yet."))
+    if not can_see_result(principal, ballot, status):
+        raise Forbidden(_("The result is not published yet."))
+    return ballot, status, digest
 
 
 async def stored_result(session: AsyncSession, principal: Principal | None, ballot_id: int) -> StoredResult:

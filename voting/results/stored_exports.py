@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -17,7 +17,7 @@ from voting.domain import NotFound
 from voting.i18n import gettext as _
 from voting.results.cache import export_bytes
 from voting.results.models import ResultExport
-from voting.results.service import StoredResult, compute_exports, stored_result
+from voting.results.service import StoredResult, compute_exports, stored_result, visible_digest
 
 __all__ = ["EXPORT_LOCK", "ExportFile", "ensure_exports", "export_file", "signed_exports"]
 
@@ -35,24 +35,20 @@ class ExportFile:
     content: bytes
 
 
-def _digest(stored: StoredResult) -> str:
-    return hashlib.sha256(stored.raw).hexdigest()
-
-
 async def _stored_names(session: AsyncSession, ballot_id: int, digest: str, kid: str) -> dict[str, str]:
     rows = (await session.exec(select(ResultExport.name, ResultExport.sha256).where(
         ResultExport.ballot_id == ballot_id, ResultExport.result_sha256 == digest, ResultExport.kid == kid))).all()
     return dict(rows)
 
 
-async def ensure_exports(session: AsyncSession, stored: StoredResult, key_secret: str | None = None,
+async def ensure_exports(session: AsyncSession, ballot_id: int, digest: str,
+                         load: Callable[[], Awaitable[StoredResult]], key_secret: str | None = None,
                          progress: Callable[[str], None] | None = None) -> tuple[str, dict[str, str]]:
-    """The current signing key's id and {file name: SHA-256} of the stored exports, computed and stored first if
-    need be. Concurrent first callers queue on an advisory lock and the later ones find the stored files."""
+    """The current signing key's id and {file name: SHA-256} of the stored exports of result ``digest``, computed
+    (from ``load()``) and stored first if need be. Concurrent first callers queue on an advisory lock and the later
+    ones find the stored files."""
     from auth.keys import ensure_key
 
-    assert stored.ballot.id is not None
-    ballot_id, digest = stored.ballot.id, _digest(stored)
     key = await ensure_key(session, "signing", key_secret)
     names = await _stored_names(session, ballot_id, digest, key.kid)
     if names:
@@ -62,7 +58,7 @@ async def ensure_exports(session: AsyncSession, stored: StoredResult, key_secret
     names = await _stored_names(session, ballot_id, digest, key.kid)
     if names:
         return key.kid, names
-    files = await compute_exports(session, stored, key, key_secret, progress)
+    files = await compute_exports(session, await load(), key, key_secret, progress)
     for name, content in files.items():
         sha = hashlib.sha256(content).hexdigest()
         session.add(ResultExport(ballot_id=ballot_id, result_sha256=digest, kid=key.kid, name=name, sha256=sha,
@@ -98,25 +94,24 @@ async def _keys_json(session: AsyncSession) -> bytes:
 async def export_file(session: AsyncSession, principal: Principal | None, ballot_id: int, name: str,
                       key_secret: str | None = None) -> ExportFile:
     """One export file of a result the principal may see; ``keys.json`` is read live (keys rotate)."""
-    stored = await stored_result(session, principal, ballot_id)
+    digest = (await visible_digest(session, principal, ballot_id))[2]
     if name == "keys.json":
         content = await _keys_json(session)
         return ExportFile(name, hashlib.sha256(content).hexdigest(), content)
-    kid, names = await ensure_exports(session, stored, key_secret)
+    kid, names = await ensure_exports(session, ballot_id, digest, lambda: stored_result(session, principal, ballot_id),
+                                      key_secret)
     if name not in names:
         raise NotFound(_("No export file named {name}.").format(name=name))
-    return ExportFile(name, names[name], await _content(session, ballot_id, _digest(stored), kid, name))
+    return ExportFile(name, names[name], await _content(session, ballot_id, digest, kid, name))
 
 
 async def signed_exports(session: AsyncSession, principal: Principal | None, ballot_id: int,
                          key_secret: str | None = None,
                          progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
     """Every export file with its detached signature, and the public keys that verify them."""
-    stored = await stored_result(session, principal, ballot_id)
-    kid, names = await ensure_exports(session, stored, key_secret, progress)
-    digest = _digest(stored)
+    digest = (await visible_digest(session, principal, ballot_id))[2]
+    kid, names = await ensure_exports(session, ballot_id, digest, lambda: stored_result(session, principal, ballot_id),
+                                      key_secret, progress)
     files = {name: await _content(session, ballot_id, digest, kid, name) for name in sorted(names)}
     files["keys.json"] = await _keys_json(session)
     return files
-
-
