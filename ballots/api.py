@@ -25,7 +25,7 @@ from ballots.schemas import (
     VoteCast,
     VoteReceipt,
 )
-from ballots.service import create_ballot, list_ballots, update_ballot, view_ballot
+from ballots.service import create_ballot, list_ballots, update_ballot, view_ballot, view_visible_ballot
 from ballots.turnout import turnout
 from ballots.views import (
     ballot_public,
@@ -74,8 +74,9 @@ class BallotsAPI(Controller):
 
     @get("/{ballot_id:int}", operation_id="getBallot")
     async def get_(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: PathId) -> BallotPublic:
-        """The ballot; with ``standing`` (can the caller vote, and if not why and how to fix it) when logged in."""
-        view = await view_ballot(db_session, ballot_id)
+        """The ballot; with ``standing`` (can the caller vote, and if not why and how to fix it) when logged in.
+        A draft is found only by its managers."""
+        view = await view_visible_ballot(db_session, ballot_id, request.scope.get("user"))
         return ballot_public(view, await caller_standing(db_session, view, request.scope.get("user")) if
                              request.scope.get("user") else None)
 

@@ -15,7 +15,7 @@ from ballots.errors import ReceiptNotFound
 from ballots.formats import total_cost
 from ballots.forms import choice_from_form
 from ballots.receipt_check import check_receipt
-from ballots.service import list_ballots, projects_of, view_ballot
+from ballots.service import list_ballots, projects_of, view_ballot, view_visible_ballot
 from ballots.turnout import turnout
 from ballots.voters import standing_context
 from ballots.votes import cast_online
@@ -45,7 +45,7 @@ class BallotPages(Controller):
 
     @get("/ballots/{ballot_id:int}", name="ballot")
     async def show(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int]) -> Template:
-        view = await view_ballot(db_session, ballot_id)
+        view = await view_visible_ballot(db_session, ballot_id, request.scope.get("user"))
         return Template("ballots/show.html", context={
             "view": view, "turnout": await turnout(db_session, ballot_id),
             "can_manage": _can_manage(request, view.ballot.neighbourhood_id),

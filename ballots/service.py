@@ -27,7 +27,8 @@ from voting.mail.notifications import notify_ballot_status
 from voting.proposals.models import Proposal
 
 __all__ = ["BallotView", "create_ballot", "load_ballot", "view_ballot", "list_ballots", "change_status",
-           "format_of", "rules_of", "window_of", "projects_of", "ensure_manager", "actor_of", "accepted_proposals",
+           "format_of", "rules_of", "window_of", "view_visible_ballot", "projects_of", "ensure_manager", "actor_of",
+           "accepted_proposals",
            "update_ballot", "close_if_due", "database_now", "DEADLINE_ACTOR", "BALLOT_BARRIER"]
 
 
@@ -114,6 +115,14 @@ async def view_ballot(session: AsyncSession, ballot_id: int, now: datetime | Non
                 for link, proposal in rows]
     window = window_of(ballot)
     return BallotView(ballot, effective_status(window, now), accepts_votes(window, now), projects)
+
+
+async def view_visible_ballot(session: AsyncSession, ballot_id: int, viewer: Principal | None) -> BallotView:
+    """The ballot as ``viewer`` may see it: a draft exists only for its managers (404 for anyone else)."""
+    view = await view_ballot(session, ballot_id)
+    if view.ballot.status == "draft" and not can_moderate(viewer, view.ballot.neighbourhood_id):
+        raise BallotNotFound(_("No ballot number {id}.").format(id=ballot_id))
+    return view
 
 
 async def list_ballots(session: AsyncSession, viewer: Principal | None = None) -> list[Ballot]:

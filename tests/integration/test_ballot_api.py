@@ -231,3 +231,13 @@ async def test_the_vote_table_has_no_voter_column_and_shares_no_key_with_partici
     # A voter's participation names their current log entry; the log names no vote of the ballot box.
     assert columns["vote_leaf"] & columns["participation"] == {"ballot_id", "receipt_key"}
     assert columns["vote_leaf"] & columns["vote"] == {"ballot_id"}
+
+
+async def test_a_draft_is_found_only_by_its_managers(client, db_session, city):
+    draft, _ids = await make_open_ballot(db_session, city["hood"], city["moderator"], status="draft")
+    citizen = await auth(client, await make_voter(db_session, city["hood"]))
+    for headers in ({}, citizen):
+        assert (await client.get(f"/api/v1/ballots/{draft.id}", headers=headers)).status_code == 404
+    assert (await client.get(f"/ballots/{draft.id}")).status_code == 404
+    manager = await auth(client, city["moderator"])
+    assert (await client.get(f"/api/v1/ballots/{draft.id}", headers=manager)).json()["status"] == "draft"
