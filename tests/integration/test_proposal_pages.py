@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from ballots.models import BallotProposal
@@ -11,6 +12,13 @@ from tests.proposal_factories import PNG, audit_of, counts, insert_proposal, mak
 from voting.proposals.models import Proposal
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(autouse=True)
+async def no_calendar(db_session):
+    """Other tests commit the demo city (its calendar closes supports) into the shared database: each test here
+    starts from a city with no calendar, inside its own rolled-back transaction."""
+    await db_session.exec(text("DELETE FROM process_phase"))
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,13 @@ from voting.proposals.models import ProposalSupport
 pytestmark = pytest.mark.anyio
 
 
+@pytest.fixture(autouse=True)
+async def no_calendar(db_session):
+    """Other tests commit the demo city (its calendar closes supports) into the shared database: each test here
+    starts from a city with no calendar, inside its own rolled-back transaction."""
+    await db_session.exec(text("DELETE FROM process_phase"))
+
+
 async def test_support_once_then_remove(client, db_session):
     cast = await make_cast(db_session)
     proposal = await insert_proposal(db_session, cast.hood, cast.citizen)
