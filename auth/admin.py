@@ -95,9 +95,9 @@ async def revoke_role(session: AsyncSession, *, actor: str, account_id: uuid.UUI
     return await account_view(session, account)
 
 
-async def set_moderator_scope(session: AsyncSession, *, actor: str, account_id: uuid.UUID,
-                              slugs: list[str]) -> AccountView:
-    """Replace the neighbourhoods a moderator is scoped to (granting the moderator role if needed)."""
+async def _set_scope(session: AsyncSession, *, actor: str, account_id: uuid.UUID, slugs: list[str], role: str,
+                     scope: type[ModeratorScope] | type[PollOfficerScope], none_left: str, action: str) -> AccountView:
+    """Replace the neighbourhoods of a scoped role (granting the role if needed), audited as ``action``."""
     account = await _get(session, account_id)
     slugs = sorted(set(slugs))
     hoods = (await session.exec(select(Neighbourhood).where(col(Neighbourhood.slug).in_(slugs)))).all()
@@ -105,38 +105,31 @@ async def set_moderator_scope(session: AsyncSession, *, actor: str, account_id: 
     if missing:
         raise NotFound(_("Unknown neighbourhood {slug}.").format(slug=missing[0]))
     if not slugs:
-        raise DomainError(_("A moderator needs at least one neighbourhood."))
-    await grant_role(session, actor=actor, account_id=account_id, role="moderator")
-    await session.exec(delete(ModeratorScope).where(col(ModeratorScope.account_id) == account_id))  # type: ignore[call-overload]
+        raise DomainError(none_left)
+    await grant_role(session, actor=actor, account_id=account_id, role=role)
+    await session.exec(delete(scope).where(col(scope.account_id) == account_id))  # type: ignore[call-overload]
     for hood in hoods:
         assert hood.id is not None
-        session.add(ModeratorScope(account_id=account_id, neighbourhood_id=hood.id))
+        session.add(scope(account_id=account_id, neighbourhood_id=hood.id))
     await session.flush()
-    await record(session, actor=actor, action="moderator.scoped", subject=f"account:{account_id}",
-                 data={"neighbourhoods": slugs})
+    await record(session, actor=actor, action=action, subject=f"account:{account_id}", data={"neighbourhoods": slugs})
     return await account_view(session, account)
+
+
+async def set_moderator_scope(session: AsyncSession, *, actor: str, account_id: uuid.UUID,
+                              slugs: list[str]) -> AccountView:
+    """Replace the neighbourhoods a moderator is scoped to (granting the moderator role if needed)."""
+    return await _set_scope(session, actor=actor, account_id=account_id, slugs=slugs, role="moderator",
+                            scope=ModeratorScope, none_left=_("A moderator needs at least one neighbourhood."),
+                            action="moderator.scoped")
 
 
 async def set_poll_officer_scope(session: AsyncSession, *, actor: str, account_id: uuid.UUID,
                                  slugs: list[str]) -> AccountView:
     """Replace the neighbourhoods where a poll officer enters paper votes (granting the role if needed)."""
-    account = await _get(session, account_id)
-    slugs = sorted(set(slugs))
-    hoods = (await session.exec(select(Neighbourhood).where(col(Neighbourhood.slug).in_(slugs)))).all()
-    missing = sorted(set(slugs) - {hood.slug for hood in hoods})
-    if missing:
-        raise NotFound(_("Unknown neighbourhood {slug}.").format(slug=missing[0]))
-    if not slugs:
-        raise DomainError(_("A poll officer needs at least one neighbourhood."))
-    await grant_role(session, actor=actor, account_id=account_id, role="poll_officer")
-    await session.exec(delete(PollOfficerScope).where(col(PollOfficerScope.account_id) == account_id))  # type: ignore[call-overload]
-    for hood in hoods:
-        assert hood.id is not None
-        session.add(PollOfficerScope(account_id=account_id, neighbourhood_id=hood.id))
-    await session.flush()
-    await record(session, actor=actor, action="poll_officer.scoped", subject=f"account:{account_id}",
-                 data={"neighbourhoods": slugs})
-    return await account_view(session, account)
+    return await _set_scope(session, actor=actor, account_id=account_id, slugs=slugs, role="poll_officer",
+                            scope=PollOfficerScope, none_left=_("A poll officer needs at least one neighbourhood."),
+                            action="poll_officer.scoped")
 
 
 async def set_active(session: AsyncSession, *, actor: str, account_id: uuid.UUID, active: bool) -> AccountView:
