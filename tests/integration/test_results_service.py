@@ -22,6 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def shared(name: str) -> Path:
+    """A real Pabulib file: the copy shipped in tests/data/pabulib, else GREENBALLOT_PABULIB_DIR or shared/."""
+    shipped = REPO / "tests" / "data" / "pabulib" / name
+    if shipped.exists():
+        return shipped
     folder = Path(os.environ.get("GREENBALLOT_PABULIB_DIR") or REPO / ".." / "shared" / "data" / "pabulib")
     path = folder / name
     if not path.exists():

@@ -12,9 +12,12 @@ BIG_BYTES = 800_000  # pabutools takes seconds to minutes above this size
 
 
 def pabulib_dir() -> Path | None:
-    """GREENBALLOT_PABULIB_DIR, else ../shared/data/pabulib beside the repo; None when absent."""
+    """GREENBALLOT_PABULIB_DIR, else ../shared/data/pabulib beside the repo, else the small files the repo ships
+    in tests/data/pabulib (a clone alone runs these tests on them); None when none is there."""
     env = os.environ.get("GREENBALLOT_PABULIB_DIR")
     folder = Path(env) if env else REPO / ".." / "shared" / "data" / "pabulib"
+    if not env and not folder.is_dir():
+        folder = REPO / "tests" / "data" / "pabulib"
     return folder.resolve() if folder.is_dir() else None
 
 
