@@ -68,6 +68,7 @@ def planted(live_server):  # type: ignore[no-untyped-def]
             "neighbourhood_id": hood["id"], "title": PAYLOAD[:190], "description": f"{PAYLOAD}\n{LINK}",
             "budget": 100_000, "proposal_ids": [proposal["id"]], "opens_at": (now + timedelta(days=1)).isoformat(),
             "closes_at": (now + timedelta(days=9)).isoformat()}))
+        ok(admin.post(f"/api/v1/ballots/{ballot['id']}/transitions/open"))  # a draft is its managers' alone
         yield {"proposal": proposal["id"], "ballot": ballot["id"], "hood": new_hood["slug"]}
     finally:
         admin.put("/api/v1/admin/settings", json={"city_name": city_before})
