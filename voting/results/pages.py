@@ -14,10 +14,11 @@ from auth.guards import current_principal, requires_login
 from voting.database import DBSession, ReadSession
 from voting.i18n import gettext as _
 from voting.results.bulletin import bulletin_csv_file, bulletin_page
+from voting.results.bundle import bundle_name, signed_set_zip
 from voting.results.cache import result_views
 from voting.results.result_page import page_key, result_page
 from voting.results.service import publish_ballot, tally_ballot
-from voting.results.stored_exports import ExportFile, export_file
+from voting.results.stored_exports import ExportFile, export_file, signed_exports
 from voting.web.templating import money
 
 __all__ = ["ResultPages", "CONTENT_TYPES", "file_response", "rendered_once"]
@@ -83,8 +84,17 @@ class ResultPages(Controller):
     async def export_file(self, request: Req, db_session: DBSession, ballot_id: FromPath[int],
                           name: FromPath[str]) -> Response[bytes] | Stream:
         file = await export_file(db_session, request.scope.get("user"), ballot_id, name, _key_secret(request))
-        attachment = f'attachment; filename="ballot-{ballot_id}-{name}"'
-        return file_response(request, file, {"Content-Disposition": attachment})
+        # saved under its own name: a folder of downloads is what ``greenballot verify`` reads
+        return file_response(request, file, {"Content-Disposition": f'attachment; filename="{file.name}"'})
+
+    @get("/exports.zip", name="export-zip")
+    async def export_zip(self, request: Req, db_session: DBSession, ballot_id: FromPath[int]) -> Response[bytes]:
+        """The whole signed set in one zip, in a folder ``greenballot verify`` checks once unzipped."""
+        files = await signed_exports(db_session, request.scope.get("user"), ballot_id, _key_secret(request))
+        folder = bundle_name(ballot_id)
+        return Response(signed_set_zip(folder, files), media_type="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="{folder}.zip"', "Cache-Control": "no-cache",
+            "X-Content-Type-Options": "nosniff"})
 
     @get("/bulletin", name="bulletin")
     async def bulletin(self, request: Req, read_session: ReadSession, ballot_id: FromPath[int],
