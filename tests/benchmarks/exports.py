@@ -125,7 +125,7 @@ def main() -> None:
             written = {path.name: path.read_bytes() for path in Path(folder).iterdir()}
             same = sorted(name for name in FILES if written.get(name) == got[name])
             print(f"byte-identical to greenballot export: {len(same)}/{len(FILES)} files")
-            print(greenballot(env, "verify", folder).strip())
+            print(greenballot(env, "verify", folder, "--trust-keys-in-export").strip())
         print("(measured on a machine shared with other engineers' work: figures are indicative)")
 
 

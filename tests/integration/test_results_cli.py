@@ -56,7 +56,7 @@ def test_an_untouched_export_verifies(exported, copy):
 def test_verify_runs_without_the_database(copy, tmp_path):
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
            "GREENBALLOT_DATA_DIR": str(tmp_path)}
-    assert cli(env, "verify", str(copy)).returncode == 0
+    assert cli(env, "verify", str(copy), "--trust-keys-in-export").returncode == 0
 
 
 def test_one_changed_vote(exported, copy):
@@ -68,7 +68,7 @@ def test_one_changed_vote(exported, copy):
     voter, vote, points = text[row].split(";")
     text[row] = f"{voter};{vote};{','.join('1' for _ in points.split(','))}"
     pb.write_text("\n".join(text) + "\n")
-    done = cli(exported[0], "verify", str(copy))
+    done = cli(exported[0], "verify", str(copy), "--trust-keys-in-export")
     assert done.returncode == 1
     assert "election.pb does not match its signature" in done.stderr
     assert "the bulletin board and election.pb disagree on 1 vote(s)" in done.stderr
@@ -82,7 +82,7 @@ def test_one_changed_project_cost(exported, copy):
     fields[1] = str(int(fields[1]) + 1)
     text[row] = ";".join(fields)
     pb.write_text("\n".join(text) + "\n")
-    done = cli(exported[0], "verify", str(copy))
+    done = cli(exported[0], "verify", str(copy), "--trust-keys-in-export")
     assert done.returncode == 1
     expected = f"project {fields[0]} costs {fields[1]} in election.pb but {int(fields[1]) - 1} in result.json"
     assert expected in done.stderr
@@ -98,10 +98,18 @@ def test_one_changed_selected_flag(exported, copy):
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     path.write_text(out.getvalue())
-    done = cli(exported[0], "verify", str(copy))
+    done = cli(exported[0], "verify", str(copy), "--trust-keys-in-export")
     assert done.returncode == 1
     assert "result.csv does not match its signature" in done.stderr
     assert "result.csv marks" in done.stderr
+
+
+def test_verify_without_keys_fails_closed(exported, copy):
+    done = cli(exported[0], "verify", str(copy))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.count("\n") == 1 and "--trust-keys-in-export" in done.stderr and "--keys" in done.stderr
+    trusted = cli(exported[0], "verify", str(copy), "--trust-keys-in-export")
+    assert trusted.returncode == 0 and "keys shipped in the export" in trusted.stdout
 
 
 def test_a_missing_folder_is_one_line(exported, tmp_path):

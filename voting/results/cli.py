@@ -136,6 +136,10 @@ def verify(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise CLIError(f"{folder} is not a folder", 2)
     files = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+    if not args.keys and not args.trust_keys_in_export:
+        raise CLIError("refusing to verify with the keys shipped inside the export (whoever altered the files could "
+                       "have replaced them): pass --keys KEYS.json from the city's well-known URL, or "
+                       "--trust-keys-in-export to accept them knowingly", 2)
     keys_path = Path(args.keys) if args.keys else folder / "keys.json"
     try:
         keys = public_keys_from_json(keys_path.read_text(encoding="utf-8"))
@@ -146,7 +150,7 @@ def verify(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"greenballot: verify: {problem}", file=sys.stderr)
         return 1
-    source = "" if args.keys else " (keys taken from the export itself: pin them with --keys)"
+    source = "" if args.keys else " (with the keys shipped in the export, as asked: pin them with --keys)"
     print(f"{folder}: signatures valid{source}; the recount of election.pb matches the published result and "
           f"the bulletin board")
     return 0
@@ -174,4 +178,6 @@ def register(commands: Any) -> None:
     verified = commands.add_parser("verify", help="check an export offline: signatures, recount, bulletin board")
     verified.add_argument("export_dir", metavar="EXPORT_DIR")
     verified.add_argument("--keys", metavar="KEYS.json", help="public keys to trust (from the city's well-known URL)")
+    verified.add_argument("--trust-keys-in-export", action="store_true",
+                          help="without --keys, trust the export's own keys.json (refused otherwise)")
     verified.set_defaults(func=verify)
