@@ -10,7 +10,7 @@ from unittest.mock import patch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voting.tally import Ballot, Election, Project, VoteType, equalshares
+from voting.tally import Ballot, Election, Project, VoteType, mes_price
 from voting.tally.equalshares import MesProfile
 from voting.tally.tiebreak import tie_key
 
@@ -138,7 +138,7 @@ def test_wide_float_windows_still_give_exact_runs(approval: tuple[Election, Frac
                                                   cumulative: tuple[Election, Fraction], slack: float) -> None:
     """A wider window puts many classes near the price: they are settled exactly, or the check fails and
     the plain exact loop takes over. Any window far above float rounding gives the same results."""
-    with patch.object(equalshares, "_SLACK", slack):
+    with patch.object(mes_price, "_SLACK", slack):
         _check(*approval)
         _check(*cumulative)
 
