@@ -101,6 +101,7 @@ class ProposalPhoto(SQLModel, table=True):
     content_type: str = Field(sa_column=Column(String(32), nullable=False))
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    thumbnail: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # WebP, for cards
     uploaded_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
     )

@@ -10,12 +10,14 @@ from litestar.response import Redirect, Response, Template
 from markupsafe import Markup
 
 from auth.guards import current_principal, requires_login
+from voting.comments.views import proposal_thread
 from voting.database import DBSession, ReadSession
 from voting.proposals.api import viewer_of
 from voting.proposals.errors import ProposalInvalid
 from voting.proposals.queries import PUBLIC_STATES, list_proposals, my_proposals
 from voting.proposals.service import load_photo
 from voting.proposals.supports import remove_support, support_proposal
+from voting.proposals.thumbnail import THUMBNAIL_TYPE
 from voting.proposals.views import form_choices, proposal_detail
 
 __all__ = ["ProposalPages", "optional_int"]
@@ -62,7 +64,8 @@ class ProposalPages(Controller):
         detail = await proposal_detail(db_session, proposal_id, viewer_of(request))
         return Template("proposals/detail.html", context={
             "detail": detail, "p": detail.row.proposal, "description": Markup(detail.description_html),  # noqa: S704
-            "choices": await form_choices(db_session, include_retired=True)})
+            "choices": await form_choices(db_session, include_retired=True),
+            "comments": await proposal_thread(db_session, detail.row.proposal, viewer_of(request))})
 
     @get("/{proposal_id:int}/photo", name="proposal_photo")
     async def photo(self, request: Request[Any, Any, Any], db_session: DBSession,
@@ -71,6 +74,17 @@ class ProposalPages(Controller):
         return Response(photo.content, media_type=photo.content_type, headers={
             "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
             "Cache-Control": "private, max-age=300", "ETag": f'"{photo.sha256}"'})
+
+    @get("/{proposal_id:int}/thumbnail", name="proposal_thumbnail")
+    async def thumbnail(self, request: Request[Any, Any, Any], db_session: DBSession,
+                        proposal_id: FromPath[int]) -> Response[bytes]:
+        """The photo's small WebP for the vote cards (the photo itself when it was stored before thumbnails)."""
+        photo = await load_photo(db_session, proposal_id, viewer_of(request))
+        small = photo.thumbnail is not None
+        return Response(photo.thumbnail if small else photo.content,  # type: ignore[arg-type]
+                        media_type=THUMBNAIL_TYPE if small else photo.content_type, headers={
+            "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, max-age=300", "ETag": f'"{photo.sha256}-{"t" if small else "p"}"'})
 
     @post("/{proposal_id:int}/support", guards=[requires_login])
     async def support(self, request: Request[Any, Any, Any], db_session: DBSession,

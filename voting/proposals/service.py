@@ -29,6 +29,7 @@ from voting.proposals.errors import (
 from voting.proposals.models import Category, Proposal, ProposalPhoto
 from voting.proposals.photo import PhotoRefused, sniff_image
 from voting.proposals.rules import MAX_COST, ProposalFields, ReviewDecision, check_proposal, check_review, read_fields
+from voting.proposals.thumbnail import make_thumbnail
 from voting.proposals.workflow import EDITABLE_STATES, TransitionRefused, transition
 
 __all__ = ["actor_of", "cost_ceiling", "create_proposal", "update_proposal", "set_photo", "act_on_proposal",
@@ -94,10 +95,12 @@ async def _store_photo(session: AsyncSession, principal: Principal, proposal: Pr
     digest = hashlib.sha256(content).hexdigest()
     assert proposal.id is not None
     photo = await session.get(ProposalPhoto, proposal.id)
+    thumbnail = make_thumbnail(content)
     if photo is None:
-        photo = ProposalPhoto(proposal_id=proposal.id, content_type=content_type, content=content, sha256=digest)
+        photo = ProposalPhoto(proposal_id=proposal.id, content_type=content_type, content=content, sha256=digest,
+                              thumbnail=thumbnail)
     else:
-        photo.content_type, photo.content, photo.sha256 = content_type, content, digest
+        photo.content_type, photo.content, photo.sha256, photo.thumbnail = content_type, content, digest, thumbnail
         photo.uploaded_at = datetime.now(UTC)
     session.add(photo)
     await record(session, actor=actor_of(principal), action="proposal.photo_set", subject=f"proposal:{proposal.id}",
