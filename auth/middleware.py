@@ -96,7 +96,7 @@ class IdentityMiddleware(ASGIMiddleware):
         cookies = _cookies(headers.get("cookie", ""))
         city = await cached_city_settings(scope["app"].state.session_maker)
         use_language(choose_language(cookies.get("lang"), headers.get("accept-language"), city.default_language))
-        use_style(CityStyle(city.city_name, city.currency, city.time_zone))
+        use_style(CityStyle(city.city_name, city.currency, city.time_zone, city.map_tiles_url, city.map_attribution))
         token, source = read_token(headers, cookies, scope.get("path", "/"))
         principal = await _principal(scope["app"], token) if token else None
         scope["user"] = principal

@@ -43,6 +43,7 @@ from voting.database import (
 from voting.errors import exception_handlers
 from voting.mail.pages import DevMailPages
 from voting.mail.worker import mail_sender
+from voting.maps.routes import MAP_HANDLERS
 from voting.proposals.routes import PROPOSAL_HANDLERS
 from voting.reference import reference_listener
 from voting.results.api import ResultsAPI
@@ -64,6 +65,7 @@ ROUTE_HANDLERS += [RegistrationAPI, AccountAPI, AccountPages]
 ROUTE_HANDLERS += [CalendarAPI, CalendarPages]
 ROUTE_HANDLERS += CENSUS_HANDLERS
 ROUTE_HANDLERS += [DevMailPages]
+ROUTE_HANDLERS += MAP_HANDLERS
 ROUTE_HANDLERS += [create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                               include_in_schema=False)]
 

@@ -20,6 +20,9 @@ class CityStyle:
     city_name: str = "Clermont-Ferrand"
     currency: str = "EUR"
     time_zone: str = "Europe/Paris"
+    map_tiles: str = ""
+    """The URL template of the base map tiles (blank: the maps draw the neighbourhood boundaries alone)."""
+    map_attribution: str = ""
 
 
 DEFAULT_STYLE = CityStyle()

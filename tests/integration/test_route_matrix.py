@@ -54,6 +54,8 @@ MINIMUM = {
     "importVoterRoll": "moderator", "listCalendars": "moderator", "setCalendar": "moderator",
     "searchDeskAccounts": "moderator", "recordDeskVerification": "moderator",
     "castPaperVote": "poll_officer", "castPaperVotes": "poll_officer",
+    # maps
+    "mapProposals": "anonymous", "mapNeighbourhoods": "anonymous",
     # administration
     "findAccounts": "admin", "grantRole": "admin", "revokeRole": "admin", "scopeModerator": "admin",
     "scopePollOfficer": "admin", "disableAccount": "admin", "enableAccount": "admin", "verifyAccount": "admin",

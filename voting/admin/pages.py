@@ -65,6 +65,8 @@ class SettingsForm(BaseModel):
     min_voting_age: str = "16"
     self_registration_open: str = ""
     time_zone: str = "Europe/Paris"
+    map_tiles_url: str = ""
+    map_attribution: str = ""
 
 
 def _population(text: str) -> int | None:
@@ -173,6 +175,7 @@ class AdminPages(Controller):
         await update_city_settings(db_session, actor=actor_of(principal), actor_id=principal.id, changes={
             "city_name": data.city_name, "default_language": data.default_language, "currency": data.currency,
             "min_voting_age": int(data.min_voting_age), "self_registration_open": data.self_registration_open == "on",
+            "map_tiles_url": data.map_tiles_url, "map_attribution": data.map_attribution,
             "time_zone": data.time_zone})
         return Redirect("/admin/settings?done=1")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from voting.domain import DomainError
 from voting.i18n import gettext as _
+from voting.maps.rules import check_attribution, check_tiles_url
 from voting.presentation import is_time_zone
 
 __all__ = [
@@ -39,6 +40,9 @@ class CitySettings:
     min_voting_age: int = 16
     self_registration_open: bool = True
     time_zone: str = "Europe/Paris"
+    map_tiles_url: str = ""
+    """Base map tiles (``https://…/{z}/{x}/{y}.png``); blank: the maps draw the neighbourhood boundaries alone."""
+    map_attribution: str = ""
 
 
 DEFAULT_SETTINGS = CitySettings()
@@ -128,5 +132,8 @@ def check_settings(values: dict[str, Any]) -> CitySettings:
     zone = str(merged["time_zone"]).strip()
     if not is_time_zone(zone):
         raise AdminInputError(_("{zone} is not a time zone name such as Europe/Paris.").format(zone=zone or "''"))
-    return CitySettings(city_name=name, default_language=merged["default_language"], currency=merged["currency"],
+    maps = {"map_tiles_url": check_tiles_url(str(merged["map_tiles_url"])),
+            "map_attribution": check_attribution(str(merged["map_attribution"]))}
+    return CitySettings(**maps,
+                        city_name=name, default_language=merged["default_language"], currency=merged["currency"],
                         min_voting_age=age, self_registration_open=merged["self_registration_open"], time_zone=zone)

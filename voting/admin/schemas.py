@@ -93,6 +93,8 @@ class SettingsPublic(BaseModel):
     min_voting_age: int
     self_registration_open: bool
     time_zone: str
+    map_tiles_url: str = ""
+    map_attribution: str = ""
 
 
 class SettingsUpdate(BaseModel):
@@ -102,6 +104,8 @@ class SettingsUpdate(BaseModel):
     min_voting_age: int | None = None
     self_registration_open: bool | None = None
     time_zone: str | None = Field(default=None, max_length=64)
+    map_tiles_url: str | None = Field(default=None, max_length=300)
+    map_attribution: str | None = Field(default=None, max_length=300)
 
 
 class KeyPublic(BaseModel):

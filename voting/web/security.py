@@ -9,6 +9,8 @@ from pathlib import Path
 from litestar.types import Message, Scope
 
 from auth.clients import Network, parse_trusted_proxies
+from voting.maps.rules import tile_source
+from voting.presentation import current_style
 
 __all__ = ["STATIC_DIR", "CONTENT_SECURITY_POLICY", "MAIL_PREVIEW_POLICY", "HSTS", "security_headers_hook", "is_https",
            "policy_for"]
@@ -32,9 +34,13 @@ HSTS = "max-age=31536000"
 _SESSION_COOKIE = b"gb_session="
 
 
-def policy_for(path: str) -> str:
+def policy_for(path: str, tiles: str = "") -> str:
+    """The policy of an answer; ``tiles`` (the city's base-map URL) adds the tiles' host to ``img-src``."""
     if path.startswith("/dev/mail/"):
         return MAIL_PREVIEW_POLICY
+    source = tile_source(tiles)
+    if source:
+        return CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {source}")
     return CONTENT_SECURITY_POLICY
 
 
@@ -94,7 +100,7 @@ def security_headers_hook(trusted_proxies: str = "") -> Callable[[Message, Scope
             if lowered == b"set-cookie" and https:
                 value = _secure_cookie(value)
             headers.append((name, value))
-        headers += [(b"content-security-policy", policy_for(path).encode()),
+        headers += [(b"content-security-policy", policy_for(path, current_style().map_tiles).encode()),
                     (b"x-frame-options", b"DENY"),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"same-origin")]

@@ -10,6 +10,7 @@ from litestar.template.config import TemplateConfig
 
 import templates
 from voting.i18n import current_language, gettext, ngettext
+from voting.maps.rules import coordinates_words
 from voting.presentation import colon, current_style, format_moment, format_money, format_percent
 
 __all__ = ["TEMPLATE_DIR", "make_environment", "template_config", "money"]
@@ -28,6 +29,7 @@ def make_environment() -> Environment:
     env.filters["money"] = format_money
     env.filters["moment"] = format_moment
     env.filters["percent"] = format_percent
+    env.filters["coordinates"] = coordinates_words
     return env
 
 

@@ -1,0 +1,1 @@
+"""Maps: proposals, neighbourhood boundaries and funded projects on Leaflet maps served from our own files."""
