@@ -32,6 +32,7 @@ from voting.admin.api import AdminAPI, PublicCityAPI
 from voting.admin.pages import AdminPages
 from voting.calendar.api import CalendarAPI
 from voting.calendar.pages import CalendarPages
+from voting.comments.routes import COMMENT_HANDLERS
 from voting.config import Settings, load_or_create_key_secret, load_or_create_secret, load_settings
 from voting.database import (
     make_engine,
@@ -65,6 +66,7 @@ ROUTE_HANDLERS += [RegistrationAPI, AccountAPI, AccountPages]
 ROUTE_HANDLERS += [CalendarAPI, CalendarPages]
 ROUTE_HANDLERS += CENSUS_HANDLERS
 ROUTE_HANDLERS += [DevMailPages]
+ROUTE_HANDLERS += COMMENT_HANDLERS
 ROUTE_HANDLERS += MAP_HANDLERS
 ROUTE_HANDLERS += [create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                               include_in_schema=False)]

@@ -96,6 +96,7 @@ GUARDED_TEXT: dict[str, dict[str, bool]] = {
     "neighbourhood": {"name_fr": False, "name_en": False},
     "ballot": {"title": False, "description": True, "cancel_reason": True},
     "account": {"display_name": False},
+    "comment": {"body": True, "moderation_reason": True},
 }
 """table -> column -> multi-line: every name and title a person can set, checked whenever it is written."""
 _GUARDED_SETTINGS = {"city_name"}

@@ -63,11 +63,14 @@ MINIMUM = {
     "retireCategory": "admin", "deleteCategory": "admin", "adminListNeighbourhoods": "admin",
     "createNeighbourhood": "admin", "updateNeighbourhood": "admin", "retireNeighbourhood": "admin",
     "getSettings": "admin", "updateSettings": "admin", "getCensusImport": "admin", "importCensus": "admin",
+    # comments
+    "listComments": "anonymous", "createComment": "citizen", "reportComment": "citizen",
+    "moderateComment": "moderator",
 }
 
 PATH_VALUES = {"ballot_id": "987654321", "proposal_id": "987654321", "account_id": str(uuid.UUID(int=7)),
                "slug": "no-such-slug", "name": "result.json", "code": "no-such-receipt", "target": "open",
-               "role": "citizen"}
+               "role": "citizen", "kind": "proposal", "subject_id": "987654321", "comment_id": "987654321"}
 
 
 def operations(schema: dict) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]

@@ -65,6 +65,7 @@ class SettingsForm(BaseModel):
     min_voting_age: str = "16"
     self_registration_open: str = ""
     time_zone: str = "Europe/Paris"
+    comment_hide_after_reports: str = "3"
     map_tiles_url: str = ""
     map_attribution: str = ""
 
@@ -172,11 +173,13 @@ class AdminPages(Controller):
         principal = current_principal(request)
         if not data.min_voting_age.strip().isdigit():
             raise AdminInputError(_("The minimum voting age must be a whole number from 0 to 25."))
+        if not data.comment_hide_after_reports.strip().isdigit():
+            raise AdminInputError(_("The number of reports that hides a comment must be a whole number from 1 to 100."))
         await update_city_settings(db_session, actor=actor_of(principal), actor_id=principal.id, changes={
             "city_name": data.city_name, "default_language": data.default_language, "currency": data.currency,
             "min_voting_age": int(data.min_voting_age), "self_registration_open": data.self_registration_open == "on",
             "map_tiles_url": data.map_tiles_url, "map_attribution": data.map_attribution,
-            "time_zone": data.time_zone})
+            "time_zone": data.time_zone, "comment_hide_after_reports": int(data.comment_hide_after_reports)})
         return Redirect("/admin/settings?done=1")
 
     @get("/keys")

@@ -40,6 +40,8 @@ class CitySettings:
     min_voting_age: int = 16
     self_registration_open: bool = True
     time_zone: str = "Europe/Paris"
+    comment_hide_after_reports: int = 3
+    """A comment is hidden, until a moderator decides, once this many residents reported it."""
     map_tiles_url: str = ""
     """Base map tiles (``https://…/{z}/{x}/{y}.png``); blank: the maps draw the neighbourhood boundaries alone."""
     map_attribution: str = ""
@@ -132,8 +134,12 @@ def check_settings(values: dict[str, Any]) -> CitySettings:
     zone = str(merged["time_zone"]).strip()
     if not is_time_zone(zone):
         raise AdminInputError(_("{zone} is not a time zone name such as Europe/Paris.").format(zone=zone or "''"))
+    reports = merged["comment_hide_after_reports"]
+    if isinstance(reports, bool) or not isinstance(reports, int) or not 1 <= reports <= 100:
+        raise AdminInputError(_("The number of reports that hides a comment must be a whole number from 1 to 100."))
     maps = {"map_tiles_url": check_tiles_url(str(merged["map_tiles_url"])),
             "map_attribution": check_attribution(str(merged["map_attribution"]))}
     return CitySettings(**maps,
                         city_name=name, default_language=merged["default_language"], currency=merged["currency"],
-                        min_voting_age=age, self_registration_open=merged["self_registration_open"], time_zone=zone)
+                        min_voting_age=age, self_registration_open=merged["self_registration_open"], time_zone=zone,
+                        comment_hide_after_reports=reports)

@@ -93,6 +93,7 @@ class SettingsPublic(BaseModel):
     min_voting_age: int
     self_registration_open: bool
     time_zone: str
+    comment_hide_after_reports: int
     map_tiles_url: str = ""
     map_attribution: str = ""
 
@@ -104,6 +105,7 @@ class SettingsUpdate(BaseModel):
     min_voting_age: int | None = None
     self_registration_open: bool | None = None
     time_zone: str | None = Field(default=None, max_length=64)
+    comment_hide_after_reports: int | None = None
     map_tiles_url: str | None = Field(default=None, max_length=300)
     map_attribution: str | None = Field(default=None, max_length=300)
 

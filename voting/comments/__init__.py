@@ -1,0 +1,1 @@
+"""Residents' comments on proposals and funded projects: one level of replies, reports, moderation, all audited."""
