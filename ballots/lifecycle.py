@@ -7,8 +7,8 @@ from datetime import datetime
 
 from voting.i18n import gettext as _
 
-__all__ = ["TRANSITIONS", "Window", "effective_status", "accepts_votes", "transition_refusal", "vote_refusal",
-           "config_frozen"]
+__all__ = ["TRANSITIONS", "CONFIRMED_TRANSITIONS", "Window", "effective_status", "accepts_votes",
+           "transition_refusal", "allowed_transitions", "vote_refusal", "config_frozen"]
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"open", "cancelled"}),
@@ -18,6 +18,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "published": frozenset(),
     "cancelled": frozenset(),
 }
+
+CONFIRMED_TRANSITIONS = frozenset({"closed", "cancelled", "published"})
+"""Moves that cannot be undone and that a moderator confirms on a second page before they happen."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,12 @@ def transition_refusal(window: Window, target: str, now: datetime, reason: str =
     if target == "open" and now >= window.closes_at:
         return _("The closing date has already passed.")
     return None
+
+
+def allowed_transitions(window: Window, now: datetime) -> list[str]:
+    """The moves a moderator may ask for now, in lifecycle order (cancelling also needs a reason, asked then)."""
+    order = ("open", "closed", "tallied", "published", "cancelled")
+    return [target for target in order if transition_refusal(window, target, now, reason="given") is None]
 
 
 def config_frozen(window: Window) -> bool:

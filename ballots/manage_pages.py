@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from litestar import Controller, MediaType, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from auth.guards import current_principal, requires_moderator, requires_poll_officer
+from auth.principal import can_moderate
+from ballots.errors import NotAllowed
 from ballots.forms import ballot_from_form, choice_from_form, upload_text
+from ballots.lifecycle import CONFIRMED_TRANSITIONS, allowed_transitions, transition_refusal
 from ballots.roll import import_roll
 from ballots.schemas import BallotCreate
-from ballots.service import accepted_proposals, create_ballot, view_ballot
+from ballots.service import BallotView, accepted_proposals, create_ballot, view_ballot, window_of
 from ballots.tally_rules import DEFAULT_TIE_BREAK_TEXT, RULE_NAMES
 from ballots.vote_log import checkpoint_ballot
 from ballots.votes import cast_paper, cast_paper_batch
 from voting.city import list_neighbourhoods
 from voting.database import DBSession
-from voting.domain import DomainError
+from voting.domain import Conflict, DomainError
 from voting.i18n import gettext as _
 from voting.results.service import move_ballot
 from voting.results.wording import describe_rule
@@ -54,12 +58,43 @@ class BallotManagePages(Controller):
                                      "error": getattr(error, "message", _("Check the form.")), "reasons": reasons})
         return Redirect(f"/ballots/{ballot.id}")
 
+    @get("/ballots/{ballot_id:int}/manage", name="ballot_manage")
+    async def manage(self, request: Request[Any, Any, Any], db_session: DBSession,
+                     ballot_id: FromPath[int]) -> Template:
+        return await _manage_page(request, db_session, ballot_id)
+
+    @get("/ballots/{ballot_id:int}/manage/confirm", name="ballot_confirm")
+    async def confirm(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int],
+                      to: Annotated[str, QueryParameter(max_length=20)] = "") -> Template:
+        """The second step of close, cancel and publish: what happens, then the button that does it."""
+        view = await _managed_view(request, db_session, ballot_id)
+        refusal = transition_refusal(window_of(view.ballot), to, datetime.now(UTC), reason="given")
+        if refusal or to not in CONFIRMED_TRANSITIONS:
+            return await _manage_page(request, db_session, ballot_id, Conflict(refusal or _("Nothing to confirm.")))
+        return Template("ballots/confirm.html", context={"view": view, "target": to, "reason": ""})
+
     @post("/ballots/{ballot_id:int}/status", media_type=MediaType.HTML)
     async def transition(self, request: Request[Any, Any, Any], db_session: DBSession,
-                         ballot_id: FromPath[int]) -> Redirect:
+                         ballot_id: FromPath[int]) -> Any:
+        """Close, cancel and publish happen only once confirmed; a refusal comes back to the manage page."""
         form = await request.form()
-        await move_ballot(db_session, current_principal(request), ballot_id, str(form.get("to") or ""),
-                          reason=str(form.get("reason") or ""), key_secret=_key_secret(request))
+        target, reason = str(form.get("to") or ""), str(form.get("reason") or "")
+        try:
+            view = await _managed_view(request, db_session, ballot_id)
+            refusal = transition_refusal(window_of(view.ballot), target, datetime.now(UTC), reason="given")
+            if refusal is None and target in CONFIRMED_TRANSITIONS and form.get("confirm") != "yes":
+                return Template("ballots/confirm.html", context={"view": view, "target": target, "reason": reason})
+            await move_ballot(db_session, current_principal(request), ballot_id, target, reason=reason,
+                              key_secret=_key_secret(request))
+        except DomainError as error:
+            if error.status_code in (403, 404):
+                raise
+            await db_session.rollback()
+            if target == "cancelled" and not reason.strip():
+                view = await _managed_view(request, db_session, ballot_id)
+                return Template("ballots/confirm.html", status_code=error.status_code,
+                                context={"view": view, "target": target, "reason": reason, "error": error.message})
+            return await _manage_page(request, db_session, ballot_id, error)
         return Redirect(f"/ballots/{ballot_id}")
 
     @post("/ballots/{ballot_id:int}/checkpoint", media_type=MediaType.HTML)
@@ -108,6 +143,25 @@ class PaperVotePages(Controller):
             return Template("ballots/paper.html", status_code=error.status_code,
                             context={"view": view, "error": error.message, "reasons": error.extra or []})
         return Template("ballots/paper.html", context={"view": view, "casts": casts})
+
+
+async def _managed_view(request: Request[Any, Any, Any], db_session: Any, ballot_id: int) -> BallotView:
+    """The ballot, when the moderator manages its neighbourhood (403 otherwise)."""
+    view = await view_ballot(db_session, ballot_id)
+    if not can_moderate(current_principal(request), view.ballot.neighbourhood_id):
+        raise NotAllowed(_("Only the moderators of this ballot's neighbourhood can manage it."))
+    return view
+
+
+async def _manage_page(request: Request[Any, Any, Any], db_session: Any, ballot_id: int,
+                       error: DomainError | None = None) -> Template:
+    view = await _managed_view(request, db_session, ballot_id)
+    paths = {route.path for route in request.app.routes}
+    return Template("ballots/manage.html", status_code=error.status_code if error else 200, context={
+        "view": view, "allowed": allowed_transitions(window_of(view.ballot), datetime.now(UTC)),
+        "confirmed": CONFIRMED_TRANSITIONS, "error": error.message if error else None,
+        "reasons": (error.extra if error and isinstance(error.extra, list) else []),
+        "shortlist_url": f"/ballots/{ballot_id}/shortlist" if "/ballots/{ballot_id:int}/shortlist" in paths else None})
 
 
 async def _new_context(db_session: Any, fields: dict[str, Any]) -> dict[str, Any]:
