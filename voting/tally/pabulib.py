@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from voting.tally.model import Election
 from voting.tally.pbelection import build_election
 from voting.tally.pbnumbers import PabulibError, parse_number, shown
+from voting.tally.pbvotes import VoteReader
 
 __all__ = ["MAX_FIELD", "PabulibError", "PabulibFile", "parse_pabulib", "parse_number"]
 
@@ -27,15 +28,17 @@ class PabulibFile:
     project_columns: list[str]
     projects: list[tuple[str, ...]]
     vote_columns: list[str]
-    votes: list[tuple[str, ...]]
+    votes: Sequence[tuple[str, ...]]
     lines: dict[str, int] = field(default_factory=dict, compare=False)
     """The line where each section starts."""
-    row_lines: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    row_lines: dict[str, Sequence[int]] = field(default_factory=dict, compare=False, repr=False)
     """The line of each PROJECTS and VOTES row, by position."""
     meta_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)
     """What a lenient reading let through (see :func:`parse_pabulib`); empty after a strict one."""
     _election: Election | None = field(default=None, compare=False, repr=False)
+    _votes: VoteReader | None = field(default=None, compare=False, repr=False)
+    """The VOTES rows read compactly (a file read from text); None for a file built in memory."""
 
     def project_rows(self) -> list[dict[str, str]]:
         """PROJECTS rows as dictionaries keyed by column."""
@@ -51,7 +54,7 @@ class PabulibFile:
     def line_of(self, section: str, index: int) -> int | None:
         """The line of a PROJECTS or VOTES row (by position), when the file was read from text."""
         found = self.row_lines.get(section)
-        return found[index] if found is not None and index < len(found) else None
+        return (found[index] or None) if found is not None and index < len(found) else None
 
     def election(self) -> Election:
         """The election this file describes, checked whole (see :func:`build_election`)."""
@@ -65,30 +68,94 @@ def parse_pabulib(text: str, *, lenient: bool = False) -> PabulibFile:
 
     ``lenient`` only lets a file disagree with itself (META counts, the PROJECTS ``votes`` column), each
     disagreement listed in ``warnings``; the format, the numbers and the ids are always checked.
+
+    META and PROJECTS are read row by row; VOTES in blocks of plain lines (see :mod:`voting.tally.pbvotes`).
     """
+    text = _clean(text)
+    head = _head_end(text)
+    if head is not None:
+        reader = _Reader()
+        try:
+            _scan(reader, text[:head].split("\n"), 1, 0)
+        except PabulibError:
+            reader.section = ""  # perhaps a quoted field swallowed the marker: read it all row by row
+        if reader.section == "votes" and "votes" in reader.columns:
+            votes = reader.vote_reader()
+            _read_votes(reader, votes, text, head, text.count("\n", 0, head) + 1)
+            return reader.finish(lenient, votes)
     reader = _Reader()
-    lines = _clean(text).split("\n")
+    _scan(reader, text.split("\n"), 1, 0)
+    return reader.finish(lenient)
+
+
+_VOTES_MARKER = re.compile(r"^[ \t]*votes[ \t]*$", re.IGNORECASE | re.MULTILINE)
+_BLOCK = 1 << 20
+"""Characters of VOTES read at once: enough for speed, little enough that the text split costs little memory."""
+
+
+def _head_end(text: str) -> int | None:
+    """Where the VOTES rows start (after the marker and a plain header line), or None: read row by row."""
+    found = _VOTES_MARKER.search(text)
+    if found is None:
+        return None
+    at = found.end() + 1
+    while at < len(text):
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        line = text[at:end]
+        if '"' in line:
+            return None
+        if line.strip():
+            return min(end + 1, len(text))
+        at = end + 1
+    return None
+
+
+def _read_votes(reader: _Reader, votes: VoteReader, text: str, at: int, line: int) -> None:
+    """Read the VOTES rows from ``text[at:]`` (line number ``line``): blocks of plain lines, else row by row."""
+    size = len(text)
+    stop = size - 1 if text.endswith("\n") else size
+    while at < stop:
+        end = at + _BLOCK
+        if end >= stop:
+            end = stop
+        else:
+            found = text.find("\n", end)
+            end = stop if found < 0 or found > stop else found
+        block = text[at:end]
+        if not votes.add_text(block, line):
+            width = len(reader.columns["votes"])
+            _scan(reader, text[at:].split("\n"), line, width)
+            votes.add_rows(reader.rows, reader.numbers)
+            reader.rows.clear()
+            reader.numbers.clear()
+            return
+        line += block.count("\n") + 1
+        at = end + 1
+
+
+def _scan(reader: _Reader, lines: list[str], first: int, width: int) -> int:
+    """Read ``lines`` (the first is line ``first``) into ``reader``; return the data width then expected."""
     index, count = 0, len(lines)
-    rows: list[tuple[str, ...]] = []
-    numbers: list[int] = []
-    width = 0  # the current data section's header width, 0 outside PROJECTS and VOTES rows
+    rows, numbers = reader.rows, reader.numbers
+    base = first - 1
     while index < count:
         line = lines[index]
         if '"' in line:
-            cells, used = _quoted(lines, index)
+            cells, used = _quoted(lines, index, base)
         else:
             cells, used = line.split(";"), 1
             if len(line) > MAX_FIELD:
-                _check_lengths(cells, index + 1)
+                _check_lengths(cells, base + index + 1)
         index += used
         if len(cells) == width:  # the common case: one more PROJECTS or VOTES row
             rows.append(tuple(cells))
-            numbers.append(index - used + 1)
+            numbers.append(base + index - used + 1)
             continue
         if len(cells) > 1 or cells[0].strip():
-            width = reader.record(index - used + 1, cells)
+            width = reader.record(base + index - used + 1, cells)
             rows, numbers = reader.rows, reader.numbers
-    return reader.finish(lenient)
+    return width
 
 
 class _Reader:
@@ -138,16 +205,24 @@ class _Reader:
         width = len(self.columns[section])
         raise PabulibError(f"{len(cells)} fields where the {section.upper()} header has {width}", number)
 
-    def finish(self, lenient: bool) -> PabulibFile:
+    def vote_reader(self) -> VoteReader:
+        """A reader of the VOTES rows under the header just read."""
+        return VoteReader(self.columns["votes"], self.meta.get("vote_type", "").strip() == "cumulative")
+
+    def finish(self, lenient: bool, votes: VoteReader | None = None) -> PabulibFile:
         for name in _SECTIONS:
             if name not in self.starts:
                 raise PabulibError(f"missing section {name.upper()} (is the file cut short?)")
             if name not in self.columns:
                 raise PabulibError(f"section {name.upper()} has no header (is the file cut short?)",
                                    self.starts[name])
-        (projects, project_lines), (votes, vote_lines) = self.data["projects"], self.data["votes"]
-        pb = PabulibFile(self.meta, self.columns["projects"], projects, self.columns["votes"], votes, self.starts,
-                         {"projects": project_lines, "votes": vote_lines}, self.places)
+        (projects, project_lines), (rows, row_lines) = self.data["projects"], self.data["votes"]
+        if votes is None:
+            votes = self.vote_reader()
+            votes.add_rows(rows, row_lines)
+        votes.done()
+        pb = PabulibFile(self.meta, self.columns["projects"], projects, self.columns["votes"], votes.rows(),
+                         self.starts, {"projects": project_lines, "votes": votes.lines}, self.places, _votes=votes)
         pb._election = build_election(pb, lenient=lenient)
         return pb
 
@@ -164,8 +239,9 @@ def _clean(text: str) -> str:
     return text
 
 
-def _quoted(lines: list[str], start: int) -> tuple[list[str], int]:
-    """Cells of the record starting at ``lines[start]`` read as CSV, and how many lines it took."""
+def _quoted(lines: list[str], start: int, base: int = 0) -> tuple[list[str], int]:
+    """Cells of the record starting at ``lines[start]`` (line ``base + start + 1``) read as CSV, and how many
+    lines it took."""
     used = 0
 
     def feed() -> Iterator[str]:
@@ -178,16 +254,16 @@ def _quoted(lines: list[str], start: int) -> tuple[list[str], int]:
         cells = next(csv.reader(feed(), delimiter=";", strict=True))
     except csv.Error as error:
         if "field limit" in str(error):
-            raise PabulibError(f"a field is longer than {MAX_FIELD} characters", start + 1) from None
+            raise PabulibError(f"a field is longer than {MAX_FIELD} characters", base + start + 1) from None
         if "end of data" in str(error):
             raise PabulibError("unterminated quote: the quoted field opened on this line never closes",
-                               start + 1) from None
+                               base + start + 1) from None
         if used > 1 or lines[start].count('"') % 2:
-            raise PabulibError(f"badly quoted field ({error})", start + 1) from None
+            raise PabulibError(f"badly quoted field ({error})", base + start + 1) from None
         # Quotes that pair up on the line but do not follow CSV rules, as in `"Odkupmy" i my` (a real file,
         # accepted by pabulib-checker): the text is kept exactly as written.
         cells = lines[start].split(";")
-    _check_lengths(cells, start + 1)
+    _check_lengths(cells, base + start + 1)
     return cells, used
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from itertools import chain, repeat
 from typing import TYPE_CHECKING
 
-from voting.tally.model import Ballot, Election, Project, VoteType
+from voting.tally.model import Ballot, Ballots, Election, Project, VoteType
 from voting.tally.pbnumbers import PabulibError, parse_amount, parse_count, parse_number, shown
+from voting.tally.pbvotes import VoteReader
 
 if TYPE_CHECKING:
     from voting.tally.pabulib import PabulibFile
@@ -57,7 +59,7 @@ def build_election(pb: PabulibFile, *, lenient: bool = False) -> Election:
     ballots, support = _ballots(pb, kind, {p.id for p in projects})
     _same_count(pb, "num_votes", counts, len(ballots), "votes in the VOTES section", deviation)
     _check_votes_column(pb, support, deviation)
-    return Election(tuple(projects), budget, kind, tuple(ballots), counts.get("max_length"),
+    return Election(tuple(projects), budget, kind, ballots, counts.get("max_length"),
                     amounts.get("min_project_score_threshold"), dict(meta))
 
 
@@ -88,29 +90,32 @@ def _projects(pb: PabulibFile) -> list[Project]:
     return projects
 
 
-def _ballots(pb: PabulibFile, kind: VoteType, ids: set[str]) -> tuple[list[Ballot], dict[str, int]]:
+def _ballots(pb: PabulibFile, kind: VoteType, ids: set[str]) -> tuple[Ballots, dict[str, int]]:
     """The ballots, and how many voters name each project (with points above zero for cumulative votes).
 
     Each distinct (vote, points) text is read once: real files repeat the same few thousand ballots.
     """
     columns = pb.vote_columns
-    vote_col = columns.index("vote")
-    points_col = columns.index("points") if kind is VoteType.CUMULATIVE and "points" in columns else None
-    if kind is VoteType.CUMULATIVE and points_col is None:
+    if kind is VoteType.CUMULATIVE and "points" not in columns:
         raise PabulibError("cumulative votes need a 'points' column", pb.lines.get("votes"), "points")
-    _check_voter_ids(pb)
-    if points_col is None:
-        texts: list[object] = [row[vote_col] for row in pb.votes]
-    else:
-        texts = [(row[vote_col], row[points_col]) for row in pb.votes]
-    repeats = Counter(texts)
-    made: dict[object, Ballot] = {}
+    votes = pb._votes
+    if votes is None or (votes.points_col is not None) is not (kind is VoteType.CUMULATIVE):
+        votes = VoteReader(columns, kind is VoteType.CUMULATIVE)
+        votes.add_rows(pb.votes, [pb.line_of("votes", n) for n in range(len(pb.votes))])
+    if votes.problem is not None:
+        raise votes.problem
+    made = _plain_ballots(votes.keys, ids, kind) if votes.points_col is None else None
+    if made is not None:
+        return Ballots(made, votes.index, votes.times), _support(made, votes.times)
+    canonical = {pid: pid for pid in ids}
+    made = []
     support: dict[str, int] = {}
-    for text, times in repeats.items():
+    for text, times in zip(votes.keys, votes.times, strict=True):
         try:
-            made[text] = ballot = _ballot(text, ids, kind)
+            ballot = _ballot(text, canonical, kind)
         except PabulibError as error:
-            raise PabulibError(error.reason, pb.line_of("votes", texts.index(text)), error.field) from None
+            raise PabulibError(error.reason, votes.first_line(text), error.field) from None
+        made.append(ballot)
         if ballot.points is None:
             for pid in ballot.projects:
                 support[pid] = support.get(pid, 0) + times
@@ -118,29 +123,39 @@ def _ballots(pb: PabulibFile, kind: VoteType, ids: set[str]) -> tuple[list[Ballo
             for pid, given in zip(ballot.projects, ballot.points, strict=True):
                 if given > 0:
                     support[pid] = support.get(pid, 0) + times
-    return [made[text] for text in texts], support
+    return Ballots(made, votes.index, votes.times), support
 
 
-def _ballot(text: object, ids: set[str], kind: VoteType) -> Ballot:
+def _plain_ballots(keys: dict[object, int], ids: set[str], kind: VoteType) -> list[Ballot] | None:
+    """The ballots of vote texts that need no cleaning (exact ids, no repeat), checked all at once; None when
+    one needs the per-ballot reading (which also names the line of a bad one)."""
+    parts = list(map(str.split, keys, repeat(",")))  # type: ignore[arg-type]
+    if not ids.issuperset(chain.from_iterable(parts)):
+        return None
+    lengths = list(map(len, parts))
+    if sum(map(len, map(set, parts))) != sum(lengths):
+        return None
+    if kind is VoteType.CHOOSE_ONE and max(lengths, default=0) > 1:
+        return None
+    return list(map(Ballot, map(tuple, parts)))
+
+
+def _support(made: list[Ballot], times: list[int]) -> dict[str, int]:
+    """How many voters name each project (each distinct ballot counted once in C, then the repeats)."""
+    counted = Counter(chain.from_iterable(b.projects for b in made))
+    for ballot, k in zip(made, times, strict=True):
+        if k > 1:
+            for pid in ballot.projects:
+                counted[pid] += k - 1
+    return counted
+
+
+def _ballot(text: object, ids: dict[str, str], kind: VoteType) -> Ballot:
     if isinstance(text, tuple):
         chosen = _vote_list(text[0], ids, kind)
         return Ballot(chosen, _points(text[1], len(chosen)))
     assert isinstance(text, str)
     return Ballot(_vote_list(text, ids, kind))
-
-
-def _check_voter_ids(pb: PabulibFile) -> None:
-    distinct = {row[0].strip() for row in pb.votes}
-    if len(distinct) == len(pb.votes) and "" not in distinct:
-        return
-    voters = [row[0].strip() for row in pb.votes]
-    seen: set[str] = set()
-    for index, voter in enumerate(voters):
-        if not voter:
-            raise PabulibError("empty voter id", pb.line_of("votes", index), "voter_id")
-        if voter in seen:
-            raise PabulibError(f"voter {shown(voter)} appears twice", pb.line_of("votes", index), "voter_id")
-        seen.add(voter)
 
 
 def _check_votes_column(pb: PabulibFile, support: dict[str, int], deviation: Callable[[PabulibError], None]) -> None:
@@ -157,15 +172,16 @@ def _check_votes_column(pb: PabulibFile, support: dict[str, int], deviation: Cal
                                    "the VOTES section (is the file cut short?)", number, "votes"))
 
 
-def _vote_list(text: str, ids: set[str], kind: VoteType) -> tuple[str, ...]:
+def _vote_list(text: str, ids: dict[str, str], kind: VoteType) -> tuple[str, ...]:
     chosen = tuple(text.split(","))
-    if not text or not ids.issuperset(chosen):
+    if not text or not ids.keys() >= set(chosen):
         chosen = tuple(item.strip() for item in chosen if item.strip())
         for pid in chosen:
             if pid not in ids:
                 raise PabulibError(f"vote names unknown project {shown(pid)}", None, "vote")
     if len(set(chosen)) != len(chosen):
         raise PabulibError("vote names a project twice", None, "vote")
+    chosen = tuple(map(ids.__getitem__, chosen))  # the project's own id strings: one copy for all ballots
     if kind is VoteType.CHOOSE_ONE and len(chosen) > 1:
         raise PabulibError("a choose-1 vote names more than one project", None, "vote")
     return chosen

@@ -1,0 +1,178 @@
+"""The VOTES section read compactly: each distinct ballot text once, and per voter 4 bytes for which one it is.
+
+Real files repeat the same few thousand ballots; keeping every row as a tuple of strings cost about half a KiB per
+voter. Here a block of well-formed lines (no quote, the header's number of `;` on every line) is split in C
+(`str.split`, `Counter`, `map`), and anything else goes row by row through the exact reader
+(:mod:`voting.tally.pabulib`), so both read the same rows and refuse the same files.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from itertools import islice, repeat
+from operator import lt
+from typing import Any
+
+from voting.tally.pbnumbers import PabulibError, shown
+
+__all__ = ["VoteReader", "VoteRows"]
+
+Row = tuple[str, ...]
+
+
+class VoteRows(Sequence[Row]):
+    """The VOTES rows as written, rebuilt on demand from the blocks of text they were read from."""
+
+    def __init__(self, pieces: list[str | list[Row]], length: int) -> None:
+        self.pieces = pieces
+        self.length = length
+        self._rows: list[Row] | None = None
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Iterator[Row]:
+        if self._rows is not None:
+            yield from self._rows
+            return
+        for piece in self.pieces:
+            if isinstance(piece, str):
+                for line in piece.split("\n"):
+                    yield tuple(line.split(";"))
+            else:
+                yield from piece
+
+    def __getitem__(self, item):  # type: ignore[no-untyped-def, override]
+        if self._rows is None:
+            self._rows = list(self)
+        return self._rows[item]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (VoteRows, list, tuple)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class VoteReader:
+    """Collects VOTES rows: distinct vote texts (with their points) in order of first use, how many voters cast
+    each, which one each voter cast, each row's line, and the first voter-id problem (raised in file order by
+    :func:`voting.tally.pbelection.build_election`)."""
+
+    def __init__(self, columns: list[str], cumulative: bool) -> None:
+        self.width = len(columns)
+        self.vote_col = columns.index("vote") if "vote" in columns else 1
+        self.points_col = columns.index("points") if cumulative and "points" in columns else None
+        self.keys: dict[object, int] = {}
+        self.times: list[int] = []
+        self.index = array("i")
+        self.lines = array("i")
+        self.pieces: list[str | list[Row]] = []
+        self._last: int | None = -1  # the last voter id while they are increasing numbers
+        self._hashes: set[int] | None = None  # else their hashes (exact strings after a collision)
+        self._exact: set[str] | None = None
+        self.problem: PabulibError | None = None
+
+    @property
+    def count(self) -> int:
+        """Rows read so far."""
+        return len(self.index)
+
+    def add_text(self, block: str, first_line: int) -> bool:
+        """Read a block of whole lines; False (nothing read) when it needs the row-by-row reader."""
+        lines = block.split("\n")
+        n, w = len(lines), self.width
+        if '"' in block or block.count(";") != n * (w - 1) or max(map(len, lines)) > _MAX_LINE:
+            return False
+        if list(map(str.count, lines, repeat(";"))).count(w - 1) != n:
+            return False
+        flat = block.replace("\n", ";").split(";")
+        votes = flat[self.vote_col::w]
+        keys: list[Any] = votes if self.points_col is None else list(zip(votes, flat[self.points_col::w],
+                                                                          strict=True))
+        self.pieces.append(block)
+        self._add(flat[0::w], keys, range(first_line, first_line + n))
+        return True
+
+    def add_rows(self, rows: Sequence[Row], numbers: Sequence[int | None]) -> None:
+        """Read rows already split (quoted or irregular text, or a file built in memory)."""
+        if not rows:
+            return
+        vote, points = self.vote_col, self.points_col
+        keys: list[object] = [r[vote] for r in rows] if points is None else [(r[vote], r[points]) for r in rows]
+        self.pieces.append(list(rows))
+        self._add([r[0] for r in rows], keys, [n or 0 for n in numbers])
+
+    def _add(self, ids: list[str], keys: list[object], numbers: Sequence[int]) -> None:
+        start = len(self.index)
+        self.lines.extend(numbers)
+        number, times = self.keys, self.times
+        for key, k in Counter(keys).items():
+            found = number.get(key)
+            if found is None:
+                number[key] = len(times)
+                times.append(k)
+            else:
+                times[found] += k
+        self.index.extend(map(number.__getitem__, keys))
+        if self.problem is None:
+            self._check_ids(list(map(str.strip, ids)), start)
+
+    def _check_ids(self, ids: list[str], start: int) -> None:
+        """Voter ids must be present and distinct: increasing numbers (as in nearly every real file) cost no
+        memory; else their hashes are kept; exact strings are compared only when those disagree."""
+        if self._last is not None:
+            joined = "".join(ids)
+            if all(ids) and joined.isascii() and joined.isdigit():
+                numbers = list(map(int, ids))
+                if self._last < numbers[0] and all(map(lt, numbers, islice(numbers, 1, None))):
+                    self._last = numbers[-1]
+                    return
+            self._last = None
+            self._hashes = set(map(hash, self._ids_before(start)))
+        if self._exact is None and self._hashes is not None and all(ids):
+            before = len(self._hashes)
+            self._hashes.update(map(hash, ids))
+            if len(self._hashes) == before + len(ids):
+                return
+        if self._exact is None:  # a repeat, an empty id, or a hash collision: look exactly
+            self._exact = self._ids_before(start)
+            self._hashes = None
+        seen = self._exact
+        for offset, voter in enumerate(ids):
+            line = self.lines[start + offset] or None
+            if not voter:
+                self.problem = PabulibError("empty voter id", line, "voter_id")
+                return
+            if voter in seen:
+                self.problem = PabulibError(f"voter {shown(voter)} appears twice", line, "voter_id")
+                return
+            seen.add(voter)
+
+    def _ids_before(self, start: int) -> set[str]:
+        rows = VoteRows(self.pieces, start)
+        seen: set[str] = set()
+        for n, row in enumerate(rows):
+            if n == start:
+                break
+            seen.add(row[0].strip())
+        return seen
+
+    def first_line(self, key: object) -> int | None:
+        """The line of the first row that cast ``key``."""
+        return self.lines[self.index.index(self.keys[key])] or None
+
+    def rows(self) -> VoteRows:
+        """The rows as written."""
+        return VoteRows(self.pieces, self.count)
+
+    def done(self) -> None:
+        """Drop what only reading needed."""
+        self._hashes = self._exact = self._last = None
+
+
+_MAX_LINE = 10_000
+"""A line no longer than this has no field longer than :data:`voting.tally.pabulib.MAX_FIELD`."""
