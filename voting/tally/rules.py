@@ -28,6 +28,7 @@ RULES: dict[str, tuple[frozenset[VoteType], str]] = {
     "equalshares": (_MES, "Method of Equal Shares"),
     "equalshares/add1": (_MES, "Equal Shares completed by Add1"),
     "equalshares/add1/greedy": (_MES, "Equal Shares, Add1, then greedy on what is left"),
+    "equalshares/add1-comparison": (_APPROVAL, "Equal Shares with Add1, or greedy if more voters prefer it"),
     "phragmen": (_APPROVAL, "sequential Phragmén"),
     "irv": (frozenset({VoteType.ORDINAL, VoteType.CHOOSE_ONE}), "instant-runoff, one winner"),
     "plurality": (frozenset({VoteType.CHOOSE_ONE}), "most votes, one winner"),
@@ -86,4 +87,8 @@ def _equal_shares(
     outcome = prof.run(add1(prof, election.budget, progress).per_voter)
     if rule == "equalshares/add1":
         return mes_result(election, rule, chain, outcome)
+    if rule == "equalshares/add1-comparison":
+        from voting.tally.mes_comparison import with_comparison
+
+        return with_comparison(election, chain, mes_result(election, rule, chain, outcome))
     return mes_result(election, rule, chain, outcome, greedy_fill(election, chain, outcome.winners))

@@ -10,7 +10,7 @@ from conftest import file_params, need
 from voting.tally import parse_pabulib, supports
 from voting.tally.check import check_official
 
-NOT_IMPLEMENTED = {"greedy-custom", "equalshares/add1-comparison", "unknown"}
+NOT_IMPLEMENTED = {"greedy-custom", "unknown"}
 
 
 @pytest.mark.parametrize("path", file_params(mark_big=False))
