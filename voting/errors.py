@@ -45,6 +45,12 @@ def _answer(request: Request, status: int, detail: str, extra: Any = None,
                     status_code=status, headers=headers)
 
 
+_STOCK_DETAILS = {
+    "Not Found": lambda: _("There is no page at this address."),
+    "Method Not Allowed": lambda: _("This address does not accept this kind of request."),
+    "Forbidden": lambda: _("You are not allowed to do this."),
+    "Bad Request": lambda: _("The request cannot be read."),
+}
 _MULTIPART_ERRORS = ("Invalid multipart/form-data", "Unexpected eof in multipart/form-data")
 
 
@@ -52,6 +58,7 @@ def _http(request: Request, error: HTTPException) -> Response:
     if isinstance(error, NotAuthorizedException) and not wants_json(request):
         return Redirect(f"/login?next={request.url.path}")  # type: ignore[return-value]
     extra = error.extra if isinstance(error, ValidationException) else None
+    use_language(choose_language(request.cookies.get("lang"), request.headers.get("accept-language")))
     headers = dict(error.headers or {})
     detail = error.detail
     if isinstance(error.__cause__, SerializationException):  # msgspec's words alone ("Input data was truncated")
@@ -62,6 +69,8 @@ def _http(request: Request, error: HTTPException) -> Response:
     elif detail == "Request Entity Too Large" and error.status_code == HTTP_400_BAD_REQUEST:  # the same parser
         detail = _("The uploaded form cannot be read: one of its parts or part headers (a file name) is too long, "
                    "or it has too many parts.")
+    elif detail in _STOCK_DETAILS:  # litestar's own English words for a status (an unknown address...)
+        detail = _STOCK_DETAILS[detail]()
     return _answer(request, error.status_code, detail, extra, headers or None)
 
 

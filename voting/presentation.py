@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from voting.i18n import current_language
 
 __all__ = ["CityStyle", "DEFAULT_STYLE", "current_style", "use_style", "format_money", "format_moment",
-           "format_percent", "colon", "from_local", "is_time_zone"]
+           "format_percent", "format_number", "colon", "from_local", "is_time_zone"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +100,20 @@ def _percent(share: float, language: str) -> str:
 def format_percent(share: float) -> str:
     """``12,5 %`` in French, ``12.5%`` in English (one decimal at most)."""
     return _percent(round(share, 3), current_language())
+
+
+@lru_cache(maxsize=4096)
+def _number(value: int | float, language: str) -> str:
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, locale=language, decimal_quantization=False))
+
+
+def format_number(value: int | float | None) -> str:
+    """``12 345`` in French, ``12,345`` in English (a count of votes, points, people)."""
+    if value is None:
+        return ""
+    return _number(value, current_language())
 
 
 def colon() -> str:

@@ -62,7 +62,7 @@ async def test_moderator_creates_opens_imports_and_enters_paper_votes(client, db
     assert opened.status_code in (302, 303)
     voter = await make_voter(db_session, hood)
     roll = await post_form(client, f"{path}/roll", {"text": f"email\n{voter.email}\nnot-an-email\n"}, headers=EN)
-    assert roll.status_code == 200 and "1 rows accepted" in roll.text and "invalid email" in roll.text
+    assert roll.status_code == 200 and "1 row accepted" in roll.text and "invalid email" in roll.text
     refused = await post_form(client, f"{path}/paper", {"voter": voter.email, "projects": str(proposal.id)},
                               headers=EN)
     assert refused.status_code == 403  # a moderator is not a poll officer

@@ -64,7 +64,7 @@ def test_admin_sets_up_a_neighbourhood_category_and_moderator(browser, live_serv
     person.get_by_role("group", name="Modérateur de").get_by_label("Les Cézeaux").check()
     person.get_by_role("button", name="Nommer modérateur de ces quartiers").click()
     person = page.locator(f"section[data-email='{email}']")
-    assert person.get_by_test_id("roles").inner_text() == "citizen, moderator"
+    assert person.get_by_test_id("roles").inner_text() == "habitant, modérateur"
     assert person.get_by_test_id("scope").inner_text() == slug
 
     duplicate = page.request.post(f"{live_server.url}/api/v1/admin/neighbourhoods",

@@ -11,7 +11,8 @@ from litestar.template.config import TemplateConfig
 import templates
 from voting.i18n import current_language, gettext, ngettext
 from voting.maps.rules import coordinates_words
-from voting.presentation import colon, current_style, format_moment, format_money, format_percent
+from voting.presentation import colon, current_style, format_moment, format_money, format_number, format_percent
+from voting.words import key_purpose_words, role_words, rule_words
 
 __all__ = ["TEMPLATE_DIR", "make_environment", "template_config", "money"]
 
@@ -29,6 +30,10 @@ def make_environment() -> Environment:
     env.filters["money"] = format_money
     env.filters["moment"] = format_moment
     env.filters["percent"] = format_percent
+    env.filters["number"] = format_number
+    env.filters["role"] = role_words
+    env.filters["rule"] = rule_words
+    env.filters["key_purpose"] = key_purpose_words
     env.filters["coordinates"] = coordinates_words
     return env
 

@@ -1,0 +1,36 @@
+"""Words and navigation of every page (templates/base.html, voting/errors.py): the French 404, the language
+switch keeping the query string, the auditor's navigation, roles in words."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import browser_login, make_account
+
+pytestmark = pytest.mark.anyio
+FR = {"accept-language": "fr"}
+
+
+async def test_an_unknown_address_gets_a_french_404(client):
+    page = await client.get("/no-such-page", headers=FR)
+    assert page.status_code == 404
+    assert "Page introuvable" in page.text and "Il n&#39;y a pas de page à cette adresse." in page.text
+    assert "Not Found" not in page.text
+
+
+async def test_the_language_switch_keeps_the_query_string(client):
+    page = await client.get("/proposals?q=verger&status=accepted", headers=FR)
+    assert 'href="/lang/en?next=/proposals%3Fq%3Dverger%26status%3Daccepted"' in page.text
+    switched = await client.get("/lang/en?next=/proposals%3Fq%3Dverger%26status%3Daccepted")
+    assert switched.status_code in (302, 303) and switched.headers["location"] == "/proposals?q=verger&status=accepted"
+
+
+async def test_the_auditor_navigation_links_to_the_audit_pages(client, db_session):
+    auditor = await make_account(db_session, "auditor")
+    citizen = await make_account(db_session, "citizen")
+    await browser_login(client, citizen.email)
+    assert 'href="/audit"' not in (await client.get("/", headers=FR)).text
+    await browser_login(client, auditor.email)
+    home = await client.get("/", headers=FR)
+    assert '<a href="/audit">Audit</a>' in home.text
+    assert (await client.get("/audit/log", headers=FR)).status_code == 200
