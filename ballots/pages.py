@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from litestar import Controller, MediaType, Request, get, post
@@ -12,15 +11,17 @@ from litestar.response import Template
 from auth.guards import current_principal, requires_login
 from auth.principal import Principal, can_enter_paper_votes, can_moderate
 from ballots.errors import ReceiptNotFound
-from ballots.formats import total_cost
 from ballots.forms import choice_from_form
 from ballots.receipt_check import check_receipt
-from ballots.service import list_ballots, projects_of, view_ballot, view_visible_ballot
+from ballots.service import list_ballots, view_ballot, view_visible_ballot
 from ballots.turnout import turnout
+from ballots.vote_screen import memory_key
+from ballots.vote_view import choice_reasons, review_page, vote_page
 from ballots.voters import standing_context
 from ballots.votes import cast_online
 from voting.database import DBSession
 from voting.domain import DomainError
+from voting.i18n import gettext as _
 
 __all__ = ["BallotPages"]
 
@@ -56,27 +57,32 @@ class BallotPages(Controller):
     @get("/ballots/{ballot_id:int}/vote", name="ballot_vote", guards=[requires_login])
     async def vote_form(self, request: Request[Any, Any, Any], db_session: DBSession,
                         ballot_id: FromPath[int]) -> Template:
-        context = await _vote_context(db_session, ballot_id, {}, current_principal(request))
+        context = await vote_page(db_session, ballot_id, {}, current_principal(request))
         return Template("ballots/vote.html", context=context, status_code=200 if context["standing"].can_vote else 403)
 
     @post("/ballots/{ballot_id:int}/vote", guards=[requires_login], media_type=MediaType.HTML)
     async def vote(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int]) -> Any:
-        """``action=check`` shows the total without voting (the counter without JavaScript); else cast."""
+        """``action``: ``check`` shows the totals (the counter without JavaScript), ``edit`` the form again with the
+        choice, ``review`` the choice to confirm (or the form with what is wrong beside each control); else cast."""
         form = await request.form()
-        view = await view_ballot(db_session, ballot_id)
-        choice = choice_from_form(form, view.ballot.vote_format)
-        if form.get("action") == "check":
-            return Template("ballots/vote.html", context=await _vote_context(db_session, ballot_id, choice,
-                                                                             current_principal(request)))
+        principal = current_principal(request)
+        choice = choice_from_form(form, (await view_ballot(db_session, ballot_id)).ballot.vote_format)
+        action, key = form.get("action"), str(form.get("idempotency_key") or "")
+        if action in ("check", "edit"):
+            return Template("ballots/vote.html", context=await vote_page(db_session, ballot_id, choice, principal,
+                                                                         idempotency_key=key))
+        if action == "review":
+            return await _review(db_session, ballot_id, choice, principal, key)
         try:
-            cast = await cast_online(db_session, current_principal(request), ballot_id, choice,
-                                     str(form.get("idempotency_key") or ""))
+            cast = await cast_online(db_session, principal, ballot_id, choice, key)
         except DomainError as error:
             await db_session.rollback()
-            context = await _vote_context(db_session, ballot_id, choice, current_principal(request))
-            return Template("ballots/vote.html", status_code=error.status_code,
-                            context={**context, "error": error.message, "reasons": error.extra or []})
-        return Template("ballots/receipt.html", context={"view": view, "cast": cast})
+            context = await vote_page(db_session, ballot_id, choice, principal, error=error.message,
+                                      reasons=error.extra or [])
+            return Template("ballots/vote.html", status_code=error.status_code, context=context)
+        return Template("ballots/receipt.html", context={
+            "view": await view_ballot(db_session, ballot_id), "cast": cast,
+            "memory_key": memory_key(ballot_id, principal.id)})
 
     @get("/receipts", name="receipts")
     async def receipt_form(self) -> Template:
@@ -93,12 +99,15 @@ class BallotPages(Controller):
         return Template("ballots/check.html", context={"check": check, "code": code})
 
 
-async def _vote_context(db_session: Any, ballot_id: int, choice: dict[str, Any],
-                        principal: Principal) -> dict[str, Any]:
-    """The vote page: the form only for a resident who can vote now, else their standing with its fixes."""
-    view = await view_ballot(db_session, ballot_id)
-    chosen = [p for p in choice.get("projects", []) if isinstance(p, int)]
-    spent = total_cost(await projects_of(db_session, ballot_id), chosen)
-    return {"view": view, "choice": choice, "chosen": chosen, "points": choice.get("points", {}),
-            "spent": spent, "checked": bool(choice), "idempotency_key": uuid.uuid4().hex,
-            **await standing_context(db_session, view, principal)}
+
+async def _review(db_session: Any, ballot_id: int, choice: dict[str, Any], principal: Principal,
+                  key: str) -> Template:
+    """The review page, or the vote form with each refusal beside its control (nothing is cast either way)."""
+    reasons = await choice_reasons(db_session, ballot_id, choice)
+    context = await review_page(db_session, ballot_id, choice, principal, key)
+    if reasons or not context["standing"].can_vote:
+        return Template("ballots/vote.html", status_code=422 if reasons else 403, context=await vote_page(
+            db_session, ballot_id, choice, principal, idempotency_key=key,
+            error=_("Your choice cannot be cast yet: see the messages beside the projects.") if reasons else None,
+            reasons=reasons))
+    return Template("ballots/review.html", context=context)

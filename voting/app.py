@@ -50,6 +50,7 @@ from voting.reference import reference_listener
 from voting.results.api import ResultsAPI
 from voting.results.audit_pages import AuditPages
 from voting.results.pages import ResultPages
+from voting.web.accessibility import AccessibilityPages
 from voting.web.apidocs import SelfHostedSwagger
 from voting.web.json_depth import JsonDepthMiddleware
 from voting.web.pages import HomePages, health
@@ -66,6 +67,7 @@ ROUTE_HANDLERS += [RegistrationAPI, AccountAPI, AccountPages]
 ROUTE_HANDLERS += [CalendarAPI, CalendarPages]
 ROUTE_HANDLERS += CENSUS_HANDLERS
 ROUTE_HANDLERS += [DevMailPages]
+ROUTE_HANDLERS += [AccessibilityPages]
 ROUTE_HANDLERS += COMMENT_HANDLERS
 ROUTE_HANDLERS += MAP_HANDLERS
 ROUTE_HANDLERS += [create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",

@@ -116,6 +116,7 @@ def vote_and_get_receipt(tab, city: City) -> str:  # type: ignore[no-untyped-def
     tab.get_by_test_id("vote-link").click()
     assert_accessible(tab)
     tab.get_by_label(re.compile("Pommiers et poiriers place de Jaude")).check()
+    tab.get_by_role("button", name="Relire mon vote").click()  # the review step
     tab.get_by_role("button", name="Voter").click()
     code = tab.get_by_test_id("receipt-code").inner_text()
     assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{1,4}){6}", code)

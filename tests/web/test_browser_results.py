@@ -50,6 +50,7 @@ def test_auditor_downloads_exports_and_citizen_finds_their_vote(browser, live_se
     login(page, ACCOUNTS["citizen"].email, ACCOUNTS["citizen"].password)
     page.goto(f"/ballots/{ballot_id}/vote")
     page.locator("input[name=projects]").first.check()
+    page.get_by_role("button", name="Relire mon vote").click()  # the review step
     page.get_by_role("button", name="Voter").click()
     receipt = page.get_by_test_id("receipt-code").inner_text()
     assert re.fullmatch(r"[A-Z2-7-]{20,40}", receipt)

@@ -36,6 +36,7 @@ def test_citizen_votes_changes_the_vote_and_checks_receipts(page):
     assert page.locator("#over").is_visible()  # 182 500 € is over the 150 000 € budget
     page.get_by_label(re.compile("Désimperméabilisation")).uncheck()
     assert page.locator("#over").is_hidden()
+    page.get_by_role("button", name="Relire mon vote").click()  # the review step
     page.get_by_role("button", name="Voter").click()
     first = page.get_by_test_id("receipt-code").inner_text()
     assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{1,4}){6}", first)
@@ -43,6 +44,7 @@ def test_citizen_votes_changes_the_vote_and_checks_receipts(page):
 
     page.get_by_role("link", name="Modifier mon vote").click()
     choose(page, ["Verger de la place Delille"])
+    page.get_by_role("button", name="Relire mon vote").click()  # the review step
     page.get_by_role("button", name="Voter").click()
     second = page.get_by_test_id("receipt-code").inner_text()
     assert second != first and "remplace le précédent" in page.get_by_role("status").inner_text()
