@@ -125,3 +125,33 @@ async def test_unconfirmed_accounts_are_told_why(client, db_session):
     assert 'data-testid="comment-refusal"' in page.text and 'id="comment-new"' not in page.text
     refused = await post_form(client, f"/discussions/proposal/{proposal.id}", {"body": "Hello"})
     assert refused.status_code == 403
+
+
+async def test_moderators_find_reported_comments_of_their_neighbourhoods(client, db_session):
+    cast = await make_cast(db_session)
+    await update_city_settings(db_session, actor="test", actor_id=None, changes={"comment_hide_after_reports": 2})
+    here = await insert_proposal(db_session, cast.hood, cast.citizen)
+    there = await insert_proposal(db_session, cast.other_hood, cast.citizen)
+    ids = {}
+    for name, proposal in (("here", here), ("there", there), ("quiet", here)):
+        made = await client.post(f"/api/v1/discussions/proposal/{proposal.id}", json={"body": f"About {name}"},
+                                 headers=await auth(client, cast.neighbour))
+        ids[name] = made.json()["id"]
+    for name in ("here", "there"):
+        reported = await client.post(f"/api/v1/comments/{ids[name]}/report", headers=await auth(client, cast.citizen))
+        assert reported.status_code == 200
+
+    queue = await client.get("/api/v1/comments/reported", headers=await auth(client, cast.moderator))
+    assert queue.status_code == 200
+    assert [(row["id"], row["open_reports"], row["status"]) for row in queue.json()] == [(ids["here"], 1, "visible")]
+    assert queue.json()[0]["page"] == f"/proposals/{here.id}#comment-{ids['here']}"
+    everywhere = await client.get("/api/v1/comments/reported", headers=await auth(client, cast.admin))
+    assert {row["id"] for row in everywhere.json()} >= {ids["here"], ids["there"]}
+    assert ids["quiet"] not in {row["id"] for row in everywhere.json()}
+
+    await browser_login(client, cast.moderator.email)
+    page = await client.get("/comments/reported")
+    assert page.status_code == 200 and "About here" in page.text and "About there" not in page.text
+    hidden = await post_form(client, f"/comments/{ids['here']}/moderation", {"action": "hide", "reason": "Off topic"})
+    assert hidden.status_code in (302, 303)
+    assert "About here" not in (await client.get("/comments/reported")).text

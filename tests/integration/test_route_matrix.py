@@ -65,7 +65,7 @@ MINIMUM = {
     "getSettings": "admin", "updateSettings": "admin", "getCensusImport": "admin", "importCensus": "admin",
     # comments
     "listComments": "anonymous", "createComment": "citizen", "reportComment": "citizen",
-    "moderateComment": "moderator",
+    "moderateComment": "moderator", "listReportedComments": "moderator",
 }
 
 PATH_VALUES = {"ballot_id": "987654321", "proposal_id": "987654321", "account_id": str(uuid.UUID(int=7)),

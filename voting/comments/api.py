@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -10,8 +11,9 @@ from litestar.params import FromPath, JSONBody
 from auth.guards import current_principal, requires_login, requires_moderator
 from auth.principal import Principal
 from voting.comments.models import Comment
+from voting.comments.review import reported_comments
 from voting.comments.rules import body_shown
-from voting.comments.schemas import CommentCreate, CommentPublic, ModerationRequest, ThreadPublic
+from voting.comments.schemas import CommentCreate, CommentPublic, ModerationRequest, ReportedPublic, ThreadPublic
 from voting.comments.service import moderate_comment, post_comment, report_comment
 from voting.comments.views import load_thread, thread_public
 from voting.database import DBSession
@@ -53,16 +55,22 @@ class DiscussionAPI(Controller):
 
 
 class CommentAPI(Controller):
-    path = "/api/v1/comments/{comment_id:int}"
+    path = "/api/v1/comments"
     tags = ["comments"]
 
-    @post("/report", operation_id="reportComment", guards=[requires_login], status_code=200)
+    @get("/reported", operation_id="listReportedComments", guards=[requires_moderator])
+    async def reported(self, request: Req, db_session: DBSession) -> list[ReportedPublic]:
+        """Comments hidden by residents' reports, then visible ones with reports, in the caller's neighbourhoods."""
+        rows = await reported_comments(db_session, current_principal(request))
+        return [ReportedPublic(**asdict(item)) for item in rows]
+
+    @post("/{comment_id:int}/report", operation_id="reportComment", guards=[requires_login], status_code=200)
     async def report(self, request: Req, db_session: DBSession, comment_id: PathId) -> CommentPublic:
         """Report a comment to the moderators, once per account; enough reports hide it until they decide."""
         principal = current_principal(request)
         return own_comment_public(await report_comment(db_session, principal, comment_id), principal)
 
-    @post("/moderation", operation_id="moderateComment", guards=[requires_moderator], status_code=200)
+    @post("/{comment_id:int}/moderation", operation_id="moderateComment", guards=[requires_moderator], status_code=200)
     async def moderate(self, request: Req, db_session: DBSession, comment_id: PathId,
                        data: JSONBody[ModerationRequest]) -> CommentPublic:
         """Hide or restore a comment, with the reason residents read (its neighbourhood's moderators, admins)."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.params import FromPath, URLEncodedBody
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
 
 from auth.guards import current_principal, requires_login, requires_moderator
+from voting.comments.review import reported_comments
+from voting.comments.rules import MAX_REASON
 from voting.comments.service import moderate_comment, post_comment, report_comment
 from voting.comments.subjects import page_of
 from voting.database import DBSession
@@ -49,6 +51,11 @@ class CommentPages(Controller):
         comment = await post_comment(db_session, current_principal(request), kind, subject_id, data.body,
                                      parent_id=data.parent())
         return Redirect(page_of(kind, subject_id, comment.id))
+
+    @get("/comments/reported", name="reported_comments", guards=[requires_moderator], media_type=MediaType.HTML)
+    async def reported(self, request: Req, db_session: DBSession) -> Template:
+        return Template("comments/reported.html", context={
+            "rows": await reported_comments(db_session, current_principal(request)), "max_reason": MAX_REASON})
 
     @post("/comments/{comment_id:int}/report", guards=[requires_login])
     async def report(self, request: Req, db_session: DBSession, comment_id: PathId) -> Redirect:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from voting.fields import RowId, Text
 
-__all__ = ["CommentCreate", "ModerationRequest", "CommentPublic", "ThreadPublic"]
+__all__ = ["CommentCreate", "ModerationRequest", "CommentPublic", "ThreadPublic", "ReportedPublic"]
 
 
 class CommentCreate(BaseModel):
@@ -43,3 +43,17 @@ class ThreadPublic(BaseModel):
     count: int
     can_write: bool
     comments: list[CommentPublic]
+
+
+class ReportedPublic(BaseModel):
+    """A reported comment in a moderator's queue."""
+
+    id: int
+    kind: str
+    subject_id: int
+    page: str = Field(description="the page showing it, at the comment")
+    author_name: str
+    created_at: datetime | None
+    status: str
+    body: str
+    open_reports: int

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,7 +16,7 @@ from voting.proposals.errors import ProposalNotFound
 from voting.proposals.models import Proposal
 from voting.proposals.service import load_visible
 
-__all__ = ["Subject", "load_subject", "proposal_subject", "page_of"]
+__all__ = ["Subject", "load_subject", "proposal_subject", "funded_project_subject", "page_of"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Subject:
     """Whether it takes new comments (a draft proposal does not)."""
 
 
-PAGES = {"proposal": "/proposals/{id}", "funded_project": "/followup/{id}"}
+PAGES = {"proposal": "/proposals/{id}", "funded_project": "/building/{id}"}
 
 
 def page_of(kind: str, subject_id: int, comment_id: int | None = None) -> str:
@@ -51,5 +53,23 @@ async def load_subject(session: AsyncSession, kind: str, subject_id: int, viewer
             return proposal_subject(await load_visible(session, subject_id, viewer))
         except ProposalNotFound as missing:
             raise NotFound(missing.message) from None
-    # Funded projects (voting/followup) are being built beside comments: until their table exists, none is found.
-    raise NotFound(_("There is no funded project {id}.").format(id=subject_id))
+    return await _funded_project(session, subject_id)
+
+
+def funded_project_subject(project: Any) -> Subject:
+    """A funded project (``voting.followup.models.FundedProject``): public, moderated by its neighbourhood's
+    moderators, open to comments whatever its status (an abandoned project's neighbours may still ask why)."""
+    return Subject("funded_project", project.id, project.neighbourhood_id, page_of("funded_project", project.id),
+                   open=True)
+
+
+async def _funded_project(session: AsyncSession, project_id: int) -> Subject:
+    missing = NotFound(_("There is no funded project {id}.").format(id=project_id))
+    try:  # the follow-up area (voting/followup) is a sibling built at the same time: without it, none exists
+        model = import_module("voting.followup.models").FundedProject
+    except (ImportError, AttributeError):
+        raise missing from None
+    project = await session.get(model, project_id)
+    if project is None:
+        raise missing
+    return funded_project_subject(project)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,11 +14,11 @@ from auth.principal import Principal, can_moderate
 from voting.comments.models import Comment, CommentReport
 from voting.comments.rules import MAX_BODY, MAX_REASON, ThreadItem, author_refusal, body_shown, threaded
 from voting.comments.schemas import CommentPublic, ThreadPublic
-from voting.comments.subjects import Subject, load_subject, proposal_subject
+from voting.comments.subjects import Subject, funded_project_subject, load_subject, proposal_subject
 from voting.proposals.models import Proposal
 
 __all__ = ["MAX_SHOWN", "CommentView", "Thread", "load_thread", "subject_thread", "comment_public", "thread_public",
-           "proposal_thread"]
+           "proposal_thread", "funded_project_thread"]
 
 MAX_SHOWN = 1000
 """Comments read for one page, oldest first."""
@@ -103,3 +104,8 @@ def thread_public(thread: Thread) -> ThreadPublic:
 async def proposal_thread(session: AsyncSession, proposal: Proposal, viewer: Principal | None) -> Thread:
     """The discussion under a proposal its page already loaded (and checked the viewer may see)."""
     return await subject_thread(session, proposal_subject(proposal), viewer)
+
+
+async def funded_project_thread(session: AsyncSession, project: Any, viewer: Principal | None) -> Thread:
+    """The discussion under a funded project its page already loaded."""
+    return await subject_thread(session, funded_project_subject(project), viewer)
