@@ -45,16 +45,18 @@ class BallotManagePages(Controller):
 
     @post("/ballots/new", media_type=MediaType.HTML)
     async def create(self, request: Request[Any, Any, Any], db_session: DBSession) -> Any:
+        form = await request.form()
         fields: dict[str, Any] = {}
         try:
-            fields = ballot_from_form(await request.form())
+            fields = ballot_from_form(form)
             ballot = await create_ballot(db_session, current_principal(request), BallotCreate(**fields))
         except (DomainError, ValidationError, ValueError) as error:
             await db_session.rollback()
+            typed = {name: str(form.get(name) or "") for name in ("opens_at", "closes_at")}  # as typed, local time
             reasons = getattr(error, "extra", None) or [
                 {"message": f"{'.'.join(map(str, e['loc']))}: {e['msg']}"} for e in getattr(error, "errors", list)()]
             return Template("ballots/new.html", status_code=getattr(error, "status_code", 422),
-                            context={**await _new_context(db_session, fields),
+                            context={**await _new_context(db_session, fields), "typed": typed,
                                      "error": getattr(error, "message", _("Check the form.")), "reasons": reasons})
         return Redirect(f"/ballots/{ballot.id}")
 

@@ -68,3 +68,19 @@ async def test_another_neighbourhoods_moderator_cannot_manage(client, db_session
     assert (await client.get(f"/ballots/{ballot.id}/manage", headers=EN)).status_code == 403
     refused = await post_form(client, f"/ballots/{ballot.id}/status", {"to": "closed", "confirm": "yes"}, headers=EN)
     assert refused.status_code == 403
+
+
+async def test_a_refused_new_ballot_keeps_what_was_typed(client, db_session):
+    hood = await make_neighbourhood(db_session)
+    moderator = await make_account(db_session, "moderator", neighbourhoods=[hood.slug])
+    await browser_login(client, moderator.email)
+    refused = await post_form(client, "/ballots/new", {
+        "neighbourhood_id": str(hood.id), "title": "Jardins partagés 2030", "description": "Au pied des immeubles",
+        "budget": "0", "opens_at": "2030-03-01T08:00", "closes_at": "2030-03-20T20:00", "min_age": "0",
+        "requires_roll": "on"}, headers=EN)
+    assert refused.status_code == 422
+    for kept in ('value="Jardins partagés 2030"', ">Au pied des immeubles</textarea>", 'value="2030-03-01T08:00"',
+                 'value="2030-03-20T20:00"', 'id="min_age" name="min_age" type="number" min="0" value="0"'):
+        assert kept in refused.text, kept
+    assert re.search(r'id="requires_roll" name="requires_roll" checked', refused.text)
+    assert not re.search(r'id="requires_verified" name="requires_verified" checked', refused.text)

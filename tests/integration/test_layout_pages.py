@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import browser_login, make_account
+from tests.factories import browser_login, make_account, post_form
 
 pytestmark = pytest.mark.anyio
 FR = {"accept-language": "fr"}
@@ -34,3 +34,15 @@ async def test_the_auditor_navigation_links_to_the_audit_pages(client, db_sessio
     home = await client.get("/", headers=FR)
     assert '<a href="/audit">Audit</a>' in home.text
     assert (await client.get("/audit/log", headers=FR)).status_code == 200
+
+
+async def test_a_refused_neighbourhood_keeps_what_was_typed(client, db_session):
+    admin = await make_account(db_session, "admin")
+    await browser_login(client, admin.email)
+    refused = await post_form(client, "/admin/neighbourhoods", {
+        "slug": "les-jardins", "name_fr": "Les Jardins", "population": "beaucoup", "postcodes": "63000"},
+        headers=FR)
+    assert refused.status_code in (400, 422), refused.text
+    assert 'data-testid="form-error"' in refused.text
+    for kept in ('value="les-jardins"', 'value="Les Jardins"', 'value="beaucoup"', 'value="63000"'):
+        assert kept in refused.text, kept

@@ -10,6 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 
 from auth.admin import (
     find_accounts,
@@ -29,6 +30,7 @@ from voting.admin.settings import load_city_settings, update_city_settings
 from voting.admin.views import actor_of
 from voting.city import list_neighbourhoods
 from voting.database import DBSession
+from voting.domain import DomainError
 from voting.i18n import gettext as _
 
 __all__ = ["AdminPages"]
@@ -70,6 +72,15 @@ class SettingsForm(BaseModel):
     map_attribution: str = ""
 
 
+def _again(template: str, error: Exception, context: dict[str, Any]) -> Template:
+    """The form again, as it was typed, with the reason it was refused."""
+    if isinstance(error, DomainError):
+        status, message = error.status_code, error.message
+    else:  # a slug (or name) that another row already holds
+        status, message = 409, _("This conflicts with something already recorded.")
+    return Template(template, status_code=status, context={"done": None, **context, "error": message})
+
+
 def _population(text: str) -> int | None:
     if not text.strip():
         return None
@@ -104,11 +115,16 @@ class AdminPages(Controller):
 
     @post("/neighbourhoods")
     async def create_neighbourhood(self, request: Req, db_session: DBSession,
-                                   data: URLEncodedBody[NeighbourhoodForm]) -> Redirect:
-        await hood_service.create_neighbourhood(
-            db_session, actor=actor_of(current_principal(request)), slug=data.slug, name_fr=data.name_fr,
-            name_en=data.name_en or data.name_fr, population=_population(data.population),
-            boundary=_boundary(data.boundary), postcodes=data.postcodes.replace(";", ",").split(","))
+                                   data: URLEncodedBody[NeighbourhoodForm]) -> Any:
+        try:
+            await hood_service.create_neighbourhood(
+                db_session, actor=actor_of(current_principal(request)), slug=data.slug, name_fr=data.name_fr,
+                name_en=data.name_en or data.name_fr, population=_population(data.population),
+                boundary=_boundary(data.boundary), postcodes=data.postcodes.replace(";", ",").split(","))
+        except (DomainError, IntegrityError) as error:
+            await db_session.rollback()
+            hoods = await list_neighbourhoods(db_session, include_retired=True)
+            return _again("admin/neighbourhoods.html", error, {"hoods": hoods, "form": data})
         return Redirect(f"/admin/neighbourhoods?done={data.slug}")
 
     @post("/neighbourhoods/{slug:str}/retire")
@@ -123,10 +139,15 @@ class AdminPages(Controller):
 
     @post("/categories")
     async def create_category(self, request: Req, db_session: DBSession,
-                              data: URLEncodedBody[CategoryForm]) -> Redirect:
-        await category_service.create_category(db_session, actor=actor_of(current_principal(request)),
-                                               slug=data.slug, name_fr=data.name_fr,
-                                               name_en=data.name_en or data.name_fr)
+                              data: URLEncodedBody[CategoryForm]) -> Any:
+        try:
+            await category_service.create_category(db_session, actor=actor_of(current_principal(request)),
+                                                   slug=data.slug, name_fr=data.name_fr,
+                                                   name_en=data.name_en or data.name_fr)
+        except (DomainError, IntegrityError) as error:
+            await db_session.rollback()
+            categories = await category_service.list_categories(db_session)
+            return _again("admin/categories.html", error, {"categories": categories, "form": data})
         return Redirect(f"/admin/categories?done={data.slug}")
 
     @post("/categories/{slug:str}/retire")
