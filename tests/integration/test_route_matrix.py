@@ -56,6 +56,10 @@ MINIMUM = {
     "castPaperVote": "poll_officer", "castPaperVotes": "poll_officer",
     # maps
     "mapProposals": "anonymous", "mapNeighbourhoods": "anonymous",
+    # funded projects
+    "listFundedProjects": "anonymous", "mapFundedProjects": "anonymous", "getFundedProject": "anonymous",
+    "volunteerForProject": "citizen", "withdrawFromProject": "citizen", "updateFundedProject": "moderator",
+    "postMilestone": "moderator", "setMilestonePhoto": "moderator",
     # administration
     "findAccounts": "admin", "grantRole": "admin", "revokeRole": "admin", "scopeModerator": "admin",
     "scopePollOfficer": "admin", "disableAccount": "admin", "enableAccount": "admin", "verifyAccount": "admin",
@@ -71,6 +75,7 @@ MINIMUM = {
 PATH_VALUES = {"ballot_id": "987654321", "proposal_id": "987654321", "account_id": str(uuid.UUID(int=7)),
                "slug": "no-such-slug", "name": "result.json", "code": "no-such-receipt", "target": "open",
                "role": "citizen", "kind": "proposal", "subject_id": "987654321", "comment_id": "987654321"}
+PATH_VALUES |= {"project_id": "987654321", "milestone_id": "987654321"}  # funded projects
 
 
 def operations(schema: dict) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]

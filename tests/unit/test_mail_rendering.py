@@ -24,6 +24,8 @@ CONTEXTS = {
     "ballot_opened": {"title": "Budget 2027", "link": "https://v.example/ballots/2", "opens_at": WHEN,
                       "closes_at": WHEN.replace(month=4)},
     "results_published": {"title": "Budget 2027", "link": "https://v.example/ballots/2/results"},
+    "project_update": {"title": "Verger", "headline": "Work day", "text": "Bring gloves.", "day": "3 mars 2027",
+                       "link": "https://v.example/building/4"},
 }
 
 

@@ -11,7 +11,8 @@ from sqlmodel import Field, SQLModel
 
 __all__ = ["MAIL_KINDS", "MAIL_STATES", "OutboxMessage"]
 
-MAIL_KINDS = ("confirm_email", "reset_password", "proposal_reviewed", "ballot_opened", "results_published")
+MAIL_KINDS = ("confirm_email", "reset_password", "proposal_reviewed", "ballot_opened", "results_published",
+              "project_update")
 MAIL_STATES = ("pending", "sent", "failed")
 
 
@@ -20,7 +21,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="mail_outbox_status"),
         CheckConstraint("kind IN ('confirm_email', 'reset_password', 'proposal_reviewed', 'ballot_opened', "
-                        "'results_published')", name="mail_outbox_kind"),
+                        "'results_published', 'project_update')", name="mail_outbox_kind"),
         CheckConstraint("language IN ('fr', 'en')", name="mail_outbox_language"),
         CheckConstraint("(status = 'sent') = (sent_at IS NOT NULL)", name="mail_outbox_sent_at"),
         CheckConstraint("attempts >= 0", name="mail_outbox_attempts"),

@@ -61,12 +61,15 @@ def _subject(kind: str, context: Mapping[str, Any]) -> str:
         return _("Your proposal “{title}” was not accepted").format(title=title)
     if kind == "ballot_opened":
         return _("Voting is open: {title}").format(title=title)
+    if kind == "project_update":
+        return _("News of the project “{title}”").format(title=title)
     return _("Results published: {title}").format(title=title)
 
 
 REQUIRED = {"confirm_email": ("name", "link"), "reset_password": ("name", "link"),
             "proposal_reviewed": ("title", "decision", "reason", "link"),
-            "ballot_opened": ("title", "link", "closes_at"), "results_published": ("title", "link")}
+            "ballot_opened": ("title", "link", "closes_at"), "results_published": ("title", "link"),
+            "project_update": ("title", "headline", "text", "day", "link")}
 
 
 def _check(kind: str, context: Mapping[str, Any]) -> None:

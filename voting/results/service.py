@@ -146,6 +146,9 @@ async def publish_ballot(session: AsyncSession, principal: Principal, ballot_id:
             return StoredResult(ballot, "published", json.loads(raw), raw)
 
         await ensure_exports(session, ballot_id, stored.document_sha256, load, key_secret)
+        from voting.followup.service import open_funded_projects  # every funded project gets its page now
+
+        await open_funded_projects(session, ballot_id, json.loads(raw), actor=f"account:{principal.id}")
     return ballot
 
 

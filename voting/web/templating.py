@@ -9,6 +9,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 import templates
+from voting.followup.words import day_words
 from voting.i18n import current_language, gettext, ngettext
 from voting.maps.rules import coordinates_words
 from voting.presentation import colon, current_style, format_moment, format_money, format_number, format_percent
@@ -35,6 +36,7 @@ def make_environment() -> Environment:
     env.filters["rule"] = rule_words
     env.filters["key_purpose"] = key_purpose_words
     env.filters["coordinates"] = coordinates_words
+    env.filters["day"] = day_words
     return env
 
 
