@@ -26,6 +26,9 @@ def describe_rule(rule: str) -> str:
                               "as the funded projects still fit the budget (the completion cities use)."),
         "equalshares/add1/greedy": _("Method of Equal Shares with the one-euro completion, then any money left "
                                      "funds the most supported projects that still fit."),
+        "equalshares/add1-comparison": _("Method of Equal Shares with the one-euro completion, compared with "
+                                         "funding the most supported projects first: the latter is kept only if "
+                                         "more voters have more of their projects funded by it."),
         "phragmen": _("Sequential Phragmén: projects are bought one after another so that the load on the "
                       "voters who support them stays as even as possible."),
         "irv": _("Instant-runoff: the option with the fewest first preferences is eliminated, round after round, "

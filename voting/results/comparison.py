@@ -1,0 +1,61 @@
+"""The results page's "compare the rules" section: computed once per stored result (its SHA-256), then kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from voting.results.cache import DigestCache
+from voting.results.document import build_election
+from voting.results.result_page import ResultPage
+from voting.results.service import ballot_contents, ballot_input, ballot_projects
+
+__all__ = ["ComparedRow", "RulesCompared", "rules_compared"]
+
+_kept = DigestCache(64)  # one small entry per ballot result; the votes behind a digest never change
+
+
+@dataclass(frozen=True)
+class ComparedRow:
+    """One line of a table: a label and its cells, already formatted."""
+
+    label: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RulesCompared:
+    """What the template shows: the rule names, one row per rule's outcome and one per voter group."""
+
+    rules: tuple[str, ...]
+    outcomes: tuple[ComparedRow, ...]
+    groups: tuple[ComparedRow, ...]
+
+
+async def rules_compared(session: AsyncSession, page: ResultPage, money: Callable[[Any], str],
+                         other: str) -> RulesCompared | None:
+    """What greedy, Equal Shares and Phragmén fund from this result's votes (None if the ballots allow none)."""
+    from voting.tally.rule_comparison import compare_rules
+    from voting.tally.tiebreak import parse_tie_break
+
+    ballot = page.stored.ballot
+    assert ballot.id is not None
+    data: dict[str, Any] | None = _kept.get(("compare", ballot.id, page.digest))
+    if data is None:
+        election = build_election(ballot_input(ballot), await ballot_projects(session, ballot.id),
+                                  await ballot_contents(session, ballot.id))
+        compared = compare_rules(election, parse_tie_break(ballot.tie_break))
+        names = {p.id: p.name or p.id for p in election.projects}
+        data = {**compared.as_dict(), "names": names}
+        _kept.put(("compare", ballot.id, page.digest), data)
+    if not data["outcomes"]:
+        return None
+    outcomes = tuple(ComparedRow(o["rule"], (str(len(o["selected"])), money(o["total_cost"]), str(o["satisfied"])))
+                     for o in data["outcomes"])
+    groups = tuple(ComparedRow(data["names"].get(g["project"], other) if g["project"] is not None else other,
+                               (str(g["voters"]), *(money(v) for v in g["per_voter"])))
+                   for g in data["groups"])
+    return RulesCompared(tuple(o["rule"] for o in data["outcomes"]), outcomes, groups)
