@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.principal import Principal
+from ballots.models import Ballot
 from voting.comments.rules import check_kind
 from voting.domain import NotFound
 from voting.i18n import gettext as _
@@ -70,6 +71,7 @@ async def _funded_project(session: AsyncSession, project_id: int) -> Subject:
     except (ImportError, AttributeError):
         raise missing from None
     project = await session.get(model, project_id)
-    if project is None:
+    ballot = await session.get(Ballot, project.ballot_id) if project is not None else None
+    if project is None or ballot is None or ballot.status != "published":  # as the follow-up shows them
         raise missing
     return funded_project_subject(project)
