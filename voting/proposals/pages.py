@@ -14,7 +14,8 @@ from voting.comments.views import proposal_thread
 from voting.database import DBSession, ReadSession
 from voting.proposals.api import viewer_of
 from voting.proposals.errors import ProposalInvalid
-from voting.proposals.queries import PUBLIC_STATES, list_proposals, my_proposals
+from voting.proposals.listing import list_cards
+from voting.proposals.queries import PUBLIC_STATES, my_proposals
 from voting.proposals.service import load_photo
 from voting.proposals.supports import remove_support, support_proposal
 from voting.proposals.thumbnail import THUMBNAIL_TYPE
@@ -47,8 +48,8 @@ class ProposalPages(Controller):
     ) -> Template:
         filters = {"neighbourhood": neighbourhood or "", "category": category or "", "status": status or "",
                    "q": q or ""}
-        listing = await list_proposals(read_session, neighbourhood_id=optional_int(neighbourhood),
-                                       category=category or None, status=status or None, q=q, page=page)
+        listing = await list_cards(read_session, neighbourhood_id=optional_int(neighbourhood),
+                                   category=category or None, status=status or None, q=q, page=page)
         return Template("proposals/list.html", context={
             "listing": listing, "filters": filters, "choices": await form_choices(read_session),
             "states": PUBLIC_STATES})

@@ -20,7 +20,7 @@ from voting.proposals.models import PROPOSAL_STATES, Proposal, ProposalPhoto, Pr
 
 __all__ = ["PUBLIC_STATES", "MAX_PAGE", "MAX_PER_PAGE", "ProposalRow", "ProposalListing", "HistoryItem",
            "list_proposals", "review_queue", "my_proposals", "proposal_row", "proposal_history", "supports_of",
-           "rows_query", "rows_of"]
+           "rows_query", "rows_of", "check_list_arguments", "list_filters"]
 
 PUBLIC_STATES = tuple(state for state in PROPOSAL_STATES if state != "draft")
 MAX_PER_PAGE = 100
@@ -76,31 +76,46 @@ def rows_of(result: Any) -> list[ProposalRow]:
     return [ProposalRow(proposal, int(count), bool(photo), name) for proposal, count, photo, name in result]
 
 
-def _search(q: str) -> ColumnElement[Any]:
+def _search(q: Any) -> ColumnElement[Any]:
     french = func.websearch_to_tsquery(literal_column("'french'::regconfig"), q)
     english = func.websearch_to_tsquery(literal_column("'english'::regconfig"), q)
     return french.op("||")(english)
+
+
+def check_list_arguments(status: str | None, page: int, per_page: int) -> None:
+    """Refuse an unknown status or a page out of range (``ProposalInvalid``, worded for the reader)."""
+    if status and status not in PUBLIC_STATES:
+        raise ProposalInvalid([_("Unknown status {value}.").format(value=status)])
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ProposalInvalid([_("Pages go from 1 to {pages} and hold 1 to {limit} proposals.").format(
+            pages=MAX_PAGE, limit=MAX_PER_PAGE)])
+
+
+def list_filters(*, states: Any, neighbourhood_id: Any = None, category: Any = None,
+                 q: Any = None) -> tuple[list[Any], list[Any]]:
+    """The public list's conditions and order (newest first, best match first when searching): values, or bound
+    parameters for a statement compiled once (``voting/proposals/listing.py``)."""
+    conditions: list[Any] = [states]
+    if neighbourhood_id is not None:
+        conditions.append(col(Proposal.neighbourhood_id) == neighbourhood_id)
+    if category is not None:
+        conditions.append(col(Proposal.category) == category)
+    order: list[Any] = [col(Proposal.created_at).desc(), col(Proposal.id).desc()]
+    if q is not None:
+        query = _search(q)
+        conditions.append(col(Proposal.search_vector).op("@@")(query))
+        order.insert(0, func.ts_rank(col(Proposal.search_vector), query).desc())
+    return conditions, order
 
 
 async def list_proposals(session: AsyncSession, *, neighbourhood_id: int | None = None, category: str | None = None,
                          status: str | None = None, q: str | None = None, page: int = 1,
                          per_page: int = 20) -> ProposalListing:
     """Public proposals (never drafts), newest first, or best match first when searching in French or English."""
-    if status and status not in PUBLIC_STATES:
-        raise ProposalInvalid([_("Unknown status {value}.").format(value=status)])
-    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
-        raise ProposalInvalid([_("Pages go from 1 to {pages} and hold 1 to {limit} proposals.").format(
-            pages=MAX_PAGE, limit=MAX_PER_PAGE)])
-    conditions: list[Any] = [col(Proposal.status).in_((status,) if status else PUBLIC_STATES)]
-    if neighbourhood_id is not None:
-        conditions.append(col(Proposal.neighbourhood_id) == neighbourhood_id)
-    if category:
-        conditions.append(col(Proposal.category) == category)
-    order: list[Any] = [col(Proposal.created_at).desc(), col(Proposal.id).desc()]
-    if q and q.strip():
-        query = _search(q.strip()[:200])
-        conditions.append(col(Proposal.search_vector).op("@@")(query))
-        order.insert(0, func.ts_rank(col(Proposal.search_vector), query).desc())
+    check_list_arguments(status, page, per_page)
+    conditions, order = list_filters(
+        states=col(Proposal.status).in_((status,) if status else PUBLIC_STATES), neighbourhood_id=neighbourhood_id,
+        category=category or None, q=q.strip()[:200] if q and q.strip() else None)
     rows = rows_of(await session.exec(rows_query().where(*conditions).order_by(*order)
                                       .offset((page - 1) * per_page).limit(per_page)))
     if 0 < len(rows) < per_page or (page == 1 and not rows):  # the last page: the total is known without a count

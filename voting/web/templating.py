@@ -13,6 +13,7 @@ from voting.followup.words import day_words
 from voting.i18n import current_language, gettext, ngettext
 from voting.maps.rules import coordinates_words
 from voting.presentation import colon, current_style, format_moment, format_money, format_number, format_percent
+from voting.proposals.fragments import proposal_card, proposal_filters
 from voting.words import key_purpose_words, role_words, rule_words
 
 __all__ = ["TEMPLATE_DIR", "make_environment", "template_config", "money"]
@@ -28,6 +29,8 @@ def make_environment() -> Environment:
     env.globals["language"] = current_language
     env.globals["city"] = current_style
     env.globals["colon"] = colon
+    env.globals["proposal_card"] = proposal_card  # the proposals list's fragments, cached per content
+    env.globals["proposal_filters"] = proposal_filters
     env.filters["money"] = format_money
     env.filters["moment"] = format_moment
     env.filters["percent"] = format_percent
