@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, get
@@ -31,9 +32,10 @@ class AuditPages(Controller):
         ballots = (await db_session.exec(select(Ballot).where(col(Ballot.status).in_(
             ("open", "closed", "tallied", "published"))).order_by(col(Ballot.closes_at).desc()))).all()
         tallied = set((await db_session.exec(select(BallotResult.ballot_id))).all())
+        checkpoints = await list_checkpoints(db_session, 20)
         return Template("audit/index.html", context={
-            "ballots": ballots, "tallied": tallied, "checkpoints": await list_checkpoints(db_session, 20),
-            "keys": await published_keys(db_session)})
+            "ballots": ballots, "tallied": tallied, "checkpoints": checkpoints,
+            "signed_at": {c.seq: _moment(c.at) for c in checkpoints}, "keys": await published_keys(db_session)})
 
     @get("/log", name="audit-log")
     async def log(self, db_session: DBSession, action: Annotated[str, QueryParameter(max_length=100)] = "",
@@ -43,3 +45,11 @@ class AuditPages(Controller):
         pages = max(1, -(-total // PER_PAGE))
         return Template("audit/log.html", context={"entries": entries, "total": total, "page": page, "pages": pages,
                                                    "action": action, "actor": actor})
+
+
+def _moment(text: str) -> datetime | str:
+    """A checkpoint's signed ISO time as a moment (shown in the city's zone), or the text if unreadable."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return text
