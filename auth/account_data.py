@@ -44,9 +44,13 @@ QUERIES = {
     "census_matches": "SELECT claimed_at FROM census_claim WHERE account_id = :id ORDER BY claimed_at",
     "census_pending": "SELECT birth_date, created_at FROM census_pending WHERE account_id = :id",
     "residence_failed_checks": "SELECT at FROM residence_attempt WHERE account_id = :id ORDER BY at",
+    "comments": """SELECT id, subject_kind, subject_id, parent_id, body, status, created_at FROM comment
+                    WHERE author_id = :id ORDER BY id""",
+    "comment_reports": "SELECT comment_id, created_at FROM comment_report WHERE account_id = :id ORDER BY created_at",
 }
-ERASED_WITH_THE_ACCOUNT = ("census_pending", "residence_attempt")
-"""Rows of the census area that are about the person only (a hashed document id, failed tries): deleted."""
+ERASED_WITH_THE_ACCOUNT = ("census_pending", "residence_attempt", "comment_report")
+"""Rows about the person only (a hashed document id, failed tries, which comments they reported): deleted. Their
+comments stay, under the erased account's name, so that the replies to them still read."""
 
 
 def _plain(value: Any) -> Any:

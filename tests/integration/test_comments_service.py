@@ -167,3 +167,22 @@ async def test_comments_are_rate_limited_per_account(db_session):
     count = (await db_session.exec(select(func.count()).select_from(Comment)
                                    .where(col(Comment.subject_id) == proposal_id))).one()
     assert count == 3
+
+
+async def test_my_data_holds_my_comments_and_reports_and_deletion_erases_the_reports(db_session):
+    from auth.account_data import delete_account, export_data
+    from tests.factories import PASSWORD
+
+    cast, proposal_id = await setting_up(db_session)
+    comment = await post_comment(db_session, principal(cast.neighbour), "proposal", proposal_id, "Mine")
+    await post_comment(db_session, principal(cast.citizen), "proposal", proposal_id, "Theirs")
+    await report_comment(db_session, principal(cast.citizen), comment.id or 0)
+    data = await export_data(db_session, principal(cast.citizen))
+    assert [c["body"] for c in data["comments"]] == ["Theirs"]
+    assert [r["comment_id"] for r in data["comment_reports"]] == [comment.id]
+    await delete_account(db_session, principal(cast.citizen), password=PASSWORD)
+    left = (await db_session.exec(select(func.count()).select_from(CommentReport)
+                                  .where(col(CommentReport.account_id) == cast.citizen.id))).one()
+    assert left == 0
+    thread = await load_thread(db_session, "proposal", proposal_id, None)
+    assert [item.payload.body for item in thread.items] == ["Mine", "Theirs"]  # the discussion still reads
