@@ -151,3 +151,13 @@ def test_a_refusal_stands_beside_the_control_and_keeps_the_choice(page):
     expect(page.locator("#budget-messages")).to_contain_text("au-delà du budget")
     assert page.get_by_label(re.compile(PAVING)).is_checked()
     check_layout(page)
+
+
+def test_the_accessibility_statement_is_reached_from_the_footer(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    page.get_by_role("contentinfo").get_by_role("link", name=re.compile("Accessibilité")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Déclaration d'accessibilité")
+    assert "axe-core 4.11.0" in page.locator("main").inner_text()
+    assert page.get_by_test_id("checks").locator("tbody tr").count() == 3
+    check_layout(page)
