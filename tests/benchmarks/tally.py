@@ -4,6 +4,11 @@ Run: python tests/benchmarks/tally.py [--quick] [--files NAME ...] [--rules RULE
      [--ours-timeout S] [--no-reference]
 Prints one Markdown table: parse time, our time, the reference's time in the same run, their ratio,
 our time over our parse time, and our peak memory (tracemalloc) for each file and rule.
+
+With --whole, prints instead the whole-process table (issue 16): the CPU time (user + system, from the child's
+rusage) of a `greenballot tally FILE --rule R` process against a python process running pabutools on the same
+file, start-up, imports and parsing included, their ratio, our in-process time beside it, our peak RSS per voter,
+and whether both select the same projects. The load average is printed before and after: the machine is shared.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ import contextlib
 import io
 import multiprocessing as mp
 import os
+import re
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -117,6 +125,129 @@ def timed_reference(path: Path, rule: str, limit: float) -> str:
     return "tie" if seconds is None else f"{seconds:.3f}"
 
 
+WHOLE_RULES = ("greedy", "equalshares", "phragmen")
+_REFERENCE = """
+import sys
+from pabutools.election import Additive_Cardinal_Sat, Cost_Sat, parse_pabulib
+from pabutools.election.profile import AbstractApprovalProfile
+from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares, sequential_phragmen
+from pabutools.tiebreaking import lexico_tie_breaking
+path, rule = sys.argv[1], sys.argv[2]
+instance, profile = parse_pabulib(path)
+sat = Cost_Sat if isinstance(profile, AbstractApprovalProfile) else Additive_Cardinal_Sat
+if rule == "greedy":
+    chosen = greedy_utilitarian_welfare(instance, profile, sat_class=sat, tie_breaking=lexico_tie_breaking)
+elif rule == "equalshares":
+    chosen = method_of_equal_shares(instance, profile, sat_class=sat, tie_breaking=lexico_tie_breaking)
+else:
+    chosen = sequential_phragmen(instance, profile, tie_breaking=lexico_tie_breaking)
+print("\\n".join(sorted(p.name for p in chosen)))
+"""
+_SELECTED = re.compile(r"^ *[0-9]+\. (.+?)  cost ", re.MULTILINE)
+
+
+def process_cpu(command: list[str], limit: float) -> tuple[float, float, str] | None:
+    """(CPU seconds, peak RSS MiB, stdout) of one child process, from its own rusage; None past `limit` s."""
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + limit
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                child.kill()
+                os.wait4(child.pid, 0)
+                return None
+            time.sleep(0.002)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8")
+    if child.returncode != 0:
+        raise RuntimeError(f"{command[:3]} exited with {child.returncode}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text
+
+
+def greenballot_command() -> list[str]:
+    script = Path(sys.executable).with_name("greenballot")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "voting.cli"]
+
+
+def whole_ours(path: Path, rule: str, runs: int, limit: float) -> tuple[float, float, set[str]] | None:
+    """The least CPU of `runs` `greenballot tally` processes (the machine is shared), their peak RSS, and the
+    selection they print."""
+    best: tuple[float, float, set[str]] | None = None
+    for _ in range(runs):
+        done = process_cpu([*greenballot_command(), "tally", str(path), "--rule", rule, "--tie-break", "lexico"],
+                           limit)
+        if done is None:
+            return None
+        cpu, rss, text = done
+        chosen = set(_SELECTED.findall(text))
+        if best is None or cpu < best[0]:
+            best = (cpu, max(rss, best[1] if best else 0.0), chosen)
+    return best
+
+
+def whole_reference(path: Path, rule: str, runs: int, limit: float) -> tuple[float, set[str]] | None:
+    """The least CPU of `runs` python processes running pabutools' `rule` on `path`, and its selection."""
+    best: tuple[float, set[str]] | None = None
+    for _ in range(runs):
+        done = process_cpu([sys.executable, "-c", _REFERENCE, str(path), rule], limit)
+        if done is None:
+            return None
+        cpu, _, text = done
+        if best is None or cpu < best[0]:
+            best = (cpu, set(text.split()))
+    return best
+
+
+def load_average() -> str:
+    try:
+        return Path("/proc/loadavg").read_text(encoding="ascii").split(" 1/")[0].rsplit(" ", 1)[0]
+    except OSError:
+        return "unknown"
+
+
+def whole_process_table(paths: list[Path], rules: list[str], args: argparse.Namespace) -> None:
+    """The whole-process table of issue 16 (see the module docstring)."""
+    print(f"load average before: {load_average()}")
+    print("| file | voters | rule | in-process s | ours whole CPU s | peak RSS MiB | KiB/voter | pabutools whole "
+          "CPU s | pabutools/ours | same selection |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---|")
+    for path in paths:
+        election = parse_pabulib(path.read_text(encoding="utf-8")).election()
+        small = path.stat().st_size < BIG
+        for rule in rules:
+            if rule not in WHOLE_RULES or not _accepts(election.vote_type, rule):
+                continue
+            inner, _ = timed_ours(path, rule, args.ours_timeout)
+            mine = whole_ours(path, rule, 5 if small else 3, args.ours_timeout)
+            theirs = None if args.no_reference else whole_reference(path, rule, 3 if small else 1,
+                                                                     args.ref_timeout)
+            cells = [path.stem, str(election.voters), rule, "-" if inner is None else f"{inner:.3f}"]
+            if mine is None:
+                cells += [f">{args.ours_timeout:.0f}", "-", "-"]
+            else:
+                cells += [f"{mine[0]:.3f}", f"{mine[1]:.0f}", f"{mine[1] * 1024 / max(election.voters, 1):.2f}"]
+            if theirs is None:
+                cells += ["-" if args.no_reference else f">{args.ref_timeout:.0f}", "-", "-"]
+            else:
+                ratio = f"{theirs[0] / mine[0]:.0f}x" if mine else "-"
+                same = "-" if mine is None else ("yes" if mine[2] == theirs[1] else
+                                                 f"NO (ours-only {sorted(mine[2] - theirs[1])[:5]}, theirs-only "
+                                                 f"{sorted(theirs[1] - mine[2])[:5]})")
+                cells += [f"{theirs[0]:.3f}", ratio, same]
+            print("| " + " | ".join(cells) + " |", flush=True)
+    print(f"load average after: {load_average()}")
+
+
+def _accepts(vote_type: VoteType, rule: str) -> bool:
+    if vote_type in (VoteType.APPROVAL, VoteType.CHOOSE_ONE):
+        return True
+    return rule == "equalshares" and vote_type is VoteType.CUMULATIVE
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"only files under {BIG:,} bytes")
@@ -125,12 +256,18 @@ def main() -> None:
     parser.add_argument("--ref-timeout", type=float, default=600.0, help="seconds before a reference is stopped")
     parser.add_argument("--ours-timeout", type=float, default=600.0, help="seconds before our engine is stopped")
     parser.add_argument("--no-reference", action="store_true", help="time only our engine")
+    parser.add_argument("--whole", action="store_true",
+                        help="whole-process CPU of `greenballot tally` against pabutools (greedy, Equal Shares, "
+                             "Phragmén)")
     args = parser.parse_args()
     paths = sorted(data_dir().glob("*.pb"), key=lambda p: p.stat().st_size)
     if args.files:
         paths = [p for p in paths if p.stem in args.files]
     if args.quick:
         paths = [p for p in paths if p.stat().st_size < BIG]
+    if args.whole:
+        whole_process_table(paths, args.rules, args)
+        return
     print("| file | voters | rule | parse s | ours s | reference s | reference/ours | ours/parse | peak MiB |")
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     for path in paths:

@@ -1,10 +1,28 @@
-"""Pure tally engine: elections, participatory-budgeting rules, explanations and Pabulib files."""
+"""Pure tally engine: elections, participatory-budgeting rules, explanations and Pabulib files.
 
-from voting.tally.model import WITHDRAWN_COST, Ballot, Election, ElectionError, Project, VoteType
-from voting.tally.pabulib import PabulibError, PabulibFile, parse_pabulib
-from voting.tally.result import CODES, Explanation, TallyResult
-from voting.tally.rules import RULES, RuleError, supports, tally
-from voting.tally.tiebreak import DEFAULT_TIE_BREAK, TIE_BREAKS, TieBreakError, parse_tie_break
+The names below are loaded on first use (PEP 562), so `greenballot tally` imports only the modules it runs.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from voting.tally.model import WITHDRAWN_COST, Ballot, Election, ElectionError, Project, VoteType
+    from voting.tally.pabulib import PabulibError, PabulibFile, parse_pabulib
+    from voting.tally.result import CODES, Explanation, TallyResult
+    from voting.tally.rules import RULES, RuleError, supports, tally
+    from voting.tally.tiebreak import DEFAULT_TIE_BREAK, TIE_BREAKS, TieBreakError, parse_tie_break
+
+_HOME = {
+    "voting.tally.model": ("WITHDRAWN_COST", "Ballot", "Election", "ElectionError", "Project", "VoteType"),
+    "voting.tally.pabulib": ("PabulibError", "PabulibFile", "parse_pabulib"),
+    "voting.tally.result": ("CODES", "Explanation", "TallyResult"),
+    "voting.tally.rules": ("RULES", "RuleError", "supports", "tally"),
+    "voting.tally.tiebreak": ("DEFAULT_TIE_BREAK", "TIE_BREAKS", "TieBreakError", "parse_tie_break"),
+}
+_MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 
 __all__ = [
     "CODES",
@@ -28,3 +46,12 @@ __all__ = [
     "supports",
     "tally",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from voting.tally.check import check_official, default_rule
@@ -58,7 +56,10 @@ def _message(error: BaseException) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     chain = parse_tie_break(args.tie_break)
-    pb = parse_pabulib(Path(args.file).read_bytes().decode("utf-8"))
+    with open(args.file, "rb") as handle:  # not pathlib: the command imports only what it runs
+        text = handle.read().decode("utf-8")
+    pb = parse_pabulib(text, keep_rows=False)
+    del text  # the election is all the command needs: the text goes before the tally
     with _progress() as progress:
         if args.check:
             report = check_official(pb, chain, progress)
@@ -66,6 +67,8 @@ def _run(args: argparse.Namespace) -> int:
             result = tally(pb.election(), args.rule or default_rule(pb), chain, progress=progress)
     if args.check:
         if args.json:
+            import json
+
             print(json.dumps(report.as_dict() | _explained(report.result, args.explain), ensure_ascii=False))
         else:
             verdict = "reproduces" if report.reproduced else "does NOT reproduce"
@@ -78,6 +81,8 @@ def _run(args: argparse.Namespace) -> int:
                 _print_explanations(report.result)
         return 0 if report.reproduced else 1
     if args.json:
+        import json
+
         print(json.dumps(result.as_dict(explain=args.explain), ensure_ascii=False))
     else:
         _print_result(result, pb.election().project_by_id, args.explain)

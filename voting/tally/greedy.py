@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from voting.tally.model import Election, Project, VoteType
+from voting.tally.model import Ballots, Election, Project, VoteType
 from voting.tally.result import Explanation, TallyResult, number
 from voting.tally.tiebreak import tie_key
 
@@ -15,6 +15,9 @@ def scores(election: Election) -> dict[str, int]:
     """Approvals (approval, choose-1), total points (cumulative) or L-r+1 points (ordinal, L = ballot length)."""
     totals = dict.fromkeys(election.project_by_id, 0)
     ordinal = election.vote_type is VoteType.ORDINAL
+    if isinstance(election.ballots, Ballots) and election.vote_type in (VoteType.APPROVAL, VoteType.CHOOSE_ONE):
+        totals.update(election.ballots.approvals())  # counted on the distinct ballots, in C
+        return totals
     for ballot, weight in election.ballot_counts.items():
         if ballot.points is not None:
             for pid, points in zip(ballot.projects, ballot.points, strict=True):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
+from itertools import chain
 
 __all__ = [
     "WITHDRAWN_COST",
@@ -64,15 +65,44 @@ class Ballots(Sequence[Ballot]):
     A read file keeps 4 bytes per voter here instead of a tuple of strings; it reads as a tuple of ballots
     (indexing, slicing, iterating, comparing), and :meth:`counts` gives the grouped ballots without a pass
     over the voters. ``of_voter`` is any sequence of ints (an ``array('i')``); ``times[g]`` is how many voters
-    cast ``distinct[g]``.
+    cast distinct ballot ``g``. Approval-like ballots may be given as their project tuples only
+    (``projects``): the :class:`Ballot` objects are then made when first asked for, and :meth:`approvals`
+    (all that greedy and the tie-break need) never makes them.
     """
 
-    __slots__ = ("distinct", "of_voter", "times")
+    __slots__ = ("_distinct", "_projects", "_approvals", "of_voter", "times")
 
-    def __init__(self, distinct: Sequence[Ballot], of_voter: Sequence[int], times: Sequence[int]) -> None:
-        self.distinct = tuple(distinct)
+    def __init__(self, distinct: Sequence[Ballot] | None, of_voter: Sequence[int], times: Sequence[int], *,
+                 projects: list[tuple[str, ...]] | None = None) -> None:
+        self._distinct = None if distinct is None else tuple(distinct)
+        self._projects = projects
+        self._approvals: dict[str, int] | None = None
         self.of_voter = of_voter
         self.times = times
+
+    @property
+    def distinct(self) -> tuple[Ballot, ...]:
+        """The distinct ballots, in order of their first voter."""
+        if self._distinct is None:
+            self._distinct = tuple(map(Ballot, self._projects or ()))
+        return self._distinct
+
+    def approvals(self) -> dict[str, int]:
+        """How many voters name each project (with points above zero), counted per distinct ballot."""
+        if self._approvals is None:
+            if self._projects is not None:
+                groups: list[tuple[str, ...]] = self._projects
+            else:
+                groups = [b.projects if b.points is None else tuple(p for p, u in zip(b.projects, b.points,
+                                                                                          strict=True) if u > 0)
+                          for b in self.distinct]
+            counted = Counter(chain.from_iterable(groups))
+            for projects, times in zip(groups, self.times, strict=True):
+                if times != 1:
+                    for pid in projects:
+                        counted[pid] += times - 1
+            self._approvals = dict(counted)
+        return self._approvals
 
     def __len__(self) -> int:
         return len(self.of_voter)
@@ -95,6 +125,20 @@ class Ballots(Sequence[Ballot]):
 
     def __repr__(self) -> str:
         return f"Ballots({len(self)} voters, {len(self.distinct)} distinct ballots)"
+
+    def replaced(self, change: Callable[[Ballot], Ballot]) -> Ballots:
+        """Every voter's ballot changed by ``change``, called once per distinct ballot."""
+        return Ballots([change(b) for b in self.distinct], self.of_voter, self.times)
+
+    def first_voters(self) -> list[int]:
+        """For each distinct ballot, the first voter who cast it (by position)."""
+        first: dict[int, int] = {}
+        for voter, which in enumerate(self.of_voter):
+            if which not in first:
+                first[which] = voter
+                if len(first) == len(self.distinct):
+                    break
+        return [first.get(g, 0) for g in range(len(self.distinct))]
 
     def counts(self) -> Counter[Ballot]:
         """Identical ballots grouped, with how many voters cast each (no pass over the voters)."""
@@ -123,7 +167,7 @@ class Election:
         projects: list[Project] | tuple[Project, ...],
         budget: int | Fraction | str,
         vote_type: VoteType | str,
-        ballots: list[Ballot] | tuple[Ballot, ...],
+        ballots: list[Ballot] | tuple[Ballot, ...] | Ballots,
         *,
         max_length: int | None = None,
         threshold: int | Fraction | None = None,
@@ -141,13 +185,17 @@ class Election:
             if project.cost < 0:
                 raise ElectionError(f"project {project.id!r} has a negative cost")
             ids.add(project.id)
-        for number, ballot in enumerate(ballots, start=1):
-            _check_ballot(ballot, kind, ids, number)
+        if isinstance(ballots, Ballots):  # each distinct ballot checked once, numbered by its first voter
+            for ballot, first in zip(ballots.distinct, ballots.first_voters(), strict=True):
+                _check_ballot(ballot, kind, ids, first + 1)
+        else:
+            for number, ballot in enumerate(ballots, start=1):
+                _check_ballot(ballot, kind, ids, number)
         return cls(
             tuple(projects),
             money,
             kind,
-            tuple(ballots),
+            ballots if isinstance(ballots, Ballots) else tuple(ballots),
             max_length,
             None if threshold is None else Fraction(threshold),
             dict(meta or {}),

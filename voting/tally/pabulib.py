@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -63,13 +62,15 @@ class PabulibFile:
         return self._election
 
 
-def parse_pabulib(text: str, *, lenient: bool = False) -> PabulibFile:
+def parse_pabulib(text: str, *, lenient: bool = False, keep_rows: bool = True) -> PabulibFile:
     """Parse `.pb` text and check it whole; raise :class:`PabulibError` naming the line and field.
 
     ``lenient`` only lets a file disagree with itself (META counts, the PROJECTS ``votes`` column), each
     disagreement listed in ``warnings``; the format, the numbers and the ids are always checked.
 
     META and PROJECTS are read row by row; VOTES in blocks of plain lines (see :mod:`voting.tally.pbvotes`).
+    The VOTES rows as written (``votes``) are rebuilt from ``text`` when asked for, which keeps ``text`` alive;
+    ``keep_rows=False`` (a tally that needs only the election) lets it go.
     """
     text = _clean(text)
     head = _head_end(text)
@@ -82,15 +83,16 @@ def parse_pabulib(text: str, *, lenient: bool = False) -> PabulibFile:
         if reader.section == "votes" and "votes" in reader.columns:
             votes = reader.vote_reader()
             _read_votes(reader, votes, text, head, text.count("\n", 0, head) + 1)
-            return reader.finish(lenient, votes)
+            return reader.finish(lenient, votes, keep_rows)
     reader = _Reader()
     _scan(reader, text.split("\n"), 1, 0)
-    return reader.finish(lenient)
+    return reader.finish(lenient, keep_rows=keep_rows)
 
 
 _VOTES_MARKER = re.compile(r"^[ \t]*votes[ \t]*$", re.IGNORECASE | re.MULTILINE)
 _BLOCK = 1 << 20
-"""Characters of VOTES read at once: enough for speed, little enough that the text split costs little memory."""
+"""Characters of VOTES read at once (about 25,000 rows): a file's memory grows by its arrays, not by the text split
+of every row."""
 
 
 def _head_end(text: str) -> int | None:
@@ -122,15 +124,14 @@ def _read_votes(reader: _Reader, votes: VoteReader, text: str, at: int, line: in
         else:
             found = text.find("\n", end)
             end = stop if found < 0 or found > stop else found
-        block = text[at:end]
-        if not votes.add_text(block, line):
+        if not votes.add_text(text, at, end, line):
             width = len(reader.columns["votes"])
             _scan(reader, text[at:].split("\n"), line, width)
             votes.add_rows(reader.rows, reader.numbers)
             reader.rows.clear()
             reader.numbers.clear()
             return
-        line += block.count("\n") + 1
+        line += text.count("\n", at, end) + 1
         at = end + 1
 
 
@@ -209,7 +210,7 @@ class _Reader:
         """A reader of the VOTES rows under the header just read."""
         return VoteReader(self.columns["votes"], self.meta.get("vote_type", "").strip() == "cumulative")
 
-    def finish(self, lenient: bool, votes: VoteReader | None = None) -> PabulibFile:
+    def finish(self, lenient: bool, votes: VoteReader | None = None, keep_rows: bool = True) -> PabulibFile:
         for name in _SECTIONS:
             if name not in self.starts:
                 raise PabulibError(f"missing section {name.upper()} (is the file cut short?)")
@@ -220,7 +221,7 @@ class _Reader:
         if votes is None:
             votes = self.vote_reader()
             votes.add_rows(rows, row_lines)
-        votes.done()
+        votes.done(keep_rows)
         pb = PabulibFile(self.meta, self.columns["projects"], projects, self.columns["votes"], votes.rows(),
                          self.starts, {"projects": project_lines, "votes": votes.lines}, self.places, _votes=votes)
         pb._election = build_election(pb, lenient=lenient)
@@ -242,6 +243,8 @@ def _clean(text: str) -> str:
 def _quoted(lines: list[str], start: int, base: int = 0) -> tuple[list[str], int]:
     """Cells of the record starting at ``lines[start]`` (line ``base + start + 1``) read as CSV, and how many
     lines it took."""
+    import csv  # only a file with quotes needs it
+
     used = 0
 
     def feed() -> Iterator[str]:

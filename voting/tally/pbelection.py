@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from itertools import chain, repeat
 from typing import TYPE_CHECKING
@@ -104,9 +103,10 @@ def _ballots(pb: PabulibFile, kind: VoteType, ids: set[str]) -> tuple[Ballots, d
         votes.add_rows(pb.votes, [pb.line_of("votes", n) for n in range(len(pb.votes))])
     if votes.problem is not None:
         raise votes.problem
-    made = _plain_ballots(votes.keys, ids, kind) if votes.points_col is None else None
-    if made is not None:
-        return Ballots(made, votes.index, votes.times), _support(made, votes.times)
+    plain = _plain_ballots(votes.keys, ids, kind) if votes.points_col is None else None
+    if plain is not None:
+        ballots = Ballots(None, votes.index, votes.times, projects=plain)
+        return ballots, ballots.approvals()
     canonical = {pid: pid for pid in ids}
     made = []
     support: dict[str, int] = {}
@@ -126,8 +126,8 @@ def _ballots(pb: PabulibFile, kind: VoteType, ids: set[str]) -> tuple[Ballots, d
     return Ballots(made, votes.index, votes.times), support
 
 
-def _plain_ballots(keys: dict[object, int], ids: set[str], kind: VoteType) -> list[Ballot] | None:
-    """The ballots of vote texts that need no cleaning (exact ids, no repeat), checked all at once; None when
+def _plain_ballots(keys: dict[object, int], ids: set[str], kind: VoteType) -> list[tuple[str, ...]] | None:
+    """The projects of vote texts that need no cleaning (exact ids, no repeat), checked all at once; None when
     one needs the per-ballot reading (which also names the line of a bad one)."""
     parts = list(map(str.split, keys, repeat(",")))  # type: ignore[arg-type]
     if not ids.issuperset(chain.from_iterable(parts)):
@@ -137,17 +137,7 @@ def _plain_ballots(keys: dict[object, int], ids: set[str], kind: VoteType) -> li
         return None
     if kind is VoteType.CHOOSE_ONE and max(lengths, default=0) > 1:
         return None
-    return list(map(Ballot, map(tuple, parts)))
-
-
-def _support(made: list[Ballot], times: list[int]) -> dict[str, int]:
-    """How many voters name each project (each distinct ballot counted once in C, then the repeats)."""
-    counted = Counter(chain.from_iterable(b.projects for b in made))
-    for ballot, k in zip(made, times, strict=True):
-        if k > 1:
-            for pid in ballot.projects:
-                counted[pid] += k - 1
-    return counted
+    return list(map(tuple, parts))
 
 
 def _ballot(text: object, ids: dict[str, str], kind: VoteType) -> Ballot:

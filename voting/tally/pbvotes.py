@@ -11,7 +11,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from itertools import islice, repeat
+from itertools import count, islice, repeat
 from operator import lt
 from typing import Any
 
@@ -20,12 +20,14 @@ from voting.tally.pbnumbers import PabulibError, shown
 __all__ = ["VoteReader", "VoteRows"]
 
 Row = tuple[str, ...]
+Piece = tuple[str, int, int] | list[Row]
+"""Where rows were read: ``text[start:end]`` (whole lines), or rows already split."""
 
 
 class VoteRows(Sequence[Row]):
     """The VOTES rows as written, rebuilt on demand from the blocks of text they were read from."""
 
-    def __init__(self, pieces: list[str | list[Row]], length: int) -> None:
+    def __init__(self, pieces: list[Piece] | None, length: int) -> None:
         self.pieces = pieces
         self.length = length
         self._rows: list[Row] | None = None
@@ -37,9 +39,12 @@ class VoteRows(Sequence[Row]):
         if self._rows is not None:
             yield from self._rows
             return
+        if self.pieces is None:
+            raise RuntimeError("the VOTES rows were not kept (read with keep_rows=False)")
         for piece in self.pieces:
-            if isinstance(piece, str):
-                for line in piece.split("\n"):
+            if isinstance(piece, tuple):
+                text, start, end = piece
+                for line in text[start:end].split("\n"):
                     yield tuple(line.split(";"))
             else:
                 yield from piece
@@ -70,7 +75,8 @@ class VoteReader:
         self.times: list[int] = []
         self.index = array("i")
         self.lines = array("i")
-        self.pieces: list[str | list[Row]] = []
+        self.pieces: list[Piece] = []
+        self.kept = True
         self._last: int | None = -1  # the last voter id while they are increasing numbers
         self._hashes: set[int] | None = None  # else their hashes (exact strings after a collision)
         self._exact: set[str] | None = None
@@ -81,8 +87,11 @@ class VoteReader:
         """Rows read so far."""
         return len(self.index)
 
-    def add_text(self, block: str, first_line: int) -> bool:
-        """Read a block of whole lines; False (nothing read) when it needs the row-by-row reader."""
+    def add_text(self, text: str, start: int, end: int, first_line: int) -> bool:
+        """Read the whole lines ``text[start:end]``; False (nothing read) when they need the row-by-row reader.
+
+        ``text`` is kept (not a copy of the block) to give the rows back on demand."""
+        block = text[start:end]
         lines = block.split("\n")
         n, w = len(lines), self.width
         if '"' in block or block.count(";") != n * (w - 1) or max(map(len, lines)) > _MAX_LINE:
@@ -93,7 +102,7 @@ class VoteReader:
         votes = flat[self.vote_col::w]
         keys: list[Any] = votes if self.points_col is None else list(zip(votes, flat[self.points_col::w],
                                                                           strict=True))
-        self.pieces.append(block)
+        self.pieces.append((text, start, end))
         self._add(flat[0::w], keys, range(first_line, first_line + n))
         return True
 
@@ -110,13 +119,18 @@ class VoteReader:
         start = len(self.index)
         self.lines.extend(numbers)
         number, times = self.keys, self.times
-        for key, k in Counter(keys).items():
-            found = number.get(key)
-            if found is None:
-                number[key] = len(times)
-                times.append(k)
-            else:
-                times[found] += k
+        counted = Counter(keys)  # in order of first use
+        if not number:  # the first block (most files have one): numbered in C
+            number.update(zip(counted, count()))
+            times.extend(counted.values())
+        else:
+            for key, k in counted.items():
+                found = number.get(key)
+                if found is None:
+                    number[key] = len(times)
+                    times.append(k)
+                else:
+                    times[found] += k
         self.index.extend(map(number.__getitem__, keys))
         if self.problem is None:
             self._check_ids(list(map(str.strip, ids)), start)
@@ -167,11 +181,13 @@ class VoteReader:
 
     def rows(self) -> VoteRows:
         """The rows as written."""
-        return VoteRows(self.pieces, self.count)
+        return VoteRows(self.pieces if self.kept else None, self.count)
 
-    def done(self) -> None:
-        """Drop what only reading needed."""
+    def done(self, keep_rows: bool = True) -> None:
+        """Drop what only reading needed (and, unless ``keep_rows``, the text the rows are rebuilt from)."""
         self._hashes = self._exact = self._last = None
+        if not keep_rows:
+            self.pieces, self.kept = [], False
 
 
 _MAX_LINE = 10_000

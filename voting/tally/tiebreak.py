@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
-from voting.tally.model import Election, Project
+from voting.tally.model import Ballots, Election, Project
 
 __all__ = ["DEFAULT_TIE_BREAK", "TIE_BREAKS", "TieBreakError", "parse_tie_break", "supporters", "tie_key"]
 
@@ -39,6 +39,9 @@ def parse_tie_break(text: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
 def supporters(election: Election) -> dict[str, int]:
     """How many voters support each project (approve it, give it points or rank it)."""
     counts = dict.fromkeys(election.project_by_id, 0)
+    if isinstance(election.ballots, Ballots):
+        counts.update(election.ballots.approvals())  # counted on the distinct ballots, in C
+        return counts
     for ballot, weight in election.ballot_counts.items():
         points = ballot.points
         for i, pid in enumerate(ballot.projects):
