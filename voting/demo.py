@@ -16,6 +16,8 @@ from auth.service import create_account
 from ballots.models import Ballot, BallotProposal, VoterRollEntry
 from voting.audit.service import record
 from voting.calendar.demo_seed import seed_calendar_demo
+from voting.followup.demo_seed import seed_followup_demo
+from voting.maps.demo_seed import seed_map_demo
 from voting.models import Neighbourhood
 from voting.proposals.demo_seed import seed_proposal_demo
 from voting.proposals.models import Proposal
@@ -241,6 +243,8 @@ async def seed_demo(session: AsyncSession, key_secret: str | None = None) -> str
     await seed_proposal_demo(session, hoods, accounts["citizen"])
     await seed_calendar_demo(session, ballot)
     past = await seed_published_ballot(session, hoods["montferrand"], accounts["moderator"], key_secret)
+    await seed_map_demo(session)  # boundaries and places: the maps' base layer without tiles
+    await seed_followup_demo(session, past.id, accounts["moderator"])  # a funded project under way, a work day to come
     census = await seed_census_demo(session, accounts)
     return f"Demo city: {len(hoods)} neighbourhoods, {len(titles) + created} proposals ({created} new), " \
            f"open ballot #{ballot.id} «{ballot.title}», published ballot #{past.id} «{past.title}» " \

@@ -58,7 +58,8 @@
     function place(lat, lon, title) {
       if (lat === null || lon === null || Math.abs(lat) > 90 || Math.abs(lon) > 180) { return; }
       if (!marker) {
-        marker = L.marker([lat, lon], { alt: title || "", title: title || "", keyboard: true }).addTo(map);
+        title = title || element.getAttribute("aria-label") || "";
+        marker = L.marker([lat, lon], { alt: title, title: title, keyboard: true }).addTo(map);
       } else {
         marker.setLatLng([lat, lon]);
       }
