@@ -127,3 +127,9 @@ def test_threads_keep_order_and_drop_orphans():
     assert [top.id for top in tops] == [1, 3]
     assert [reply.payload for reply in tops[0].replies] == ["b", "d"]
     assert tops[1].replies == []
+
+
+@pytest.mark.parametrize("status", ["auto_hidden", "hidden"])
+def test_a_hidden_comment_takes_no_reply(status):
+    with pytest.raises(Conflict):
+        reply_target(Parent(10, None, "proposal", 3, status), "proposal", 3)

@@ -79,6 +79,9 @@ def test_reported_by_n_residents_hidden_then_restored_with_a_reason(browser, liv
     fits_and_passes(tab)
 
     login(tab, MODERATOR.email, MODERATOR.password)
+    tab.goto("/comments/reported")  # the moderator's queue lists it, the text readable there
+    assert words in tab.get_by_test_id("reported-comments").inner_text()
+    fits_and_passes(tab)
     tab.goto(f"/proposals/{proposal_id}")
     comment = tab.locator(f"#comment-{comment_id}")
     assert comment.get_by_test_id("comment-reports").inner_text() == "3 signalements"

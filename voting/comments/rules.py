@@ -51,6 +51,7 @@ class Parent:
     parent_id: int | None
     subject_kind: str
     subject_id: int
+    status: str = "visible"
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,11 @@ def author_refusal(email_confirmed: bool) -> str | None:
 
 def reply_target(parent: Parent, kind: str, subject_id: int) -> int:
     """The top comment a reply attaches to: the parent itself, or the parent's own top comment when the parent is
-    already a reply (threads are one level deep). A parent under another subject is refused."""
+    already a reply (threads are one level deep). A parent under another subject, or hidden, is refused."""
     if (parent.subject_kind, parent.subject_id) != (kind, subject_id):
         raise Invalid(_("The comment you reply to is not in this discussion."))
+    if parent.status != "visible":
+        raise Conflict(_("This comment is hidden: it takes no reply until a moderator restores it."))
     return parent.parent_id if parent.parent_id is not None else parent.id
 
 

@@ -78,8 +78,8 @@ async def post_comment(session: AsyncSession, principal: Principal, kind: str, s
         parent = await session.get(Comment, parent_id)
         if parent is None or parent.id is None:
             raise NotFound(_("There is no comment {id}.").format(id=parent_id))
-        top = reply_target(Parent(parent.id, parent.parent_id, parent.subject_kind, parent.subject_id),
-                           kind, subject_id)
+        top = reply_target(Parent(parent.id, parent.parent_id, parent.subject_kind, parent.subject_id,
+                                  parent.status), kind, subject_id)
     await _throttled(session, f"comment:{principal.id}", limits.free_per_account, limits)
     comment = Comment(subject_kind=kind, subject_id=subject_id, parent_id=top, author_id=principal.id, body=text)
     session.add(comment)
