@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (a quarter of the interpreter's start)
+if TYPE_CHECKING:
+    import argparse
+
 __all__ = ["build_parser", "main"]
+
+DESCRIPTION = "Participatory budgeting and voting engine."
+COMMANDS: dict[str, str] = {
+    "serve": "run the web server (applies migrations first)",
+    "demo": "seed a demo city and serve it (embedded PostgreSQL by default)",
+    "db": "database maintenance",
+    "user": "manage accounts",
+    "audit": "audit log tools",
+}
+"""The commands defined here, with their one-line help (``LAZY_COMMANDS`` below lists the others)."""
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -47,10 +60,12 @@ def _audit_checkpoint(args: argparse.Namespace) -> int:
 
 def build_parser(command: str | None = "*") -> argparse.ArgumentParser:
     """The whole command line (``command="*"``), or with only ``command``'s package imported (``None``: none)."""
-    parser = argparse.ArgumentParser(prog="greenballot", description="Participatory budgeting and voting engine.")
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="greenballot", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    serve = commands.add_parser("serve", help="run the web server (applies migrations first)")
+    serve = commands.add_parser("serve", help=COMMANDS["serve"])
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
@@ -62,7 +77,7 @@ def build_parser(command: str | None = "*") -> argparse.ArgumentParser:
                              "voted when)")
     serve.set_defaults(func=_serve)
 
-    demo = commands.add_parser("demo", help="seed a demo city and serve it (embedded PostgreSQL by default)")
+    demo = commands.add_parser("demo", help=COMMANDS["demo"])
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--seed-only", action="store_true", help="seed and exit without serving")
@@ -71,11 +86,11 @@ def build_parser(command: str | None = "*") -> argparse.ArgumentParser:
                              "voted when)")
     demo.set_defaults(func=_demo)
 
-    db = commands.add_parser("db", help="database maintenance")
+    db = commands.add_parser("db", help=COMMANDS["db"])
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply all migrations").set_defaults(func=_db_upgrade)
 
-    user = commands.add_parser("user", help="manage accounts")
+    user = commands.add_parser("user", help=COMMANDS["user"])
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     add = user_commands.add_parser("add", help="create an account")
     add.add_argument("email")
@@ -86,7 +101,7 @@ def build_parser(command: str | None = "*") -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=_user_add)
 
-    audit = commands.add_parser("audit", help="audit log tools")
+    audit = commands.add_parser("audit", help=COMMANDS["audit"])
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = audit_commands.add_parser("verify", help="recompute the audit hash chain and check its signed checkpoints")
     verify.add_argument("--since", metavar="CHECKPOINT_FILE",
@@ -117,6 +132,7 @@ module of the command being run is imported; the others get a placeholder with t
 
 
 def _register_lazy(commands: argparse._SubParsersAction[argparse.ArgumentParser], command: str | None) -> None:
+    import argparse
     import importlib
 
     wanted = [LAZY_COMMANDS[command][0]] if command in LAZY_COMMANDS else []
@@ -148,6 +164,14 @@ def _command_of(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv in (["-h"], ["--help"]):
+        from voting.quick_help import top_level_help
+
+        text = top_level_help("greenballot", DESCRIPTION, "COMMAND", [*COMMANDS.items(), *(
+            (name, help_text) for name, (_, help_text) in LAZY_COMMANDS.items())])
+        if text is not None:  # argparse's own text, without importing argparse (half of --help's time)
+            sys.stdout.write(text)
+            return 0
     parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     from voting.i18n import use_language

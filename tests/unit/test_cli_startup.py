@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 HEAVY = ("litestar", "sqlalchemy", "sqlmodel", "asyncpg", "jinja2", "alembic")
 
 
@@ -30,7 +32,7 @@ def test_help_imports_no_other_package(tmp_path):
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    try:\n        main(['--help'])\n    except SystemExit:\n        pass\n"
             "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('ballots', 'auth', 'voting') "
-            "and m not in ('voting', 'voting.cli'))))")
+            "and m not in ('voting', 'voting.cli', 'voting.quick_help'))))")
     done = subprocess.run([sys.executable, "-c", "import sys\n" + code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
@@ -62,3 +64,29 @@ def imported_modules(code: str) -> set[str]:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return set(done.stdout.strip().split(","))
+
+
+def test_help_is_printed_without_argparse():
+    code = ("import contextlib, io\nfrom voting.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['--help']) == 0\n")
+    assert "argparse" not in imported_modules(code)
+    assert "argparse" in imported_modules(code.replace("'--help'", "'tally', '--help'").replace(
+        "assert main", "with contextlib.suppress(SystemExit): main"))  # a command's help is argparse's
+
+
+@pytest.mark.parametrize("columns", [50, 64, 80, 81, 120, 200])
+def test_quick_help_is_argparse_help(monkeypatch, capsys, columns):
+    from voting.cli import build_parser, main
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["--help"]) == 0
+    assert capsys.readouterr().out == build_parser(None).format_help()
+
+
+def test_a_narrow_terminal_gets_argparse_help(monkeypatch, capsys):
+    from voting.cli import build_parser, main
+
+    monkeypatch.setenv("COLUMNS", "30")
+    with pytest.raises(SystemExit):
+        main(["-h"])
+    assert capsys.readouterr().out == build_parser(None).format_help()
