@@ -1,6 +1,6 @@
 """In Chromium on a phone-sized screen: a resident comments on a proposal, three residents report the comment and
-it is hidden (the city's default threshold), then the neighbourhood's moderator restores it with a reason. The
-pages pass axe-core and fit 390 px."""
+it is hidden (the city's default threshold), then the neighbourhood's moderator restores it with a reason; a
+resident asks a question under a funded project and gets a reply. The pages pass axe-core and fit 390 px."""
 
 from __future__ import annotations
 
@@ -101,3 +101,22 @@ def test_reported_by_n_residents_hidden_then_restored_with_a_reason(browser, liv
     context.close()
     audit = live_server.cli("audit", "verify")
     assert audit.returncode == 0, audit.stderr
+
+
+def test_a_funded_project_has_its_discussion(browser, live_server):
+    projects = httpx.get(f"{live_server.url}/api/v1/funded-projects", timeout=10).json()
+    project_id = (projects["items"] if isinstance(projects, dict) else projects)[0]["id"]
+    context, tab = phone(browser, live_server)
+    login(tab, CITIZEN.email, CITIZEN.password)
+    tab.goto(f"/building/{project_id}")
+    tab.get_by_label("Votre commentaire").fill("Le prochain chantier est-il ouvert aux enfants ?")
+    tab.get_by_role("button", name="Publier le commentaire").click()
+    tab.wait_for_url(f"**/building/{project_id}#comment-*")
+    comment = tab.locator(f"#comment-{tab.url.rsplit('-', 1)[1]}")
+    comment.get_by_text("Répondre").click()
+    comment.get_by_label("Votre réponse").fill("Oui, accompagnés.")
+    comment.get_by_role("button", name="Envoyer la réponse").click()
+    tab.wait_for_url(f"**/building/{project_id}#comment-*")
+    assert tab.locator("ol.replies").get_by_test_id("comment-body").last.inner_text() == "Oui, accompagnés."
+    fits_and_passes(tab)
+    context.close()
