@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.proposal_factories import PNG, auth, insert_proposal, make_cast
+from tests.proposal_factories import auth, insert_proposal, make_cast
 
 pytestmark = pytest.mark.anyio
 
@@ -35,6 +35,9 @@ async def test_an_unreadable_photo_is_its_own_thumbnail(client, db_session):
     cast = await make_cast(db_session)
     draft = await insert_proposal(db_session, cast.hood, cast.citizen, status="draft")
     headers = await auth(client, cast.citizen)
-    await client.put(f"{API}/{draft.id}/photo", files={"photo": ("p.png", PNG, "image/png")}, headers=headers)
+    broken = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # a PNG by its first bytes, that Pillow cannot decode
+    stored = await client.put(f"{API}/{draft.id}/photo", files={"photo": ("p.png", broken, "image/png")},
+                              headers=headers)
+    assert stored.status_code == 200, stored.text
     small = await client.get(f"/proposals/{draft.id}/thumbnail", headers=headers)
-    assert small.status_code == 200 and small.content == PNG and small.headers["content-type"] == "image/png"
+    assert small.status_code == 200 and small.content == broken and small.headers["content-type"] == "image/png"
