@@ -51,14 +51,22 @@ def tally(
     *,
     threshold: Fraction | int | None = None,
     progress: Progress | None = None,
+    min_share: Fraction | int | None = None,
 ) -> TallyResult:
-    """Run `rule` on `election`; `threshold` overrides the election's for greedy-threshold."""
+    """Run `rule` on `election`; `threshold` overrides the election's minimum score. Equal Shares and
+    greedy-threshold fund only projects reaching it and supported by `min_share` percent of the voters."""
     if rule not in RULES:
         raise RuleError(f"unknown rule {rule!r}; choose from {', '.join(RULES)}")
     if not supports(rule, election.vote_type):
         raise RuleError(f"rule {rule!r} does not accept {election.vote_type} ballots")
     chain = parse_tie_break(tie_break)
     limit = Fraction(threshold) if threshold is not None else election.threshold
+    share = Fraction(min_share) if min_share else None
+    if rule.startswith("equalshares") and (limit or share) or rule == "greedy-threshold" and share:
+        from voting.tally.threshold import with_threshold
+
+        return with_threshold(election, limit, share, lambda fundable: tally(fundable, rule, chain,
+                                                                             progress=progress))
     run: Callable[[], TallyResult]
     if rule == "greedy":
         run = lambda: greedy(election, chain)  # noqa: E731
