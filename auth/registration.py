@@ -26,7 +26,7 @@ from auth.service import RegistrationClosed, TooManyAttempts, create_account, fi
 from auth.throttle import Blocked, reserve
 from voting.audit.service import record
 from voting.domain import Conflict
-from voting.i18n import current_language
+from voting.i18n import current_language, ngettext
 from voting.i18n import gettext as _
 from voting.mail.service import enqueue, public_link
 from voting.models import Neighbourhood
@@ -56,7 +56,9 @@ async def throttled(session: AsyncSession, key: str, limits: RegistrationLimits 
         await reserve(session, [Counter(key, limits.free_per_client)], first=limits.first_delay,
                       cap=limits.max_delay, forget_after=limits.forget_after)
     except Blocked as blocked:
-        raise TooManyAttempts(blocked.seconds, _("Too many attempts; try again in {seconds} seconds.")) from None
+        raise TooManyAttempts(blocked.seconds, ngettext("Too many attempts; try again in {seconds} second.",
+                                                        "Too many attempts; try again in {seconds} seconds.",
+                                                        blocked.seconds)) from None
 
 
 async def resolve_neighbourhood(session: AsyncSession, slug: str | None, postcode: str | None) -> Neighbourhood:

@@ -20,6 +20,7 @@ from auth.tokens import KeyRing, TokenClaims, issue_token
 from voting.audit.service import record
 from voting.errors import DomainError
 from voting.i18n import gettext as _
+from voting.i18n import ngettext
 from voting.models import Neighbourhood
 
 __all__ = [
@@ -52,7 +53,8 @@ class TooManyAttempts(DomainError):
     status_code = 429
 
     def __init__(self, seconds: int, message: str | None = None) -> None:
-        message = message or _("Too many failed login attempts; try again in {seconds} seconds.")
+        message = message or ngettext("Too many failed login attempts; try again in {seconds} second.",
+                                      "Too many failed login attempts; try again in {seconds} seconds.", seconds)
         super().__init__(message.format(seconds=seconds), extra={"retry_after": seconds})
         self.seconds = seconds
 

@@ -4,10 +4,11 @@ verified (pure: gettext only)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from voting.i18n import gettext as _
 
-__all__ = ["role_words", "rule_words", "key_purpose_words"]
+__all__ = ["role_words", "rule_words", "key_purpose_words", "as_moment"]
 
 _ROLES: dict[str, Callable[[], str]] = {
     "citizen": lambda: _("resident"),
@@ -45,3 +46,13 @@ def rule_words(rule: str) -> str:
 
 def key_purpose_words(purpose: str) -> str:
     return _PURPOSES[purpose]() if purpose in _PURPOSES else purpose
+
+
+def as_moment(value: str | datetime | None) -> datetime | None:
+    """A moment kept as ISO text (keys, checkpoints) as a datetime, so it can be shown in the city's zone."""
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

@@ -46,3 +46,11 @@ async def test_a_refused_neighbourhood_keeps_what_was_typed(client, db_session):
     assert 'data-testid="form-error"' in refused.text
     for kept in ('value="les-jardins"', 'value="Les Jardins"', 'value="beaucoup"', 'value="63000"'):
         assert kept in refused.text, kept
+
+
+async def test_key_and_checkpoint_times_are_shown_in_the_city_zone(client, db_session):
+    admin = await make_account(db_session, "admin")
+    await browser_login(client, admin.email)
+    keys = await client.get("/admin/keys", headers=FR)
+    assert keys.status_code == 200 and "(Europe/Paris)" not in keys.text and "+00:00" not in keys.text
+    assert (await client.get("/audit", headers=FR)).status_code == 200

@@ -29,3 +29,12 @@ def test_numbers_are_grouped_in_the_readers_language():
     assert format_number(265_500) == "265\u202f500"
     use_language("en")
     assert format_number(265_500) == "265,500" and format_number(None) == ""
+
+
+def test_moments_kept_as_text_are_read_back():
+    from datetime import UTC, datetime
+
+    from voting.words import as_moment
+
+    assert as_moment("2026-12-02T07:00:00+00:00") == datetime(2026, 12, 2, 7, tzinfo=UTC)
+    assert as_moment(None) is None and as_moment("not a time") is None

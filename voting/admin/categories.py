@@ -12,6 +12,7 @@ from voting.admin.rules import check_name, check_slug
 from voting.audit.service import record
 from voting.domain import Conflict, NotFound
 from voting.i18n import gettext as _
+from voting.i18n import ngettext
 from voting.proposals.models import Category, Proposal
 
 __all__ = ["list_categories", "create_category", "rename_category", "retire_category", "delete_category"]
@@ -69,7 +70,8 @@ async def delete_category(session: AsyncSession, *, actor: str, slug: str) -> No
     category = await _get(session, slug)
     used = (await session.exec(select(func.count()).select_from(Proposal).where(Proposal.category == slug))).one()
     if used:
-        raise Conflict(_("{count} proposals use the category {slug}: retire it instead of deleting it.")
+        raise Conflict(ngettext("{count} proposal uses the category {slug}: retire it instead of deleting it.",
+                                "{count} proposals use the category {slug}: retire it instead of deleting it.", used)
                        .format(count=used, slug=slug))
     await session.delete(category)
     await session.flush()

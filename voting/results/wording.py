@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from voting.i18n import gettext as _
+from voting.i18n import ngettext
 
 __all__ = ["describe_rule", "describe_tie_break", "explain"]
 
@@ -71,8 +72,10 @@ def explain(explanation: Mapping[str, Any], money: Callable[[Any], str]) -> str:
         "phragmen-selected": lambda: _("Funded in round {round} of sequential Phragmén.").format(
             round=facts.get("round")),
         "winner": lambda: _("The winner."),
-        "eliminated": lambda: _("Eliminated in round {round} with {votes} first preferences.").format(
-            round=facts.get("round"), votes=facts.get("votes")),
+        "eliminated": lambda: ngettext("Eliminated in round {round} with {votes} first preference.",
+                                       "Eliminated in round {round} with {votes} first preferences.",
+                                       int(facts.get("votes") or 0)).format(round=facts.get("round"),
+                                                                            votes=facts.get("votes")),
         "lost": lambda: _("Not chosen: fewer votes than the winner."),
     }
     return texts[code]() if code in texts else code

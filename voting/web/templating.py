@@ -14,7 +14,7 @@ from voting.i18n import current_language, gettext, ngettext
 from voting.maps.rules import coordinates_words
 from voting.presentation import colon, current_style, format_moment, format_money, format_number, format_percent
 from voting.proposals.fragments import proposal_card, proposal_filters
-from voting.words import key_purpose_words, role_words, rule_words
+from voting.words import as_moment, key_purpose_words, role_words, rule_words
 
 __all__ = ["TEMPLATE_DIR", "make_environment", "template_config", "money"]
 
@@ -38,6 +38,7 @@ def make_environment() -> Environment:
     env.filters["role"] = role_words
     env.filters["rule"] = rule_words
     env.filters["key_purpose"] = key_purpose_words
+    env.filters["as_moment"] = as_moment
     env.filters["coordinates"] = coordinates_words
     env.filters["day"] = day_words
     return env
