@@ -47,8 +47,11 @@ QUERIES = {
     "comments": """SELECT id, subject_kind, subject_id, parent_id, body, status, created_at FROM comment
                     WHERE author_id = :id ORDER BY id""",
     "comment_reports": "SELECT comment_id, created_at FROM comment_report WHERE account_id = :id ORDER BY created_at",
+    "volunteering": """SELECT v.project_id, p.title, v.created_at FROM project_volunteer v
+                        JOIN funded_project f ON f.id = v.project_id JOIN proposal p ON p.id = f.proposal_id
+                       WHERE v.account_id = :id ORDER BY v.created_at""",
 }
-ERASED_WITH_THE_ACCOUNT = ("census_pending", "residence_attempt", "comment_report")
+ERASED_WITH_THE_ACCOUNT = ("census_pending", "residence_attempt", "comment_report", "project_volunteer")
 """Rows about the person only (a hashed document id, failed tries, which comments they reported): deleted. Their
 comments stay, under the erased account's name, so that the replies to them still read."""
 

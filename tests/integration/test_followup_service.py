@@ -83,7 +83,7 @@ async def test_status_progress_and_spending(db_session):
     await change_project(db_session, moderator, project.id, ProjectChange("in_progress", 40, 4_200))
     with pytest.raises(Invalid) as refused:
         await change_project(db_session, moderator, project.id, ProjectChange("abandoned", 40, 4_200, " "))
-    assert "why" in refused.value.message
+    assert "abandon" in refused.value.message
     done = await change_project(db_session, moderator, project.id, ProjectChange("abandoned", 40, 4_200,
                                                                                  "The soil is polluted."))
     assert done.status == "abandoned" and done.abandon_reason == "The soil is polluted."
@@ -125,3 +125,18 @@ async def test_a_photo_that_is_not_an_image_is_refused_and_nothing_is_stored(db_
         await post_milestone(db_session, principal(cast.moderator, "moderator", (cast.hood.id,)), project.id,
                              MilestoneFields("milestone", "Photo", "", date(2027, 3, 1)), photo=b"<svg/>")
     assert (await db_session.exec(select(MilestonePhoto))).first() is None
+
+
+async def test_volunteering_is_in_the_residents_data_and_goes_with_the_account(db_session):
+    from auth.account_data import delete_account, export_data
+    from tests.factories import PASSWORD
+    from tests.proposal_factories import quick_account
+
+    cast = await make_cast(db_session)
+    [project] = await publish_with_funded(db_session, cast, funded=1, unfunded=0)
+    leaving = await quick_account(db_session, home=cast.hood)
+    await volunteer(db_session, principal(leaving), project.id)
+    data = await export_data(db_session, principal(leaving))
+    assert [row["project_id"] for row in data["volunteering"]] == [project.id]
+    await delete_account(db_session, principal(leaving), password=PASSWORD)
+    assert (await project_page(db_session, project.id, None)).row.volunteers == 0
