@@ -8,9 +8,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from voting.tally.check import check_official, default_rule
 from voting.tally.model import ElectionError
-from voting.tally.pabulib import PabulibError, parse_pabulib
+from voting.tally.pabulib import PabulibError, PabulibFile, parse_pabulib
 from voting.tally.result import TallyResult
 from voting.tally.rules import RULES, RuleError, tally
 from voting.tally.tiebreak import DEFAULT_TIE_BREAK, TieBreakError, parse_tie_break
@@ -62,9 +61,11 @@ def _run(args: argparse.Namespace) -> int:
     del text  # the election is all the command needs: the text goes before the tally
     with _progress() as progress:
         if args.check:
+            from voting.tally.check import check_official
+
             report = check_official(pb, chain, progress)
         else:
-            result = tally(pb.election(), args.rule or default_rule(pb), chain, progress=progress)
+            result = tally(pb.election(), args.rule or _default_rule(pb), chain, progress=progress)
     if args.check:
         if args.json:
             import json
@@ -87,6 +88,12 @@ def _run(args: argparse.Namespace) -> int:
     else:
         _print_result(result, pb.election().project_by_id, args.explain)
     return 0
+
+
+def _default_rule(pb: PabulibFile) -> str:
+    from voting.tally.check import default_rule  # only when no --rule is given
+
+    return default_rule(pb)
 
 
 def _explained(result: TallyResult, explain: bool) -> dict[str, Any]:

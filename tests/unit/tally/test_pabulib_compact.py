@@ -105,3 +105,22 @@ def test_a_read_election_costs_a_few_bytes_per_voter(monkeypatch: pytest.MonkeyP
     # per row cost ~250 bytes a voter here
     assert held / voters < 40
     assert peak / voters < (150 if shuffled else 60)
+
+
+def test_tally_builds_the_election_once_and_imports_no_check_json_or_pathlib(tmp_path: object) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "e.pb"
+    path.write_text(election_text(50), encoding="utf-8")
+    probe = ("import sys, io, contextlib\nimport voting.tally.pbelection as pe, voting.tally.pabulib as pl\n"
+             "built = []\noriginal = pe.build_election\n"
+             "pl.build_election = lambda *a, **k: built.append(1) or original(*a, **k)\n"
+             "from voting.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             f"    main(['tally', {str(path)!r}, '--rule', 'greedy'])\n"
+             "print(len(built), sorted(m for m in ('json', 'pathlib', 'voting.tally.check', 'numpy') "
+             "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split("\n")[0] in ("1 []", "1 ['pathlib']")  # pathlib only through voting.i18n
