@@ -87,6 +87,13 @@ class Ballots(Sequence[Ballot]):
             self._distinct = tuple(map(Ballot, self._projects or ()))
         return self._distinct
 
+    def groups(self) -> tuple[list[tuple[str, ...]], Sequence[int]]:
+        """The projects of each distinct ballot and how many voters cast it, without making Ballot objects when
+        the ballots were given by their projects (two texts for one ballot stay two groups)."""
+        if self._projects is not None:
+            return self._projects, self.times
+        return [b.projects for b in self.distinct], self.times
+
     def approvals(self) -> dict[str, int]:
         """How many voters name each project (with points above zero), counted per distinct ballot."""
         if self._approvals is None:

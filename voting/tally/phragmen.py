@@ -13,7 +13,7 @@ from fractions import Fraction
 from itertools import chain
 from math import gcd, lcm
 
-from voting.tally.model import Election, VoteType
+from voting.tally.model import Ballots, Election, VoteType
 from voting.tally.result import Explanation, TallyResult, number
 from voting.tally.tiebreak import tie_key
 
@@ -93,17 +93,20 @@ class _Incidence:
         import numpy as np
 
         self.np = np
-        counted = election.ballot_counts
-        lengths = np.fromiter((len(b.projects) for b in counted), dtype=np.int64, count=len(counted))
+        if isinstance(election.ballots, Ballots):  # a read file: its distinct ballots as they are, no Counter
+            groups, times = election.ballots.groups()
+        else:
+            counted = election.ballot_counts
+            groups, times = [b.projects for b in counted], list(counted.values())
+        lengths = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
         total = int(lengths.sum())
         self.start = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
         self.length = lengths
-        self.flat = np.fromiter(map(index.__getitem__, chain.from_iterable(b.projects for b in counted)),
-                                dtype=np.int64, count=total)
-        self.weight = np.fromiter(counted.values(), dtype=np.int64, count=len(counted))
-        self.cls = np.zeros(len(counted), dtype=np.int64)
+        self.flat = np.fromiter(map(index.__getitem__, chain.from_iterable(groups)), dtype=np.int64, count=total)
+        self.weight = np.fromiter(times, dtype=np.int64, count=len(groups))
+        self.cls = np.zeros(len(groups), dtype=np.int64)
         self.projects = len(index)
-        group_of = np.repeat(np.arange(len(counted), dtype=np.int64), lengths)
+        group_of = np.repeat(np.arange(len(groups), dtype=np.int64), lengths)
         small = np.int16 if self.projects < 2**15 else np.int64  # a stable sort of 16-bit keys is a radix sort
         order = np.argsort(self.flat.astype(small), kind="stable")
         sizes = np.bincount(self.flat, minlength=self.projects)
