@@ -15,6 +15,7 @@ from ballots.forms import choice_from_form
 from ballots.receipt_check import check_receipt
 from ballots.service import list_ballots, view_ballot, view_visible_ballot
 from ballots.turnout import turnout
+from ballots.vote_cards import vote_cards
 from ballots.vote_screen import memory_key
 from ballots.vote_view import choice_reasons, review_page, vote_page
 from ballots.voters import standing_context
@@ -49,6 +50,7 @@ class BallotPages(Controller):
         view = await view_visible_ballot(db_session, ballot_id, request.scope.get("user"))
         return Template("ballots/show.html", context={
             "view": view, "turnout": await turnout(db_session, ballot_id),
+            "cards": await vote_cards(db_session, ballot_id),
             "can_manage": _can_manage(request, view.ballot.neighbourhood_id),
             "can_enter_paper": can_enter_paper_votes(request.scope.get("user"), view.ballot.neighbourhood_id),
             "shortlist_url": _shortlist_url(request, ballot_id),

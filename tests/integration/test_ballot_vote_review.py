@@ -87,3 +87,11 @@ async def test_points_and_ranks_controls(client, db_session):
     cast = await post_form(client, f"/ballots/{ranked.id}/vote", {
         "rank_1": str(rids[2]), "rank_2": str(rids[0]), "action": "vote"}, headers=EN)
     assert cast.status_code == 200 and 'data-testid="receipt-code"' in cast.text
+
+
+async def test_the_ballot_page_shows_the_same_cards(client, db_session):
+    hood, ballot, ids = await voting(client, db_session)
+    page = await client.get(f"/ballots/{ballot.id}", headers=EN)
+    listed = section(page.text, 'data-testid="ballot-projects"', "</ul>")
+    assert listed.count('data-testid="project-card"') == len(ids) and hood.name_en in listed
+    assert f'href="/proposals/{ids[0]}"' in listed and "<details" in listed and "<input" not in listed

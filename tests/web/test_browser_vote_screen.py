@@ -70,6 +70,8 @@ def test_citizen_votes_on_cards_reviews_and_changes_the_vote(page, live_server):
     login(page, CITIZEN.email, CITIZEN.password)
     page.goto("/ballots")
     page.get_by_role("link", name=BALLOT_TITLE).click()
+    assert card(page, ORCHARD).locator("img.thumb").count() == 1  # the ballot's page shows the same cards
+    check_layout(page)
     page.get_by_test_id("vote-link").click()
 
     # the skip link comes first and shows when focused

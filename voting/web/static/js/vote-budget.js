@@ -6,7 +6,7 @@
   var form = document.getElementById("vote-form");
   if (!form) return;
   var money = new Intl.NumberFormat(document.documentElement.lang === "fr" ? "fr-FR" : "en-GB",
-    {style: "currency", currency: "EUR", maximumFractionDigits: 0});
+    {style: "currency", currency: form.dataset.currency || "EUR", maximumFractionDigits: 0});
   var announceTimer = null;
 
   function say(region, text) {
