@@ -162,6 +162,18 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return next((word for word in argv if not word.startswith("-")), None)
 
 
+def _plain_tally(argv: list[str]) -> argparse.Namespace | None:
+    """`tally FILE --rule R ...` read without building argparse's parsers (they cost more CPU than tallying a small
+    file; its messages use no translation); None for any other command line."""
+    if argv[:1] != ["tally"]:
+        return None
+    try:
+        from voting.tally.cli import plain_args
+    except ImportError:  # the tally engine is optional
+        return None
+    return plain_args(argv[1:])  # type: ignore[no-any-return]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv in (["-h"], ["--help"]):
@@ -172,11 +184,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if text is not None:  # argparse's own text, without importing argparse (half of --help's time)
             sys.stdout.write(text)
             return 0
-    parser = build_parser(_command_of(argv))
-    args = parser.parse_args(argv)
-    from voting.i18n import use_language
+    args = _plain_tally(argv)
+    if args is None:
+        parser = build_parser(_command_of(argv))
+        args = parser.parse_args(argv)
+        from voting.i18n import use_language
 
-    use_language("en")
+        use_language("en")
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

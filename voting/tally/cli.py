@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voting.tally.model import ElectionError
 from voting.tally.pabulib import PabulibError, PabulibFile, parse_pabulib
@@ -14,7 +13,10 @@ from voting.tally.result import TallyResult
 from voting.tally.rules import RULES, RuleError, tally
 from voting.tally.tiebreak import DEFAULT_TIE_BREAK, TieBreakError, parse_tie_break
 
-__all__ = ["register", "run"]
+if TYPE_CHECKING:
+    import argparse
+
+__all__ = ["plain_args", "register", "run"]
 
 _EXPECTED = (OSError, UnicodeDecodeError, PabulibError, ElectionError, RuleError, TieBreakError)
 
@@ -30,6 +32,43 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--explain", action="store_true", help="say why each project was or was not selected")
     parser.add_argument("--check", action="store_true", help="compare with the file's official selection")
     parser.set_defaults(func=run)
+
+
+_FLAGS = {"--json": "json", "--explain": "explain", "--check": "check"}
+_VALUED = {"--rule": "rule", "--tie-break": "tie_break"}
+
+
+def plain_args(words: list[str]) -> Any:
+    """The arguments of `tally` read without argparse (whose parsers cost more CPU than a small tally), or None
+    for anything but one file and the options spelled out in full: argparse then reads them, with its help and
+    its errors."""
+    from types import SimpleNamespace
+
+    values: dict[str, Any] = {"file": None, "rule": None, "tie_break": ",".join(DEFAULT_TIE_BREAK), "json": False,
+                              "explain": False, "check": False}
+    seen: set[str] = set()
+    index = 0
+    while index < len(words):
+        word = words[index]
+        name, equals, value = word.partition("=")
+        if name in _VALUED and name not in seen:
+            if not equals:
+                index += 1
+                if index == len(words) or words[index].startswith("-"):
+                    return None
+                value = words[index]
+            values[_VALUED[name]] = value
+        elif word in _FLAGS and word not in seen:
+            values[_FLAGS[word]] = True
+        elif not word.startswith("-") and values["file"] is None:
+            values["file"] = word
+        else:
+            return None
+        seen.add(name)
+        index += 1
+    if values["file"] is None or values["rule"] is not None and values["rule"] not in RULES:
+        return None
+    return SimpleNamespace(func=run, command="tally", **values)
 
 
 def run(args: argparse.Namespace) -> int:
