@@ -22,8 +22,10 @@ class CLIError(Exception):
         self.code = code
 
 
-def prepare_database(settings: Settings | None = None, *, migrate: bool = True) -> tuple[Settings, str]:
-    """Resolve (and start, when embedded) the database, apply migrations, export DATABASE_URL for workers."""
+def prepare_database(settings: Settings | None = None, *, migrate: bool = True,
+                     apart: bool = False) -> tuple[Settings, str]:
+    """Resolve (and start, when embedded) the database, apply migrations (``apart``: in a child interpreter, so
+    that this process never imports Alembic), export DATABASE_URL for workers."""
     from voting.database import DatabaseURLError, resolve_database_url
 
     settings = settings or load_settings()
@@ -35,9 +37,10 @@ def prepare_database(settings: Settings | None = None, *, migrate: bool = True) 
         raise CLIError(f"cannot start the embedded PostgreSQL in {settings.data_dir}: {error}") from error
     if migrate:
         from voting.migrate import upgrade
+        from voting.migrate_apart import upgrade_apart
 
         try:
-            upgrade(url)
+            (upgrade_apart if apart else upgrade)(url)
         except Exception as error:
             raise CLIError(f"cannot migrate the database: {_reason(error)}") from error
     os.environ["DATABASE_URL"] = url
@@ -45,6 +48,10 @@ def prepare_database(settings: Settings | None = None, *, migrate: bool = True) 
 
 
 def _reason(error: BaseException) -> str:
+    from voting.migrate_apart import MigrationFailed
+
+    if isinstance(error, MigrationFailed):
+        return str(error)  # already the child's one line
     inner = getattr(error, "orig", None) or error.__cause__ or error
     return f"{type(inner).__name__}: {inner}".splitlines()[0]
 

@@ -66,11 +66,15 @@ def serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise CLIError("--workers must be at least 1", 2)
     _check_port(args.host, args.port)
-    _, url = prepare_database(migrate=not args.no_migrate)
+    _, url = prepare_database(migrate=not args.no_migrate, apart=True)  # a worker never imports Alembic
     if args.no_migrate:
-        from voting.migrate import at_head
+        from voting.migrate_apart import MigrationFailed, at_head_apart
 
-        if not at_head(url):
+        try:
+            behind = not at_head_apart(url)
+        except MigrationFailed as error:
+            raise CLIError(f"cannot check the database's migrations: {error}") from error
+        if behind:
             raise CLIError("the database is not at the latest migration: run greenballot db upgrade first", 2)
     _ensure_keys(url)
     return _run(args.host, args.port, args.workers, args.access_log)
