@@ -39,6 +39,8 @@ async def test_the_api_round(client, db_session):
                              files={"photo": ("p.png", PNG, "image/png")}, headers=moderator)
     assert photo.status_code == 200, photo.text
     assert (await client.get(photo.json()["photo_url"])).content == PNG
+    thumbnail = await client.get(photo.json()["photo_url"].replace("/photo", "/thumbnail"))
+    assert thumbnail.headers["content-type"] == "image/webp" and thumbnail.content[:4] == b"RIFF"
     shown = (await client.get(f"/api/v1/funded-projects/{project.id}")).json()
     assert shown["next_work_day"] == "2099-03-06" and shown["volunteers"] == 1
     assert shown["milestones"][0]["photo_url"].endswith("/photo")

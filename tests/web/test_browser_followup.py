@@ -74,7 +74,7 @@ def test_volunteer_then_a_milestone_with_a_photo_reaches_the_volunteer(page, bro
     mod_page.get_by_role("button", name="Publier", exact=True).click()
     mod_page.wait_for_url("**/building/*")
     item = mod_page.get_by_test_id("milestones").locator("li", has_text=title)
-    assert item.get_by_test_id("milestone-photo").evaluate("img => img.naturalWidth") == 1
+    assert item.get_by_test_id("milestone-photo").evaluate("img => img.naturalWidth") == 480  # the thumbnail
     assert "samedi 6 mars 2027" in item.inner_text()
     fits(mod_page)
     assert_accessible(mod_page)

@@ -90,6 +90,8 @@ class MilestonePhoto(SQLModel, table=True):
         CheckConstraint("content_type IN ('image/jpeg', 'image/png', 'image/webp')",
                         name="project_milestone_photo_type"),
         CheckConstraint("octet_length(content) <= 5242880", name="project_milestone_photo_size"),
+        CheckConstraint("thumbnail IS NULL OR octet_length(thumbnail) <= 1048576",
+                        name="project_milestone_photo_thumbnail_size"),
     )
 
     milestone_id: int = Field(sa_column=Column(Integer, ForeignKey("project_milestone.id", ondelete="CASCADE"),
@@ -97,6 +99,8 @@ class MilestonePhoto(SQLModel, table=True):
     content_type: str = Field(sa_column=Column(String(32), nullable=False))
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    thumbnail: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    """A 480 x 360 WebP without metadata, made at upload (as a proposal photo's); the page shows it."""
     uploaded_at: datetime | None = _now()
 
 

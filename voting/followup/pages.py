@@ -26,6 +26,7 @@ from voting.proposals.api import viewer_of
 from voting.proposals.pages import optional_int
 from voting.proposals.photo import MAX_PHOTO_BYTES
 from voting.proposals.rules import parse_whole_number
+from voting.proposals.thumbnail import THUMBNAIL_TYPE
 from voting.proposals.views import form_choices
 
 __all__ = ["FollowupPages"]
@@ -102,6 +103,17 @@ class FollowupPages(Controller):
         return Response(photo.content, media_type=photo.content_type, headers={
             "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
             "Cache-Control": "public, max-age=300", "ETag": f'"{photo.sha256}"'})
+
+    @get("/{project_id:int}/milestones/{milestone_id:int}/thumbnail", name="milestone_thumbnail")
+    async def thumbnail(self, db_session: DBSession, project_id: FromPath[int],
+                        milestone_id: FromPath[int]) -> Response[bytes]:
+        """The small WebP the page shows (the photo itself when none could be made)."""
+        photo = await load_milestone_photo(db_session, project_id, milestone_id)
+        content, media_type = (photo.thumbnail, THUMBNAIL_TYPE) if photo.thumbnail else (photo.content,
+                                                                                       photo.content_type)
+        return Response(content, media_type=media_type, headers={
+            "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "public, max-age=300", "ETag": f'"{photo.sha256}-t"'})
 
     @post("/{project_id:int}/status", guards=[requires_login], media_type=MediaType.HTML)
     async def status(self, request: Request[Any, Any, Any], db_session: DBSession, project_id: FromPath[int],

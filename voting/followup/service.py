@@ -23,6 +23,7 @@ from voting.followup.words import LocalDay, status_words
 from voting.i18n import gettext as _
 from voting.proposals.models import Proposal
 from voting.proposals.photo import PhotoRefused, sniff_image
+from voting.proposals.thumbnail import make_thumbnail
 
 __all__ = ["open_funded_projects", "load_project", "managed_project", "change_project", "post_milestone",
            "set_milestone_photo", "load_milestone_photo", "PhotoTooLarge"]
@@ -102,10 +103,12 @@ async def _store_photo(session: AsyncSession, principal: Principal, milestone: P
     digest = hashlib.sha256(content).hexdigest()
     assert milestone.id is not None
     photo = await session.get(MilestonePhoto, milestone.id)
+    thumbnail = make_thumbnail(content)
     if photo is None:
-        photo = MilestonePhoto(milestone_id=milestone.id, content_type=content_type, content=content, sha256=digest)
+        photo = MilestonePhoto(milestone_id=milestone.id, content_type=content_type, content=content, sha256=digest,
+                               thumbnail=thumbnail)
     else:
-        photo.content_type, photo.content, photo.sha256 = content_type, content, digest
+        photo.content_type, photo.content, photo.sha256, photo.thumbnail = content_type, content, digest, thumbnail
     session.add(photo)
     await session.flush()
     await record(session, actor=f"account:{principal.id}", action="followup.photo_set",

@@ -63,10 +63,13 @@ def upgrade() -> None:
         sa.Column("content_type", sa.String(32), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("thumbnail", sa.LargeBinary(), nullable=True),
         sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
         sa.CheckConstraint("content_type IN ('image/jpeg', 'image/png', 'image/webp')",
                            name="project_milestone_photo_type"),
         sa.CheckConstraint("octet_length(content) <= 5242880", name="project_milestone_photo_size"),
+        sa.CheckConstraint("thumbnail IS NULL OR octet_length(thumbnail) <= 1048576",
+                           name="project_milestone_photo_thumbnail_size"),
     )
     op.create_table(
         "project_volunteer",
