@@ -155,3 +155,28 @@ async def test_moderators_find_reported_comments_of_their_neighbourhoods(client,
     hidden = await post_form(client, f"/comments/{ids['here']}/moderation", {"action": "hide", "reason": "Off topic"})
     assert hidden.status_code in (302, 303)
     assert "About here" not in (await client.get("/comments/reported")).text
+
+
+async def test_the_sixth_comment_in_a_row_waits_with_retry_after(client, db_session):
+    cast = await make_cast(db_session)
+    proposal = await insert_proposal(db_session, cast.hood, cast.citizen)
+    headers = {**await auth(client, cast.neighbour), "Accept-Language": "fr"}
+    path = f"/api/v1/discussions/proposal/{proposal.id}"
+    for number in range(5):
+        assert (await client.post(path, json={"body": f"n°{number}"}, headers=headers)).status_code == 201
+    blocked = await client.post(path, json={"body": "encore"}, headers=headers)
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+    assert blocked.json()["detail"].startswith("Vous écrivez trop vite")
+    assert (await client.get(path)).json()["count"] == 5
+
+
+async def test_the_hiding_threshold_is_a_city_setting(client, db_session):
+    cast = await make_cast(db_session)
+    headers = await auth(client, cast.admin)
+    refused = await client.put("/api/v1/admin/settings", json={"comment_hide_after_reports": 0}, headers=headers)
+    assert refused.status_code == 400 and "from 1 to 100" in refused.json()["detail"]
+    saved = await client.put("/api/v1/admin/settings", json={"comment_hide_after_reports": 5}, headers=headers)
+    assert saved.status_code == 200 and saved.json()["comment_hide_after_reports"] == 5
+    await browser_login(client, cast.admin.email)
+    form = await client.get("/admin/settings")
+    assert 'id="comment_hide_after_reports"' in form.text and 'value="5"' in form.text
