@@ -140,3 +140,23 @@ async def test_volunteering_is_in_the_residents_data_and_goes_with_the_account(d
     assert [row["project_id"] for row in data["volunteering"]] == [project.id]
     await delete_account(db_session, principal(leaving), password=PASSWORD)
     assert (await project_page(db_session, project.id, None)).row.volunteers == 0
+
+
+async def test_each_volunteer_reads_the_news_in_their_language(db_session):
+    from tests.proposal_factories import quick_account
+
+    cast = await make_cast(db_session)
+    [project] = await publish_with_funded(db_session, cast, funded=1, unfunded=0)
+    french, english = await quick_account(db_session, home=cast.hood), await quick_account(db_session, home=cast.hood)
+    french.language, english.language = "fr", "en"
+    db_session.add_all([french, english])
+    for account in (french, english):
+        await volunteer(db_session, principal(account), project.id)
+    await change_project(db_session, principal(cast.moderator, "moderator", (cast.hood.id,)), project.id,
+                         ProjectChange("in_progress", 10, 0))
+    await post_milestone(db_session, principal(cast.moderator, "moderator", (cast.hood.id,)), project.id,
+                         MilestoneFields("work_day", "Plantation", "", date(2027, 3, 6)))
+    [status_fr, day_fr] = [m.body_text for m in await outbox_for(db_session, french.email)]
+    [status_en, day_en] = [m.body_text for m in await outbox_for(db_session, english.email)]
+    assert "En cours" in status_fr and "In progress" in status_en
+    assert "samedi 6 mars 2027" in day_fr and "Saturday 6 March 2027" in day_en

@@ -19,7 +19,7 @@ from voting.domain import Forbidden, Invalid, NotFound
 from voting.followup.models import FundedProject, MilestonePhoto, ProjectMilestone
 from voting.followup.notify import notify_volunteers
 from voting.followup.rules import MilestoneFields, ProjectChange, check_change, check_milestone, funded_in
-from voting.followup.words import LocalDay, status_words
+from voting.followup.words import LocalDay, LocalStatus
 from voting.i18n import gettext as _
 from voting.proposals.models import Proposal
 from voting.proposals.photo import PhotoRefused, sniff_image
@@ -89,7 +89,7 @@ async def change_project(session: AsyncSession, principal: Principal, project_id
                                               "reason": project.abandon_reason}})
     if before["status"] != project.status:
         await notify_volunteers(session, project_id, await _title(session, project), {
-            "headline": status_words(project.status), "text": project.abandon_reason or "", "day": ""})
+            "headline": LocalStatus(project.status), "text": project.abandon_reason or "", "day": ""})
     return project
 
 def checked_photo(content: bytes) -> str:

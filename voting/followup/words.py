@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from voting.i18n import current_language
 
-__all__ = ["day_words", "LocalDay", "status_words"]
+__all__ = ["day_words", "LocalDay", "LocalStatus", "status_words"]
 
 
 @lru_cache(maxsize=4096)
@@ -31,6 +31,16 @@ class LocalDay:
 
     def __str__(self) -> str:
         return day_words(self.day)
+
+
+@dataclass(frozen=True)
+class LocalStatus:
+    """A project's state written when it is rendered (each mail in its reader's language)."""
+
+    status: str
+
+    def __str__(self) -> str:
+        return status_words(self.status)
 
 
 def status_words(status: str) -> str:
