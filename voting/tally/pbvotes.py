@@ -94,7 +94,9 @@ class VoteReader:
         block = text[start:end]
         lines = block.split("\n")
         n, w = len(lines), self.width
-        if '"' in block or block.count(";") != n * (w - 1) or max(map(len, lines)) > _MAX_LINE:
+        if '"' in block or block.count(";") != n * (w - 1):
+            return False
+        if len(block) > _MAX_LINE and max(map(len, lines)) > _MAX_LINE:
             return False
         if list(map(str.count, lines, repeat(";"))).count(w - 1) != n:
             return False
@@ -133,20 +135,21 @@ class VoteReader:
                     times[found] += k
         self.index.extend(map(number.__getitem__, keys))
         if self.problem is None:
-            self._check_ids(list(map(str.strip, ids)), start)
+            self._check_ids(ids, start)
 
     def _check_ids(self, ids: list[str], start: int) -> None:
         """Voter ids must be present and distinct: increasing numbers (as in nearly every real file) cost no
         memory; else their hashes are kept; exact strings are compared only when those disagree."""
         if self._last is not None:
             joined = "".join(ids)
-            if all(ids) and joined.isascii() and joined.isdigit():
+            if all(ids) and joined.isascii() and joined.isdigit():  # digits only: nothing to strip either
                 numbers = list(map(int, ids))
                 if self._last < numbers[0] and all(map(lt, numbers, islice(numbers, 1, None))):
                     self._last = numbers[-1]
                     return
             self._last = None
             self._hashes = set(map(hash, self._ids_before(start)))
+        ids = list(map(str.strip, ids))
         if self._exact is None and self._hashes is not None and all(ids):
             before = len(self._hashes)
             self._hashes.update(map(hash, ids))
