@@ -252,6 +252,65 @@ def whole_process_table(paths: list[Path], rules: list[str], args: argparse.Name
     print(f"load average after: {load_average()}")
 
 
+ADD1_FILES = ("Hungary_Budapest_2024", "Poland_Lodz_2022", "Poland_Warszawa_2026")
+ADD1_WAYS = ("jumps", "unit-steps", "pabutools")
+
+
+def add1_child(path: str, way: str, queue: mp.Queue) -> None:
+    """Time one way of computing Equal Shares with Add1 and put (seconds, selected ids) on the queue."""
+    import numpy  # noqa: F401 - loaded before the clock starts
+
+    if way == "pabutools":
+        from pabutools.election import Cost_Sat
+        from pabutools.election import parse_pabulib as pabutools_parse
+        from pabutools.rules import method_of_equal_shares
+
+        instance, profile = pabutools_parse(path)
+        start = time.perf_counter()
+        out = method_of_equal_shares(instance, profile, sat_class=Cost_Sat, voter_budget_increment=1)
+        queue.put((time.perf_counter() - start, {p.name for p in out}))
+        return
+    from voting.tally.add1 import add1, add1_stepwise
+    from voting.tally.equalshares import MesProfile
+
+    election = parse_pabulib(Path(path).read_text(encoding="utf-8")).election()
+    start = time.perf_counter()
+    prof = MesProfile(election, ("min-cost", "max-votes", "lexico"))
+    outcome = (add1 if way == "jumps" else add1_stepwise)(prof, election.budget)
+    queue.put((time.perf_counter() - start, set(outcome.winners)))
+
+
+def add1_table(paths: list[Path], args: argparse.Namespace) -> None:
+    """Add1 on the big approval files: our jumps against our unit-step loop and pabutools, in the same run."""
+    print(f"load average before: {load_average()}")
+    print("| file | voters | jumps s | unit-step loop s | pabutools s | same as unit steps | same as pabutools |")
+    print("|---|---:|---:|---:|---:|---|---|")
+    for path in paths:
+        if path.stem not in ADD1_FILES:
+            continue
+        voters = parse_pabulib(path.read_text(encoding="utf-8")).election().voters
+        done: dict[str, Any] = {}
+        for way in ADD1_WAYS:
+            if way == "pabutools" and args.no_reference:
+                continue
+            limit = args.ours_timeout if way == "jumps" else args.ref_timeout
+            done[way] = in_child(add1_child, path, way, limit)
+        cells = [path.stem, str(voters)]
+        for way in ADD1_WAYS:
+            got = done.get(way)
+            cells.append("-" if got is None else f">{args.ref_timeout:.0f}" if got is _STOPPED else f"{got[0]:.3f}")
+        mine = done.get("jumps")
+        for way in ("unit-steps", "pabutools"):
+            other = done.get(way)
+            if mine in (None, _STOPPED) or other in (None, _STOPPED):
+                cells.append("-")
+            else:
+                cells.append("yes" if mine[1] == other[1] else f"NO (ours-only {sorted(mine[1] - other[1])[:5]}, "
+                             f"theirs-only {sorted(other[1] - mine[1])[:5]})")
+        print("| " + " | ".join(cells) + " |", flush=True)
+    print(f"load average after: {load_average()}")
+
+
 def _accepts(vote_type: VoteType, rule: str) -> bool:
     if vote_type in (VoteType.APPROVAL, VoteType.CHOOSE_ONE):
         return True
@@ -269,6 +328,8 @@ def main() -> None:
     parser.add_argument("--whole", action="store_true",
                         help="whole-process CPU of `greenballot tally` against pabutools (greedy, Equal Shares, "
                              "Phragmén)")
+    parser.add_argument("--add1", action="store_true",
+                        help="Add1 on Budapest 2024, Łódź 2022, Warszawa 2026: jumps, unit-step loop, pabutools")
     args = parser.parse_args()
     paths = sorted(data_dir().glob("*.pb"), key=lambda p: p.stat().st_size)
     if args.files:
@@ -277,6 +338,9 @@ def main() -> None:
         paths = [p for p in paths if p.stat().st_size < BIG]
     if args.whole:
         whole_process_table(paths, args.rules, args)
+        return
+    if args.add1:
+        add1_table(paths, args)
         return
     print("| file | voters | rule | parse s | ours s | reference s | reference/ours | ours/parse | peak MiB |")
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
