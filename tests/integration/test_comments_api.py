@@ -23,6 +23,7 @@ async def test_write_reply_read_report_and_moderate_through_the_api(client, db_s
     assert created.status_code == 201, created.text
     top = created.json()
     assert (top["body"], top["parent_id"], top["status"]) == ("First!", None, "visible")
+    assert top["created_at"] and top["author_name"] == cast.citizen.display_name
     reply = await client.post(base, json={"body": "Second", "parent_id": top["id"]},
                               headers=await auth(client, cast.neighbour))
     assert reply.status_code == 201 and reply.json()["parent_id"] == top["id"]

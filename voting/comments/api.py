@@ -16,7 +16,7 @@ from voting.comments.rules import body_shown
 from voting.comments.schemas import CommentCreate, CommentPublic, ModerationRequest, ReportedPublic, ThreadPublic
 from voting.comments.service import moderate_comment, post_comment, report_comment
 from voting.comments.views import load_thread, thread_public
-from voting.database import DBSession
+from voting.database import DBSession, ReadSession
 from voting.fields import PathId
 
 __all__ = ["DiscussionAPI", "CommentAPI", "own_comment_public"]
@@ -40,10 +40,11 @@ class DiscussionAPI(Controller):
     tags = ["comments"]
 
     @get("/", operation_id="listComments")
-    async def show(self, request: Req, db_session: DBSession, kind: FromPath[str], subject_id: PathId) -> ThreadPublic:
+    async def show(self, request: Req, read_session: ReadSession, kind: FromPath[str],
+                   subject_id: PathId) -> ThreadPublic:
         """The comments on a proposal (``kind`` proposal) or a funded project (``funded_project``), oldest first,
         each top comment with its replies; a hidden comment's text only for its author and the moderators."""
-        return thread_public(await load_thread(db_session, kind, subject_id, request.scope.get("user")))
+        return thread_public(await load_thread(read_session, kind, subject_id, request.scope.get("user")))
 
     @post("/", operation_id="createComment", guards=[requires_login], status_code=201)
     async def create(self, request: Req, db_session: DBSession, kind: FromPath[str], subject_id: PathId,

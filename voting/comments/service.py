@@ -81,7 +81,8 @@ async def post_comment(session: AsyncSession, principal: Principal, kind: str, s
         top = reply_target(Parent(parent.id, parent.parent_id, parent.subject_kind, parent.subject_id,
                                   parent.status), kind, subject_id)
     await _throttled(session, f"comment:{principal.id}", limits.free_per_account, limits)
-    comment = Comment(subject_kind=kind, subject_id=subject_id, parent_id=top, author_id=principal.id, body=text)
+    comment = Comment(subject_kind=kind, subject_id=subject_id, parent_id=top, author_id=principal.id, body=text,
+                      created_at=datetime.now(UTC))
     session.add(comment)
     await session.flush()
     # The text itself stays out of the audit log (never rewritten, it outlives an erased account): its hash proves it.
