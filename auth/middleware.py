@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import timedelta
 from typing import Any
@@ -11,7 +12,8 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from auth.principal import Principal
-from auth.service import load_principal
+from auth.principal_cache import principals
+from auth.service import load_principal_until
 from auth.tokens import TokenError, decode_token
 from voting.admin.settings import cached_city_settings
 from voting.database import driver_connection
@@ -83,9 +85,14 @@ async def _principal(app: Any, token: str) -> Principal | None:
                 await app.state.reload_keys()  # rotated by another process
                 continue
             return None
-        async with driver_connection(app.state.session_maker) as connection:
-            return await load_principal(connection, claims)
+        key = (claims.subject, claims.jti, claims.kid, (claims.issued_at or claims.expires_at).timestamp())
+        return await principals.get_or_load(key, functools.partial(_load, app, claims))
     return None
+
+
+async def _load(app: Any, claims: Any) -> tuple[Principal | None, float | None]:
+    async with driver_connection(app.state.session_maker) as connection:
+        return await load_principal_until(connection, claims)
 
 
 class IdentityMiddleware(ASGIMiddleware):

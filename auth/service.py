@@ -36,6 +36,7 @@ __all__ = [
     "issue_for",
     "revoke",
     "load_principal",
+    "load_principal_until",
 ]
 
 class RegistrationClosed(DomainError):
@@ -184,7 +185,8 @@ SELECT a.id, a.email, a.display_name, a.verified_at IS NOT NULL AS verified, a.b
        a.email_confirmed_at IS NOT NULL AS email_confirmed,
        ARRAY(SELECT r.role FROM role_grant r WHERE r.account_id = a.id) AS roles,
        ARRAY(SELECT m.neighbourhood_id FROM moderator_scope m WHERE m.account_id = a.id) AS hoods,
-       ARRAY(SELECT p.neighbourhood_id FROM poll_officer_scope p WHERE p.account_id = a.id) AS polls
+       ARRAY(SELECT p.neighbourhood_id FROM poll_officer_scope p WHERE p.account_id = a.id) AS polls,
+       (SELECT k.verify_until FROM signing_key k WHERE k.kid = $4 AND k.retired_at IS NOT NULL) AS key_until
 FROM account a
 WHERE a.id = $1 AND a.is_active AND NOT EXISTS (SELECT 1 FROM revoked_token t WHERE t.jti = $2)
   AND (a.sessions_since IS NULL OR a.sessions_since <= $3)
@@ -201,12 +203,18 @@ async def load_principal(connection: Any, claims: TokenClaims) -> Principal | No
     Takes the driver's (asyncpg) connection, outside any transaction: one round trip, no BEGIN and ROLLBACK
     around it. This runs before every authenticated request, votes included.
     """
+    return (await load_principal_until(connection, claims))[0]
+
+
+async def load_principal_until(connection: Any, claims: TokenClaims) -> tuple[Principal | None, float | None]:
+    """:func:`load_principal`, with the epoch second after which its key no longer verifies (None: no end set)."""
     issued = claims.issued_at or claims.expires_at  # a token without iat cannot be older than the cutoff
     row = await connection.fetchrow(PRINCIPAL_SQL, claims.subject, claims.jti, issued, claims.kid)
     if row is None:
-        return None
+        return None, None
+    key_until = row["key_until"].timestamp() if row["key_until"] is not None else None
     return Principal(id=row["id"], email=row["email"], display_name=row["display_name"],
                      roles=frozenset(row["roles"]), neighbourhoods=frozenset(row["hoods"]),
                      polling_stations=frozenset(row["polls"]), jti=claims.jti,
                      token_expires_at=claims.expires_at, verified=row["verified"], birth_date=row["birth_date"],
-                     neighbourhood_id=row["neighbourhood_id"], email_confirmed=row["email_confirmed"])
+                     neighbourhood_id=row["neighbourhood_id"], email_confirmed=row["email_confirmed"]), key_until

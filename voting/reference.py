@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-__all__ = ["CHANNEL", "ReferenceCache", "reference", "detached", "listen", "reference_listener"]
+__all__ = ["CHANNEL", "ReferenceCache", "reference", "detached", "listen", "listened", "reference_listener"]
 
 CHANNEL = "greenballot_reference"
 T = TypeVar("T")
@@ -50,6 +50,10 @@ class ReferenceCache:
 
 reference = ReferenceCache()
 
+listened: dict[str, Any] = {CHANNEL: reference}
+"""Every per-process cache the listener keeps, by channel: each has ``listening`` and ``clear(*notification)``
+(called with no argument when the listener (re)connects or stops). Caches of higher layers add themselves."""
+
 
 def detached(session: AsyncSession, rows: list[T]) -> list[T]:
     """Rows taken out of the session that loaded them, so another request may read them after it ends."""
@@ -58,10 +62,13 @@ def detached(session: AsyncSession, rows: list[T]) -> list[T]:
     return rows
 
 
-async def listen(url: str, cache: ReferenceCache = reference, retry_seconds: float = 1.0) -> None:
-    """Listen on ``CHANNEL`` until cancelled, reconnecting after a failure (the cache is off meanwhile, and
-    cleared on each connection: notifications missed while away are not replayed)."""
+async def listen(url: str, cache: ReferenceCache | None = None, retry_seconds: float = 1.0,
+                 channels: dict[str, Any] | None = None) -> None:
+    """Listen on ``CHANNEL`` (or on each of ``channels``) until cancelled, reconnecting after a failure (the
+    caches are off meanwhile, and cleared on each connection: notifications missed while away are not replayed)."""
     import asyncpg
+
+    caches = channels if channels is not None else {CHANNEL: cache if cache is not None else reference}
 
     dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
     while True:
@@ -70,9 +77,11 @@ async def listen(url: str, cache: ReferenceCache = reference, retry_seconds: flo
             connection = await asyncpg.connect(dsn)
             lost = asyncio.Event()
             connection.add_termination_listener(lambda _, ended=lost: ended.set())
-            await connection.add_listener(CHANNEL, cache.clear)
-            cache.clear()
-            cache.listening = True
+            for channel, each in caches.items():
+                await connection.add_listener(channel, each.clear)
+            for each in caches.values():
+                each.clear()
+                each.listening = True
             while not lost.is_set() and not connection.is_closed():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(lost.wait(), timeout=5)
@@ -81,8 +90,9 @@ async def listen(url: str, cache: ReferenceCache = reference, retry_seconds: flo
         except (OSError, asyncpg.PostgresError) as error:
             log.warning("reference cache: cannot listen for changes (%s); reading the database meanwhile", error)
         finally:
-            cache.listening = False
-            cache.clear()
+            for each in caches.values():
+                each.listening = False
+                each.clear()
             if connection is not None and not connection.is_closed():
                 with contextlib.suppress(Exception):
                     await asyncio.shield(connection.close(timeout=2))
@@ -94,7 +104,7 @@ async def reference_listener(app: Any) -> AsyncGenerator[None, None]:
     """Lifespan: the listener task of this worker, bound to the app's database."""
     bind = app.state.session_maker.kw["bind"]
     url = bind.url.render_as_string(hide_password=False)
-    task = asyncio.create_task(listen(url))
+    task = asyncio.create_task(listen(url, channels=dict(listened)))
     try:
         yield
     finally:

@@ -1,0 +1,184 @@
+"""Principals cached per process: a change committed anywhere (roles, scopes, the account, a revoked token, a
+signing key) reaches every listening process by NOTIFY and forgets exactly what it names."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import anyio
+import asyncpg
+import httpx
+import pytest
+
+from auth.principal import Principal
+from auth.principal_cache import CHANNEL, PrincipalCache
+from auth.service import issue_for
+from tests.ballot_factories import seed_committed_ballot
+from tests.conftest import TEST_KEY_SECRET, libpq_url
+from voting.config import Settings
+from voting.reference import listen
+
+pytestmark = pytest.mark.anyio
+
+
+async def _until(condition, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    with anyio.fail_after(seconds):
+        while not condition():  # noqa: ASYNC110 - set by the listener task
+            await anyio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def _listening(url: str, cache: PrincipalCache) -> AsyncIterator[None]:
+    task = asyncio.create_task(listen(url, retry_seconds=0.05, channels={CHANNEL: cache}))
+    try:
+        await _until(lambda: cache.listening)
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_committed_changes_forget_the_principals_they_name_and_no_other(database_url):
+    cache = PrincipalCache()
+    other = await asyncpg.connect(libpq_url(database_url))
+    ids = [uuid.uuid4(), uuid.uuid4()]
+    for n, account in enumerate(ids):
+        await other.execute("INSERT INTO account (id, email, display_name, password_hash, is_active) "
+                            "VALUES ($1, $2, 'P', 'x', true)", account, f"cache-{n}-{account.hex[:6]}@example.org")
+    loads: list[uuid.UUID] = []
+
+    async def load(account: uuid.UUID) -> tuple[Principal | None, float | None]:
+        loads.append(account)
+        roles = {row[0] for row in await other.fetch("SELECT role FROM role_grant WHERE account_id = $1", account)}
+        revoked = await other.fetchval("SELECT count(*) FROM revoked_token WHERE jti = $1", f"jti-{account}")
+        return (None if revoked else Principal(account, "e", "P", frozenset(roles))), None
+
+    def key(account: uuid.UUID) -> tuple[uuid.UUID, str, str, float]:
+        return (account, f"jti-{account}", "kid", 0.0)
+
+    async def get(account: uuid.UUID) -> Principal | None:
+        return await cache.get_or_load(key(account), lambda: load(account))
+
+    try:
+        await get(ids[0])
+        await get(ids[0])
+        assert len(loads) == 2  # not listening yet: read each time
+        async with _listening(database_url, cache):
+            first, second = await get(ids[0]), await get(ids[1])
+            assert await get(ids[0]) is first and await get(ids[1]) is second and len(loads) == 4
+
+            cleared = cache.cleared
+            await other.execute("INSERT INTO role_grant (account_id, role) VALUES ($1, 'moderator')", ids[0])
+            await _until(lambda: cache.cleared > cleared)
+            changed = await get(ids[0])
+            assert changed is not None and "moderator" in changed.roles
+            assert await get(ids[1]) is second and len(loads) == 5  # the other account stays cached
+
+            cleared = cache.cleared
+            await other.execute("INSERT INTO revoked_token (jti, expires_at) VALUES ($1, $2)", f"jti-{ids[1]}",
+                                datetime.now(UTC) + timedelta(hours=1))
+            await _until(lambda: cache.cleared > cleared)
+            assert await get(ids[1]) is None  # a revoked token is forgotten at once
+            assert await get(ids[0]) is changed
+
+            cleared = cache.cleared
+            await other.execute("UPDATE account SET is_active = is_active WHERE id = $1", ids[0])
+            await _until(lambda: cache.cleared > cleared)
+            before = len(loads)
+            await get(ids[0])
+            assert len(loads) == before + 1
+
+            cleared = cache.cleared
+            await other.execute("UPDATE signing_key SET purpose = purpose WHERE false")  # keys: forget everything
+            await _until(lambda: cache.cleared > cleared)
+            before = len(loads)
+            await get(ids[0])
+            assert len(loads) == before + 1
+        assert not cache.listening
+        before = len(loads)
+        await get(ids[0])
+        assert len(loads) == before + 1  # stopped listening: no cache
+    finally:
+        await other.execute("DELETE FROM revoked_token WHERE jti = ANY($1::text[])", [f"jti-{i}" for i in ids])
+        await other.execute("DELETE FROM role_grant WHERE account_id = ANY($1::uuid[])", ids)
+        await other.execute("DELETE FROM account WHERE id = ANY($1::uuid[])", ids)
+        await other.close()
+
+
+async def test_a_principal_loaded_while_a_change_is_announced_is_not_kept(database_url):
+    cache = PrincipalCache()
+    cache.listening = True  # as if listening; the "notification" arrives in the middle of the read
+
+    async def load() -> tuple[Principal | None, float | None]:
+        cache.clear(None, 0, CHANNEL, "*")
+        return Principal(uuid.uuid4(), "e", "P", frozenset()), None
+
+    key = (uuid.uuid4(), "j", "k", 0.0)
+    first = await cache.get_or_load(key, load)
+    assert await cache.get_or_load(key, load) is not first  # read again: the first was not kept
+
+
+async def test_a_principal_is_not_kept_past_its_key_or_its_token(database_url):
+    cache = PrincipalCache()
+    cache.listening = True
+    ended = datetime.now(UTC) - timedelta(seconds=1)
+    loads: list[int] = []
+
+    async def key_ended() -> tuple[Principal | None, float | None]:
+        loads.append(1)
+        return Principal(uuid.uuid4(), "e", "P", frozenset()), ended.timestamp()
+
+    async def token_ended() -> tuple[Principal | None, float | None]:
+        loads.append(1)
+        return Principal(uuid.uuid4(), "e", "P", frozenset(), token_expires_at=ended), None
+
+    for load in (key_ended, token_ended):
+        key = (uuid.uuid4(), "j", "k", 0.0)
+        await cache.get_or_load(key, load)
+        await cache.get_or_load(key, load)
+    assert len(loads) == 4
+
+
+async def _app(url: str, data_dir: Path):  # type: ignore[no-untyped-def]
+    from voting.app import create_app
+
+    return create_app(Settings(database_url=url, data_dir=data_dir, secret="s", key_secret=TEST_KEY_SECRET))
+
+
+async def test_a_logout_on_one_instance_is_refused_by_another_that_had_the_principal_cached(
+        pg_server_url, tmp_path):
+    from tests.conftest import create_database, drop_database
+
+    url = create_database(pg_server_url, "gb_principal")
+    try:
+        _ballot, _ids, _moderator, voters = await seed_committed_ballot(url, 1)
+        first, second = await _app(url, tmp_path / "a"), await _app(url, tmp_path / "b")
+        async with first.lifespan(), second.lifespan():
+            from auth.principal_cache import principals
+
+            await _until(lambda: principals.listening)
+            settings = first.state.settings
+            token = issue_for(first.state.key_ring, voters[0], issuer=settings.issuer, audience=settings.audience,
+                              ttl_seconds=3600).token
+            bearer = {"Authorization": f"Bearer {token}"}
+            one = httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://a")
+            two = httpx.AsyncClient(transport=httpx.ASGITransport(app=second), base_url="http://b")
+            async with one, two:
+                assert (await one.get("/api/v1/auth/me", headers=bearer)).status_code == 200
+                assert (await one.get("/api/v1/auth/me", headers=bearer)).status_code == 200  # cached now
+                assert (await two.post("/api/v1/auth/logout", headers=bearer)).status_code in (200, 204)
+
+                async def refused() -> bool:
+                    return (await one.get("/api/v1/auth/me", headers=bearer)).status_code == 401
+
+                with anyio.fail_after(10):
+                    while not await refused():  # noqa: ASYNC110 - polls another instance
+                        await anyio.sleep(0.05)
+    finally:
+        drop_database(pg_server_url, url)
