@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from auth.guards import current_principal, requires_login, requires_moderator, requires_poll_officer
+from ballots.online_vote import cast_online_vote
 from ballots.receipt_check import check_receipt
 from ballots.roll import import_roll
 from ballots.schemas import (
@@ -37,7 +38,7 @@ from ballots.views import (
 )
 from ballots.vote_log import checkpoint_ballot, current_checkpoint
 from ballots.voters import caller_standing
-from ballots.votes import cast_online, cast_paper, cast_paper_batch
+from ballots.votes import cast_paper, cast_paper_batch
 from voting.database import DBSession
 from voting.fields import PathId
 from voting.results.service import move_ballot
@@ -104,10 +105,11 @@ class BallotsAPI(Controller):
         return roll_report(await import_roll(db_session, current_principal(request), ballot_id, text))
 
     @post("/{ballot_id:int}/votes", operation_id="castVote", status_code=201, guards=[requires_login])
-    async def vote(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: PathId,
-                   data: JSONBody[VoteCast], idempotency_key: IdempotencyKey = None) -> VoteReceipt:
+    async def vote(self, request: Request[Any, Any, Any], ballot_id: PathId, data: JSONBody[VoteCast],
+                   idempotency_key: IdempotencyKey = None) -> VoteReceipt:
         """Cast or replace your vote; the receipt is returned once the vote is committed."""
-        cast = await cast_online(db_session, current_principal(request), ballot_id, _choice(data), idempotency_key)
+        cast = await cast_online_vote(request.app.state.session_maker, current_principal(request), ballot_id,
+                                      _choice(data), idempotency_key)
         return receipt_public(cast)
 
     @post("/{ballot_id:int}/paper-votes", operation_id="castPaperVote", status_code=201,

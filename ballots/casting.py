@@ -41,7 +41,7 @@ from voting.database import transaction_driver
 from voting.i18n import gettext as _
 
 __all__ = ["CastReceipt", "VoterIdentity", "VotingBallot", "check_and_record", "checked_content", "content_digest",
-           "load_for_vote", "record_vote"]
+           "load_for_vote", "record_vote", "replayed", "seal_request", "voting_ballot", "VOTE_COLUMNS"]
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,14 @@ class VotingBallot:
     now: datetime  # the database's clock when the ballot was locked
 
 
-_LOAD = (  # the barrier first (an InitPlan, run before any row is read), then the ballot FOR KEY SHARE, which
-    # re-reads it as committed by a close this vote waited for
-    "SELECT b.*, s.slot_key, s.scheme, clock_timestamp() AS db_now, "  # noqa: S608 - the f-string below inserts a constant
+VOTE_COLUMNS = (
+    "SELECT b.*, s.slot_key, s.scheme, clock_timestamp() AS db_now, "
     "(SELECT coalesce(json_agg(json_build_array(p.proposal_id, p.cost)), '[]') "
     "FROM ballot_proposal p WHERE p.ballot_id = b.id) AS project_costs "
-    "FROM ballot b LEFT JOIN ballot_secret s ON s.ballot_id = b.id "
+    "FROM ballot b LEFT JOIN ballot_secret s ON s.ballot_id = b.id")
+_LOAD = (  # the barrier first (an InitPlan, run before any row is read), then the ballot FOR KEY SHARE, which
+    # re-reads it as committed by a close this vote waited for
+    f"{VOTE_COLUMNS} "  # noqa: S608 - the f-strings insert constants
     f"WHERE b.id = (SELECT $1::int FROM (SELECT pg_advisory_xact_lock_shared({BALLOT_BARRIER}, $1)) AS barrier) "
     "FOR KEY SHARE OF b")
 
@@ -77,6 +79,11 @@ async def load_for_vote(session: AsyncSession, ballot_id: int) -> VotingBallot:
     row = await (await transaction_driver(session)).fetchrow(_LOAD, ballot_id)
     if row is None:
         raise BallotNotFound(_("No ballot number {id}.").format(id=ballot_id))
+    return voting_ballot(row, ballot_id)
+
+
+def voting_ballot(row: Any, ballot_id: int) -> VotingBallot:
+    """What casting needs, from a row of ``_LOAD`` (or of the same columns read without its locks)."""
     costs = row["project_costs"]
     pairs = json.loads(costs) if isinstance(costs, str) else costs
     columns = set(row.keys())
@@ -100,7 +107,7 @@ def _sealing_key(key: str, slot: bytes) -> AESGCM:
     return AESGCM(hashlib.sha256(b"receipt" + slot + key.encode()).digest())
 
 
-def _seal(key: str, slot: bytes, code: str, content_digest: str) -> bytes:
+def seal_request(key: str, slot: bytes, code: str, content_digest: str) -> bytes:
     """The receipt and the digest of what was asked, readable only with the voter's slot and the request's key."""
     nonce = os.urandom(12)
     return nonce + _sealing_key(key, slot).encrypt(nonce, f"{code}\n{content_digest}".encode(), None)
@@ -200,7 +207,7 @@ async def record_vote(session: AsyncSession, ballot_id: int, voter_ref: str, con
     sql = _STORE
     if request is not None:
         sql = _STORE_AND_REQUEST
-        params += [request, _seal(idempotency_key or "", slot, code, digest)]
+        params += [request, seal_request(idempotency_key or "", slot, code, digest)]
     await driver.execute(sql, *params)
     return CastReceipt(ballot_id, code, commitment, not inserted, False, channel)
 
@@ -213,7 +220,13 @@ async def _replay(driver: Any, ballot_id: int, request: bytes, idempotency_key: 
                                    ballot_id, request)
     if sealed is None:
         return None
-    code, asked = _unseal(idempotency_key, slot, bytes(sealed))
+    return await replayed(driver, ballot_id, bytes(sealed), idempotency_key, slot, channel, digest)
+
+
+async def replayed(driver: Any, ballot_id: int, sealed: bytes, idempotency_key: str, slot: bytes, channel: str,
+                   digest: str) -> CastReceipt:
+    """The receipt sealed under an earlier request's key, if that request asked for the same vote."""
+    code, asked = _unseal(idempotency_key, slot, sealed)
     if asked is not None and asked != digest:
         raise IdempotencyConflict(_("The idempotency key {key} was already used for another vote: send a new key "
                                     "with a new vote.").format(key=idempotency_key))

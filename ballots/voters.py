@@ -23,7 +23,8 @@ from ballots.standing import Standing, standing_of
 from voting.i18n import gettext as _
 from voting.models import Neighbourhood
 
-__all__ = ["online_identity", "paper_identity", "roll_entry_for", "caller_standing", "standing_context"]
+__all__ = ["online_identity", "voter_identity", "paper_identity", "roll_entry_for", "caller_standing",
+           "standing_context"]
 
 
 async def roll_entry_for(session: AsyncSession, ballot_id: int, email: str | None,
@@ -45,6 +46,11 @@ async def online_identity(session: AsyncSession, ballot: Ballot, principal: Prin
     entry = None
     if ballot.requires_roll:
         entry = await roll_entry_for(session, ballot.id, principal.email, str(principal.id))
+    return voter_identity(principal, entry)
+
+
+def voter_identity(principal: Principal, entry: VoterRollEntry | None = None) -> VoterIdentity:
+    """The voter a login makes, on the ballot's roll as ``entry`` or (no roll) as their account."""
     own = "verified" if principal.verified else "declared"
     hood_on_roll = entry is not None and entry.neighbourhood_id is not None
     born_on_roll = entry is not None and entry.birth_date is not None

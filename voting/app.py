@@ -35,8 +35,10 @@ from voting.calendar.pages import CalendarPages
 from voting.comments.routes import COMMENT_HANDLERS
 from voting.config import Settings, load_or_create_key_secret, load_or_create_secret, load_settings
 from voting.database import (
+    close_driver_pool,
     make_engine,
     make_session_maker,
+    open_driver_pool,
     provide_db_session,
     provide_read_session,
     resolve_database_url,
@@ -86,8 +88,10 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
     async def database(app: Litestar) -> AsyncGenerator[None, None]:
         engine = None
         if session_maker is None:
-            engine = make_engine(resolve_database_url(settings.database_url, settings.data_dir))
+            url = resolve_database_url(settings.database_url, settings.data_dir)
+            engine = make_engine(url)
             app.state.session_maker = make_session_maker(engine)
+            await open_driver_pool(app.state.session_maker, url)
             app.state.read_session_maker = make_session_maker(engine.execution_options(isolation_level="AUTOCOMMIT"))
         else:
             app.state.session_maker = session_maker
@@ -103,6 +107,7 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
             yield
         finally:
             if engine is not None:
+                await close_driver_pool(app.state.session_maker)
                 await engine.dispose()
 
     return Litestar(

@@ -28,6 +28,10 @@ __all__ = [
     "provide_read_session",
     "ReadSession",
     "driver_connection",
+    "DriverPool",
+    "open_driver_pool",
+    "close_driver_pool",
+    "driver_pool_size",
     "transaction_driver",
     "DBSession",
 ]
@@ -120,12 +124,13 @@ def make_engine(url: str, options: PoolOptions | None = None, **kwargs: Any) -> 
 
     A request may hold two connections for a moment (the principal's read, then its transaction). Opening a
     connection costs more than a request: keep the size above the concurrency a worker sees, and the total
-    (workers x 2 x size, over every instance) under PostgreSQL's ``max_connections``.
+    (workers x 2 x size, over every instance) under PostgreSQL's ``max_connections``. Of the burst half, a
+    serving process gives half the size to its driver pool (:func:`open_driver_pool`: votes, principals).
     """
     options = options or pool_options()
     kwargs.setdefault("pool_pre_ping", False)
     kwargs.setdefault("pool_size", options.size)
-    kwargs.setdefault("max_overflow", kwargs["pool_size"])
+    kwargs.setdefault("max_overflow", max(0, kwargs["pool_size"] - driver_pool_size(options)))
     kwargs.setdefault("pool_timeout", options.acquire_timeout)
     connect_args: dict[str, Any] = {"timeout": options.connect_timeout,
                                     "server_settings": {"statement_timeout": str(options.statement_timeout_ms)}}
@@ -180,8 +185,57 @@ async def driver_connection(session_maker: async_sessionmaker[Any]) -> AsyncIter
     if isinstance(bind, AsyncConnection):
         yield (await bind.get_raw_connection()).driver_connection
         return
+    pool = _driver_pools.get(id(session_maker))
+    if pool is not None:
+        async with pool.acquire(timeout=pool.acquire_timeout) as connection:
+            yield connection
+        return
     async with bind.connect() as connection:
         yield (await connection.get_raw_connection()).driver_connection
+
+
+_driver_pools: dict[int, Any] = {}
+
+
+class DriverPool:
+    """Connections for the few statements that skip SQLAlchemy (a vote, a principal's read): no checkout through
+    SQLAlchemy's pool and greenlets (about a fifth of a vote's CPU). Part of the process's connection budget."""
+
+    def __init__(self, pool: Any, acquire_timeout: float) -> None:
+        self.pool, self.acquire_timeout = pool, acquire_timeout
+
+    def acquire(self, timeout: float | None = None) -> Any:
+        return self.pool.acquire(timeout=timeout)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+
+def driver_pool_size(options: PoolOptions) -> int:
+    """The driver pool's share of ``GREENBALLOT_DB_POOL``: half, at least one connection."""
+    return max(1, options.size // 2)
+
+
+async def open_driver_pool(session_maker: async_sessionmaker[Any], url: str,
+                           options: PoolOptions | None = None) -> DriverPool:
+    """An asyncpg pool used by :func:`driver_connection` for this session maker until :func:`close_driver_pool`."""
+    import asyncpg
+
+    options = options or pool_options()
+    extra: dict[str, Any] = {"statement_cache_size": 0} if options.pgbouncer else {}
+    pool = await asyncpg.create_pool(asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://", 1),
+                                     min_size=0, max_size=driver_pool_size(options), timeout=options.connect_timeout,
+                                     server_settings={"statement_timeout": str(options.statement_timeout_ms)},
+                                     **extra)
+    driver = DriverPool(pool, options.acquire_timeout)
+    _driver_pools[id(session_maker)] = driver
+    return driver
+
+
+async def close_driver_pool(session_maker: async_sessionmaker[Any]) -> None:
+    driver = _driver_pools.pop(id(session_maker), None)
+    if driver is not None:
+        await driver.close()
 
 
 async def transaction_driver(session: AsyncSession) -> Any:

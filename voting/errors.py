@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from asyncpg.exceptions import ConnectionDoesNotExistError, OperatorInterventionError, PostgresConnectionError
 from asyncpg.exceptions import DataError as PostgresDataError
-from asyncpg.exceptions import OperatorInterventionError, PostgresConnectionError
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, SerializationException, ValidationException
 from litestar.response import Redirect, Template
@@ -113,7 +113,7 @@ def unreachable_database(error: BaseException) -> bool:
         if str(getattr(current, "sqlstate", None) or "").startswith(("08", "57")):  # connection; shutdown, timeout
             return True
         if isinstance(current, (ConnectionError, TimeoutError, PostgresConnectionError, OperatorInterventionError,
-                                PoolTimeout)):
+                                PoolTimeout, ConnectionDoesNotExistError)):
             return True
         if isinstance(current, OSError) and _raised_by_the_driver(current):  # e.g. its unix socket is gone
             return True

@@ -104,8 +104,8 @@ async def seed(url: str, voters: int) -> tuple[int, list[int], list[uuid.UUID]]:
         ids = [owner] + [uuid.uuid4() for _ in range(voters)]
         await connection.copy_records_to_table(
             "account", columns=["id", "email", "display_name", "password_hash", "is_active", "birth_date",
-                                "neighbourhood_id", "verified_at", "verified_how"],
-            records=[(i, f"voter-{n}@bench.test", f"Voter {n}", password, True, born, hood, now, "bench")
+                                "neighbourhood_id", "verified_at", "verified_how", "email_confirmed_at"],
+            records=[(i, f"voter-{n}@bench.test", f"Voter {n}", password, True, born, hood, now, "bench", now)
                      for n, i in enumerate(ids)])
         await connection.copy_records_to_table("role_grant", columns=["account_id", "role"],
                                                records=[(i, "citizen") for i in ids])

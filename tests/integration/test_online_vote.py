@@ -1,0 +1,93 @@
+"""The one-statement online vote: what a cached ballot may and may not decide, and concurrent retries."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from auth.service import issue_for
+from tests.ballot_factories import seed_committed_ballot
+from tests.conftest import TEST_KEY_SECRET, create_database, drop_database, libpq_url
+from voting.config import Settings
+from voting.reference import reference
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def committed_url(pg_server_url: str) -> Iterator[str]:
+    url = create_database(pg_server_url, "gb_online")
+    yield url
+    drop_database(pg_server_url, url)
+
+
+@pytest.fixture
+async def served(committed_url: str, tmp_path: Path) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    from voting.app import create_app
+
+    app = create_app(Settings(database_url=committed_url, data_dir=tmp_path, secret="s", key_secret=TEST_KEY_SECRET))
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app, client=("198.51.100.30", 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60,
+                                     headers={"accept-language": "en"}) as http:
+            yield app, http
+
+
+def _bearer(app: Any, account: Any) -> dict[str, str]:
+    settings = app.state.settings
+    token = issue_for(app.state.key_ring, account, issuer=settings.issuer, audience=settings.audience,
+                      ttl_seconds=3600).token
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _count(url: str, sql: str) -> int:
+    connection = await asyncpg.connect(libpq_url(url))
+    try:
+        return int(await connection.fetchval(sql))
+    finally:
+        await connection.close()
+
+
+async def test_a_ballot_cached_as_open_but_closed_since_refuses_the_vote_and_writes_nothing(served, committed_url):
+    app, http = served
+    ballot_id, ids, _moderator, voters = await seed_committed_ballot(committed_url, 2)
+    url = f"/api/v1/ballots/{ballot_id}/votes"
+    first = await http.post(url, json={"projects": [ids[0]]}, headers=_bearer(app, voters[0]))
+    assert first.status_code == 201, first.text
+    was_listening = reference.listening
+    reference.listening = True  # keep what is cached, and announce nothing: the cache is now stale on purpose
+    try:
+        await http.post(url, json={"projects": [ids[0]]}, headers=_bearer(app, voters[0]))  # cached as open
+        connection = await asyncpg.connect(libpq_url(committed_url))
+        try:
+            await connection.execute("UPDATE ballot SET status = 'closed' WHERE id = $1", ballot_id)
+        finally:
+            await connection.close()
+        envelopes = await _count(committed_url, "SELECT count(*) FROM vote_envelope")
+        refused = await http.post(url, json={"projects": [ids[1]]}, headers=_bearer(app, voters[1]))
+        assert refused.status_code == 409 and refused.json()["detail"] == "Voting is closed."
+        assert await _count(committed_url, "SELECT count(*) FROM vote_envelope") == envelopes
+        assert await _count(committed_url, "SELECT count(*) FROM participation") == 1  # only the first voter
+    finally:
+        reference.listening = was_listening
+        reference.clear()
+
+
+async def test_concurrent_requests_with_one_idempotency_key_get_one_receipt(served, committed_url):
+    app, http = served
+    ballot_id, ids, _moderator, voters = await seed_committed_ballot(committed_url, 1)
+    headers = {**_bearer(app, voters[0]), "Idempotency-Key": "same-key-for-all"}
+    answers = await asyncio.gather(*(http.post(f"/api/v1/ballots/{ballot_id}/votes", json={"projects": [ids[0]]},
+                                               headers=headers) for _ in range(8)))
+    assert {answer.status_code for answer in answers} == {201}, [answer.text for answer in answers]
+    assert len({answer.json()["receipt"] for answer in answers}) == 1
+    assert await _count(committed_url, "SELECT count(*) FROM vote_envelope") == 1
+    assert await _count(committed_url, "SELECT count(*) FROM vote_request") == 1
+    other = await http.post(f"/api/v1/ballots/{ballot_id}/votes", json={"projects": [ids[1]]}, headers=headers)
+    assert other.status_code == 422 and "same-key-for-all" in other.json()["detail"]
