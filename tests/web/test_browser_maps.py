@@ -90,3 +90,20 @@ def test_the_ballot_page_draws_its_neighbourhood_and_projects(page):
     page.wait_for_selector("[data-testid=ballot-map][data-ready='1']")
     assert int(page.get_by_test_id("ballot-map").get_attribute("data-boundary-count") or 0) >= 1
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_map_pages_pass_axe_and_fit(page, width):
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto("/building")
+    page.wait_for_selector("[data-testid=building-map][data-ready='1']")
+    project = page.get_by_test_id("funded-projects").locator("h3 a").first.get_attribute("href")
+    page.goto("/map?status=accepted")
+    page.wait_for_selector("[data-testid=proposal-map][data-ready='1']")
+    proposal = page.get_by_test_id("map-list").locator("a").first.get_attribute("href")
+    for path, ready in ((project, "project-place"), (proposal, "proposal-place"), ("/building", "building-map"),
+                        ("/map", "proposal-map")):
+        page.goto(str(path))
+        page.wait_for_selector(f"[data-testid={ready}][data-ready='1']")
+        fits(page, width)
+        assert_accessible(page)
