@@ -52,19 +52,35 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+@dataclass(frozen=True, slots=True)
+class _Formats:
+    """A language's babel locale and the patterns the pages use, parsed once (babel parses them on every call)."""
+
+    locale: Any
+    money: Any
+    decimal: Any
+    percent: Any
+    moment: Any
+
+
+MOMENT_PATTERN = "d MMM y, HH:mm"
+
+
 @cache
-def _number_formats(language: str) -> tuple[Any, Any]:
-    """The locale and the money pattern, parsed once per language (babel parses them on every call otherwise)."""
+def _formats(language: str) -> _Formats:
     from babel.core import Locale
+    from babel.dates import parse_pattern as parse_date_pattern
     from babel.numbers import parse_pattern
 
-    return Locale.parse(language), parse_pattern(MONEY_PATTERN)
+    locale = Locale.parse(language)
+    return _Formats(locale, parse_pattern(MONEY_PATTERN), locale.decimal_formats[None], locale.percent_formats[None],
+                    parse_date_pattern(MOMENT_PATTERN))
 
 
 @lru_cache(maxsize=8192)
 def _money(amount: int | float, currency: str, language: str) -> str:
-    locale, pattern = _number_formats(language)
-    return str(pattern.apply(amount, locale, currency=currency, currency_digits=False))
+    formats = _formats(language)
+    return str(formats.money.apply(amount, formats.locale, currency=currency, currency_digits=False))
 
 
 def format_money(amount: int | float | None) -> str:
@@ -76,9 +92,8 @@ def format_money(amount: int | float | None) -> str:
 
 @lru_cache(maxsize=8192)
 def _moment(aware: datetime, zone: str, language: str, with_zone: bool) -> str:
-    from babel.dates import format_datetime
-
-    text = format_datetime(aware, "d MMM y, HH:mm", tzinfo=_zone(zone), locale=language)
+    formats = _formats(language)
+    text = str(formats.moment.apply(aware.astimezone(_zone(zone)), formats.locale))
     return f"{text} ({zone})" if with_zone else text
 
 
@@ -92,9 +107,8 @@ def format_moment(moment: datetime | None, with_zone: bool = True) -> str:
 
 @lru_cache(maxsize=4096)
 def _percent(share: float, language: str) -> str:
-    from babel.numbers import format_percent as babel_percent
-
-    return str(babel_percent(share, locale=language, decimal_quantization=False))
+    formats = _formats(language)
+    return str(formats.percent.apply(share, formats.locale, decimal_quantization=False))
 
 
 def format_percent(share: float) -> str:
@@ -104,9 +118,8 @@ def format_percent(share: float) -> str:
 
 @lru_cache(maxsize=4096)
 def _number(value: int | float, language: str) -> str:
-    from babel.numbers import format_decimal
-
-    return str(format_decimal(value, locale=language, decimal_quantization=False))
+    formats = _formats(language)
+    return str(formats.decimal.apply(value, formats.locale, decimal_quantization=False))
 
 
 def format_number(value: int | float | None) -> str:
