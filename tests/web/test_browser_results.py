@@ -67,7 +67,7 @@ def test_auditor_downloads_exports_and_citizen_finds_their_vote(browser, live_se
     page.get_by_role("button", name="Chercher").click()
     expect(page.get_by_test_id("found")).to_contain_text("a été compté")
     assert page.get_by_test_id("my-vote").is_visible()
-    assert "1 bulletins sont comptés pour 1 participants" in page.get_by_test_id("board-count").inner_text()
+    assert "1 vote est compté pour 1 participant" in page.get_by_test_id("board-count").inner_text()
 
     auditor = browser.new_context(base_url=live_server.url, locale="en-GB", accept_downloads=True)
     tab = auditor.new_page()
@@ -75,17 +75,21 @@ def test_auditor_downloads_exports_and_citizen_finds_their_vote(browser, live_se
     tab.goto("/audit")
     tab.locator(f"tr[data-ballot='{ballot_id}']").get_by_role("link", name="Results").click()
     expect(tab.get_by_role("heading", name="Funded projects")).to_be_visible()
-    assert tab.locator("svg#chart, svg").first.locator("title").first.text_content() == "Votes per project"
+    assert tab.locator("main svg[role=img]").first.locator("title").first.text_content() == "Votes per project"
     saved = {}
     for name in ("result.csv", "election.pb", "election.pb.sig", "result.json", "result.json.sig", "bulletin.json",
                  "bulletin.json.sig", "result.csv.sig", "keys.json"):
         with tab.expect_download() as download:
             tab.locator(f"a[href='/ballots/{ballot_id}/exports/{name}']").click()
-        target = tmp_path / name
+        assert download.value.suggested_filename == name  # saved as it comes, it keeps the name verify reads
+        target = tmp_path / download.value.suggested_filename
         download.value.save_as(target)
         saved[name] = target
     assert saved["result.csv"].read_text().startswith("project_id,name,cost,votes,score,selected,explanation")
     assert "rule;equalshares" in saved["election.pb"].read_text()
     verified = live_server.cli("verify", str(tmp_path), "--keys", str(saved["keys.json"]))
     assert verified.returncode == 0, verified.stderr
+    with tab.expect_download() as bundle:
+        tab.get_by_test_id("exports-zip").click()
+    assert bundle.value.suggested_filename == f"ballot-{ballot_id}-exports.zip"
     auditor.close()
