@@ -31,6 +31,9 @@ configure_box_secret("greenballot test instance secret")  # one secret for every
 TEST_KEY_SECRET = "greenballot test key-encryption secret"
 """Every process of the test run shares one database, so one key-encryption secret (as every host of a cluster)."""
 os.environ.setdefault("GREENBALLOT_KEY_SECRET", TEST_KEY_SECRET)
+# argon2id at its cheapest in tests (and in the servers they start): the thousand logins of the suite cost
+# milliseconds; what is tested (verification, throttles, timing-safe refusals) is the same code.
+os.environ.setdefault("GREENBALLOT_INSECURE_FAST_PASSWORD_HASHING", "1")
 T = TypeVar("T")
 
 
