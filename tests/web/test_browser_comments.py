@@ -114,9 +114,11 @@ def test_a_funded_project_has_its_discussion(browser, live_server):
     tab.wait_for_url(f"**/building/{project_id}#comment-*")
     comment = tab.locator(f"#comment-{tab.url.rsplit('-', 1)[1]}")
     comment.get_by_text("Répondre").click()
-    comment.get_by_label("Votre réponse").fill("Oui, accompagnés.")
+    long_word = "https://example.org/" + "a" * 120  # one unbroken word wider than the phone: wrapped, no scroll
+    comment.get_by_label("Votre réponse").fill(f"Oui, accompagnés. {long_word}")
     comment.get_by_role("button", name="Envoyer la réponse").click()
     tab.wait_for_url(f"**/building/{project_id}#comment-*")
-    assert tab.locator("ol.replies").get_by_test_id("comment-body").last.inner_text() == "Oui, accompagnés."
+    reply = tab.locator("ol.replies").get_by_test_id("comment-body").last
+    assert reply.inner_text() == f"Oui, accompagnés. {long_word}"
     fits_and_passes(tab)
     context.close()
