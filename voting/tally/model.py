@@ -73,7 +73,7 @@ class Ballots(Sequence[Ballot]):
     __slots__ = ("_distinct", "_projects", "_approvals", "of_voter", "times")
 
     def __init__(self, distinct: Sequence[Ballot] | None, of_voter: Sequence[int], times: Sequence[int], *,
-                 projects: list[tuple[str, ...]] | None = None) -> None:
+                 projects: Sequence[Sequence[str]] | None = None) -> None:
         self._distinct = None if distinct is None else tuple(distinct)
         self._projects = projects
         self._approvals: dict[str, int] | None = None
@@ -84,10 +84,11 @@ class Ballots(Sequence[Ballot]):
     def distinct(self) -> tuple[Ballot, ...]:
         """The distinct ballots, in order of their first voter."""
         if self._distinct is None:
-            self._distinct = tuple(map(Ballot, self._projects or ()))
+            self._distinct = tuple(map(Ballot, map(tuple, self._projects or ())))
+            self._projects = None  # the Ballot objects hold them now
         return self._distinct
 
-    def groups(self) -> tuple[list[tuple[str, ...]], Sequence[int]]:
+    def groups(self) -> tuple[Sequence[Sequence[str]], Sequence[int]]:
         """The projects of each distinct ballot and how many voters cast it, without making Ballot objects when
         the ballots were given by their projects (two texts for one ballot stay two groups)."""
         if self._projects is not None:
@@ -98,7 +99,7 @@ class Ballots(Sequence[Ballot]):
         """How many voters name each project (with points above zero), counted per distinct ballot."""
         if self._approvals is None:
             if self._projects is not None:
-                groups: list[tuple[str, ...]] = self._projects
+                groups: Sequence[Sequence[str]] = self._projects
             else:
                 groups = [b.projects if b.points is None else tuple(p for p, u in zip(b.projects, b.points,
                                                                                           strict=True) if u > 0)

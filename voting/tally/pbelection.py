@@ -126,7 +126,7 @@ def _ballots(pb: PabulibFile, kind: VoteType, ids: set[str]) -> tuple[Ballots, d
     return Ballots(made, votes.index, votes.times), support
 
 
-def _plain_ballots(keys: dict[object, int], ids: set[str], kind: VoteType) -> list[tuple[str, ...]] | None:
+def _plain_ballots(keys: dict[object, int], ids: set[str], kind: VoteType) -> list[list[str]] | None:
     """The projects of vote texts that need no cleaning (exact ids, no repeat), checked all at once; None when
     one needs the per-ballot reading (which also names the line of a bad one)."""
     parts = list(map(str.split, keys, repeat(",")))  # type: ignore[arg-type]
@@ -137,7 +137,7 @@ def _plain_ballots(keys: dict[object, int], ids: set[str], kind: VoteType) -> li
         return None
     if kind is VoteType.CHOOSE_ONE and max(lengths, default=0) > 1:
         return None
-    return list(map(tuple, parts))
+    return parts  # made tuples (and Ballot objects) only if a rule asks for them
 
 
 def _ballot(text: object, ids: dict[str, str], kind: VoteType) -> Ballot:
