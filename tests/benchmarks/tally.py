@@ -204,7 +204,7 @@ def whole_reference(path: Path, rule: str, runs: int, limit: float) -> tuple[flo
 
 def load_average() -> str:
     try:
-        return Path("/proc/loadavg").read_text(encoding="ascii").split(" 1/")[0].rsplit(" ", 1)[0]
+        return " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
     except OSError:
         return "unknown"
 
