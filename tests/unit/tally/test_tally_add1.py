@@ -1,0 +1,75 @@
+"""Add1's jumps: the proof that a range of start budgets buys the same projects, checked budget by budget."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from conftest import file_params, need
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from voting.tally import Ballot, Election, Project, VoteType, parse_pabulib
+from voting.tally.add1 import _same_path, add1, add1_stepwise
+from voting.tally.equalshares import MesProfile
+
+CHAIN = ("min-cost", "max-votes", "lexico")
+
+
+@st.composite
+def cases(draw: st.DrawFn, kind: VoteType) -> tuple[Election, int, int]:
+    """A small election with many voters on few ballots (so classes and poor voters matter) and a budget range."""
+    n = draw(st.integers(1, 6))
+    projects = [Project(f"p{i}", Fraction(draw(st.integers(1, 400)))) for i in range(n)]
+    ids = [p.id for p in projects]
+    templates = draw(st.lists(st.lists(st.sampled_from(ids), unique=True, max_size=n), min_size=1, max_size=5))
+    ballots = []
+    for _ in range(draw(st.integers(1, 30))):
+        chosen = draw(st.sampled_from(templates))
+        points = tuple(draw(st.integers(1, 4)) for _ in chosen) if kind is VoteType.CUMULATIVE else None
+        ballots.append(Ballot(tuple(chosen), points))
+    lo = draw(st.integers(1, 120))
+    return Election.build(projects, 100, kind, ballots), lo, lo + draw(st.integers(2, 60))
+
+
+def _check(case: tuple[Election, int, int]) -> None:
+    election, lo, hi = case
+    prof = MesProfile(election, CHAIN)
+    low = prof.run(Fraction(lo), margins=True, held=False)
+    reach = tuple((m.winner, m.price) for m in low.margins)
+    high = prof.run(Fraction(hi), margins=True, held=False, reach=reach)
+    if _same_path(low, high):
+        for b in range(lo, hi + 1):
+            assert prof.run(Fraction(b), held=False).winners == low.winners, b
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(VoteType.APPROVAL))
+def test_a_proven_range_buys_the_same_projects_at_every_budget(case: tuple[Election, int, int]) -> None:
+    _check(case)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(VoteType.CUMULATIVE))
+def test_a_proven_cumulative_range_buys_the_same_projects_at_every_budget(case: tuple[Election, int, int]) -> None:
+    _check(case)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(VoteType.APPROVAL))
+def test_add1_with_jumps_is_the_unit_step_loop(case: tuple[Election, int, int]) -> None:
+    election, _, _ = case
+    prof = MesProfile(election, CHAIN)
+    fast, plain = add1(prof, election.budget), add1_stepwise(prof, election.budget)
+    assert (fast.winners, fast.per_voter) == (plain.winners, plain.per_voter)
+
+
+@pytest.mark.parametrize("path", file_params(slow_above=0))  # the unit-step loop takes minutes on most
+def test_add1_with_jumps_is_the_unit_step_loop_on_shared_files(path: Path | None) -> None:
+    election = parse_pabulib(need(path).read_text(encoding="utf-8")).election()
+    if election.vote_type not in (VoteType.APPROVAL, VoteType.CHOOSE_ONE, VoteType.CUMULATIVE):
+        pytest.skip("Equal Shares takes approval, choose-1 and cumulative ballots")
+    prof = MesProfile(election, CHAIN)
+    fast, plain = add1(prof, election.budget), add1_stepwise(prof, election.budget)
+    assert (fast.winners, fast.per_voter) == (plain.winners, plain.per_voter)
