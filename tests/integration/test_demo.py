@@ -107,7 +107,7 @@ async def test_past_ballot_went_through_the_real_lifecycle(db_session):
     actions = (await db_session.exec(select(AuditEntry.action).where(AuditEntry.subject == f"ballot:{ballot.id}")
                                      .order_by(AuditEntry.seq))).all()
     assert actions == ["ballot.created", "ballot.open", "ballot.closed", "ballot.checkpoint", "result.stored",
-                       "ballot.tallied", "ballot.published"]
+                       "ballot.tallied", "ballot.published", "followup.opened"]  # its funded projects' pages
     voters = len(demo_voters())
     leaves = (await db_session.exec(text("SELECT count(*), count(tree_index) FROM vote_leaf WHERE ballot_id = :b")
                                     .bindparams(b=ballot.id))).one()
