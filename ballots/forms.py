@@ -54,7 +54,7 @@ def ballot_from_form(form: Any) -> dict[str, Any]:
         "tie_break": form.get("tie_break") or "min-cost,max-votes,lexico",
         **{name: _optional_int(form, name) for name in ("min_projects", "max_projects", "min_spend_percent",
                                                          "total_points", "max_points_per_project", "max_ranks",
-                                                         "min_age")},
+                                                         "min_age", "min_project_score", "min_voter_share")},
         "opens_at": _moment(form.get("opens_at")), "closes_at": _moment(form.get("closes_at")),
         "requires_roll": form.get("requires_roll") == "on",
         "requires_residence": form.get("requires_residence") == "on",

@@ -40,6 +40,9 @@ class Ballot(SQLModel, table=True):
         CheckConstraint("min_spend_percent IS NULL OR min_spend_percent BETWEEN 0 AND 100",
                         name="ballot_min_spend_percent"),
         CheckConstraint("status <> 'cancelled' OR cancel_reason IS NOT NULL", name="ballot_cancel_reason"),
+        CheckConstraint("min_project_score IS NULL OR min_project_score >= 0", name="ballot_min_project_score"),
+        CheckConstraint("min_voter_share IS NULL OR min_voter_share BETWEEN 0 AND 100", name="ballot_min_voter_share"),
+        CheckConstraint("currency IS NULL OR currency ~ '^[A-Z]{3}$'", name="ballot_currency"),
         # the deadline sweeper's question: which open ballots have reached their closing time
         Index("ballot_open_closes_at", "closes_at", postgresql_where=text("status = 'open'")),
     )
@@ -77,6 +80,16 @@ class Ballot(SQLModel, table=True):
                                      sa_column=Column(Boolean, nullable=False, server_default="true"))
     requires_verified: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default="true"))
     cancel_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    min_project_score: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    """A project needs at least this score (votes, or points) to be funded."""
+    min_voter_share: int | None = None
+    """A project needs this percentage of the voters' support to be funded."""
+    currency: str | None = Field(default=None, sa_column=Column(String(3), nullable=True))
+    """An imported election's own currency (ISO 4217); None: the city's."""
+    budget_exact: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    """An imported election's budget when it is not whole (``budget`` then holds its whole part)."""
+    source_meta: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """An imported election's Pabulib META, as JSON in the file's order (exports write it back)."""
 
 
 class BallotProposal(SQLModel, table=True):
@@ -88,6 +101,8 @@ class BallotProposal(SQLModel, table=True):
     cost: int = Field(sa_column=Column(BigInteger, nullable=False))
     position: int = 0
     label: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    source_fields: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """An imported project's Pabulib PROJECTS row, as JSON by column (exports write it back)."""
 
 
 class VoterRollEntry(SQLModel, table=True):

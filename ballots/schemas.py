@@ -28,6 +28,10 @@ class BallotCreate(BaseModel):
     total_points: SmallCount | None = None
     max_points_per_project: SmallCount | None = None
     max_ranks: SmallCount | None = None
+    min_project_score: Amount | None = None
+    """Votes (or points) a project needs to be funded (greedy-threshold and Equal Shares)."""
+    min_voter_share: SmallCount | None = None
+    """Percentage of the voters who must support a project for it to be funded."""
     rule: str = "greedy"
     tie_break: str = "min-cost,max-votes,lexico"
     opens_at: datetime
@@ -54,6 +58,8 @@ class BallotUpdate(BaseModel):
     total_points: SmallCount | None = None
     max_points_per_project: SmallCount | None = None
     max_ranks: SmallCount | None = None
+    min_project_score: Amount | None = None
+    min_voter_share: SmallCount | None = None
     rule: PatchField[str] = None
     tie_break: PatchField[str] = None
     opens_at: PatchField[datetime] = None
@@ -104,6 +110,8 @@ class BallotPublic(BaseModel):
     total_points: int | None
     max_points_per_project: int | None
     max_ranks: int | None
+    min_project_score: int | None = None
+    min_voter_share: int | None = None
     rule: str
     tie_break: str
     opens_at: datetime

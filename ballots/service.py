@@ -157,7 +157,7 @@ async def create_ballot(session: AsyncSession, principal: Principal, data: Ballo
         fields["min_age"] = (await load_city_settings(session)).min_voting_age
     ballot = Ballot(**fields, status="draft", created_by=principal.id)
     reasons += validate_config(format_of(ballot), len(data.proposal_ids) or 1)
-    reasons += validate_rule(data.rule, data.tie_break, data.vote_format)
+    reasons += validate_rule(data.rule, data.tie_break, data.vote_format, data.min_project_score, data.min_voter_share)
     if data.closes_at <= data.opens_at:
         reasons.append(Reason("ballot.window", _("The ballot must close after it opens.")))
     if reasons:
@@ -206,7 +206,8 @@ async def change_status(session: AsyncSession, principal: Principal, ballot_id: 
         raise ForbiddenTransition(_("Tally the ballot before publishing it."))
     if target == "open":
         problems = validate_config(format_of(ballot), len(await projects_of(session, ballot_id)))
-        problems += validate_rule(ballot.rule, ballot.tie_break, ballot.vote_format)
+        problems += validate_rule(ballot.rule, ballot.tie_break, ballot.vote_format, ballot.min_project_score,
+                                  ballot.min_voter_share)
         if problems:
             raise ForbiddenTransition("; ".join(problem.message for problem in problems))
     previous = effective_status(window, now)
@@ -267,7 +268,8 @@ async def update_ballot(session: AsyncSession, principal: Principal, ballot_id: 
     for name, value in changes.items():
         setattr(ballot, name, value)
     reasons = validate_config(format_of(ballot), len(await projects_of(session, ballot_id)) or 1)
-    reasons += validate_rule(ballot.rule, ballot.tie_break, ballot.vote_format)
+    reasons += validate_rule(ballot.rule, ballot.tie_break, ballot.vote_format, ballot.min_project_score,
+                             ballot.min_voter_share)
     if ballot.closes_at <= ballot.opens_at:
         reasons.append(Reason("ballot.window", _("The ballot must close after it opens.")))
     if reasons:

@@ -53,7 +53,7 @@ class Participation(SQLModel, table=True):
     """
 
     __tablename__ = "participation"
-    __table_args__ = (CheckConstraint("channel IN ('online', 'paper')", name="participation_channel"),)
+    __table_args__ = (CheckConstraint("channel IN ('online', 'paper', 'imported')", name="participation_channel"),)
 
     ballot_id: int = _ballot_key(primary_key=True)
     voter_ref: str = Field(sa_column=Column(String(64), primary_key=True))

@@ -119,18 +119,18 @@ def test_a_missing_folder_is_one_line(exported, tmp_path):
 
 SMALL_PB = ("META\nkey;value\ndescription;{description}\nnum_projects;2\nnum_votes;3\nbudget;{budget}\n"
             "vote_type;approval\nrule;greedy\ndate_end;{date_end}\nPROJECTS\nproject_id;cost;votes;name\n"
-            "{pid};60;2;Park\nb;40;2;Bench\nVOTES\nvoter_id;vote\n1;{pid},b\n2;{pid}\n3;b\n")
+            "{pid};{cost};2;Park\nb;40;2;Bench\nVOTES\nvoter_id;vote\n1;{pid},b\n2;{pid}\n3;b\n")
 
 
 def small_pb(**changes):
-    values = {"description": "Imported", "budget": "100", "date_end": "31.10.2022", "pid": "a"} | changes
+    values = {"description": "Imported", "budget": "100", "date_end": "31.10.2022", "pid": "a", "cost": "60"} | changes
     return SMALL_PB.format(**values)
 
 
 @pytest.mark.parametrize(("changes", "message"), [
     ({"budget": "1e999999999"}, "line 6, field 'budget': not a plain decimal number"),
     ({"budget": "-100"}, "line 6, field 'budget': negative number"),
-    ({"budget": "100.5"}, "the budget must be a positive whole amount"),
+    ({"cost": "60.5"}, "project 'a''s cost must be a positive whole amount"),
     ({"budget": "99999999999999999999"}, "line 6, field 'budget'"),
     ({"pid": "p" * 65}, "line 12: project id longer than 64 characters"),
 ])

@@ -27,6 +27,8 @@ class ProjectInput:
     id: int
     name: str
     cost: int
+    label: str | None = None
+    """An imported project's own Pabulib id (the tally and the .pb speak in it; None: the proposal number)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,31 @@ class BallotInput:
     rule: str
     tie_break: str
     max_projects: int | None = None
+    min_score: int | None = None
+    """A project needs this score (votes, or points) to be funded."""
+    min_share: int | None = None
+    """A project needs this percentage of the voters' support to be funded."""
+    budget_exact: str | None = None
+    """An imported budget that is not whole, as written in its file."""
+    currency: str | None = None
+    """An imported election's own currency (None: the city's)."""
+
+    def exact_budget(self) -> Fraction:
+        return Fraction(self.budget_exact) if self.budget_exact else Fraction(self.budget)
+
+
+def _set(values: dict[str, Any]) -> dict[str, Any]:
+    """The fields that are set: fields added later, left unset, keep the digests of earlier ballots."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def tally_ids(projects: Sequence[ProjectInput]) -> dict[int, str]:
+    """Each project's id in the tally: an imported election's own ids when every project has one, so ties
+    break as in its file; else the proposal numbers."""
+    labels = [p.label for p in projects]
+    if all(labels) and len(set(labels)) == len(labels):
+        return {p.id: str(p.label) for p in projects}
+    return {p.id: str(p.id) for p in projects}
 
 
 def canonical(document: Any) -> bytes:
@@ -67,10 +94,14 @@ def group(contents: Iterable[Mapping[str, Any]]) -> list[tuple[Mapping[str, Any]
 
 def build_election(ballot: BallotInput, projects: Sequence[ProjectInput], votes: Grouped) -> Election:
     """The tally engine's election; each distinct vote is checked once, then repeated for its voters."""
+    ids = tally_ids(projects)
     distinct = [(vote_ballot(content), count) for content, count in votes]
+    if any(str(key) != value for key, value in ids.items()):
+        named = {str(key): value for key, value in ids.items()}
+        distinct = [(TallyBallot(tuple(named.get(p, p) for p in b.projects), b.points), n) for b, n in distinct]
     checked = Election.build(
-        [Project(id=str(p.id), cost=Fraction(p.cost), name=p.name) for p in projects],
-        ballot.budget,
+        [Project(id=ids[p.id], cost=Fraction(p.cost), name=p.name) for p in projects],
+        ballot.exact_budget(),
         TALLY_VOTE_TYPES[ballot.vote_format],
         [tally_ballot for tally_ballot, _ in distinct],
         max_length=ballot.max_projects,
@@ -81,13 +112,14 @@ def build_election(ballot: BallotInput, projects: Sequence[ProjectInput], votes:
 def input_digest(ballot: BallotInput, projects: Sequence[ProjectInput], votes: Grouped) -> str:
     """SHA-256 over the canonical form of everything the tally reads (distinct votes sorted, with counts)."""
     tallied = sorted((canonical(dict(content)).decode(), count) for content, count in votes)
-    document = {"ballot": ballot.__dict__, "projects": [p.__dict__ for p in sorted(projects, key=lambda p: p.id)],
+    document = {"ballot": _set(ballot.__dict__),
+                "projects": [_set(p.__dict__) for p in sorted(projects, key=lambda p: p.id)],
                 "votes": [[raw, count] for raw, count in tallied]}
     return hashlib.sha256(canonical(document)).hexdigest()
 
 
 def run_tally(ballot: BallotInput, election: Election) -> TallyResult:
-    return tally(election, ballot.rule, ballot.tie_break)
+    return tally(election, ballot.rule, ballot.tie_break, threshold=ballot.min_score, min_share=ballot.min_share)
 
 
 def result_document(ballot: BallotInput, projects: Sequence[ProjectInput], election: Election,
@@ -97,8 +129,12 @@ def result_document(ballot: BallotInput, projects: Sequence[ProjectInput], elect
     from voting.tally.tiebreak import supporters
 
     votes, points = supporters(election), scores(election)
-    explained = {e.project: e.as_dict() for e in result.explanations}
-    chosen = set(result.selected)
+    ids = tally_ids(projects)
+    back = {value: str(key) for key, value in ids.items()}
+    explained = {back[e.project]: e.as_dict() | {"project": back[e.project]} for e in result.explanations}
+    selected = [back[pid] for pid in result.selected]
+    chosen = set(selected)
+    extra = _set({"currency": ballot.currency, "min_score": ballot.min_score, "min_share": ballot.min_share})
     return {
         "kind": "greenballot-result/1",
         "ballot_id": ballot.ballot_id,
@@ -107,15 +143,17 @@ def result_document(ballot: BallotInput, projects: Sequence[ProjectInput], elect
         "vote_type": str(election.vote_type),
         "rule": result.rule,
         "tie_break": ",".join(result.tie_break),
-        "budget": ballot.budget,
+        "budget": number(ballot.exact_budget()),
         "input_digest": digest,
         "votes_counted": election.voters,
-        "selected": list(result.selected),
+        "selected": selected,
         "total_cost": number(result.total_cost),
         "projects": [
-            {"id": str(p.id), "name": p.name, "cost": p.cost, "votes": votes[str(p.id)],
-             "score": number(points[str(p.id)]), "selected": str(p.id) in chosen,
-             "explanation": explained.get(str(p.id), {})}
+            {"id": str(p.id), "name": p.name, "cost": p.cost, "votes": votes[ids[p.id]],
+             "score": number(points[ids[p.id]]), "selected": str(p.id) in chosen,
+             "explanation": explained.get(str(p.id), {}),
+             **({"pabulib_id": ids[p.id]} if ids[p.id] != str(p.id) else {})}
             for p in sorted(projects, key=lambda p: p.id)
         ],
+        **extra,
     }

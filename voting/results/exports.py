@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from voting.results.document import canonical
+from voting.results.pbexport import TIE_BREAK_NOTE, Recount, Source, apply_source
 from voting.tally import Election
 from voting.tally.pabulib import PabulibFile
 from voting.tally.pbwrite import to_pabulib, write_pabulib
@@ -21,8 +22,6 @@ __all__ = ["FILES", "TIE_BREAK_NOTE", "recorded_tie_break", "safe_cell", "result
 
 FILES = {"json": "result.json", "csv": "result.csv", "pb": "election.pb", "bulletin": "bulletin.json",
          "bulletin-csv": "bulletin.csv"}
-TIE_BREAK_NOTE = "greenballot tie-break:"
-"""Pabulib has no META key for the tie-break (and its checker refuses unknown keys): it goes in ``comment``."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 BoardRow = tuple[str, str, Mapping[str, Any]]
@@ -57,22 +56,25 @@ def recorded_tie_break(meta: Mapping[str, str]) -> str:
     comment = meta.get("comment", "")
     if TIE_BREAK_NOTE not in comment:
         return ""
-    return comment.split(TIE_BREAK_NOTE, 1)[1].split()[0] if comment.split(TIE_BREAK_NOTE, 1)[1].split() else ""
+    words = comment.rsplit(TIE_BREAK_NOTE, 1)[1].split()
+    return words[0] if words else ""
 
 
 def result_json(document: Mapping[str, Any]) -> bytes:
     return canonical(dict(document))
 
 
-def election_pb(election: Election, result: TallyResult, meta: Mapping[str, str], seed: bytes) -> str:
-    """The Pabulib file: META with the rule and tie-break, PROJECTS with ``selected``, VOTES under random ids.
+def election_pb(election: Election, result: TallyResult, meta: Mapping[str, str], seed: bytes,
+                source: Source | None = None, recount: Recount | None = None) -> str:
+    """The Pabulib file: META with the rule and how to recount it, PROJECTS with ``selected``, VOTES under
+    random ids; an imported election's own META and project fields written back (``source``).
 
     Votes are listed in a shuffled order under random voter ids, so the file says nothing about who voted or
     when. The shuffle and the ids come from ``seed`` (a secret of the ballot), so every download of the export
     is the same file and matches its signature.
     """
-    comment = f"#1: {TIE_BREAK_NOTE} {','.join(result.tie_break)}"
-    pb = to_pabulib(election, result, {**meta, "comment": comment})
+    recount = recount or Recount(result.rule, result.tie_break, election.vote_type)
+    pb = apply_source(to_pabulib(election, result, dict(meta)), source or Source(), recount)
     rng = random.Random(hashlib.sha256(seed).digest())  # noqa: S311 - seeded from a secret, not for keys
     rows = list(pb.votes)
     order = list(range(len(rows)))

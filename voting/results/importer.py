@@ -4,6 +4,7 @@ into the ballot box (random slots, no voter), so the city can re-tally, re-publi
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from ballots.tally_rules import RULE_NAMES
 from ballots.vote_models import BallotSecret
 from voting.audit.service import record
 from voting.domain import DomainError
+from voting.fields import refused_character
 from voting.models import Neighbourhood
 from voting.proposals.models import Proposal
 from voting.tally import Election, PabulibError, PabulibFile, VoteType, parse_pabulib
@@ -45,6 +47,39 @@ def _whole(value: Fraction, what: str) -> int:
     return int(value)
 
 
+def _stored_budget(value: Fraction) -> tuple[int, str | None]:
+    """The budget's whole part for the ``budget`` column, and its exact decimal when it is not whole."""
+    whole = max(int(value), 1)
+    if value.denominator == 1:
+        return whole, None
+    text = format(value.numerator * 10**9 // value.denominator, "d")
+    exact = f"{text[:-9] or '0'}.{text[-9:]}".rstrip("0")
+    if Fraction(exact) != value:  # the reader keeps at most 9 decimals, so this never happens
+        raise ImportError_(f"the budget {float(value):.15g} cannot be stored exactly")
+    return whole, exact
+
+
+def _title(name: str, limit: int) -> str:
+    """A name on one line, without control or text-direction characters, cut to ``limit`` characters for a title
+    column without trailing spaces (the name as written is kept with the project's own fields and exported)."""
+    name = " ".join("".join(c for c in name if c.isspace() or refused_character(c) is None).split())
+    return name if len(name) <= limit else name[:limit - 1].rstrip() + "…"
+
+
+def _currency(meta: dict[str, str]) -> str | None:
+    code = meta.get("currency", "").strip().upper()
+    return code if len(code) == 3 and code.isascii() and code.isalpha() else None
+
+
+def _threshold(election: Election) -> int | None:
+    limit = election.threshold
+    if limit is None or limit == 0:
+        return None
+    if limit.denominator != 1:
+        raise ImportError_(f"min_project_score_threshold must be a whole number to be stored (got {float(limit)})")
+    return int(limit)
+
+
 def read_import(text: str) -> tuple[PabulibFile, Election]:
     """Read and check the whole file before anything is stored: the reader's rules, plus what the tables need
     (whole amounts, project ids that fit their label column). Raises :class:`ImportError_` with one line."""
@@ -53,7 +88,7 @@ def read_import(text: str) -> tuple[PabulibFile, Election]:
         election = pb.election()
     except PabulibError as error:
         raise ImportError_(str(error)) from error
-    _whole(election.budget, "the budget")
+    _stored_budget(election.budget)
     for index, project in enumerate(election.projects):
         where = f"line {pb.line_of('projects', index)}: " if pb.line_of("projects", index) else ""
         _whole(project.cost, f"{where}project {project.id!r}'s cost")
@@ -121,8 +156,10 @@ async def import_pabulib(session: AsyncSession, text: str, *, neighbourhood: str
     closes = _date(meta, "date_end") or datetime.now(UTC) - timedelta(days=1)
     opens = min(_date(meta, "date_begin") or closes - timedelta(days=14), closes - timedelta(seconds=1))
     title = meta.get("description") or meta.get("unit") or "Imported election"
-    ballot = Ballot(title=title if len(title) <= 200 else title[:199] + "…",
-                    neighbourhood_id=hood.id, budget=_whole(election.budget, "the budget"), status="closed",
+    budget, budget_exact = _stored_budget(election.budget)
+    ballot = Ballot(title=_title(title, 200), budget_exact=budget_exact, currency=_currency(meta),
+                    min_project_score=_threshold(election), source_meta=json.dumps(meta, ensure_ascii=False),
+                    neighbourhood_id=hood.id, budget=budget, status="closed",
                     opens_at=opens, closes_at=closes, created_by=importer.id, vote_format=vote_format,
                     rule=rule if rule in RULE_NAMES else "greedy",
                     description=f"Imported from a Pabulib file ({meta.get('country', '')} "
@@ -135,8 +172,9 @@ async def import_pabulib(session: AsyncSession, text: str, *, neighbourhood: str
     assert ballot.id is not None and importer.id is not None and hood.id is not None
     session.add(BallotSecret(ballot_id=ballot.id, slot_key=secrets.token_bytes(32)))
     ids: dict[str, int] = {}
+    rows = pb.project_rows()
     for position, project in enumerate(election.projects):
-        proposal = Proposal(title=(project.name or f"Project {project.id}")[:160], summary=f"Pabulib project "
+        proposal = Proposal(title=_title(project.name or f"Project {project.id}", 160), summary=f"Pabulib project "
                             f"{project.id}"[:500], category="other", neighbourhood_id=hood.id,
                             estimated_cost=_whole(project.cost, f"project {project.id}'s cost"),
                             validated_cost=_whole(project.cost, f"project {project.id}'s cost"),
@@ -146,7 +184,8 @@ async def import_pabulib(session: AsyncSession, text: str, *, neighbourhood: str
         assert proposal.id is not None
         ids[project.id] = proposal.id
         session.add(BallotProposal(ballot_id=ballot.id, proposal_id=proposal.id, cost=proposal.validated_cost or 1,
-                                   position=position, label=project.id))
+                                   position=position, label=project.id,
+                                   source_fields=json.dumps(rows[position], ensure_ascii=False)))
     await session.flush()
     await _store_votes(session, ballot.id, election, ids, progress)
     await record(session, actor=actor, action="ballot.imported", subject=f"ballot:{ballot.id}",
@@ -157,9 +196,7 @@ async def import_pabulib(session: AsyncSession, text: str, *, neighbourhood: str
 
 async def _store_votes(session: AsyncSession, ballot_id: int, election: Any, ids: dict[str, int],
                        progress: Callable[[int, int], None] | None) -> None:
-    """Bulk-load the ballot box with COPY: participation, votes, and their log leaves."""
-    import json
-
+    """Bulk-load the ballot box with COPY: participation (channel ``imported``), votes, and their log leaves."""
     connection = await (await session.connection()).get_raw_connection()
     driver: Any = connection.driver_connection
     total = election.voters
@@ -170,7 +207,7 @@ async def _store_votes(session: AsyncSession, ballot_id: int, election: Any, ids
             code = receipts.new_receipt_code()  # nobody holds these receipts: the votes are historical
             code_hash = receipts.receipt_hash(code)
             commitment = receipts.commitment(ballot_id, content, code)
-            participation.append((ballot_id, secrets.token_hex(16), "paper", "unknown"))
+            participation.append((ballot_id, secrets.token_hex(16), "imported", "unknown"))
             votes.append((ballot_id, secrets.token_bytes(32), json.dumps(content, separators=(",", ":")), commitment,
                           code_hash))
             log_key, masked = receipts.log_key(code), receipts.mask_commitment(code, commitment)

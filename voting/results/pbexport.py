@@ -158,7 +158,7 @@ def _columns(counted: list[str], source: Source) -> list[str]:
     own: list[str] = []
     for fields in source.projects.values():
         own += [column for column in fields if column not in own]
-    wanted = own + [c for c in counted if c not in own and (c != "name" or not own)]
+    wanted = own + [c for c in counted if c not in own]  # pabulib-checker needs a name beside `selected`
     known = {name: n for n, name in enumerate(_PROJECT_ORDER)}
     return sorted(wanted, key=lambda c: (known.get(c, len(known)), wanted.index(c)))
 

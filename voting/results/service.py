@@ -32,12 +32,10 @@ from voting.results.document import (
     result_document,
     run_tally,
 )
-from voting.results.exports import FILES, bulletin_csv, bulletin_json, election_pb, result_csv, result_json
 from voting.results.models import BallotResult
-from voting.results.signing import sign_bytes
 
 __all__ = ["CLI_PRINCIPAL", "StoredResult", "tally_ballot", "publish_ballot", "move_ballot", "stored_result",
-           "bulletin_rows", "board_rows", "visible_digest", "board_ballot", "export_files", "compute_exports",
+           "bulletin_rows", "board_rows", "visible_digest", "board_ballot", "export_files",
            "can_see_result", "ballot_input", "ballot_projects", "ballot_contents",
            "AFTER_CLOSE"]
 
@@ -59,14 +57,22 @@ def ballot_input(ballot: Ballot) -> BallotInput:
     return BallotInput(ballot_id=ballot.id, title=ballot.title, vote_format=ballot.vote_format, budget=ballot.budget,
                        rule=ballot.rule, tie_break=ballot.tie_break,
                        max_projects=ballot.max_ranks if ballot.vote_format == "ranked" else
-                       ballot.max_projects if ballot.vote_format == "approval" else None)
+                       ballot.max_projects if ballot.vote_format == "approval" else None,
+                       min_score=ballot.min_project_score or None, min_share=ballot.min_voter_share or None,
+                       budget_exact=ballot.budget_exact, currency=ballot.currency)
 
 
 async def ballot_projects(session: AsyncSession, ballot_id: int) -> list[ProjectInput]:
-    rows = (await session.exec(select(BallotProposal.proposal_id, Proposal.title, BallotProposal.cost).join(
+    """The ballot's projects; an imported one keeps its own id and its whole name (the proposal's title is cut)."""
+    rows = (await session.exec(select(BallotProposal, Proposal.title).join(
         Proposal, col(Proposal.id) == col(BallotProposal.proposal_id)).where(BallotProposal.ballot_id == ballot_id)
     )).all()
-    return [ProjectInput(pid, title, cost) for pid, title, cost in rows]
+    return [ProjectInput(row.proposal_id, _own_name(row.source_fields) or title, row.cost, row.label)
+            for row, title in rows]
+
+
+def _own_name(fields: str | None) -> str | None:
+    return json.loads(fields).get("name") if fields else None
 
 
 async def ballot_contents(session: AsyncSession, ballot_id: int) -> list[tuple[dict[str, Any], int]]:
@@ -228,66 +234,6 @@ async def bulletin_rows(session: AsyncSession, principal: Principal | None,
     ballot = await board_ballot(session, principal, ballot_id)
     rows, participants = await board_rows(session, ballot_id)
     return ballot, rows, participants
-
-
-async def _export_seed(session: AsyncSession, ballot_id: int) -> bytes:
-    """A per-ballot secret seed for the .pb's shuffle and voter ids (stable, so downloads match signatures)."""
-    import hmac
-
-    from ballots.vote_models import BallotSecret
-
-    secret = await session.get(BallotSecret, ballot_id)
-    key = secret.slot_key if secret is not None else b"greenballot-no-ballot-secret"
-    return hmac.new(key, b"greenballot pabulib export", hashlib.sha256).digest()
-
-
-def _format_meta(ballot: Ballot) -> dict[str, str]:
-    """The ballot's vote format in Pabulib META terms."""
-    meta: dict[str, str] = {}
-    if ballot.vote_format == "cumulative" and ballot.total_points:
-        meta["max_sum_points"] = str(ballot.total_points)
-        if ballot.max_points_per_project:
-            meta["max_points"] = str(ballot.max_points_per_project)
-    if ballot.vote_format == "knapsack":
-        meta["max_sum_cost"] = str(ballot.budget)
-    if ballot.vote_format in ("approval", "knapsack") and ballot.min_projects:
-        meta["min_length"] = str(ballot.min_projects)
-    if ballot.vote_format == "ranked" and ballot.max_ranks:
-        meta["max_length"] = str(ballot.max_ranks)
-    return meta
-
-
-async def compute_exports(session: AsyncSession, stored: StoredResult, key: Any, key_secret: str | None = None,
-                          progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
-    """Every export file of a stored result and its detached signature by ``key`` (the full recount: costly;
-    ``voting.results.stored_exports`` runs it once per result digest and key)."""
-    from auth.keys import private_key_of
-    from voting.admin.settings import load_city_settings
-
-    ballot_id = stored.ballot.id
-    assert ballot_id is not None
-    info = ballot_input(stored.ballot)
-    projects = await ballot_projects(session, ballot_id)
-    contents = await ballot_contents(session, ballot_id)
-    election = build_election(info, projects, contents)
-    result = run_tally(info, election)
-    rows, participants = await board_rows(session, ballot_id)
-    city = await load_city_settings(session)
-    meta = {"description": stored.ballot.title, "country": "France", "unit": city.city_name,
-            "instance": f"ballot-{ballot_id}", "currency": city.currency,
-            "date_begin": stored.ballot.opens_at.strftime("%d.%m.%Y"),
-            "date_end": stored.ballot.closes_at.strftime("%d.%m.%Y")}
-    meta.update(_format_meta(stored.ballot))
-    files = {FILES["json"]: result_json(stored.document), FILES["csv"]: result_csv(stored.document).encode(),
-             FILES["pb"]: election_pb(election, result, meta, await _export_seed(session, ballot_id)).encode(),
-             FILES["bulletin"]: bulletin_json(ballot_id, rows, participants),
-             FILES["bulletin-csv"]: bulletin_csv(rows).encode()}
-    private = private_key_of(key, key_secret)
-    for name in list(files):
-        if progress:
-            progress(name)
-        files[f"{name}.sig"] = sign_bytes(name, files[name], private, key.kid).encode()
-    return files
 
 
 async def export_files(session: AsyncSession, principal: Principal | None, ballot_id: int,

@@ -16,8 +16,9 @@ from auth.principal import Principal
 from voting.domain import NotFound
 from voting.i18n import gettext as _
 from voting.results.cache import export_bytes
+from voting.results.export_build import compute_exports
 from voting.results.models import ResultExport
-from voting.results.service import StoredResult, compute_exports, stored_result, visible_digest
+from voting.results.service import StoredResult, stored_result, visible_digest
 
 __all__ = ["EXPORT_LOCK", "ExportFile", "ensure_exports", "export_file", "signed_exports"]
 

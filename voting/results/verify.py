@@ -7,14 +7,17 @@ import io
 import json
 from collections import Counter
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from voting.results.document import vote_ballot
 from voting.results.exports import FILES, recorded_tie_break
+from voting.results.pbexport import recorded_recount
 from voting.results.signing import SignatureProblem, verify_bytes
 from voting.tally import PabulibError, RuleError, parse_pabulib, tally
+from voting.tally.pbnumbers import parse_number
 
 __all__ = ["SIGNED_FILES", "verify_export"]
 
@@ -40,6 +43,13 @@ def _ballot_key(ballot: Any) -> tuple[Any, ...]:
     return (ballot.projects, ballot.points)
 
 
+def _same_amount(written: Any, published: Any) -> bool:
+    try:
+        return written is not None and parse_number(str(written)) == Fraction(str(published))
+    except (PabulibError, ValueError):
+        return False
+
+
 def verify_export(files: Mapping[str, bytes], keys: dict[str, Ed25519PublicKey]) -> list[str]:
     """Every reason the export cannot be trusted (an empty list when it verifies)."""
     problems = _signatures(files, keys)
@@ -54,19 +64,20 @@ def verify_export(files: Mapping[str, bytes], keys: dict[str, Ed25519PublicKey])
         return problems + [f"cannot read the export: {error}"]
     problems += [f"election.pb disagrees with itself: {warning}" for warning in pb.warnings]
 
-    rule, tie_break = pb.meta.get("rule", ""), recorded_tie_break(pb.meta)
+    (rule, share), tie_break = recorded_recount(pb.meta), recorded_tie_break(pb.meta)
     if (rule, tie_break) != (document["rule"], document["tie_break"]):
         problems.append(f"election.pb records rule {rule} / {tie_break} but the result says "
                         f"{document['rule']} / {document['tie_break']}")
-    costs = {row["project_id"]: row["cost"] for row in pb.project_rows()}
+    ours = {str(p.get("pabulib_id", p["id"])): str(p["id"]) for p in document["projects"]}
+    costs = {ours.get(row["project_id"], row["project_id"]): row["cost"] for row in pb.project_rows()}
     for project in document["projects"]:
-        if str(costs.get(project["id"])) != str(project["cost"]):
-            problems.append(f"project {project['id']} costs {costs.get(project['id'])} in election.pb but "
-                            f"{project['cost']} in result.json")
+        if not _same_amount(costs.get(project["id"]), project["cost"]):
+            problems.append(f"project {project.get('pabulib_id', project['id'])} costs {costs.get(project['id'])} "
+                            f"in election.pb but {project['cost']} in result.json")
     published = [p["id"] for p in document["projects"] if p["selected"]]
-    if sorted(pb.selected_ids() or []) != sorted(published):
-        problems.append(f"election.pb marks {sorted(pb.selected_ids() or [])} selected but result.json "
-                        f"{sorted(published)}")
+    marked = sorted(ours.get(pid, pid) for pid in pb.selected_ids() or [])
+    if marked != sorted(published):
+        problems.append(f"election.pb marks {marked} selected but result.json {sorted(published)}")
     if sorted(document["selected"]) != sorted(published):
         problems.append("result.json's selected list and its projects' selected flags disagree")
     if FILES["csv"] in files:
@@ -75,9 +86,10 @@ def verify_export(files: Mapping[str, bytes], keys: dict[str, Ed25519PublicKey])
         if in_csv != sorted(published):
             problems.append(f"result.csv marks {in_csv} selected but result.json {sorted(published)}")
     try:
-        recount = tally(election, document["rule"], document["tie_break"])
-        if sorted(recount.selected) != sorted(document["selected"]):
-            problems.append(f"a recount of election.pb under {document['rule']} selects {sorted(recount.selected)}"
+        recount = tally(election, document["rule"], document["tie_break"], min_share=share)
+        counted = sorted(ours.get(pid, pid) for pid in recount.selected)
+        if counted != sorted(document["selected"]):
+            problems.append(f"a recount of election.pb under {document['rule']} selects {counted}"
                             f", not the published {sorted(document['selected'])}")
     except (RuleError, ValueError) as error:
         problems.append(f"cannot recount election.pb: {error}")
@@ -87,7 +99,7 @@ def verify_export(files: Mapping[str, bytes], keys: dict[str, Ed25519PublicKey])
         problems.append(f"the bulletin board has {len(votes)} votes for {board.get('participants')} participants; "
                         f"result.json counted {document['votes_counted']} and election.pb holds {election.voters}")
     on_board = Counter(_ballot_key(vote_ballot(v["content"])) for v in votes)
-    in_pb = Counter(_ballot_key(b) for b in election.ballots)
+    in_pb = Counter((tuple(ours.get(pid, pid) for pid in b.projects), b.points) for b in election.ballots)
     differing = max(sum((on_board - in_pb).values()), sum((in_pb - on_board).values()))
     if differing:
         problems.append(f"the bulletin board and election.pb disagree on {differing} vote(s)")

@@ -23,7 +23,8 @@ def upgrade() -> None:
     op.add_column("ballot", sa.Column("currency", sa.String(length=3), nullable=True))
     op.add_column("ballot", sa.Column("min_project_score", sa.BigInteger(), nullable=True))
     op.add_column("ballot", sa.Column("min_voter_share", sa.Integer(), nullable=True))
-    op.create_check_constraint("ballot_min_project_score", "ballot", "min_project_score IS NULL OR min_project_score >= 0")
+    op.create_check_constraint("ballot_min_project_score", "ballot",
+                               "min_project_score IS NULL OR min_project_score >= 0")
     op.create_check_constraint("ballot_min_voter_share", "ballot",
                                "min_voter_share IS NULL OR min_voter_share BETWEEN 0 AND 100")
     op.create_check_constraint("ballot_currency", "ballot", "currency IS NULL OR currency ~ '^[A-Z]{3}$'")
