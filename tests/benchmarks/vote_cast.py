@@ -249,8 +249,42 @@ async def load(requests: list[tuple[str, dict[str, str], dict[str, Any] | None]]
     return elapsed, latencies, errors, statuses
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) used so far by process ``pid`` and every process below it (Linux /proc)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    wanted, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        wanted.add(current)
+        todo += [child for child, parent in parents.items() if parent == current and child not in wanted]
+    return sum(times.get(each, 0.0) for each in wanted)
+
+
 def quantile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1] if len(values) > 1 else 0.0
+
+
+def measured(pid: int, requests: list[tuple[str, dict[str, str], dict[str, Any] | None]],
+             args: argparse.Namespace) -> tuple[float, list[float], int, dict[int, int], float]:
+    """The load's figures, and the server's CPU seconds per measured request (warm-up included in neither)."""
+    warm = requests[:args.warmup]
+    if warm:
+        asyncio.run(load(warm, args.clients, len(warm)))
+    before = tree_cpu(pid)
+    elapsed, latencies, errors, statuses = asyncio.run(load(requests[args.warmup:], args.clients, 0))
+    return elapsed, latencies, errors, statuses, (tree_cpu(pid) - before) / max(1, len(latencies))
 
 
 def main() -> int:
@@ -269,7 +303,7 @@ def main() -> int:
     name = f"gb_bench_{uuid.uuid4().hex[:8]}"
     asyncio.run(admin(server, f'CREATE DATABASE "{name}"'))
     url = with_database(server, name)
-    rows: list[tuple[str, float, float, float, int, dict[int, int]]] = []
+    rows: list[tuple[str, float, float, float, int, dict[int, int], float]] = []
     processes: list[subprocess.Popen[bytes]] = []
     try:
         from voting.migrate import upgrade
@@ -288,16 +322,16 @@ def main() -> int:
         floor: list[tuple[str, dict[str, str], dict[str, Any] | None]] = [
             (f"http://127.0.0.1:{port}/api/v1/auth/me", {"Authorization": f"Bearer {token}"}, None)
             for token in tokens]
-        elapsed, latencies, errors, statuses = asyncio.run(load(floor, args.clients, args.warmup))
+        elapsed, latencies, errors, statuses, cpu = measured(processes[-1].pid, floor, args)
         rows.append(("floor: GET /auth/me", len(latencies) / elapsed, quantile(latencies, 0.5),
-                     quantile(latencies, 0.99), errors, statuses))
+                     quantile(latencies, 0.99), errors, statuses, cpu))
         base = f"http://127.0.0.1:{port}/api/v1/ballots/{ballot}/votes"
         plan: list[tuple[str, dict[str, str], dict[str, Any] | None]] = [
             (base, {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
              {"projects": choice(proposals)}) for token in tokens]
-        elapsed, latencies, errors, statuses = asyncio.run(load(plan, args.clients, args.warmup))
+        elapsed, latencies, errors, statuses, cpu = measured(processes[-1].pid, plan, args)
         rows.insert(0, ("greenballot POST /votes", len(latencies) / elapsed, quantile(latencies, 0.5),
-                        quantile(latencies, 0.99), errors, statuses))
+                        quantile(latencies, 0.99), errors, statuses, cpu))
         processes.pop().terminate()
 
         port = free_port()
@@ -306,9 +340,9 @@ def main() -> int:
                                {**env, "PYTHONPATH": str(ROOT)}, port, data_dir / "ceiling.log", "/"))
         ceiling_url = f"http://127.0.0.1:{port}/votes/{ballot}"
         plan = [(ceiling_url, {}, {"voter": str(voter), "projects": choice(proposals)}) for voter in voters]
-        elapsed, latencies, errors, statuses = asyncio.run(load(plan, args.clients, args.warmup))
+        elapsed, latencies, errors, statuses, cpu = measured(processes[-1].pid, plan, args)
         rows.append(("ceiling: bare upsert", len(latencies) / elapsed, quantile(latencies, 0.5),
-                     quantile(latencies, 0.99), errors, statuses))
+                     quantile(latencies, 0.99), errors, statuses, cpu))
     finally:
         for process in processes:
             process.terminate()
@@ -317,11 +351,16 @@ def main() -> int:
             asyncio.run(admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(f"\n{args.voters - args.warmup} measured votes, {args.clients} concurrent clients, "
           f"{args.workers} server workers, {os.cpu_count()} CPUs")
-    print(f"{'target':<26}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}  statuses")
-    for label, rate, p50, p99, errors, statuses in rows:
-        print(f"{label:<26}{rate:>10.0f}{p50 * 1000:>10.1f}{p99 * 1000:>10.1f}{errors:>8}  {statuses}")
+    print(f"{'target':<26}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'CPU ms':>9}  statuses")
+    for label, rate, p50, p99, errors, statuses, cpu in rows:
+        print(f"{label:<26}{rate:>10.0f}{p50 * 1000:>10.1f}{p99 * 1000:>10.1f}{errors:>8}{cpu * 1000:>9.2f}  "
+              f"{statuses}")
     ratio = rows[0][1] / rows[-1][1] if len(rows) == 3 and rows[-1][1] else 0.0
+    cpu_ratio = rows[-1][6] / rows[0][6] if len(rows) == 3 and rows[0][6] else 0.0
     print(f"\ngreenballot reaches {ratio:.0%} of the ceiling (target: at least 50%, p99 under 100 ms, no error)")
+    print(f"server CPU per request (the server processes' own CPU, what load beside them changes least): "
+          f"a vote costs {1 / cpu_ratio if cpu_ratio else 0:.2f}x the ceiling's upsert ({cpu_ratio:.0%}); "
+          f"load average {open('/proc/loadavg').read().split()[0]}")
     return 0
 
 
