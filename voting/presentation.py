@@ -83,11 +83,12 @@ def _money(amount: int | float, currency: str, language: str) -> str:
     return str(formats.money.apply(amount, formats.locale, currency=currency, currency_digits=False))
 
 
-def format_money(amount: int | float | None) -> str:
-    """``150 000 €`` in French, ``€150,000`` in English, in the city's currency."""
+def format_money(amount: int | float | None, currency: str | None = None) -> str:
+    """``150 000 €`` in French, ``€150,000`` in English, in the city's currency (or ``currency``, an imported
+    election's own)."""
     if amount is None:
         return ""
-    return _money(amount, current_style().currency, current_language())
+    return _money(amount, currency or current_style().currency, current_language())
 
 
 @lru_cache(maxsize=8192)

@@ -17,7 +17,7 @@ from voting.results.bulletin import bulletin_csv_file, bulletin_page
 from voting.results.bundle import bundle_name, signed_set_zip
 from voting.results.cache import result_views
 from voting.results.comparison import rules_compared
-from voting.results.result_page import page_key, result_page
+from voting.results.result_page import in_currency, page_key, result_page
 from voting.results.service import publish_ballot, tally_ballot
 from voting.results.stored_exports import ExportFile, export_file, signed_exports
 from voting.web.templating import money
@@ -78,7 +78,8 @@ class ResultPages(Controller):
     async def results(self, request: Req, read_session: ReadSession,
                       ballot_id: FromPath[int]) -> Template | Response[str]:
         page = await result_page(read_session, request.scope.get("user"), ballot_id, money, _("Votes per project"))
-        compared = await rules_compared(read_session, page, money, _("other voters"))
+        compared = await rules_compared(read_session, page, in_currency(money, page.stored.document),
+                                        _("other voters"))
         return rendered_once(request, page_key(page, request.url.path), Template("results/results.html", context={
             "stored": page.stored, "view": page.view, "turnout": page.turnout, "compared": compared}))
 

@@ -18,7 +18,7 @@ from voting.results.models import BallotResult
 from voting.results.service import StoredResult, visible_digest
 from voting.results.views import ResultView, result_view
 
-__all__ = ["ResultPage", "result_page", "page_key"]
+__all__ = ["ResultPage", "result_page", "page_key", "in_currency"]
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,18 @@ async def result_page(session: AsyncSession, principal: Principal | None, ballot
     assert row is not None
     raw = row.document.encode()
     document = json.loads(raw)
-    page = ResultPage(StoredResult(ballot, status, document, raw), result_view(document, money, chart_title),
+    page = ResultPage(StoredResult(ballot, status, document, raw),
+                      result_view(document, in_currency(money, document), chart_title),
                       await turnout(session, ballot_id), digest)
     if status == "published":
         result_views.put(key, page)
     return page
+
+
+def in_currency(money: Callable[..., str], document: dict[str, Any]) -> Callable[[Any], str]:
+    """``money`` in the result's own currency (an imported election's), else as it is (the city's)."""
+    own = document.get("currency")
+    return money if not own else lambda amount: money(amount, own)
 
 
 def page_key(page: ResultPage, path: str) -> tuple[Any, ...] | None:

@@ -59,7 +59,10 @@ def explain(explanation: Mapping[str, Any], money: Callable[[Any], str]) -> str:
                                                       cost=money(facts.get("cost"))),
         "not-reached": lambda: _("Not funded: the count stopped before its turn."),
         "below-threshold": lambda: _("Not funded: its score of {score} is below the required {threshold}.").format(
-            score=facts.get("score"), threshold=facts.get("threshold")),
+            score=facts.get("score"), threshold=facts.get("threshold")) if facts.get("threshold") is not None and
+        facts.get("score", 0) < facts["threshold"] else _("Not funded: {supporters} voters supported it, below the "
+                                                          "required {share}% of the voters.").format(
+            supporters=facts.get("supporters"), share=facts.get("min_share")),
         "withdrawn": lambda: _("Withdrawn after the vote."),
         "mes-selected": lambda: _("Funded in round {round}: its {supporters} supporters paid its cost of {cost} "
                                   "from their equal shares.").format(round=facts.get("round"),
