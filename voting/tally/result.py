@@ -21,6 +21,10 @@ CODES: dict[str, str] = {
     "winner": "the single winner (IRV: last standing; plurality: most votes)",
     "eliminated": "IRV eliminated it in round `round` with `votes` first preferences",
     "lost": "plurality: fewer votes than the winner",
+    "incompatible": "not funded: `with` (of the incompatible `group`) was funded before it",
+    "share-cap": "not funded: the `group` would pass its cap of `percent` % of the budget",
+    "sub-budget": "not funded: the `group`'s sub-budget `sub_budget` had no room left for its `cost`",
+    "quota-selected": "funded first to reach the minimum share `percent` % of the `group` (by score)",
 }
 
 
