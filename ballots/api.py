@@ -17,6 +17,7 @@ from ballots.schemas import (
     BallotUpdate,
     CheckpointPublic,
     PaperBatchReport,
+    PaperCorrection,
     PaperVote,
     ReceiptQuery,
     ReceiptStatus,
@@ -118,6 +119,17 @@ class BallotsAPI(Controller):
                     data: JSONBody[PaperVote]) -> VoteReceipt:
         """A poll officer enters one paper vote for the voter named by email or external id."""
         cast = await cast_paper(db_session, current_principal(request), ballot_id, data.voter, _choice(data))
+        return receipt_public(cast)
+
+    @post("/{ballot_id:int}/paper-votes/corrections", operation_id="correctPaperVote", status_code=201,
+          guards=[requires_moderator])
+    async def paper_correction(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: PathId,
+                               data: JSONBody[PaperCorrection]) -> VoteReceipt:
+        """A moderator replaces a mistyped paper vote before the close, giving the reason (audited)."""
+        from ballots.paper_correction import correct_paper_vote
+
+        cast = await correct_paper_vote(db_session, current_principal(request), ballot_id, data.voter,
+                                        _choice(data), data.reason)
         return receipt_public(cast)
 
     @post("/{ballot_id:int}/paper-votes/batch", operation_id="castPaperVotes", status_code=201,

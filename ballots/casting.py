@@ -141,7 +141,7 @@ def checked_content(ballot: Ballot, identity: VoterIdentity, projects: Any, choi
 
 async def check_and_record(session: AsyncSession, identity: VoterIdentity, choice: dict[str, Any],
                            loaded: VotingBallot, *, channel: str, idempotency_key: str | None = None,
-                           now: datetime | None = None) -> CastReceipt:
+                           now: datetime | None = None, correction: bool = False) -> CastReceipt:
     """Validate (clock, eligibility, shape) then record; raises a DomainError before writing anything.
 
     ``loaded`` comes from :func:`load_for_vote` in the same transaction, which holds the ballot open until commit.
@@ -151,7 +151,7 @@ async def check_and_record(session: AsyncSession, identity: VoterIdentity, choic
     content = checked_content(ballot, identity, loaded.projects, choice, now or loaded.now)
     band = age_band(identity.voter.birth_date, ballot.closes_at.date() if ballot.closes_at else date.today())
     return await record_vote(session, ballot.id, identity.ref, content, channel=channel, age_band=band,
-                             idempotency_key=idempotency_key, keys=loaded.keys)
+                             idempotency_key=idempotency_key, keys=loaded.keys, correction=correction)
 
 
 _PARTICIPATE = (  # inserts nothing, so returns no row, unless the ballot is open in the database's clock
@@ -172,7 +172,7 @@ _STORE_AND_REQUEST = (_SEAL +  # the same, remembering the idempotency key with 
 
 async def record_vote(session: AsyncSession, ballot_id: int, voter_ref: str, content: dict[str, Any], *,
                       channel: str, age_band: str = "unknown", idempotency_key: str | None = None,
-                      keys: BoxKeys | None = None) -> CastReceipt:
+                      keys: BoxKeys | None = None, correction: bool = False) -> CastReceipt:
     """The ballot box: participation row (inserted or locked), idempotency, the sealed envelope, the log leaf.
 
     The upsert of the voter's participation row takes its row lock, which serialises one voter's concurrent
@@ -196,8 +196,10 @@ async def record_vote(session: AsyncSession, ballot_id: int, voter_ref: str, con
         replay = await _replay(driver, ballot_id, request, idempotency_key or "", slot, channel, digest)
         if replay is not None:
             return replay
-    if channel == "paper" and not inserted:
+    if channel == "paper" and not inserted and not correction:
         raise ChannelConflict(_("A paper vote was already recorded for this voter."))
+    if correction and inserted:  # raised before anything else is written: the request rolls the row back
+        raise ChannelConflict(_("This voter has no paper vote to correct."))
     code = receipts.new_receipt_code()
     commitment = receipts.commitment(ballot_id, content, code)
     sealed = seal(keys, ballot_id, Envelope(slot, content, receipts.receipt_hash(code), commitment))

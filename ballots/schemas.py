@@ -11,7 +11,8 @@ from voting.fields import Amount, Line, PatchField, RowId, SmallCount, Text
 
 __all__ = ["BallotCreate", "BallotUpdate", "BallotPublic", "BallotProjectPublic", "TransitionRequest", "VoteCast",
            "VoteReceipt",
-           "ReceiptStatus", "ReceiptQuery", "RollReport", "RollRejection", "PaperVote", "PaperBatchReport", "Turnout",
+           "ReceiptStatus", "ReceiptQuery", "RollReport", "RollRejection", "PaperVote", "PaperCorrection",
+           "PaperBatchReport", "Turnout",
            "CheckpointPublic", "StandingPublic", "StandingReason"]
 
 
@@ -175,6 +176,12 @@ class RollReport(BaseModel):
 
 class PaperVote(VoteCast):
     voter: str = Field(min_length=1, max_length=254, description="the voter's email or external id")
+
+
+class PaperCorrection(PaperVote):
+    """A moderator's correction of a mistyped paper vote, before the close: the voter's vote is replaced."""
+
+    reason: Text = Field(min_length=3, max_length=500, description="why the paper vote is corrected (audited)")
 
 
 class PaperBatchReport(BaseModel):
