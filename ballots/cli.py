@@ -21,19 +21,28 @@ def roll_import(args: argparse.Namespace) -> int:
     from voting.commands.runtime import CLIError, prepare_database, run_in_session
 
     ballot_id = _ballot_id(args.ballot)
+    path = Path(args.file)
     try:
-        text = Path(args.file).read_text(encoding="utf-8-sig")
+        stream = path.open(encoding="utf-8-sig", newline="")
     except OSError as error:
         raise CLIError(f"cannot read {args.file}: {error.strerror}", 2) from error
-    except UnicodeDecodeError as error:
-        raise CLIError(f"{args.file} is not UTF-8 text", 2) from error
-    _, url = prepare_database()
+    with stream:
+        _, url = prepare_database()
 
-    from ballots.roll import import_roll
-    from voting.i18n import use_language
+        from ballots.bulk_progress import file_progress
+        from ballots.roll import import_roll_lines
+        from voting.csvfiles import file_lines
+        from voting.i18n import use_language
 
-    use_language("en")
-    report = run_in_session(url, lambda session: import_roll(session, None, ballot_id, text, actor="cli"))
+        use_language("en")
+        try:
+            with file_progress(path, "roll") as (counted, progress):
+                report = run_in_session(url, lambda session: import_roll_lines(
+                    session, None, ballot_id, counted(file_lines(stream)), actor="cli", progress=progress))
+        except UnicodeDecodeError as error:
+            raise CLIError(f"{args.file} is not UTF-8 text", 2) from error
+        except OSError as error:
+            raise CLIError(f"cannot read {args.file}: {error.strerror}", 2) from error
     print(f"ballot {ballot_id}: {report.accepted} accepted ({report.added} added, {report.updated} updated), "
           f"{len(report.rejected)} rejected")
     for rejected in report.rejected:

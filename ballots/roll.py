@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,13 +14,15 @@ from auth.principal import Principal
 from ballots.errors import ForbiddenTransition
 from ballots.lifecycle import effective_status
 from ballots.models import VoterRollEntry
-from ballots.roll_csv import Rejected, RollEntry, parse_roll
+from ballots.roll_copy import TWO_ENTRIES, merge_staged
+from ballots.roll_csv import Rejected, RollEntry
 from ballots.service import actor_of, ensure_manager, load_ballot, window_of
 from voting.audit.service import record
+from voting.csvfiles import text_lines
 from voting.i18n import gettext as _
 from voting.models import Neighbourhood
 
-__all__ = ["RollImport", "import_roll", "roll_size"]
+__all__ = ["RollImport", "import_roll", "import_roll_lines", "roll_size"]
 
 
 @dataclass(frozen=True)
@@ -43,20 +46,28 @@ async def _hoods(session: AsyncSession) -> dict[str, int]:
 async def import_roll(session: AsyncSession, principal: Principal | None, ballot_id: int, csv_text: str,
                       now: datetime | None = None, actor: str | None = None) -> RollImport:
     """Entries are matched by email or external id and updated; a roll never shrinks once voting may start."""
+    return await import_roll_lines(session, principal, ballot_id, text_lines(csv_text), now, actor)
+
+
+async def import_roll_lines(session: AsyncSession, principal: Principal | None, ballot_id: int,
+                            lines: Iterable[str], now: datetime | None = None, actor: str | None = None,
+                            progress: Callable[[int], None] | None = None) -> RollImport:
+    """:func:`import_roll` from physical lines read as they come (a file of a million rows is never held whole):
+    the checked rows are copied into a staging table, then merged into the roll by a few set statements; the
+    rare rows whose outcome depends on the order of the file are applied one by one, in file order, as before.
+    ``progress`` is told the number of rows read every few thousand rows."""
     now = now or datetime.now(UTC)
     ballot = await load_ballot(session, ballot_id)
     if principal is not None:  # None: the operator, on the command line
         ensure_manager(principal, ballot)
     if effective_status(window_of(ballot), now) not in ("draft", "open"):
         raise ForbiddenTransition(_("The voter roll can only change before the ballot closes."))
-    parsed = parse_roll(csv_text, await _hoods(session), now.date())
-    added = updated = 0
-    rejected = list(parsed.rejected)
-    for entry in parsed.entries:
+    merged = await merge_staged(session, ballot_id, lines, await _hoods(session), now.date(), progress)
+    added, updated, rejected = merged.added, merged.updated, list(merged.rejected)
+    for entry in merged.one_by_one:
         rows = await _stored(session, ballot_id, entry)
         if len(rows) > 1:
-            rejected.append(Rejected(entry.line, _("its e-mail and its external id belong to two different "
-                                                   "entries of the roll")))
+            rejected.append(Rejected(entry.line, TWO_ENTRIES()))
             continue
         row = rows[0] if rows else None
         if row is None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from voting.csvfiles import CsvRow, Rejected, read_table
+from voting.csvfiles import CsvRow, Rejected, stream_table, text_lines
 from voting.i18n import gettext as _
 
-__all__ = ["RollEntry", "Rejected", "RollFile", "parse_roll", "COLUMNS"]
+__all__ = ["RollEntry", "Rejected", "RollFile", "parse_roll", "stream_roll", "disagreements", "COLUMNS"]
 
 COLUMNS = {
     "email": ("email", "e-mail", "mail", "courriel"),
@@ -83,27 +83,39 @@ def parse_roll(text: str, hoods: Mapping[str, int], today: date) -> RollFile:
     guess); a row that only repeats what earlier rows said is reported and stored once.
     """
     result = RollFile()
-    table = read_table(text, required=[COLUMNS["email"] + COLUMNS["external_id"]],
-                       optional=COLUMNS["birth_date"] + COLUMNS["neighbourhood"])
-    if table.error:
-        result.rejected.append(Rejected(1, table.error))
-        return result
-    rejected = {item.line: item.reason for item in table.rejected}
+    rejected: dict[int, str] = {}
     entries: list[RollEntry] = []
-    for row in table.rows:
-        entry = _entry(row, hoods, today)
-        if isinstance(entry, str):
-            rejected[row.line] = entry
+    for item in stream_roll(text_lines(text), hoods, today):
+        if isinstance(item, Rejected):
+            rejected[item.line] = item.reason
         else:
-            entries.append(entry)
-    rejected.update(_disagreements(entries))
+            entries.append(item)
+    rejected.update(disagreements(entries))
     result.entries = [entry for entry in entries if entry.line not in rejected]
     result.rejected = [Rejected(line, reason) for line, reason in sorted(rejected.items())]
     return result
 
 
-def _disagreements(entries: list[RollEntry]) -> dict[int, str]:
-    """Rejections of rows that contradict, or only repeat, other rows with the same e-mail or external id."""
+def stream_roll(lines: Iterable[str], hoods: Mapping[str, int], today: date) -> Iterator[RollEntry | Rejected]:
+    """Each row of a roll, checked on its own, as it is read: an entry, or why it is rejected (an unreadable
+    header: one rejection at its line). Rows that disagree with each other are :func:`disagreements`' job."""
+    table, items = stream_table(lines, required=[COLUMNS["email"] + COLUMNS["external_id"]],
+                                optional=COLUMNS["birth_date"] + COLUMNS["neighbourhood"])
+    if table.error:
+        yield Rejected(1, table.error)
+        return
+    for item in items:
+        if isinstance(item, Rejected):
+            yield item
+            continue
+        entry = _entry(item, hoods, today)
+        yield Rejected(item.line, entry) if isinstance(entry, str) else entry
+
+
+def disagreements(entries: list[RollEntry]) -> dict[int, str]:
+    """Rejections of rows that contradict, or only repeat, other rows with the same e-mail or external id.
+
+    Only groups of two rows or more count: the rows sharing a key with no other row can be left out."""
     groups: dict[str, list[RollEntry]] = defaultdict(list)
     for entry in entries:
         if entry.email:
