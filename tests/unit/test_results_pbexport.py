@@ -30,12 +30,12 @@ def counted(rule: str = "greedy") -> PabulibFile:
 ])
 def test_meta_names_a_rule_the_checker_knows_and_the_comment_says_how_to_recount(rule, min_score, min_share,
                                                                                    written) -> None:
-    recount = Recount(rule, ("min-cost", "lexico"), VoteType.APPROVAL, min_score, min_share)
+    recount = Recount(rule, ("min-cost", "max-votes", "lexico"), VoteType.APPROVAL, min_score, min_share)
     pb = apply_source(counted(rule), Source(), recount)
     assert pb.meta["rule"] == written
     assert recorded_recount(pb.meta) == (rule, min_share)
-    assert recorded_tie_break(pb.meta) == "min-cost,lexico"
-    assert pb.meta["comment"].startswith("#1: greenballot tie-break: min-cost,lexico #2: greenballot rule: ")
+    assert recorded_tie_break(pb.meta) == "min-cost,max-votes,lexico"
+    assert pb.meta["comment"].startswith("#1: greenballot tie-break: min-cost,max-votes,lexico #2: greenballot rule: ")
     if min_share:  # 25% of 10 voters: 3 votes, the same test for approval ballots
         assert pb.meta["min_project_score_threshold"] == "3"
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from voting.tally import PabulibError, PabulibFile, VoteType
+from voting.tally import WITHDRAWN_COST, PabulibError, PabulibFile, VoteType
 from voting.tally.pbnumbers import parse_number
 
 __all__ = ["CHECKER_RULES", "RULE_NOTE", "SHARE_NOTE", "Recount", "Source", "apply_source", "recorded_recount"]
@@ -54,10 +54,13 @@ class Recount:
         found = max(self.min_score or 0, share)
         return found or None
 
-    def meta_rule(self, voters: int) -> str:
-        """The rule META can name so that pabulib-checker recounts it exactly, else ``unknown``."""
+    def meta_rule(self, voters: int, tied: bool = False) -> str:
+        """The rule META can name so that pabulib-checker recounts it exactly, else ``unknown``. ``tied``: two
+        projects share a cost and a number of supporters, a tie the checker's Equal Shares cannot break."""
         if self.rule not in CHECKER_RULES:
             return "unknown"
+        if self.rule.startswith("equalshares") and (tied or self.tie_break[:2] != ("min-cost", "max-votes")):
+            return "unknown"  # the checker breaks Equal Shares ties by cost then supporters, and fails on the rest
         folded = self.vote_type in (VoteType.APPROVAL, VoteType.CHOOSE_ONE) or not self.min_share
         if self.rule.startswith("equalshares") and (self.threshold(voters) or self.min_share):
             return "unknown"  # the checker's Equal Shares ignores thresholds
@@ -127,11 +130,15 @@ def apply_source(pb: PabulibFile, source: Source, recount: Recount) -> PabulibFi
         if key in _OURS or key not in meta:
             meta[key] = value
     voters = int(pb.meta["num_votes"])
-    meta["rule"] = recount.meta_rule(voters)
+    pairs = [(row.get("cost"), row.get("votes")) for row in pb.project_rows()
+             if row.get("cost") != str(WITHDRAWN_COST)]
+    meta["rule"] = recount.meta_rule(voters, tied=len(set(pairs)) < len(pairs))
     threshold = recount.threshold(voters)
     meta.pop("min_project_score_threshold", None)
     if threshold and meta["rule"] in _THRESHOLD_RULES + ("equalshares/add1", "unknown"):
         meta["min_project_score_threshold"] = str(threshold)
+    elif meta["rule"] == "greedy-threshold":  # the checker wants the key with this rule, even at 0
+        meta["min_project_score_threshold"] = "0"
     if "fully_funded" in source.meta and "fully_funded" not in pb.meta:
         meta.pop("fully_funded", None)
     meta["comment"] = _comment(source.meta.get("comment", ""), recount.notes())

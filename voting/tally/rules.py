@@ -65,7 +65,7 @@ def tally(
     if rule.startswith("equalshares") and (limit or share) or rule == "greedy-threshold" and share:
         from voting.tally.threshold import with_threshold
 
-        return with_threshold(election, limit, share, lambda fundable: tally(fundable, rule, chain,
+        return with_threshold(election, limit, share, lambda fundable: tally(fundable, rule, chain, threshold=0,
                                                                              progress=progress))
     run: Callable[[], TallyResult]
     if rule == "greedy":

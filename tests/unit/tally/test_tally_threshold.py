@@ -47,3 +47,8 @@ def test_rules_honour_a_minimum_score_and_share(rule: str) -> None:
 def test_no_threshold_changes_nothing() -> None:
     for rule in ("equalshares", "greedy-threshold"):
         assert tally(ELECTION, rule) == tally(ELECTION, rule, min_share=0)
+
+
+def test_a_threshold_no_project_misses_runs_the_rule_once() -> None:
+    pinned = Election.build(ELECTION.projects, 100, "approval", ELECTION.ballots, threshold=1)
+    assert tally(pinned, "equalshares").selected == tally(ELECTION, "equalshares").selected
