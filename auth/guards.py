@@ -12,6 +12,7 @@ from litestar.handlers.base import BaseRouteHandler
 from auth.principal import Principal
 from voting.i18n import gettext as _
 from voting.i18n import ngettext
+from voting.words import role_words
 
 __all__ = ["requires_login", "requires_role", "requires_admin", "requires_auditor", "requires_moderator",
            "requires_poll_officer", "current_principal"]
@@ -38,7 +39,8 @@ def requires_role(*roles: str) -> Guard:
         principal = current_principal(connection)
         if not principal.roles & wanted:
             message = ngettext("This needs the role {roles}.", "This needs one of the roles {roles}.", len(wanted))
-            raise PermissionDeniedException(message.format(roles=", ".join(sorted(wanted))))
+            roles = ", ".join(f"{role_words(role)} ({role})" for role in sorted(wanted))
+            raise PermissionDeniedException(message.format(roles=roles))
 
     guard.__name__ = f"requires_{'_or_'.join(sorted(wanted))}"
     return guard

@@ -20,6 +20,6 @@ async def test_a_missing_role_is_named(client, db_session):
     citizen = await make_account(db_session, "citizen")
     headers = await bearer(client, citizen.email)
     admin_only = await client.get("/api/v1/admin/settings", headers=headers)
-    assert (admin_only.status_code, admin_only.json()["detail"]) == (403, "This needs the role admin.")
+    assert (admin_only.status_code, admin_only.json()["detail"]) == (403, "This needs the role administrator (admin).")
     moderators = await client.post("/api/v1/ballots", headers={**headers, "accept-language": "fr"}, json={})
-    assert (moderators.status_code, moderators.json()["detail"]) == (403, "Il faut l’un des rôles admin, moderator.")
+    assert (moderators.status_code, moderators.json()["detail"]) == (403, "Il faut l’un des rôles administrateur (admin), modérateur (moderator).")
