@@ -49,6 +49,7 @@ from voting.mail.worker import mail_sender
 from voting.maps.routes import MAP_HANDLERS
 from voting.proposals.routes import PROPOSAL_HANDLERS
 from voting.reference import reference_listener
+from voting.replica import open_replica
 from voting.results.api import ResultsAPI
 from voting.results.audit_pages import AuditPages
 from voting.results.pages import ResultPages
@@ -93,6 +94,8 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
             app.state.session_maker = make_session_maker(engine)
             await open_driver_pool(app.state.session_maker, url)
             app.state.read_session_maker = make_session_maker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+            if settings.replica_url:  # pages that only read go there; votes, logins and principals never do
+                app.state.replica = open_replica(settings.replica_url, app.state.read_session_maker)
         else:
             app.state.session_maker = session_maker
 
@@ -107,6 +110,8 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
             yield
         finally:
             if engine is not None:
+                if getattr(app.state, "replica", None) is not None:
+                    await app.state.replica.close()
                 await close_driver_pool(app.state.session_maker)
                 await engine.dispose()
 

@@ -39,6 +39,9 @@ class Settings:
     demo: bool = False
     trusted_proxies: str = ""
     """Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed."""
+    replica_url: str | None = field(default=None, repr=False)
+    """``DATABASE_REPLICA_URL``: a streaming replica for pages that only read (results, bulletin board, exports,
+    proposal lists, the map); votes, logins and every write stay on ``DATABASE_URL``."""
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -60,7 +63,19 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("GREENBALLOT_MAIL_FROM") or "greenballot <noreply@localhost>",
         demo=env.get("GREENBALLOT_DEMO", "") == "1",
         trusted_proxies=_trusted_proxies(env.get("GREENBALLOT_TRUSTED_PROXIES", "")),
+        replica_url=_replica_url(env.get("DATABASE_REPLICA_URL") or None),
     )
+
+
+def _replica_url(value: str | None) -> str | None:
+    from voting.database import DatabaseURLError, asyncpg_url
+
+    if value is None or not value.strip():
+        return None
+    try:
+        return asyncpg_url(value.strip())
+    except DatabaseURLError:
+        raise ValueError("DATABASE_REPLICA_URL must start with postgresql:// or postgresql+asyncpg://") from None
 
 
 def _smtp_url(value: str | None) -> str | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
+from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
@@ -166,12 +167,25 @@ async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]
             await session.commit()
 
 
-async def provide_read_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+async def provide_read_session(state: State, request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
     """For pages that only read: a session whose connection is in autocommit (each statement reads the latest
     committed data; nothing to commit, no BEGIN/COMMIT round trips). Without ``read_session_maker`` (tests bind
-    the app to one rolled-back connection) it is the request's usual session maker, never committed."""
-    maker = getattr(state, "read_session_maker", None) or state.session_maker
-    async with maker() as session:
+    the app to one rolled-back connection) it is the request's usual session maker, never committed.
+
+    With ``DATABASE_REPLICA_URL`` it reads from the replica (the primary when the replica cannot be reached); when
+    the replica is behind, ``request.state.replica_lag`` holds its lag in seconds for the page to say so."""
+    replica = getattr(state, "replica", None)
+    if replica is None:
+        maker = getattr(state, "read_session_maker", None) or state.session_maker
+        async with maker() as session:
+            yield session
+        return
+    from voting.replica import stale_seconds
+
+    session, lag = await replica.session()
+    if (stale := stale_seconds(lag)) is not None:
+        request.state.replica_lag = stale
+    async with session:
         yield session
 
 

@@ -11,7 +11,7 @@ from litestar.params import JSONBody, MultipartBody, QueryParameter
 
 from auth.guards import current_principal, requires_login
 from auth.principal import Principal
-from voting.database import DBSession
+from voting.database import DBSession, ReadSession
 from voting.fields import INTEGER_MAX, PathId
 from voting.proposals.photo import MAX_PHOTO_BYTES
 from voting.proposals.queries import (
@@ -70,7 +70,7 @@ class ProposalAPI(Controller):
 
     @get("/", operation_id="listProposals")
     async def index(
-        self, db_session: DBSession,
+        self, read_session: ReadSession,
         neighbourhood_id: Annotated[int | None, QueryParameter(name="neighbourhood_id", ge=1, le=INTEGER_MAX)] = None,
         category: Annotated[str | None, QueryParameter(name="category")] = None,
         status: Annotated[str | None, QueryParameter(name="status")] = None,
@@ -79,7 +79,7 @@ class ProposalAPI(Controller):
         per_page: Annotated[int, QueryParameter(name="per_page", ge=1, le=100)] = 20,
     ) -> ProposalPage:
         """Public proposals (never drafts), filtered, searched in French and English, newest or best match first."""
-        listing = await list_proposals(db_session, neighbourhood_id=neighbourhood_id, category=category,
+        listing = await list_proposals(read_session, neighbourhood_id=neighbourhood_id, category=category,
                                        status=status, q=q, page=page, per_page=per_page)
         return ProposalPage(items=[proposal_public(r) for r in listing.rows], total=listing.total,
                             page=listing.page, per_page=listing.per_page)

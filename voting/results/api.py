@@ -9,8 +9,9 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Response, Stream
 
 from auth.guards import current_principal, requires_login
-from voting.database import DBSession
+from voting.database import DBSession, ReadSession
 from voting.fields import PathId
+from voting.replica import replica_first
 from voting.results.bulletin import bulletin_page
 from voting.results.pages import file_response
 from voting.results.service import publish_ballot, stored_result, tally_ballot
@@ -44,24 +45,24 @@ class ResultsAPI(Controller):
         return {"ballot_id": ballot.id, "status": ballot.status}
 
     @get("/result", operation_id="getResult")
-    async def result(self, request: Req, db_session: DBSession, ballot_id: PathId) -> Response[bytes]:
+    async def result(self, request: Req, read_session: ReadSession, ballot_id: PathId) -> Response[bytes]:
         """The canonical result document (public once published; auditors and moderators before)."""
-        return _json((await stored_result(db_session, request.scope.get("user"), ballot_id)).raw)
+        return _json((await stored_result(read_session, request.scope.get("user"), ballot_id)).raw)
 
     @get("/bulletin", operation_id="getBulletinBoard")
-    async def bulletin(self, request: Req, db_session: DBSession, ballot_id: PathId,
+    async def bulletin(self, request: Req, read_session: ReadSession, ballot_id: PathId,
                        page: Annotated[int, QueryParameter(ge=1, le=10_000_000)] = 1) -> dict[str, Any]:
         """Counted votes (receipt hash, commitment, content) sorted by receipt, 1000 a page (``?page=``); the
         whole board, signed, is the ``bulletin.json`` export."""
-        board = await bulletin_page(db_session, request.scope.get("user"), ballot_id, page, page_size=API_PAGE_SIZE)
+        board = await bulletin_page(read_session, request.scope.get("user"), ballot_id, page, page_size=API_PAGE_SIZE)
         return {"ballot_id": ballot_id, "participants": board.participants, "votes": board.votes, "page": board.page,
                 "pages": board.pages, "page_size": API_PAGE_SIZE,
                 "board": [{"receipt_hash": r, "commitment": c, "content": content} for r, c, content in board.rows]}
 
     @get("/exports/{name:str}", operation_id="getExportFile")
-    async def export_file(self, request: Req, db_session: DBSession, ballot_id: PathId,
+    async def export_file(self, request: Req, read_session: ReadSession, db_session: DBSession, ballot_id: PathId,
                           name: FromPath[str]) -> Response[bytes] | Stream:
         """result.json, result.csv, election.pb, bulletin.json, bulletin.csv, their .sig files, keys.json."""
-        file = await export_file(db_session, request.scope.get("user"), ballot_id, name,
-                                 request.app.state.settings.key_secret)
+        file = await replica_first(read_session, db_session, lambda session: export_file(
+            session, request.scope.get("user"), ballot_id, name, request.app.state.settings.key_secret))
         return file_response(request, file)

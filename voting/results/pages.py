@@ -13,6 +13,7 @@ from litestar.response import Redirect, Response, Stream, Template
 from auth.guards import current_principal, requires_login
 from voting.database import DBSession, ReadSession
 from voting.i18n import gettext as _
+from voting.replica import replica_first
 from voting.results.bulletin import bulletin_csv_file, bulletin_page
 from voting.results.bundle import bundle_name, signed_set_zip
 from voting.results.cache import result_views
@@ -84,16 +85,19 @@ class ResultPages(Controller):
             "stored": page.stored, "view": page.view, "turnout": page.turnout, "compared": compared}))
 
     @get("/exports/{name:str}", name="export-file")
-    async def export_file(self, request: Req, db_session: DBSession, ballot_id: FromPath[int],
-                          name: FromPath[str]) -> Response[bytes] | Stream:
-        file = await export_file(db_session, request.scope.get("user"), ballot_id, name, _key_secret(request))
+    async def export_file(self, request: Req, read_session: ReadSession, db_session: DBSession,
+                          ballot_id: FromPath[int], name: FromPath[str]) -> Response[bytes] | Stream:
+        file = await replica_first(read_session, db_session, lambda session: export_file(
+            session, request.scope.get("user"), ballot_id, name, _key_secret(request)))
         # saved under its own name: a folder of downloads is what ``greenballot verify`` reads
         return file_response(request, file, {"Content-Disposition": f'attachment; filename="{file.name}"'})
 
     @get("/exports.zip", name="export-zip")
-    async def export_zip(self, request: Req, db_session: DBSession, ballot_id: FromPath[int]) -> Response[bytes]:
+    async def export_zip(self, request: Req, read_session: ReadSession, db_session: DBSession,
+                         ballot_id: FromPath[int]) -> Response[bytes]:
         """The whole signed set in one zip, in a folder ``greenballot verify`` checks once unzipped."""
-        files = await signed_exports(db_session, request.scope.get("user"), ballot_id, _key_secret(request))
+        files = await replica_first(read_session, db_session, lambda session: signed_exports(
+            session, request.scope.get("user"), ballot_id, _key_secret(request)))
         folder = bundle_name(ballot_id)
         return Response(signed_set_zip(folder, files), media_type="application/zip", headers={
             "Content-Disposition": f'attachment; filename="{folder}.zip"', "Cache-Control": "no-cache",
@@ -110,9 +114,11 @@ class ResultPages(Controller):
                                                           "names": board.names})
 
     @get("/bulletin.csv", name="bulletin-csv")
-    async def bulletin_download(self, request: Req, db_session: DBSession, ballot_id: FromPath[int]) -> Response[bytes]:
+    async def bulletin_download(self, request: Req, read_session: ReadSession, db_session: DBSession,
+                                ballot_id: FromPath[int]) -> Response[bytes]:
         """Every counted vote as CSV: from the close for those who may see the result, for everyone once published."""
-        content = await bulletin_csv_file(db_session, request.scope.get("user"), ballot_id, _key_secret(request))
+        content = await replica_first(read_session, db_session, lambda session: bulletin_csv_file(
+            session, request.scope.get("user"), ballot_id, _key_secret(request)))
         return Response(content, media_type=CONTENT_TYPES[".csv"],
                         headers={"Content-Disposition": f'attachment; filename="ballot-{ballot_id}-bulletin.csv"'})
 
