@@ -16,7 +16,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.models import Account, ModeratorScope, RoleGrant
-from auth.passwords import hash_password
 from auth.principal import Principal
 from ballots.models import Ballot
 from ballots.schemas import BallotCreate
@@ -93,22 +92,43 @@ async def _principal_of(session: AsyncSession, account: Account) -> Principal:
                      email_confirmed=account.email_confirmed_at is not None)
 
 
-async def _voter_account(session: AsyncSession, voter: DemoVoter, hood_id: int, password_hash: str) -> Account:
-    """A verified citizen of the neighbourhood, audited like ``create_account`` but sharing one password hash
-    (one argon2 hash for every synthetic voter keeps seeding fast; its password is random and thrown away)."""
-    found = (await session.exec(select(Account).where(func.lower(Account.email) == voter.email))).first()
-    if found is not None:
-        return found
-    account = Account(email=voter.email, display_name=voter.name, password_hash=password_hash,
-                      birth_date=voter.birth_date, neighbourhood_id=hood_id, verified_at=datetime.now(UTC),
-                      verified_how="demo account", email_confirmed_at=datetime.now(UTC))
-    session.add(account)
+def _thrown_away_hash() -> str:
+    """An argon2id hash of a random password nobody keeps: at the cheapest parameters, as guessing 24 random bytes
+    is hopeless at any cost (a synthetic voter never logs in)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(secrets.token_urlsafe(24))
+
+
+async def _voter_accounts(session: AsyncSession, voters: list[DemoVoter], hood_id: int) -> dict[str, Account]:
+    """The synthetic voters' accounts by email: verified citizens of the neighbourhood, audited like
+    ``create_account``, the missing ones inserted in bulk (one statement per table) sharing one password hash."""
+    emails = [voter.email for voter in voters]
+    found = {account.email.lower(): account for account in (await session.exec(
+        select(Account).where(func.lower(Account.email).in_(emails)))).all()}
+    password_hash = _thrown_away_hash()
+    now = datetime.now(UTC)
+    made = [Account(email=voter.email, display_name=voter.name, password_hash=password_hash,
+                    birth_date=voter.birth_date, neighbourhood_id=hood_id, verified_at=now,
+                    verified_how="demo account", email_confirmed_at=now)
+            for voter in voters if voter.email not in found]
+    session.add_all(made)
     await session.flush()
-    session.add(RoleGrant(account_id=account.id, role="citizen"))
+    session.add_all([RoleGrant(account_id=account.id, role="citizen") for account in made])
     await session.flush()
-    await record(session, actor="demo", action="account.created", subject=f"account:{account.id}",
-                 data={"email": voter.email, "roles": ["citizen"], "neighbourhoods": []})
-    return account
+    for account in made:
+        await record(session, actor="demo", action="account.created", subject=f"account:{account.id}",
+                     data={"email": account.email, "roles": ["citizen"], "neighbourhoods": []})
+        found[account.email] = account
+    return found
+
+
+def _citizen(account: Account) -> Principal:
+    """A synthetic voter as the services see them logged in (a citizen, no scopes: what ``_principal_of`` reads)."""
+    return Principal(id=account.id, email=account.email, display_name=account.display_name,
+                     roles=frozenset({"citizen"}), neighbourhoods=frozenset(),
+                     verified=account.verified_at is not None, birth_date=account.birth_date,
+                     neighbourhood_id=account.neighbourhood_id, email_confirmed=account.email_confirmed_at is not None)
 
 
 async def seed_published_ballot(session: AsyncSession, hood_id: int, moderator: Account,
@@ -130,12 +150,15 @@ async def seed_published_ballot(session: AsyncSession, hood_id: int, moderator: 
         closes_at=now + timedelta(days=1)))
     assert ballot.id is not None
     await change_status(session, officer, ballot.id, "open", key_secret=key_secret)
-    password_hash = hash_password(secrets.token_urlsafe(24))
-    for voter in demo_voters():
-        account = await _voter_account(session, voter, hood_id, password_hash)
+    voters = demo_voters()
+    accounts = await _voter_accounts(session, voters, hood_id)
+    for voter in voters:
+        account = accounts[voter.email]
         choice = [proposals[title].id for title in voter.approves if title in proposals]
         if choice:
-            await cast_online(session, await _principal_of(session, account), ballot.id, {"projects": choice})
+            principal = _citizen(account) if account.verified_how == "demo account" else await _principal_of(
+                session, account)
+            await cast_online(session, principal, ballot.id, {"projects": choice})
     await change_status(session, officer, ballot.id, "closed", key_secret=key_secret)
     await tally_ballot(session, officer, ballot.id, key_secret)
     return await publish_ballot(session, officer, ballot.id)

@@ -1,0 +1,120 @@
+"""Benchmark of the bulk imports on the command line: ``greenballot roll import`` and ``greenballot census import``
+of a generated CSV file, each in a database of its own (created, then dropped) on the machine's PostgreSQL.
+
+    .venv/bin/python tests/benchmarks/roll_import.py [--rows 1000000] [--skip-census]
+
+Targets (issue 14): 1,000,000 rows in under 60 s of wall time and under 500 MB peak RSS of the CLI process (the
+child's own ``ru_maxrss``, from ``os.wait4``). The migrations are applied before the timed run, as on a live
+instance. The load average is printed: other work on the machine slows the figures down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.benchmarks.serving import GREENBALLOT, greenballot, temp_database  # noqa: E402
+
+__all__ = ["main"]
+
+SECONDS, MEGABYTES = 60.0, 500.0
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
+
+
+async def _ballot(url: str) -> tuple[int, str]:
+    """An open ballot and its neighbourhood's slug, made with the test factories."""
+    from tests.ballot_factories import make_open_ballot
+    from tests.factories import make_account, make_neighbourhood
+    from voting.database import make_engine, make_session_maker
+
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with make_session_maker(engine)() as session:
+            hood = await make_neighbourhood(session, postcodes=["63000"])
+            owner = await make_account(session, "moderator", neighbourhoods=[hood.slug])
+            ballot, _ = await make_open_ballot(session, hood, owner)
+            await session.commit()
+            assert ballot.id is not None
+            return ballot.id, hood.slug
+    finally:
+        await engine.dispose()
+
+
+def _write_roll(path: Path, rows: int, slug: str) -> None:
+    rng = random.Random(14)
+    with path.open("w", encoding="utf-8") as out:
+        out.write("email,external_id,birth_date,neighbourhood\n")
+        for n in range(rows):
+            born = f"{rng.randrange(1930, 2008)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+            out.write(f"voter{n}@example.org,EXT{n:08d},{born},{slug}\n")
+
+
+def _write_census(path: Path, rows: int, slug: str) -> None:
+    rng = random.Random(15)
+    with path.open("w", encoding="utf-8") as out:
+        out.write("email,document_id,birth_date,neighbourhood\n")
+        for n in range(rows):
+            born = f"{rng.randrange(1, 29):02d}/{rng.randrange(1, 13):02d}/{rng.randrange(1930, 2008)}"
+            out.write(f"resident{n}@example.org,ID{n:010d},{born},{slug}\n")
+
+
+def _timed(env: dict[str, str], *args: str) -> tuple[float, float, int, str]:
+    """Wall seconds, peak RSS (MB) of the CLI process, its exit code and the last line it printed."""
+    start = time.perf_counter()
+    process = subprocess.Popen([GREENBALLOT, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    out = process.stdout.read()
+    err = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    last = (out.decode(errors="replace").strip().splitlines() or err.decode(errors="replace").splitlines() or [""])
+    return wall, usage.ru_maxrss / 1024, process.returncode, last[0][:160] if out else last[-1][:160]
+
+
+def _report(what: str, rows: int, figures: tuple[float, float, int, str]) -> bool:
+    wall, rss, code, line = figures
+    scaled = rows / 1_000_000
+    within = code in (0, 3) and wall < SECONDS * max(scaled, 0.01) and rss < MEGABYTES
+    print(f"{what:8} {rows:>9,} rows  {wall:7.1f} s  {rows / wall:>9,.0f} rows/s  peak RSS {rss:6.0f} MB  "
+          f"exit {code}  {'OK' if within else 'MISSED'}  (load {_load()})")
+    print(f"         {line}")
+    return within
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows per file (a quick run: --rows 50000)")
+    parser.add_argument("--skip-census", action="store_true")
+    args = parser.parse_args()
+    print(f"targets: {SECONDS:.0f} s per million rows (scaled to --rows), {MEGABYTES:.0f} MB peak RSS; "
+          f"load average before: {_load()}")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="gb-bench-roll-") as folder, temp_database("gb_bench_roll") as env:
+        greenballot(env, "db", "upgrade")
+        ballot_id, slug = asyncio.run(_ballot(env["DATABASE_URL"]))
+        roll = Path(folder) / "roll.csv"
+        _write_roll(roll, args.rows, slug)
+        results.append(_report("roll", args.rows, _timed(env, "roll", "import", str(ballot_id), str(roll))))
+        results.append(_report("again", args.rows, _timed(env, "roll", "import", str(ballot_id), str(roll))))
+        if not args.skip_census:
+            census = Path(folder) / "census.csv"
+            _write_census(census, args.rows, slug)
+            results.append(_report("census", args.rows, _timed(env, "census", "import", str(census))))
+    print("all within targets" if all(results) else "some figures miss their targets")
+
+
+if __name__ == "__main__":
+    main()
