@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -19,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlmodel import Field, SQLModel
 
 __all__ = ["BALLOT_STATES", "Ballot", "BallotProposal", "VoterRollEntry"]
@@ -43,6 +44,7 @@ class Ballot(SQLModel, table=True):
         CheckConstraint("min_project_score IS NULL OR min_project_score >= 0", name="ballot_min_project_score"),
         CheckConstraint("min_voter_share IS NULL OR min_voter_share BETWEEN 0 AND 100", name="ballot_min_voter_share"),
         CheckConstraint("currency IS NULL OR currency ~ '^[A-Z]{3}$'", name="ballot_currency"),
+        CheckConstraint("constraints IS NULL OR jsonb_typeof(constraints) = 'object'", name="ballot_constraints"),
         # the deadline sweeper's question: which open ballots have reached their closing time
         Index("ballot_open_closes_at", "closes_at", postgresql_where=text("status = 'open'")),
     )
@@ -79,6 +81,8 @@ class Ballot(SQLModel, table=True):
     requires_residence: bool = Field(default=True,
                                      sa_column=Column(Boolean, nullable=False, server_default="true"))
     requires_verified: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default="true"))
+    constraints: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB(none_as_null=True), nullable=True))
+    """Tally constraints (incompatible projects, quotas, caps, sub-budgets), resolved: ballots/constraints.py."""
     cancel_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     min_project_score: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     """A project needs at least this score (votes, or points) to be funded."""

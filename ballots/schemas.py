@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ballots.constraints import TallyConstraints
 from voting.fields import Amount, Line, PatchField, RowId, SmallCount, Text
 
 __all__ = ["BallotCreate", "BallotUpdate", "BallotPublic", "BallotProjectPublic", "TransitionRequest", "VoteCast",
@@ -33,6 +34,8 @@ class BallotCreate(BaseModel):
     """Votes (or points) a project needs to be funded (greedy-threshold and Equal Shares)."""
     min_voter_share: SmallCount | None = None
     """Percentage of the voters who must support a project for it to be funded."""
+    constraints: TallyConstraints | None = None
+    """Incompatible projects, minimum and maximum shares, sub-budgets the result must honour."""
     rule: str = "greedy"
     tie_break: str = "min-cost,max-votes,lexico"
     opens_at: datetime
@@ -61,6 +64,7 @@ class BallotUpdate(BaseModel):
     max_ranks: SmallCount | None = None
     min_project_score: Amount | None = None
     min_voter_share: SmallCount | None = None
+    constraints: TallyConstraints | None = None
     rule: PatchField[str] = None
     tie_break: PatchField[str] = None
     opens_at: PatchField[datetime] = None
@@ -113,6 +117,7 @@ class BallotPublic(BaseModel):
     max_ranks: int | None
     min_project_score: int | None = None
     min_voter_share: int | None = None
+    constraints: dict[str, Any] | None = None
     rule: str
     tie_break: str
     opens_at: datetime

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from auth.principal import Principal, can_moderate
 from ballots.box import open_ballot_box
 from ballots.checkpoints import make_checkpoint
+from ballots.constraint_service import checked_constraints, refresh_constraints
 from ballots.eligibility import Rules
 from ballots.errors import BallotNotFound, ForbiddenTransition, InvalidBallot, NotAllowed
 from ballots.formats import FormatConfig, Project, Reason, validate_config
@@ -158,6 +159,9 @@ async def create_ballot(session: AsyncSession, principal: Principal, data: Ballo
     ballot = Ballot(**fields, status="draft", created_by=principal.id)
     reasons += validate_config(format_of(ballot), len(data.proposal_ids) or 1)
     reasons += validate_rule(data.rule, data.tie_break, data.vote_format, data.min_project_score, data.min_voter_share)
+    ballot.constraints, refused = await checked_constraints(session, fields.get("constraints"),
+                                                            [p.id or 0 for p in proposals], data.budget)
+    reasons += refused
     if data.closes_at <= data.opens_at:
         reasons.append(Reason("ballot.window", _("The ballot must close after it opens.")))
     if reasons:
@@ -208,6 +212,7 @@ async def change_status(session: AsyncSession, principal: Principal, ballot_id: 
         problems = validate_config(format_of(ballot), len(await projects_of(session, ballot_id)))
         problems += validate_rule(ballot.rule, ballot.tie_break, ballot.vote_format, ballot.min_project_score,
                                   ballot.min_voter_share)
+        problems += await refresh_constraints(session, ballot)  # the shortlist may have changed since
         if problems:
             raise ForbiddenTransition("; ".join(problem.message for problem in problems))
     previous = effective_status(window, now)
@@ -270,6 +275,8 @@ async def update_ballot(session: AsyncSession, principal: Principal, ballot_id: 
     reasons = validate_config(format_of(ballot), len(await projects_of(session, ballot_id)) or 1)
     reasons += validate_rule(ballot.rule, ballot.tie_break, ballot.vote_format, ballot.min_project_score,
                              ballot.min_voter_share)
+    if "constraints" in changes or "budget" in changes:
+        reasons += await refresh_constraints(session, ballot)
     if ballot.closes_at <= ballot.opens_at:
         reasons.append(Reason("ballot.window", _("The ballot must close after it opens.")))
     if reasons:

@@ -27,7 +27,7 @@ __all__ = ["ballot_public", "standing_public", "receipt_public", "receipt_status
 
 _FIELDS = ("neighbourhood_id", "title", "description", "budget", "vote_format", "min_projects", "max_projects",
            "min_spend_percent", "total_points", "max_points_per_project", "max_ranks", "min_project_score",
-           "min_voter_share", "rule", "tie_break",
+           "min_voter_share", "constraints", "rule", "tie_break",
            "opens_at", "closes_at", "requires_roll", "requires_residence", "min_age", "requires_verified",
            "cancel_reason")
 

@@ -50,6 +50,8 @@ class BallotInput:
     """An imported budget that is not whole, as written in its file."""
     currency: str | None = None
     """An imported election's own currency (None: the city's)."""
+    constraints: dict[str, Any] | None = None
+    """Tally constraints, resolved (ballots/constraints.py): every rule honours them."""
 
     def exact_budget(self) -> Fraction:
         return Fraction(self.budget_exact) if self.budget_exact else Fraction(self.budget)
@@ -119,7 +121,16 @@ def input_digest(ballot: BallotInput, projects: Sequence[ProjectInput], votes: G
 
 
 def run_tally(ballot: BallotInput, election: Election) -> TallyResult:
-    return tally(election, ballot.rule, ballot.tie_break, threshold=ballot.min_score, min_share=ballot.min_share)
+    """The ballot's rule on ``election``, honouring its constraints (see voting/tally/constraints.py)."""
+    def run(fundable: Election) -> TallyResult:
+        return tally(fundable, ballot.rule, ballot.tie_break, threshold=ballot.min_score, min_share=ballot.min_share)
+
+    if not ballot.constraints:
+        return run(election)
+    from voting.tally.constraints import with_constraints
+
+    return with_constraints(election, ballot.constraints, run, ballot.tie_break, min_score=ballot.min_score,
+                            min_share=ballot.min_share)
 
 
 def result_document(ballot: BallotInput, projects: Sequence[ProjectInput], election: Election,
@@ -135,6 +146,7 @@ def result_document(ballot: BallotInput, projects: Sequence[ProjectInput], elect
     selected = [back[pid] for pid in result.selected]
     chosen = set(selected)
     extra = _set({"currency": ballot.currency, "min_score": ballot.min_score, "min_share": ballot.min_share})
+    extra.update(_set({"constraints": ballot.constraints, "quota_short": result.facts.get("quota_short")}))
     return {
         "kind": "greenballot-result/1",
         "ballot_id": ballot.ballot_id,

@@ -59,7 +59,8 @@ def ballot_input(ballot: Ballot) -> BallotInput:
                        max_projects=ballot.max_ranks if ballot.vote_format == "ranked" else
                        ballot.max_projects if ballot.vote_format == "approval" else None,
                        min_score=ballot.min_project_score or None, min_share=ballot.min_voter_share or None,
-                       budget_exact=ballot.budget_exact, currency=ballot.currency)
+                       budget_exact=ballot.budget_exact, currency=ballot.currency,
+                       constraints=ballot.constraints or None)
 
 
 async def ballot_projects(session: AsyncSession, ballot_id: int) -> list[ProjectInput]:

@@ -16,7 +16,8 @@ from voting.results.document import vote_ballot
 from voting.results.exports import FILES, recorded_tie_break
 from voting.results.pbexport import recorded_recount
 from voting.results.signing import SignatureProblem, verify_bytes
-from voting.tally import PabulibError, RuleError, parse_pabulib, tally
+from voting.tally import Election, PabulibError, RuleError, TallyResult, parse_pabulib, tally
+from voting.tally.constraints import with_constraints
 from voting.tally.pbnumbers import parse_number
 
 __all__ = ["SIGNED_FILES", "verify_export"]
@@ -86,7 +87,12 @@ def verify_export(files: Mapping[str, bytes], keys: dict[str, Ed25519PublicKey])
         if in_csv != sorted(published):
             problems.append(f"result.csv marks {in_csv} selected but result.json {sorted(published)}")
     try:
-        recount = tally(election, document["rule"], document["tie_break"], min_share=share)
+        def run_rule(fundable: Election) -> TallyResult:
+            return tally(fundable, document["rule"], document["tie_break"], min_share=share)
+
+        recount = run_rule(election) if not document.get("constraints") else with_constraints(
+            election, document["constraints"], run_rule, document["tie_break"], min_score=election.threshold,
+            min_share=share, ids={our: pb_id for pb_id, our in ours.items()})
         counted = sorted(ours.get(pid, pid) for pid in recount.selected)
         if counted != sorted(document["selected"]):
             problems.append(f"a recount of election.pb under {document['rule']} selects {counted}"

@@ -80,5 +80,17 @@ def explain(explanation: Mapping[str, Any], money: Callable[[Any], str]) -> str:
                                        int(facts.get("votes") or 0)).format(round=facts.get("round"),
                                                                             votes=facts.get("votes")),
         "lost": lambda: _("Not chosen: fewer votes than the winner."),
+        "incompatible": lambda: _("Not funded: incompatible with {other} (group {group}), funded before it.").format(
+            other=facts.get("with_name") or facts.get("with"), group=facts.get("group")),
+        "share-cap": lambda: _("Not funded: {group} would receive more than its cap of {percent}% of the "
+                               "budget.").format(group=facts.get("group"), percent=facts.get("percent")),
+        "sub-budget": lambda: (_("Not funded: the sub-budget of {group} ({amount}) has no room left for its cost "
+                                 "of {cost}.") if facts.get("group") else
+                               _("Not funded: the budget outside the sub-budgets ({amount}) has no room left for "
+                                 "its cost of {cost}.")).format(group=facts.get("group"),
+                                                                amount=money(facts.get("sub_budget")),
+                                                                cost=money(facts.get("cost"))),
+        "quota-selected": lambda: _("Funded first under the {group} quota: at least {percent}% of the budget goes "
+                                    "to it.").format(group=facts.get("group"), percent=facts.get("percent")),
     }
     return texts[code]() if code in texts else code

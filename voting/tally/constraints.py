@@ -21,7 +21,7 @@ How a rule honours a :class:`Constraints` set (:func:`honour`):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
@@ -32,7 +32,7 @@ from voting.tally.result import Explanation, TallyResult, number
 from voting.tally.threshold import restricted
 from voting.tally.tiebreak import tie_key
 
-__all__ = ["Constraints", "Group", "blocked", "honour", "quota_short", "violations"]
+__all__ = ["Constraints", "Group", "blocked", "from_json", "honour", "quota_short", "violations", "with_constraints"]
 
 
 @dataclass(frozen=True)
@@ -60,19 +60,37 @@ class Constraints:
         return bool(self.incompatible or self.min_shares or self.max_shares or self.sub_budgets)
 
 
+def from_json(data: Mapping[str, Any], ids: Mapping[str, str] | None = None) -> Constraints:
+    """Constraints from their JSON form (a ballot's, or a result document's): each entry has a ``name``, its
+    ``projects`` and a ``percent`` or an ``amount``; ``ids`` renames projects (ids the tally does not know are
+    dropped)."""
+    def groups(key: str, limit: str) -> tuple[Group, ...]:
+        out = []
+        for entry in data.get(key) or ():
+            named = (str(p) for p in entry.get("projects") or ())
+            members = frozenset(ids[p] for p in named if p in ids) if ids is not None else frozenset(named)
+            out.append(Group(str(entry.get("name", "")), members, Fraction(str(entry.get(limit, 0)))))
+        return tuple(out)
+
+    return Constraints(groups("incompatible", "percent"), groups("min_shares", "percent"),
+                       groups("max_shares", "percent"), groups("sub_budgets", "amount"))
+
+
 def _spent(costs: dict[str, Fraction], chosen: Iterable[str], group: frozenset[str]) -> Fraction:
     return sum((costs[p] for p in chosen if p in group), Fraction(0))
 
 
 def blocked(rules: Constraints, budget: Fraction, costs: dict[str, Fraction], chosen: Sequence[str],
-            pid: str) -> Explanation | None:
+            pid: str, names: Mapping[str, str] | None = None) -> Explanation | None:
     """Why funding ``pid`` next to ``chosen`` breaks a cap (its explanation), or None when it does not."""
+    names = names or {}
     cost = costs[pid]
     for group in rules.incompatible:
         if pid in group.projects:
             rival = next((p for p in chosen if p in group.projects and p != pid), None)
             if rival is not None:
-                return Explanation(pid, "incompatible", False, {"group": group.name, "with": rival})
+                return Explanation(pid, "incompatible", False, {"group": group.name, "with": rival,
+                                                                "with_name": names.get(rival, rival)})
     for group in rules.max_shares:
         if pid in group.projects and (_spent(costs, chosen, group.projects) + cost) * 100 > group.limit * budget:
             return Explanation(pid, "share-cap", False, {"group": group.name, "percent": number(group.limit),
@@ -157,6 +175,7 @@ def honour(election: Election, rules: Constraints, run: Callable[[Election], Tal
     if not rules:
         return run(election)
     costs = {p.id: p.cost for p in election.projects}
+    names = {p.id: p.name or p.id for p in election.projects}
     reserved, notes = _reserve(election, rules, chain, frozenset(unfundable))
     removed: dict[str, Explanation] = {}
     rest_budget = election.budget - sum((costs[p] for p in reserved), Fraction(0))
@@ -166,7 +185,7 @@ def honour(election: Election, rules: Constraints, run: Callable[[Election], Tal
         result = run(smaller)
         chosen = list(reserved)
         for pid in result.selected:
-            why = blocked(rules, election.budget, costs, chosen, pid)
+            why = blocked(rules, election.budget, costs, chosen, pid, names)
             if why is not None:
                 removed[pid] = why
                 break
@@ -183,3 +202,18 @@ def honour(election: Election, rules: Constraints, run: Callable[[Election], Tal
     return TallyResult(result.rule, result.tie_break, election.budget, tuple(chosen),
                        sum((costs[p] for p in chosen), Fraction(0)),
                        tuple(merged[p.id] for p in election.projects if p.id in merged), facts)
+
+
+def with_constraints(election: Election, data: Mapping[str, Any], run: Callable[[Election], TallyResult],
+                     tie_break: str | tuple[str, ...], *, min_score: Fraction | int | None = None,
+                     min_share: Fraction | int | None = None, ids: Mapping[str, str] | None = None) -> TallyResult:
+    """``run`` honouring constraints in their JSON form (projects named by the election's ids, or renamed by
+    ``ids``; others dropped); the quota step passes over projects below the minimum score or share of voters."""
+    from voting.tally.threshold import below_threshold
+    from voting.tally.tiebreak import parse_tie_break
+
+    below = below_threshold(election, Fraction(min_score) if min_score else None,
+                            Fraction(min_share) if min_share else None)
+    known = {p.id for p in election.projects}
+    rules = from_json(data, {k: v for k, v in (ids or {p: p for p in known}).items() if v in known})
+    return honour(election, rules, run, parse_tie_break(tie_break), unfundable=below)
