@@ -9,7 +9,7 @@ from typing import Any
 from voting.i18n import gettext as _
 
 __all__ = ["VOTE_FORMATS", "TALLY_VOTE_TYPES", "FormatConfig", "Project", "Reason", "validate_config",
-           "validate_vote", "canonical_content", "total_cost"]
+           "validate_vote", "canonical_content", "total_cost", "is_blank", "BLANK"]
 
 VOTE_FORMATS = ("approval", "knapsack", "cumulative", "ranked", "choose-one")
 TALLY_VOTE_TYPES = {"approval": "approval", "knapsack": "approval", "cumulative": "cumulative",
@@ -43,6 +43,34 @@ class FormatConfig:
     total_points: int | None = None
     max_points_per_project: int | None = None
     max_ranks: int | None = None
+    allow_blank: bool = False
+    """A voter may choose no project: the vote counts in turnout, apart, and never in the selection."""
+
+
+BLANK: dict[str, Any] = {"blank": True}
+"""The stored content of a blank vote."""
+
+
+def is_blank(choice: Mapping[str, Any]) -> bool:
+    """A choice of no project: ``{"blank": true}``, or no project listed and no point given."""
+    if choice.get("blank") is True:
+        return True
+    projects, points = choice.get("projects"), choice.get("points")
+    return (projects is None or projects == []) and (points is None or (
+        isinstance(points, Mapping) and all(isinstance(v, int) and not isinstance(v, bool) and v == 0
+                                            for v in points.values())))
+
+
+def _blank_refusals(config: FormatConfig, choice: Mapping[str, Any]) -> list[Reason]:
+    """A blank vote is valid only where the ballot allows it, and names no project."""
+    if not config.allow_blank:
+        return [Reason("vote.blank_not_allowed", _("This ballot does not accept blank votes: choose at least one "
+                                                   "project."))]
+    points = choice.get("points")
+    if choice.get("projects") or isinstance(points, Mapping) and any(points.values()) or (
+            points is not None and not isinstance(points, Mapping)):
+        return [Reason("vote.blank_with_choice", _("A blank vote chooses no project."))]
+    return []
 
 
 def validate_config(config: FormatConfig, project_count: int) -> list[Reason]:
@@ -129,6 +157,20 @@ def _points(config: FormatConfig, choice: Mapping[str, Any], projects: Mapping[i
 
 def validate_vote(config: FormatConfig, projects: Mapping[int, Project], choice: Mapping[str, Any]) -> list[Reason]:
     """Every reason ``choice`` is not a valid vote under ``config``; empty when it is valid."""
+    if choice.get("blank") is False:  # "not blank": the choice itself says what it is
+        choice = {key: value for key, value in choice.items() if key != "blank"}
+    if "blank" in choice:
+        if choice["blank"] is not True:
+            return [Reason("vote.shape", _("A blank vote is written {\"blank\": true}."))]
+        return _blank_refusals(config, choice)
+    if is_blank(choice):  # an empty choice: a blank vote where allowed, else refused (even with no minimum)
+        return _blank_refusals(config, choice) if config.allow_blank else (
+            _choice_refusals(config, projects, choice) or _blank_refusals(config, choice))
+    return _choice_refusals(config, projects, choice)
+
+
+def _choice_refusals(config: FormatConfig, projects: Mapping[int, Project],
+                     choice: Mapping[str, Any]) -> list[Reason]:
     reasons: list[Reason] = []
     if config.vote_format == "cumulative":
         _points(config, choice, projects, reasons)
@@ -156,7 +198,10 @@ def validate_vote(config: FormatConfig, projects: Mapping[int, Project], choice:
 
 
 def canonical_content(config: FormatConfig, choice: Mapping[str, Any]) -> dict[str, Any]:
-    """The stored content of a valid vote: sorted project ids, or the ranking order, or non-zero points."""
+    """The stored content of a valid vote: sorted project ids, or the ranking order, or non-zero points, or
+    :data:`BLANK`."""
+    if is_blank(choice):
+        return dict(BLANK)
     if config.vote_format == "cumulative":
         points = {str(int(k)): int(v) for k, v in choice["points"].items() if int(v) > 0}
         return {"points": dict(sorted(points.items(), key=lambda item: int(item[0])))}

@@ -17,7 +17,10 @@ def _int(value: Any) -> Any:
 
 
 def choice_from_form(form: Any, vote_format: str) -> dict[str, Any]:
-    """Checkboxes or a radio named ``projects``; ``points_<id>`` inputs; ``rank_<n>`` selects."""
+    """Checkboxes or a radio named ``projects``; ``points_<id>`` inputs; ``rank_<n>`` selects; the "vote blank"
+    button (``action=blank``) or a ``blank=1`` field for a blank vote."""
+    if form.get("action") == "blank" or form.get("blank") == "1":
+        return {"blank": True}
     if vote_format == "cumulative":
         return {"points": {key[7:]: _int(value) for key, value in form.items()
                            if key.startswith("points_") and str(value).strip() not in ("", "0")}}
@@ -59,6 +62,7 @@ def ballot_from_form(form: Any) -> dict[str, Any]:
         "requires_roll": form.get("requires_roll") == "on",
         "requires_residence": form.get("requires_residence") == "on",
         "requires_verified": form.get("requires_verified") == "on",
+        "allow_blank": form.get("allow_blank") == "on",
     }
 
 

@@ -94,6 +94,8 @@ class Ballot(SQLModel, table=True):
     """An imported election's budget when it is not whole (``budget`` then holds its whole part)."""
     source_meta: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     """An imported election's Pabulib META, as JSON in the file's order (exports write it back)."""
+    allow_blank: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="false"))
+    """Voters may cast a blank vote: counted in turnout and shown apart, never in the selection."""
 
 
 class BallotProposal(SQLModel, table=True):

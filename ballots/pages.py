@@ -73,7 +73,7 @@ class BallotPages(Controller):
         if action in ("check", "edit"):
             return Template("ballots/vote.html", context=await vote_page(db_session, ballot_id, choice, principal,
                                                                          idempotency_key=key))
-        if action == "review":
+        if action in ("review", "blank"):  # "blank": the "vote blank" button, reviewed like any choice
             return await _review(db_session, ballot_id, choice, principal, key)
         try:
             cast = await cast_online(db_session, principal, ballot_id, choice, key)

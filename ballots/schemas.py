@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from ballots.constraints import TallyConstraints
 from voting.fields import Amount, Line, PatchField, RowId, SmallCount, Text
@@ -44,6 +44,8 @@ class BallotCreate(BaseModel):
     requires_residence: bool = True
     min_age: int | None = Field(default=16, ge=0, le=130)
     requires_verified: bool = True
+    allow_blank: StrictBool = False
+    """Voters may cast a blank vote (no project): counted in turnout and shown apart, never in the selection."""
 
 
 class BallotUpdate(BaseModel):
@@ -73,6 +75,7 @@ class BallotUpdate(BaseModel):
     requires_residence: PatchField[bool] = None
     min_age: int | None = Field(default=None, ge=0, le=130)
     requires_verified: PatchField[bool] = None
+    allow_blank: PatchField[StrictBool] = None
 
 
 class BallotProjectPublic(BaseModel):
@@ -127,6 +130,7 @@ class BallotPublic(BaseModel):
     min_age: int | None
     requires_verified: bool
     cancel_reason: str | None
+    allow_blank: bool = False
     projects: list[BallotProjectPublic] = Field(default_factory=list)
     standing: StandingPublic | None = Field(default=None, description="the logged-in caller's standing; null "
                                             "for anonymous callers and in lists")
@@ -141,6 +145,8 @@ class VoteCast(BaseModel):
 
     projects: list[Any] | None = None
     points: dict[str, Any] | None = None
+    blank: bool | None = Field(default=None, description="true: a blank vote (no project), where the ballot "
+                               "allows it; an empty choice is one too")
 
 
 class VoteReceipt(BaseModel):

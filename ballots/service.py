@@ -65,7 +65,7 @@ def format_of(ballot: Ballot) -> FormatConfig:
     return FormatConfig(vote_format=ballot.vote_format, budget=ballot.budget, min_projects=ballot.min_projects,
                         max_projects=ballot.max_projects, min_spend_percent=ballot.min_spend_percent,
                         total_points=ballot.total_points, max_points_per_project=ballot.max_points_per_project,
-                        max_ranks=ballot.max_ranks)
+                        max_ranks=ballot.max_ranks, allow_blank=bool(ballot.allow_blank))
 
 
 def rules_of(ballot: Ballot) -> Rules:

@@ -29,7 +29,7 @@ _FIELDS = ("neighbourhood_id", "title", "description", "budget", "vote_format", 
            "min_spend_percent", "total_points", "max_points_per_project", "max_ranks", "min_project_score",
            "min_voter_share", "constraints", "rule", "tie_break",
            "opens_at", "closes_at", "requires_roll", "requires_residence", "min_age", "requires_verified",
-           "cancel_reason")
+           "cancel_reason", "allow_blank")
 
 
 def ballot_public(view: BallotView, standing: Standing | None = None) -> BallotPublic:

@@ -68,6 +68,8 @@ def review_lines(projects: Sequence[_Project], choice: Mapping[str, Any], vote_f
 
 def hidden_fields(choice: Mapping[str, Any], vote_format: str) -> list[tuple[str, str]]:
     """The form fields that post ``choice`` again, as the vote form names them (``choice_from_form`` reads them)."""
+    if choice.get("blank") is True:
+        return [("blank", "1")]
     if vote_format == "cumulative":
         return [(f"points_{key}", str(value)) for key, value in dict(choice.get("points") or {}).items()]
     chosen = list(choice.get("projects") or [])

@@ -48,6 +48,6 @@ async def review_page(session: AsyncSession, ballot_id: int, choice: dict[str, A
     view = await view_ballot(session, ballot_id)
     lines = review_lines(view.projects, choice, view.ballot.vote_format)
     return {"view": view, "lines": lines, "total": sum(line.cost for line in lines),
-            "fields": hidden_fields(choice, view.ballot.vote_format),
+            "fields": hidden_fields(choice, view.ballot.vote_format), "blank": choice.get("blank") is True,
             "idempotency_key": idempotency_key or uuid.uuid4().hex, "memory_key": memory_key(ballot_id, principal.id),
             **await standing_context(session, view, principal)}

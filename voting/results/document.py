@@ -18,7 +18,7 @@ from voting.tally import Election, Project, TallyResult, tally
 from voting.tally.result import number
 
 __all__ = ["TALLY_VOTE_TYPES", "BallotInput", "ProjectInput", "Grouped", "group", "build_election", "input_digest",
-           "canonical", "result_document", "run_tally", "vote_ballot"]
+           "canonical", "result_document", "run_tally", "vote_ballot", "blank_count"]
 
 
 
@@ -94,10 +94,16 @@ def group(contents: Iterable[Mapping[str, Any]]) -> list[tuple[Mapping[str, Any]
     return [(json.loads(raw), count) for raw, count in sorted(counts.items())]
 
 
+def blank_count(votes: Grouped) -> int:
+    """How many voters cast a blank vote (counted in turnout and shown apart; never in the selection)."""
+    return sum(count for content, count in votes if content.get("blank") is True)
+
+
 def build_election(ballot: BallotInput, projects: Sequence[ProjectInput], votes: Grouped) -> Election:
-    """The tally engine's election; each distinct vote is checked once, then repeated for its voters."""
+    """The tally engine's election, without blank votes; each distinct vote is checked once, then repeated for
+    its voters."""
     ids = tally_ids(projects)
-    distinct = [(vote_ballot(content), count) for content, count in votes]
+    distinct = [(vote_ballot(content), count) for content, count in votes if content.get("blank") is not True]
     if any(str(key) != value for key, value in ids.items()):
         named = {str(key): value for key, value in ids.items()}
         distinct = [(TallyBallot(tuple(named.get(p, p) for p in b.projects), b.points), n) for b, n in distinct]
@@ -134,8 +140,10 @@ def run_tally(ballot: BallotInput, election: Election) -> TallyResult:
 
 
 def result_document(ballot: BallotInput, projects: Sequence[ProjectInput], election: Election,
-                    result: TallyResult, digest: str) -> dict[str, Any]:
-    """Everything the results page, the exports and auditors need; no clock, so tallying twice is identical."""
+                    result: TallyResult, digest: str, blank_votes: int = 0) -> dict[str, Any]:
+    """Everything the results page, the exports and auditors need; no clock, so tallying twice is identical.
+
+    ``votes_counted`` are the votes the rule read; ``blank_votes`` (present when there are some) are apart."""
     from voting.tally.greedy import scores
     from voting.tally.tiebreak import supporters
 
@@ -145,7 +153,8 @@ def result_document(ballot: BallotInput, projects: Sequence[ProjectInput], elect
     explained = {back[e.project]: e.as_dict() | {"project": back[e.project]} for e in result.explanations}
     selected = [back[pid] for pid in result.selected]
     chosen = set(selected)
-    extra = _set({"currency": ballot.currency, "min_score": ballot.min_score, "min_share": ballot.min_share})
+    extra = _set({"currency": ballot.currency, "min_score": ballot.min_score, "min_share": ballot.min_share,
+                  "blank_votes": blank_votes or None})
     extra.update(_set({"constraints": ballot.constraints, "quota_short": result.facts.get("quota_short")}))
     return {
         "kind": "greenballot-result/1",

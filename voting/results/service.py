@@ -26,6 +26,7 @@ from voting.proposals.models import Proposal
 from voting.results.document import (
     BallotInput,
     ProjectInput,
+    blank_count,
     build_election,
     canonical,
     input_digest,
@@ -96,7 +97,8 @@ async def _compute(session: AsyncSession, ballot: Ballot) -> bytes:
     contents = await ballot_contents(session, ballot.id)
     election = build_election(info, projects, contents)
     result = run_tally(info, election)
-    return canonical(result_document(info, projects, election, result, input_digest(info, projects, contents)))
+    return canonical(result_document(info, projects, election, result, input_digest(info, projects, contents),
+                                     blank_count(contents)))
 
 
 async def tally_ballot(session: AsyncSession, principal: Principal, ballot_id: int,

@@ -100,10 +100,14 @@ def verify_export(files: Mapping[str, bytes], keys: dict[str, Ed25519PublicKey])
     except (RuleError, ValueError) as error:
         problems.append(f"cannot recount election.pb: {error}")
 
-    votes = board.get("votes", [])
-    if not (len(votes) == board.get("participants") == document["votes_counted"] == election.voters):
-        problems.append(f"the bulletin board has {len(votes)} votes for {board.get('participants')} participants; "
-                        f"result.json counted {document['votes_counted']} and election.pb holds {election.voters}")
+    everything = board.get("votes", [])
+    votes = [v for v in everything if v["content"].get("blank") is not True]  # blank votes stay out of the count
+    blank = len(everything) - len(votes)
+    if not (len(everything) == board.get("participants") and
+            len(votes) == document["votes_counted"] == election.voters and blank == document.get("blank_votes", 0)):
+        problems.append(f"the bulletin board has {len(everything)} votes ({blank} blank) for "
+                        f"{board.get('participants')} participants; result.json counted {document['votes_counted']} "
+                        f"and {document.get('blank_votes', 0)} blank, and election.pb holds {election.voters}")
     on_board = Counter(_ballot_key(vote_ballot(v["content"])) for v in votes)
     in_pb = Counter((tuple(ours.get(pid, pid) for pid in b.projects), b.points) for b in election.ballots)
     differing = max(sum((on_board - in_pb).values()), sum((in_pb - on_board).values()))
