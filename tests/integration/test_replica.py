@@ -139,7 +139,7 @@ async def test_lists_read_from_the_replica_votes_and_logins_from_the_primary(clu
 
     primary_url, standby_url = cluster.url("primary"), cluster.url("standby")
     await anyio.to_thread.run_sync(upgrade, primary_url)
-    ballot_id, ids, _moderator, voters = await seed_committed_ballot(primary_url, 2)
+    ballot_id, ids, moderator, voters = await seed_committed_ballot(primary_url, 2)
     primary = await asyncpg.connect(primary_url)
     standby = await asyncpg.connect(standby_url)
     try:
@@ -151,8 +151,8 @@ async def test_lists_read_from_the_replica_votes_and_logins_from_the_primary(clu
             settings = app.state.settings
             http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
-            def bearer(n: int) -> dict[str, str]:
-                token = issue_for(app.state.key_ring, voters[n], issuer=settings.issuer, audience=settings.audience,
+            def bearer(account: Any) -> dict[str, str]:
+                token = issue_for(app.state.key_ring, account, issuer=settings.issuer, audience=settings.audience,
                                   ttl_seconds=600).token
                 return {"Authorization": f"Bearer {token}"}
 
@@ -168,7 +168,7 @@ async def test_lists_read_from_the_replica_votes_and_logins_from_the_primary(clu
 
             async with http:
                 first = f"Orchard {uuid.uuid4().hex[:8]}"
-                made = await http.post("/api/v1/proposals", headers=bearer(0),
+                made = await http.post("/api/v1/proposals", headers=bearer(voters[0]),
                                        json={**proposal_body(type("Hood", (), {"id": hood})()), "title": first,
                                              "submit": True})
                 assert made.status_code == 201, made.text
@@ -177,7 +177,7 @@ async def test_lists_read_from_the_replica_votes_and_logins_from_the_primary(clu
 
                 await standby.execute("SELECT pg_wal_replay_pause()")
                 second = f"Meadow {uuid.uuid4().hex[:8]}"
-                made = await http.post("/api/v1/proposals", headers=bearer(0),
+                made = await http.post("/api/v1/proposals", headers=bearer(voters[0]),
                                        json={**proposal_body(type("Hood", (), {"id": hood})()), "title": second,
                                              "submit": True})
                 assert made.status_code == 201, made.text
@@ -192,7 +192,7 @@ async def test_lists_read_from_the_replica_votes_and_logins_from_the_primary(clu
 
                 # Writes and logins go to the primary and succeed while the standby is stuck.
                 voted = await http.post(f"/api/v1/ballots/{ballot_id}/votes", json={"projects": [ids[0]]},
-                                        headers={**bearer(1), "Idempotency-Key": uuid.uuid4().hex})
+                                        headers={**bearer(voters[1]), "Idempotency-Key": uuid.uuid4().hex})
                 assert voted.status_code == 201, voted.text
                 await primary.execute("UPDATE account SET password_hash = $1 WHERE id = $2",
                                       hash_password("a new password, set while the standby is paused"), voters[1].id)
@@ -201,18 +201,33 @@ async def test_lists_read_from_the_replica_votes_and_logins_from_the_primary(clu
                 assert login.status_code == 200, login.text  # read on the primary: the standby has the old hash
                 assert await standby.fetchval("SELECT password_hash FROM account WHERE id = $1", voters[1].id) \
                     == "unused"
+                for stage in ("closed", "tallied", "published"):
+                    moved = await http.post(f"/api/v1/ballots/{ballot_id}/transitions/{stage}",
+                                            headers=bearer(moderator))
+                    assert moved.status_code == 200, moved.text
+                results = await http.get(f"/ballots/{ballot_id}/results", headers={"Accept-Language": "en"})
+                assert results.status_code in (403, 404), results.text  # the standby has no result yet
+                assert (await http.get(f"/api/v1/ballots/{ballot_id}/result")).status_code in (403, 404)
 
                 await standby.execute("SELECT pg_wal_replay_resume()")
                 await _until(lambda: listed(second))
                 await _until(lambda: _fresh(page))
                 assert second in await page()
+                results = await http.get(f"/ballots/{ballot_id}/results", headers={"Accept-Language": "fr"})
+                assert results.status_code == 200 and "Mis à jour il y a" not in results.text, results.text
+                board = await http.get(f"/api/v1/ballots/{ballot_id}/bulletin")
+                assert board.status_code == 200 and len(board.json()["board"]) == 1, board.text
+                export = await http.get(f"/ballots/{ballot_id}/exports/result.json")
+                document = (await http.get(f"/api/v1/ballots/{ballot_id}/result")).json()
+                assert export.status_code == 200 and export.json() == document, export.text[:300]
+                bundle = await http.get(f"/ballots/{ballot_id}/exports.zip")
+                assert bundle.status_code == 200 and bundle.content[:2] == b"PK"
 
                 cluster.stop("standby")  # the replica is gone: reads fall back to the primary, never a 500
                 await standby.close()
                 assert await listed(second)
                 assert second in await page()
-                results = await http.get(f"/ballots/{ballot_id}/results")
-                assert results.status_code in (403, 404), results.text  # no result yet: a clear refusal
+                assert (await http.get(f"/ballots/{ballot_id}/results")).status_code == 200
     finally:
         await primary.close()
         if not standby.is_closed():
