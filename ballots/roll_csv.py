@@ -40,6 +40,12 @@ class RollFile:
 
 
 def _date(text: str) -> date:
+    if len(text) == 10 and text[4] == text[7] == "-" and text[:4].isdigit() and text[5:7].isdigit() \
+            and text[8:].isdigit() and text.isascii():  # YYYY-MM-DD, the common case, without strptime's cost
+        try:
+            return date(int(text[:4]), int(text[5:7]), int(text[8:]))
+        except ValueError:
+            raise ValueError(text) from None
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return datetime.strptime(text, pattern).date()
@@ -49,7 +55,11 @@ def _date(text: str) -> date:
 
 
 def _value(row: CsvRow, column: str) -> str:
-    return next((row.values[name] for name in COLUMNS[column] if row.values.get(name)), "")
+    values = row.values
+    for name in COLUMNS[column]:
+        if value := values.get(name):
+            return value
+    return ""
 
 
 def _entry(row: CsvRow, hoods: Mapping[str, int], today: date) -> RollEntry | str:
