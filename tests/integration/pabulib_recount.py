@@ -59,6 +59,27 @@ def _tie_breaking(chain: str, supporters: dict[str, int]) -> TieBreakingRule:
     return TieBreakingRule(key)
 
 
+def _checker_add1(text: str) -> set[str] | None:
+    """pabulib-checker's Equal Shares with Add1 (equalshares.net's definition), None when it cannot say."""
+    import contextlib
+    import io
+
+    from pabulib.checker import Checker
+    from pabulib_helpers import parse_pb_lines
+
+    checker = Checker()
+    checker.meta, checker.projects, checker.votes, _, _ = parse_pb_lines(text.split("\n"))
+    approvers = checker._build_approval_approvers()
+    costs = {pid: float(row["cost"]) for pid, row in checker.projects.items()}
+    if sum(cost for pid, cost in costs.items() if approvers.get(pid)) <= float(checker.meta["budget"]):
+        return None  # every supported project fits: the checker's loop would never end
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return set(checker._compute_equalshares_winners(add1=True))
+    except ValueError:
+        return None
+
+
 def pabutools_recount(text: str) -> set[str] | None:
     """pabutools' selection for the export, or None for a rule pabutools does not implement (IRV, plurality)."""
     pb = parse_pabulib(text)
@@ -86,11 +107,14 @@ def pabutools_recount(text: str) -> set[str] | None:
             return None
         sat = {"cumulative": _PointsSat, "ordinal": _RankSat}.get(vote_type, Cost_Sat)
         chosen = greedy_utilitarian_welfare(reduced, profile, sat_class=sat, tie_breaking=ties)
-    elif rule.startswith("equalshares"):
+    elif rule in ("equalshares", "equalshares/add1", "equalshares/add1/greedy"):
         sat = _PointsMesSat if vote_type == "cumulative" else Cost_Sat
-        increment = 1 if rule.startswith("equalshares/add1") else None
+        add1 = rule.startswith("equalshares/add1")
         chosen = method_of_equal_shares(reduced, profile, sat_class=sat, tie_breaking=ties,
-                                        voter_budget_increment=increment)
+                                        voter_budget_increment=1 if add1 else None)
+        official = _checker_add1(text) if add1 and len(fundable) == len(instance) and vote_type == "approval" else None
+        if official is not None:  # pabutools' Add1 starts from another per-voter budget than equalshares.net's,
+            chosen = [p for p in instance if p.name in official]  # which pabulib-checker implements
         if rule == "equalshares/add1/greedy":
             chosen = greedy_utilitarian_welfare(reduced, profile, sat_class=Cost_Sat, tie_breaking=ties,
                                                 initial_budget_allocation=chosen)
