@@ -35,10 +35,18 @@ def roll_import(args: argparse.Namespace) -> int:
         from voting.i18n import use_language
 
         use_language("en")
+
+        async def work(session: Any) -> Any:
+            from sqlalchemy import text
+
+            # an operator's bulk import: one COPY of a city's roll may well outlast the per-request limit
+            await session.exec(text("SET LOCAL statement_timeout = 0"))
+            return await import_roll_lines(session, None, ballot_id, counted(file_lines(stream)), actor="cli",
+                                           progress=progress)
+
         try:
             with file_progress(path, "roll") as (counted, progress):
-                report = run_in_session(url, lambda session: import_roll_lines(
-                    session, None, ballot_id, counted(file_lines(stream)), actor="cli", progress=progress))
+                report = run_in_session(url, work)
         except UnicodeDecodeError as error:
             raise CLIError(f"{args.file} is not UTF-8 text", 2) from error
         except OSError as error:
