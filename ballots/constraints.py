@@ -106,7 +106,8 @@ def resolve_constraints(data: Mapping[str, Any] | None, projects: Mapping[int, P
 def _totals(stored: dict[str, Any], budget: int) -> list[Reason]:
     reasons: list[Reason] = []
     subs = stored.get("sub_budgets", [])
-    if sum(int(g.get("amount") or 0) for g in subs) > budget:
+    amounts = [int(g.get("amount") or 0) for g in subs]
+    if all(0 <= amount <= budget for amount in amounts) and sum(amounts) > budget:
         reasons.append(Reason("constraints.sub_budgets", _("The sub-budgets add up to more than the ballot's "
                                                            "budget.")))
     seen: set[int] = set()

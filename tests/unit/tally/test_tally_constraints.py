@@ -136,3 +136,46 @@ def test_no_result_breaks_a_constraint(case: tuple[Election, Constraints], rule:
     assert violations(rules, election.budget, costs, result.selected) == []
     assert {e.project for e in result.explanations} == set(costs)
     assert run(election, Constraints(), rule) == tally(election, rule, CHAIN)
+
+
+def brute_mes(election: Election, rules: Constraints) -> tuple[str, ...]:
+    """Plain exact Equal Shares (approval, cost utility) where a project whose funding would break a cap is
+    unaffordable from that moment: the definition :func:`honour` claims to compute for Equal Shares."""
+    n = election.voters
+    money = [election.budget / n] * n
+    rank = {p.id: r for r, p in enumerate(sorted(election.projects, key=tie_key(CHAIN, election)))}
+    costs = {p.id: p.cost for p in election.projects}
+    backers = {p.id: [v for v, b in enumerate(election.ballots) if p.id in b.projects] for p in election.projects}
+    chosen: list[str] = []
+    while True:
+        best: tuple[Fraction, int, str] | None = None
+        for p in election.projects:
+            supp = sorted(backers[p.id], key=money.__getitem__)
+            if p.id in chosen or p.cost <= 0 or not supp or sum(money[v] for v in supp) < p.cost:
+                continue
+            if violations(rules, election.budget, costs, [*chosen, p.id]):
+                continue
+            paid, share = Fraction(0), Fraction(0)
+            for k, v in enumerate(supp):  # the poorest pay all they have until an equal share fits the rest
+                share = (p.cost - paid) / (len(supp) - k)
+                if share <= money[v]:
+                    break
+                paid += money[v]
+            key = (share / p.cost, rank[p.id], p.id)
+            if best is None or key[:2] < best[:2]:
+                best = key
+        if best is None:
+            return tuple(chosen)
+        share, _, pid = best[0] * costs[best[2]], best[1], best[2]
+        for v in backers[pid]:
+            money[v] -= min(money[v], share)
+        chosen.append(pid)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_equal_shares_equals_its_brute_force_definition(case: tuple[Election, Constraints]) -> None:
+    election, rules = case
+    caps = Constraints(rules.incompatible, (), rules.max_shares, rules.sub_budgets)  # quotas are a greedy step
+    assert tally(election, "equalshares", CHAIN).selected == brute_mes(election, Constraints())
+    assert run(election, caps, "equalshares").selected == brute_mes(election, caps)
