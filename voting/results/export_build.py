@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 from sqlmodel import select
@@ -17,6 +18,7 @@ from voting.results.exports import FILES, bulletin_csv, bulletin_json, election_
 from voting.results.pbexport import Recount, Source
 from voting.results.service import StoredResult, ballot_contents, ballot_input, ballot_projects, board_rows
 from voting.results.signing import sign_bytes
+from voting.tally.pbwrite import format_number
 
 __all__ = ["compute_exports", "export_source"]
 
@@ -41,8 +43,12 @@ def _format_meta(ballot: Ballot) -> dict[str, str]:
             meta["max_points"] = str(ballot.max_points_per_project)
     if ballot.vote_format == "knapsack":
         meta["max_sum_cost"] = str(ballot.budget)
+        if ballot.min_spend_percent:
+            meta["min_sum_cost"] = format_number(Fraction(ballot.budget * ballot.min_spend_percent, 100))
     if ballot.vote_format in ("approval", "knapsack") and ballot.min_projects:
         meta["min_length"] = str(ballot.min_projects)
+    if ballot.vote_format in ("approval", "knapsack") and ballot.max_projects:
+        meta["max_length"] = str(ballot.max_projects)
     if ballot.vote_format == "ranked" and ballot.max_ranks:
         meta["max_length"] = str(ballot.max_ranks)
     return meta

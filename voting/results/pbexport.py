@@ -129,6 +129,8 @@ def apply_source(pb: PabulibFile, source: Source, recount: Recount) -> PabulibFi
             continue
         if key in _OURS or key not in meta:
             meta[key] = value
+    if meta.get("max_length", "").isdigit() and int(meta["max_length"]) > len(pb.projects):
+        meta["max_length"] = str(len(pb.projects))  # no vote can name more: the checker refuses a larger bound
     voters = int(pb.meta["num_votes"])
     pairs = [(row.get("cost"), row.get("votes")) for row in pb.project_rows()
              if row.get("cost") != str(WITHDRAWN_COST)]
