@@ -70,6 +70,7 @@ async def test_constraints_are_validated_stored_and_honoured(client, db_session)
     french = (await client.get(f"/ballots/{ballot['id']}/results", headers={"accept-language": "fr"})).text
     assert f"Non financé : incompatible avec {a1.title}" in french
     assert "quota trees" in french
+    assert "Le quota trees : au moins 20" in french and "Place du marché" in french
     # the signed export verifies offline: the recount honours the constraints result.json carries
     files = await export_files(db_session, None, ballot["id"])
     assert json.loads(files["result.json"])["constraints"]["incompatible"][0]["projects"] == [a1.id, a2.id]
