@@ -189,6 +189,8 @@ async def test_lists_read_from_the_replica_votes_and_logins_from_the_primary(clu
 
                 await _until(noted)  # once the standby is a few seconds behind, the page says so
                 assert second not in await page()
+                french = await http.get("/proposals", headers={"Accept-Language": "fr"})
+                assert "Mis à jour il y a" in french.text and "s : les derniers changements" in french.text
 
                 # Writes and logins go to the primary and succeed while the standby is stuck.
                 voted = await http.post(f"/api/v1/ballots/{ballot_id}/votes", json={"projects": [ids[0]]},
@@ -223,6 +225,8 @@ async def test_lists_read_from_the_replica_votes_and_logins_from_the_primary(clu
                 bundle = await http.get(f"/ballots/{ballot_id}/exports.zip")
                 assert bundle.status_code == 200 and bundle.content[:2] == b"PK"
 
+                await _writes_fall_back_to_the_primary(app)
+
                 cluster.stop("standby")  # the replica is gone: reads fall back to the primary, never a 500
                 await standby.close()
                 assert await listed(second)
@@ -236,3 +240,23 @@ async def test_lists_read_from_the_replica_votes_and_logins_from_the_primary(clu
 
 async def _fresh(page: Any) -> bool:
     return "may not show yet" not in await page()
+
+
+async def _writes_fall_back_to_the_primary(app: Any) -> None:
+    """What must write (a signed export built on its first download) is refused by the standby, then done on the
+    primary; what only reads stays on the standby; any other error is the caller's."""
+    from sqlalchemy import text
+
+    from voting.replica import replica_first
+
+    async def work(statement: str) -> Any:
+        async def run(session: Any) -> bool:
+            await session.exec(text(statement))
+            return bool(session.info.get("replica"))
+        async with app.state.replica.session_maker() as read, app.state.session_maker() as write:
+            return await replica_first(read, write, run)
+
+    assert await work("SELECT 1") is True
+    assert await work("CREATE TEMPORARY TABLE replica_probe (n int)") is False
+    with pytest.raises(Exception, match="no_such_table"):
+        await work("SELECT * FROM no_such_table")
