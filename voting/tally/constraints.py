@@ -8,7 +8,8 @@ How a rule honours a :class:`Constraints` set (:func:`honour`):
    only grows). So the rule treats such a project as **unaffordable from that moment**: it is never bought and
    never stops the rule (greedy-no-skip and Phragmén pass over it). This is computed without touching the
    rules: run the rule, walk its selection in order, and at the first project whose funding breaks a cap given
-   the ones before it, remove that project from the election and run again (at most one run per project).
+   the ones before it (or at the project greedy-no-skip or Phragmén stopped at, if a cap rules it out), remove
+   that project from the election and run again (at most one run per project).
    Earlier purchases do not change, since the removed project never won before (for greedy, Equal Shares and
    Phragmén alike); for the Add1 variants, whose per-voter budget depends on the whole run, the result is the
    rule on the election without the removed projects (a fixed point), documented as such.
@@ -184,14 +185,18 @@ def honour(election: Election, rules: Constraints, run: Callable[[Election], Tal
                           threshold=election.threshold)
         result = run(smaller)
         chosen = list(reserved)
+        why = None
         for pid in result.selected:
             why = blocked(rules, election.budget, costs, chosen, pid, names)
             if why is not None:
-                removed[pid] = why
                 break
             chosen.append(pid)
-        else:
+        if why is None:  # a rule that stopped at a project a cap rules out goes on without it
+            stopper = next((e.facts["stopped_at"] for e in result.explanations if e.facts.get("stopped_at")), None)
+            why = blocked(rules, election.budget, costs, chosen, stopper, names) if stopper in costs else None
+        if why is None:
             break
+        removed[why.project] = why
     merged = {e.project: e for e in result.explanations} | notes | removed
     facts: dict[str, Any] = dict(result.facts)
     short = quota_short(rules, election.budget, costs, chosen)

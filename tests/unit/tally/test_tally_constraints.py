@@ -100,9 +100,10 @@ def cases(draw: st.DrawFn) -> tuple[Election, Constraints]:
     return election, Constraints(incompatible, mins, caps, tuple(subs))
 
 
-def brute_greedy(election: Election, rules: Constraints) -> tuple[str, ...]:
+def brute_greedy(election: Election, rules: Constraints, skip: bool = True) -> tuple[str, ...]:
     """The definition: quotas filled first by score, then by score; a project is funded when the selection with
-    it breaks nothing (budget included), checked from scratch."""
+    it breaks nothing (budget included), checked from scratch. Without ``skip`` (greedy-no-skip), the first
+    project over the budget stops the count, unless a cap rules it out anyway."""
     score, key = scores(election), tie_key(CHAIN, election)
     order = sorted(election.projects, key=lambda p: (-score[p.id], key(p)))
     costs = {p.id: p.cost for p in election.projects}
@@ -115,8 +116,13 @@ def brute_greedy(election: Election, rules: Constraints) -> tuple[str, ...]:
                                                                             [*chosen, p.id]):
                 chosen.append(p.id)
     for p in order:
-        if p.id not in chosen and not violations(rules, election.budget, costs, [*chosen, p.id]):
+        if p.id in chosen:
+            continue
+        broken = violations(rules, election.budget, costs, [*chosen, p.id])
+        if not broken:
             chosen.append(p.id)
+        elif broken == ["budget"] and not skip:
+            break
     return tuple(chosen)
 
 
@@ -125,6 +131,7 @@ def brute_greedy(election: Election, rules: Constraints) -> tuple[str, ...]:
 def test_greedy_equals_its_brute_force_definition(case: tuple[Election, Constraints]) -> None:
     election, rules = case
     assert run(election, rules).selected == brute_greedy(election, rules)
+    assert run(election, rules, "greedy-no-skip").selected == brute_greedy(election, rules, skip=False)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -179,3 +186,37 @@ def test_equal_shares_equals_its_brute_force_definition(case: tuple[Election, Co
     caps = Constraints(rules.incompatible, (), rules.max_shares, rules.sub_budgets)  # quotas are a greedy step
     assert tally(election, "equalshares", CHAIN).selected == brute_mes(election, Constraints())
     assert run(election, caps, "equalshares").selected == brute_mes(election, caps)
+
+
+def brute_phragmen(election: Election, rules: Constraints) -> tuple[str, ...]:
+    """Exact sequential Phragmén (stopping when a project tied for the lowest load does not fit, as the engine
+    does) where a project breaking a cap leaves the race from that moment (it never stops the rule)."""
+    costs = {p.id: p.cost for p in election.projects}
+    rank = {p.id: r for r, p in enumerate(sorted(election.projects, key=tie_key(CHAIN, election)))}
+    backers = {p.id: [v for v, b in enumerate(election.ballots) if p.id in b.projects] for p in election.projects}
+    load = [Fraction(0)] * election.voters
+    left, chosen = election.budget, []  # type: ignore[var-annotated]
+    running = {p.id for p in election.projects if p.cost <= left}
+    while True:
+        live = [p for p in running - set(chosen)  # the budget itself is the stopping rule's business
+                if set(violations(rules, election.budget, costs, [*chosen, p])) <= {"budget"}]
+        if not live:
+            return tuple(chosen)
+        loads = {p: (sum(load[v] for v in backers[p]) + costs[p]) / len(backers[p]) for p in live if backers[p]}
+        tied = [p for p in loads if loads[p] == min(loads.values())] if loads else live
+        if any(costs[p] > left for p in tied):
+            return tuple(chosen)
+        winner = min(tied, key=rank.__getitem__)
+        for v in backers[winner]:
+            load[v] = loads.get(winner, Fraction(0))
+        left -= costs[winner]
+        chosen.append(winner)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_phragmen_equals_its_brute_force_definition(case: tuple[Election, Constraints]) -> None:
+    election, rules = case
+    caps = Constraints(rules.incompatible, (), rules.max_shares, rules.sub_budgets)
+    assert tally(election, "phragmen", CHAIN).selected == brute_phragmen(election, Constraints())
+    assert run(election, caps, "phragmen").selected == brute_phragmen(election, caps)
