@@ -32,31 +32,69 @@ def _print_rejected(rows: list[dict[str, Any]]) -> None:
     Console(width=120).print(table)
 
 
+def _utf8_problem(path: Path) -> int | None:
+    """The offset of the first byte that is not UTF-8 (a byte-order mark allowed), or None; read in chunks."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    offset = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                return offset + error.start - len(decoder.getstate()[0])
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as error:
+            return offset + error.start - len(error.object)
+    return None
+
+
 def census_import(args: argparse.Namespace) -> int:
     from voting.commands.runtime import CLIError, prepare_database, run_in_session
 
+    path = Path(args.file)
     try:
-        data = Path(args.file).read_bytes()
+        bad_byte = _utf8_problem(path)
     except OSError as error:
         raise CLIError(f"cannot read {args.file}: {error.strerror}", 2) from error
     settings, url = prepare_database()
 
     from auth.census.key import use_instance_secret
-    from auth.census.service import CensusFileError, decode_census, import_census
+    from auth.census.service import CensusFileError, import_census_lines
+    from ballots.bulk_progress import file_progress
     from voting.config import load_or_create_secret
+    from voting.csvfiles import file_lines
+    from voting.i18n import gettext as _
     from voting.i18n import use_language
 
     use_language("en")
     key = use_instance_secret(settings.secret or load_or_create_secret(settings.data_dir))
+
+    async def work(session: Any) -> Any:
+        from sqlalchemy import text
+
+        await session.exec(text("SET LOCAL statement_timeout = 0"))  # a city's census in one COPY may take a while
+        return await import_census_lines(session, counted(file_lines(stream)), actor=_operator(), key=key,
+                                         progress=progress)
+
     try:
-        text = decode_census(data)
-        report = run_in_session(url, lambda session: import_census(session, text, actor=_operator(), key=key))
+        if bad_byte is not None:
+            raise CensusFileError(_("The census file is not UTF-8 text (byte {offset}); the census is unchanged.")
+                                  .format(offset=bad_byte))
+        with path.open(encoding="utf-8-sig", newline="") as stream, \
+                file_progress(path, "census") as (counted, progress):
+            report = run_in_session(url, work)
     except (CLIError, CensusFileError) as error:
         refusal = error if isinstance(error, CensusFileError) else error.__cause__
         if not isinstance(refusal, CensusFileError):
             raise
         _print_rejected((refusal.extra or {}).get("rejected", []) if isinstance(refusal.extra, dict) else [])
         raise CLIError(refusal.message, 2) from error
+    except OSError as error:
+        raise CLIError(f"cannot read {args.file}: {error.strerror}", 2) from error
     print(f"census import #{report.import_id}: {report.rows_read} rows read, {report.rows_stored} stored, "
           f"{len(report.rejected)} rejected; {report.accounts_verified} accounts verified, "
           f"{report.accounts_updated} verified accounts updated")

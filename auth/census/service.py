@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -12,27 +13,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from auth.census.key import census_key
 from auth.census.matching import Outcome, apply_match, match_census, verify_from_census
 from auth.census.models import CensusClaim, CensusEntry, CensusImport
-from auth.census.rules import (
-    HoodIndex,
-    RowProblem,
-    key_fingerprint,
-    refuse_duplicates,
-    validate_row,
-)
+from auth.census.rules import HoodIndex, RowProblem, key_fingerprint
+from auth.census.staging import stage_census, store_staged
 from auth.models import Account
 from voting.audit.service import record
-from voting.csvfiles import read_table
-from voting.database import transaction_driver
+from voting.csvfiles import text_lines
 from voting.domain import DomainError
 from voting.i18n import gettext as _
 from voting.models import Neighbourhood
 
 __all__ = ["CensusFileError", "ImportReport", "Outcome", "CENSUS_COLUMNS", "decode_census", "import_census",
+           "import_census_lines",
            "last_import", "census_size", "key_changed_since", "verify_from_census", "match_census"]
 
 CENSUS_COLUMNS = [["email", "document_id"], ["birth_date"], ["postcode", "neighbourhood"]]
 MAX_ROWS = 2_000_000
-_COPIED = ("import_id", "email", "document_hash", "birth_date", "neighbourhood_id")
 
 
 class CensusFileError(DomainError):
@@ -88,38 +83,37 @@ async def import_census(session: AsyncSession, csv_text: str, *, actor: str, key
     Nothing changes when the file cannot be read or has no row to store (``CensusFileError``, with the
     rejected rows in ``extra``); on any error the transaction rolls back and the old census stays whole.
     """
+    return await import_census_lines(session, text_lines(csv_text), actor=actor, key=key, today=today)
+
+
+async def import_census_lines(session: AsyncSession, lines: Iterable[str], *, actor: str, key: bytes | None = None,
+                              today: date | None = None,
+                              progress: Callable[[int], None] | None = None) -> ImportReport:
+    """:func:`import_census` from physical lines read as they come: rows are checked and COPYed into a staging
+    table as they are read (a city's census is never held whole), then moved into the census in one statement."""
     key = key or census_key()
     today = today or datetime.now(UTC).date()
-    table = read_table(csv_text, required=CENSUS_COLUMNS, max_field=254, max_rows=MAX_ROWS)
-    if table.error:
+    staged = await stage_census(session, lines, columns=CENSUS_COLUMNS, hoods=await _hood_index(session), key=key,
+                                today=today, max_rows=MAX_ROWS, progress=progress)
+    reason = staged.error or (_("the file has more than {limit} rows").format(limit=MAX_ROWS)
+                              if staged.too_many else None)
+    if reason:
         raise CensusFileError(_("The census file cannot be used ({reason}); the census is unchanged.")
-                              .format(reason=table.error))
-    hoods = await _hood_index(session)
-    rejected = [RowProblem(row.line, row.reason) for row in table.rejected]
-    valid = []
-    for row in table.rows:
-        checked = validate_row(row.line, row.values, hoods, key, today)
-        if isinstance(checked, str):
-            rejected.append(RowProblem(row.line, checked))
-        else:
-            valid.append(checked)
-    kept, duplicates = refuse_duplicates(valid)
-    rejected += duplicates
-    if not kept:
+                              .format(reason=reason))
+    rejected = staged.rejected
+    if not staged.rows_kept:
         raise CensusFileError(_("No row of the census file can be stored; the census is unchanged."),
                               extra={"rejected": _problems(rejected)})
     await session.exec(text("LOCK TABLE census_entry IN EXCLUSIVE MODE"))  # type: ignore[call-overload]
-    run = CensusImport(imported_by=actor[:200], rows_read=len(table.rows) + len(table.rejected),
-                       rows_stored=len(kept), rows_rejected=len(rejected), accounts_verified=0, accounts_updated=0,
+    run = CensusImport(imported_by=actor[:200], rows_read=staged.rows_read, rows_stored=staged.rows_kept,
+                       rows_rejected=len(rejected), accounts_verified=0, accounts_updated=0,
                        key_fingerprint=key_fingerprint(key), rejected=_problems(rejected),
                        imported_at=datetime.now(UTC))
     session.add(run)
     await session.flush()
     assert run.id is not None
     await session.exec(delete(CensusEntry))  # type: ignore[call-overload]
-    driver = await transaction_driver(session)  # COPY, in the session's transaction: a city's census is large
-    await driver.copy_records_to_table("census_entry", columns=list(_COPIED), records=[
-        (run.id, row.email, row.document_hash, row.birth_date, row.neighbourhood_id) for row in kept])
+    await store_staged(session, run.id)
     await record(session, actor=actor, action="census.imported", subject=f"census_import:{run.id}",
                  data={"rows_read": run.rows_read, "rows_stored": run.rows_stored, "rows_rejected": run.rows_rejected})
     run.accounts_updated = await _reverify_claimed(session, key, actor)
