@@ -177,7 +177,8 @@ async def create_ballot(session: AsyncSession, principal: Principal, data: Ballo
     await record(session, actor=actor_of(principal), action="ballot.created", subject=f"ballot:{ballot.id}",
                  data={"title": ballot.title, "budget": ballot.budget, "neighbourhood_id": ballot.neighbourhood_id,
                        "proposals": [p.id for p in proposals], "vote_format": ballot.vote_format,
-                       "rule": ballot.rule, "tie_break": ballot.tie_break})
+                       "rule": ballot.rule, "tie_break": ballot.tie_break,
+                       **({"constraints": ballot.constraints} if ballot.constraints else {})})
     return ballot
 
 

@@ -49,6 +49,13 @@ async def test_constraints_are_validated_stored_and_honoured(client, db_session)
     ballot = created.json()
     assert ballot["constraints"]["min_shares"][0]["projects"] == [trees.id]  # the category, resolved
     path = f"/api/v1/ballots/{ballot['id']}"
+    changed = await client.patch(path, json={"constraints": {"max_shares": [{"projects": [a1.id], "percent": -5}]}},
+                                 headers={"accept-language": "fr", **headers})
+    assert changed.status_code == 422 and changed.json()["extra"][0]["code"] == "constraints.percent"
+    cleared = await client.patch(path, json={"constraints": None}, headers=headers)
+    assert cleared.status_code == 200 and cleared.json()["constraints"] is None
+    again = await client.patch(path, json={"constraints": constraints}, headers=headers)
+    assert again.status_code == 200 and again.json()["constraints"] == ballot["constraints"]
     assert (await client.post(f"{path}/transitions/open", headers=headers)).status_code == 200
     for choice in [[a1.id, a2.id, square.id]] * 4 + [[trees.id]]:
         voter = await make_voter(db_session, hood)
