@@ -13,18 +13,36 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-__all__ = ["LAG_SQL", "STALE_AFTER_SECONDS", "Replica", "open_replica", "replica_first", "stale_seconds"]
+__all__ = ["LAG_SQL", "STALE_AFTER_SECONDS", "Replica", "observed_lag", "open_replica", "replica_first",
+           "stale_seconds"]
 
 T = TypeVar("T")
 logger = logging.getLogger("greenballot.replica")
 
-LAG_SQL = ("SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
-           "ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END")
-"""Seconds the replica's data is behind: 0 when it has replayed all it received, NULL on a primary."""
+LAG_SQL = ("SELECT pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(), "
+           "extract(epoch FROM now() - pg_last_xact_replay_timestamp())")
+"""Whether the replica has replayed all it received, and the age of the last transaction it replayed (NULL on a
+primary)."""
 LAG_CACHE_SECONDS = 1.0  # the lag is read at most once a second per process
 STALE_AFTER_SECONDS = 3.0  # a page read from a replica further behind says how old its data is
 RETRY_SECONDS = 5.0  # after a failure, the primary answers the reads for this long before the replica is tried again
 READ_ONLY_SQLSTATE = "25006"  # read_only_sql_transaction: a write attempted on a hot standby
+
+
+def observed_lag(caught_up: bool | None, age: Any, behind_since: float | None,
+                 now: float) -> tuple[float | None, float | None]:
+    """The replica's lag from one reading, and since when it has been seen behind (pure).
+
+    The age of the last replayed transaction is how old the data is only while the replica is behind; a primary
+    idle for minutes then written to makes it large for the moment replay takes, so it counts only once a second
+    reading finds the replica still behind."""
+    if age is None:
+        return None, None  # a primary, or nothing replayed yet
+    if caught_up is not False:
+        return 0.0, None
+    if behind_since is None:
+        return 0.0, now
+    return float(age), behind_since
 
 
 def stale_seconds(lag: float | None) -> int | None:
@@ -43,6 +61,7 @@ class Replica:
     session_maker: async_sessionmaker[AsyncSession]
     fallback: async_sessionmaker[AsyncSession]
     lag: float | None = None
+    behind_since: float | None = None
     checked_at: float = -math.inf
     down_until: float = -math.inf
 
@@ -55,8 +74,9 @@ class Replica:
             try:
                 connection = await session.connection()
                 if now - self.checked_at >= LAG_CACHE_SECONDS:
-                    lag = (await connection.exec_driver_sql(LAG_SQL)).scalar()
-                    self.lag, self.checked_at = (None if lag is None else float(lag)), now
+                    row: Any = (await connection.exec_driver_sql(LAG_SQL)).one()
+                    self.lag, self.behind_since = observed_lag(row[0], row[1], self.behind_since, now)
+                    self.checked_at = now
                 return session, self.lag
             except (OSError, TimeoutError, SQLAlchemyError) as error:
                 await session.close()
