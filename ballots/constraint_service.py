@@ -18,7 +18,7 @@ __all__ = ["checked_constraints", "refresh_constraints"]
 
 
 async def checked_constraints(session: AsyncSession, data: Mapping[str, Any] | None, proposal_ids: Iterable[int],
-                              budget: int) -> tuple[dict[str, Any] | None, list[Reason]]:
+                              budget: int, rule: str | None = None) -> tuple[dict[str, Any] | None, list[Reason]]:
     """``data`` resolved against these proposals (their categories and neighbourhoods), with every refusal."""
     if not data:
         return None, []
@@ -28,7 +28,7 @@ async def checked_constraints(session: AsyncSession, data: Mapping[str, Any] | N
         .outerjoin(Neighbourhood, col(Neighbourhood.id) == col(Proposal.neighbourhood_id))
         .where(col(Proposal.id).in_(ids)))).all()
     facts = {pid: ProjectFacts(category, hood) for pid, category, hood in rows if pid is not None}
-    return resolve_constraints(data, facts, budget)
+    return resolve_constraints(data, facts, budget, rule)
 
 
 async def refresh_constraints(session: AsyncSession, ballot: Ballot) -> list[Reason]:
@@ -36,5 +36,6 @@ async def refresh_constraints(session: AsyncSession, ballot: Ballot) -> list[Rea
     if not ballot.constraints:
         return []
     ids = (await session.exec(select(BallotProposal.proposal_id).where(BallotProposal.ballot_id == ballot.id))).all()
-    ballot.constraints, reasons = await checked_constraints(session, ballot.constraints, ids, ballot.budget)
+    ballot.constraints, reasons = await checked_constraints(session, ballot.constraints, ids, ballot.budget,
+                                                            ballot.rule)
     return reasons

@@ -70,12 +70,18 @@ def _members(entry: dict[str, Any], projects: Mapping[int, ProjectFacts], label:
     return wanted, []
 
 
-def resolve_constraints(data: Mapping[str, Any] | None, projects: Mapping[int, ProjectFacts], budget: int
-                        ) -> tuple[dict[str, Any] | None, list[Reason]]:
+SINGLE_WINNER_RULES = ("irv", "plurality")
+
+
+def resolve_constraints(data: Mapping[str, Any] | None, projects: Mapping[int, ProjectFacts], budget: int,
+                        rule: str | None = None) -> tuple[dict[str, Any] | None, list[Reason]]:
     """The stored form of ``data`` (each group's projects resolved) and every refusal; None when empty."""
     if not data or not any(data.get(kind) for kind in _KINDS):
         return None, []
     reasons: list[Reason] = []
+    if rule in SINGLE_WINNER_RULES:
+        reasons.append(Reason("constraints.rule", _("The rule {name} elects one winner: constraints need a "
+                                                    "budgeting rule.").format(name=rule)))
     stored: dict[str, Any] = {}
     for kind in _KINDS:
         out = []

@@ -160,7 +160,7 @@ async def create_ballot(session: AsyncSession, principal: Principal, data: Ballo
     reasons += validate_config(format_of(ballot), len(data.proposal_ids) or 1)
     reasons += validate_rule(data.rule, data.tie_break, data.vote_format, data.min_project_score, data.min_voter_share)
     ballot.constraints, refused = await checked_constraints(session, fields.get("constraints"),
-                                                            [p.id or 0 for p in proposals], data.budget)
+                                                            [p.id or 0 for p in proposals], data.budget, data.rule)
     reasons += refused
     if data.closes_at <= data.opens_at:
         reasons.append(Reason("ballot.window", _("The ballot must close after it opens.")))
@@ -276,7 +276,7 @@ async def update_ballot(session: AsyncSession, principal: Principal, ballot_id: 
     reasons = validate_config(format_of(ballot), len(await projects_of(session, ballot_id)) or 1)
     reasons += validate_rule(ballot.rule, ballot.tie_break, ballot.vote_format, ballot.min_project_score,
                              ballot.min_voter_share)
-    if "constraints" in changes or "budget" in changes:
+    if {"constraints", "budget", "rule"} & set(changes):
         reasons += await refresh_constraints(session, ballot)
     if ballot.closes_at <= ballot.opens_at:
         reasons.append(Reason("ballot.window", _("The ballot must close after it opens.")))

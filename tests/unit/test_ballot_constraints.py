@@ -8,8 +8,8 @@ from ballots.constraints import ProjectFacts, resolve_constraints
 PROJECTS = {1: ProjectFacts("trees", "nord"), 2: ProjectFacts("trees", "sud"), 3: ProjectFacts("benches", "nord")}
 
 
-def codes(data: dict, budget: int = 100) -> set[str]:  # type: ignore[type-arg]
-    return {reason.code for reason in resolve_constraints(data, PROJECTS, budget)[1]}
+def codes(data: dict, budget: int = 100, rule: str = "greedy") -> set[str]:  # type: ignore[type-arg]
+    return {reason.code for reason in resolve_constraints(data, PROJECTS, budget, rule)[1]}
 
 
 def test_groups_resolve_to_the_ballots_projects() -> None:
@@ -41,3 +41,4 @@ def test_every_refusal_has_its_code() -> None:
         "constraints.sub_budgets"}
     assert codes({"sub_budgets": [{"neighbourhood": "nord", "amount": 10},
                                   {"category": "trees", "amount": 10}]}) == {"constraints.overlap"}
+    assert codes({"incompatible": [{"projects": [1, 3]}]}, rule="irv") == {"constraints.rule"}
