@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from voting.i18n import gettext as _
+from voting.i18n import ngettext
 
 __all__ = ["VOTE_FORMATS", "TALLY_VOTE_TYPES", "FormatConfig", "Project", "Reason", "validate_config",
            "validate_vote", "canonical_content", "total_cost", "is_blank", "BLANK"]
@@ -118,9 +119,12 @@ def _ids(choice: Mapping[str, Any], projects: Mapping[int, Project], reasons: li
 def _count(config: FormatConfig, chosen: Sequence[int], reasons: list[Reason]) -> None:
     low = config.min_projects if config.min_projects is not None else 1
     if len(chosen) < low:
-        reasons.append(Reason("vote.too_few", _("Choose at least {n} projects.").format(n=low)))
-    if config.max_projects is not None and len(chosen) > config.max_projects:
-        reasons.append(Reason("vote.too_many", _("Choose at most {n} projects.").format(n=config.max_projects)))
+        reasons.append(Reason("vote.too_few", ngettext(
+            "Choose at least {n} project.", "Choose at least {n} projects.", low).format(n=low)))
+    high = config.max_projects
+    if high is not None and len(chosen) > high:
+        reasons.append(Reason("vote.too_many", ngettext(
+            "Choose at most {n} project.", "Choose at most {n} projects.", high).format(n=high)))
 
 
 def _points(config: FormatConfig, choice: Mapping[str, Any], projects: Mapping[int, Project],
@@ -146,7 +150,8 @@ def _points(config: FormatConfig, choice: Mapping[str, Any], projects: Mapping[i
         reasons.append(Reason("vote.points_negative", _("Points cannot be negative.")))
     limit = config.max_points_per_project
     if limit is not None and any(v > limit for v in given.values()):
-        reasons.append(Reason("vote.points_per_project", _("At most {n} points per project.").format(n=limit)))
+        reasons.append(Reason("vote.points_per_project", ngettext(
+            "At most {n} point per project.", "At most {n} points per project.", limit).format(n=limit)))
     total = sum(v for v in given.values() if v > 0)
     if config.total_points is not None and total > config.total_points:
         reasons.append(Reason("vote.points_total", _("You gave {given} points; the limit is {n}.").format(
@@ -183,7 +188,9 @@ def _choice_refusals(config: FormatConfig, projects: Mapping[int, Project],
         if not chosen:
             reasons.append(Reason("vote.too_few", _("Rank at least one project.")))
         if config.max_ranks is not None and len(chosen) > config.max_ranks:
-            reasons.append(Reason("vote.too_many", _("Rank at most {n} projects.").format(n=config.max_ranks)))
+            reasons.append(Reason("vote.too_many", ngettext(
+                "Rank at most {n} project.", "Rank at most {n} projects.", config.max_ranks,
+            ).format(n=config.max_ranks)))
     else:
         _count(config, chosen, reasons)
     if config.vote_format == "knapsack":

@@ -63,7 +63,7 @@ async def test_a_refused_review_puts_the_message_beside_the_control(client, db_s
     assert "Choose at most 2 projects." in section(many.text, 'id="choice-messages"', "</div>")
     assert re.search(rf'value="{ids[2]}"[^>]*checked', many.text)  # what was chosen stays chosen
     none = await post_form(client, f"/ballots/{ballot.id}/vote", {"action": "review"}, headers=EN)
-    assert none.status_code == 422 and "Choose at least 1 projects." in section(none.text, 'id="choice-messages"',
+    assert none.status_code == 422 and "Choose at least 1 project." in section(none.text, 'id="choice-messages"',
                                                                                  "</div>")
 
 

@@ -68,3 +68,25 @@ def test_config_and_rule_checks():
     assert {r.code for r in validate_rule("plurality", "min-cost", "knapsack")} == {"rule.format"}
     assert {r.code for r in validate_rule("nope", "min-cost,min-cost", "ranked")} == {"rule.unknown",
                                                                                       "rule.tie_break"}
+
+
+@pytest.mark.parametrize(("language", "chosen", "expected"), [
+    ("en", [], "Choose at least 1 project."), ("fr", [], "Choisissez au moins 1 projet."),
+    ("en", [1, 2, 3], "Choose at most 2 projects."), ("fr", [1, 2, 3], "Choisissez au plus 2 projets."),
+])
+def test_count_messages_agree_with_the_number(language, chosen, expected):
+    from voting.i18n import use_language
+    use_language(language)
+    try:
+        reasons = validate_vote(FormatConfig("approval", 1000, max_projects=2), PROJECTS, {"projects": chosen})
+    finally:
+        use_language("en")
+    assert expected in [reason.message for reason in reasons]
+
+
+def test_one_rank_and_one_point_are_singular():
+    ranked = validate_vote(FormatConfig("ranked", 100, max_ranks=1), PROJECTS, {"projects": [1, 2]})
+    assert "Rank at most 1 project." in [reason.message for reason in ranked]
+    points = validate_vote(FormatConfig("cumulative", 100, total_points=5, max_points_per_project=1), PROJECTS,
+                           {"points": {"1": 2}})
+    assert "At most 1 point per project." in [reason.message for reason in points]
