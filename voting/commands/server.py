@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from voting.commands.runtime import CLIError, prepare_database, run_in_session
 
@@ -80,12 +81,36 @@ def serve(args: argparse.Namespace) -> int:
     return _run(args.host, args.port, args.workers, args.access_log)
 
 
-def demo(args: argparse.Namespace) -> int:
-    from voting.demo import DEMO_ACCOUNTS, seed_demo
+def _prepare_while_importing(seed_only: bool) -> tuple[Any, str]:
+    """``prepare_database()`` in a thread (on a fresh data folder: initdb and the embedded PostgreSQL's start, child
+    processes on another core, then the migrations) while this thread imports the demo city and the app."""
+    import threading
 
+    outcome: dict[str, Any] = {}
+
+    def prepare() -> None:
+        try:
+            outcome["prepared"] = prepare_database()
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=prepare, name="prepare-database", daemon=True)
+    thread.start()
+    import voting.demo  # noqa: F401
+    if not seed_only:
+        import voting.app  # noqa: F401 - what uvicorn imports next
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["prepared"]  # type: ignore[no-any-return]
+
+
+def demo(args: argparse.Namespace) -> int:
     if not args.seed_only:
         _check_port(args.host, args.port)
-    settings, url = prepare_database()
+    settings, url = _prepare_while_importing(args.seed_only)
+    from voting.demo import DEMO_ACCOUNTS, seed_demo
+
     _ensure_keys(url)
     summary = run_in_session(url, lambda session: seed_demo(session, settings.key_secret))
     from rich.console import Console
