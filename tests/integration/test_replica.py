@@ -225,6 +225,21 @@ async def test_lists_read_from_the_replica_votes_and_logins_from_the_primary(clu
                 bundle = await http.get(f"/ballots/{ballot_id}/exports.zip")
                 assert bundle.status_code == 200 and bundle.content[:2] == b"PK"
 
+                # The anonymous results page is kept once rendered; a stale moment renders it afresh with the note.
+                await standby.execute("SELECT pg_wal_replay_pause()")
+                third = f"Pond {uuid.uuid4().hex[:8]}"
+                made = await http.post("/api/v1/proposals", headers=bearer(voters[0]),
+                                       json={**proposal_body(type("Hood", (), {"id": hood})()), "title": third,
+                                             "submit": True})
+                assert made.status_code == 201, made.text
+                await _until(noted)
+                results = await http.get(f"/ballots/{ballot_id}/results", headers={"Accept-Language": "fr"})
+                assert results.status_code == 200 and "Mis à jour il y a" in results.text
+                await standby.execute("SELECT pg_wal_replay_resume()")
+                await _until(lambda: _fresh(page))
+                results = await http.get(f"/ballots/{ballot_id}/results", headers={"Accept-Language": "fr"})
+                assert results.status_code == 200 and "Mis à jour il y a" not in results.text
+
                 await _writes_fall_back_to_the_primary(app)
 
                 cluster.stop("standby")  # the replica is gone: reads fall back to the primary, never a 500

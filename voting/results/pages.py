@@ -60,8 +60,9 @@ async def _chunks(content: bytes) -> AsyncIterator[bytes]:
 
 def rendered_once(request: Req, key: tuple[Any, ...] | None, template: Template) -> Template | Response[str]:
     """An anonymous visitor's page rendered once per ``key`` (what it depends on) and kept in this worker; a
-    logged-in viewer's (their name, their CSRF token) or an unkept one (``key`` None) is rendered each time."""
-    if key is None or request.scope.get("user") is not None:
+    logged-in viewer's (their name, their CSRF token), an unkept one (``key`` None) or one read from a replica far
+    enough behind to say so (the note is this moment's) is rendered each time."""
+    if key is None or request.scope.get("user") is not None or request.state.get("replica_lag"):
         return template
     html = result_views.get(key)
     if html is None:
