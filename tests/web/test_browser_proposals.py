@@ -41,7 +41,7 @@ def test_propose_review_accept_find_and_support(page, browser, live_server):
     page.get_by_role("button", name="S'inscrire").click()
     assert page.locator("h1").inner_text() == "Consultez votre messagerie"
     login(page, email, "a-long-enough-password")
-    page.get_by_role("link", name="Propositions").click()
+    page.get_by_role("link", name="Propositions", exact=True).click()
     page.get_by_role("link", name="Proposer un projet").click()
     page.fill("#title", title)
     page.fill("#summary", "Douze pommiers et poiriers le long de l'allée.")
