@@ -45,6 +45,9 @@ class Ballot(SQLModel, table=True):
         CheckConstraint("min_voter_share IS NULL OR min_voter_share BETWEEN 0 AND 100", name="ballot_min_voter_share"),
         CheckConstraint("currency IS NULL OR currency ~ '^[A-Z]{3}$'", name="ballot_currency"),
         CheckConstraint("constraints IS NULL OR jsonb_typeof(constraints) = 'object'", name="ballot_constraints"),
+        # one ballot per district in a group of ballots (the city-wide one has no district)
+        Index("ballot_group_district", "group_id", "neighbourhood_id", unique=True,
+              postgresql_where=text("group_id IS NOT NULL")),
         # the deadline sweeper's question: which open ballots have reached their closing time
         Index("ballot_open_closes_at", "closes_at", postgresql_where=text("status = 'open'")),
     )
@@ -96,6 +99,9 @@ class Ballot(SQLModel, table=True):
     """An imported election's Pabulib META, as JSON in the file's order (exports write it back)."""
     allow_blank: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="false"))
     """Voters may cast a blank vote: counted in turnout and shown apart, never in the selection."""
+    group_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("ballot_group.id", ondelete="SET NULL"), nullable=True))
+    """The group of ballots it belongs to (``ballots.groups``)."""
 
 
 class BallotProposal(SQLModel, table=True):
@@ -129,3 +135,6 @@ class VoterRollEntry(SQLModel, table=True):
     neighbourhood_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("neighbourhood.id"), nullable=True)
     )
+
+
+import ballots.groups.models  # noqa: E402,F401 - the table of ``Ballot.group_id``

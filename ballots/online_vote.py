@@ -96,7 +96,7 @@ async def cast_online_vote(session_maker: async_sessionmaker[Any], principal: Pr
     """The logged-in voter's vote, or its replacement; committed when this returns."""
     key = (idempotency_key or "").strip()[:200] or None
     loaded = await open_ballot(session_maker, ballot_id)
-    if loaded is None or loaded.ballot.requires_roll or loaded.keys is None:
+    if loaded is None or loaded.ballot.requires_roll or loaded.ballot.group_id is not None or loaded.keys is None:
         async with session_maker() as session, session.begin():
             return await cast_online(session, principal, ballot_id, choice, key, now)
     ballot, keys = loaded.ballot, loaded.keys

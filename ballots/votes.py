@@ -13,6 +13,7 @@ from auth.principal import Principal, can_enter_paper_votes
 from ballots.casting import CastReceipt, check_and_record, load_for_vote
 from ballots.errors import InvalidVote, NotAllowed
 from ballots.formats import Reason
+from ballots.groups.service import hold_to_group_rule
 from ballots.models import Ballot
 from ballots.service import load_ballot
 from ballots.voters import online_identity, paper_identity
@@ -28,6 +29,7 @@ async def cast_online(session: AsyncSession, principal: Principal, ballot_id: in
     """The logged-in voter's vote; a later one before the close replaces it."""
     loaded = await load_for_vote(session, ballot_id)
     identity = await online_identity(session, loaded.ballot, principal)
+    await hold_to_group_rule(session, loaded.ballot, principal, identity.voter.neighbourhood_id)
     key = (idempotency_key or "").strip()[:200] or None
     return await check_and_record(session, identity, choice, loaded, channel="online", idempotency_key=key, now=now)
 

@@ -26,6 +26,7 @@ from auth.pages import AuthPages
 from ballots.api import BallotsAPI, ReceiptsAPI
 from ballots.box import configure_box_secret
 from ballots.deadlines import deadline_sweeper
+from ballots.groups.api import BallotGroupsAPI
 from ballots.manage_pages import BallotManagePages, PaperVotePages
 from ballots.pages import BallotPages
 from voting.admin.api import AdminAPI, PublicCityAPI
@@ -66,6 +67,7 @@ ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health, AdminAPI, Pu
                              ResultPages, ResultsAPI, AuditPages]
 ROUTE_HANDLERS += PROPOSAL_HANDLERS
 ROUTE_HANDLERS += [BallotsAPI, ReceiptsAPI, BallotPages, BallotManagePages, PaperVotePages]
+ROUTE_HANDLERS += [BallotGroupsAPI]
 ROUTE_HANDLERS += [RegistrationAPI, AccountAPI, AccountPages]
 ROUTE_HANDLERS += [CalendarAPI, CalendarPages]
 ROUTE_HANDLERS += CENSUS_HANDLERS
