@@ -29,7 +29,7 @@ async def cast_online(session: AsyncSession, principal: Principal, ballot_id: in
     """The logged-in voter's vote; a later one before the close replaces it."""
     loaded = await load_for_vote(session, ballot_id)
     identity = await online_identity(session, loaded.ballot, principal)
-    await hold_to_group_rule(session, loaded.ballot, principal, identity.voter.neighbourhood_id)
+    await hold_to_group_rule(session, loaded.ballot, f"a:{principal.id}", identity.voter.neighbourhood_id)
     key = (idempotency_key or "").strip()[:200] or None
     return await check_and_record(session, identity, choice, loaded, channel="online", idempotency_key=key, now=now)
 
@@ -50,6 +50,7 @@ async def _enter_paper(session: AsyncSession, ballot_id: int, voter: str, choice
                        now: datetime | None) -> CastReceipt:
     loaded = await load_for_vote(session, ballot_id)
     identity = await paper_identity(session, loaded.ballot, voter)
+    await hold_to_group_rule(session, loaded.ballot, identity.ref, identity.voter.neighbourhood_id)
     return await check_and_record(session, identity, choice, loaded, channel="paper", now=now)
 
 

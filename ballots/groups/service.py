@@ -66,20 +66,22 @@ _ADD = ("UPDATE ballot_group_voter SET district_ids = array_append(district_ids,
         "WHERE group_id = $1 AND voter_key = $2 AND NOT ($3 = ANY(district_ids))")
 
 
-async def hold_to_group_rule(session: AsyncSession, ballot: Ballot, principal: Principal,
+async def hold_to_group_rule(session: AsyncSession, ballot: Ballot, voter_key: str,
                              own_district: int | None) -> None:
     """On a district ballot of a group: lock the voter's row of the group, refuse a district beyond the rule
     (409 naming it), else remember the district. Runs in the vote's transaction: a refused or failed vote leaves
-    nothing, and two parallel votes of one voter wait for each other on the row lock."""
+    nothing, and two parallel votes of one voter wait for each other on the row lock.
+
+    ``voter_key`` names the voter across the group's ballots: ``a:<account id>`` (online, and paper votes of
+    voters with an account)."""
     if ballot.group_id is None or ballot.neighbourhood_id is None:
         return
     driver = await transaction_driver(session)
     extra = await driver.fetchval(_RULE, ballot.group_id)
     if extra is None:
         return
-    key = f"a:{principal.id}"
-    voted = await driver.fetchval(_LOCK, ballot.group_id, key, max_districts(extra))
+    voted = await driver.fetchval(_LOCK, ballot.group_id, voter_key, max_districts(extra))
     refusal = district_refusal(own_district, list(voted or []), ballot.neighbourhood_id, extra)
     if refusal is not None:
         raise GroupLimitReached(refusal.message, extra=[{"code": refusal.code, "message": refusal.message}])
-    await driver.execute(_ADD, ballot.group_id, key, ballot.neighbourhood_id)
+    await driver.execute(_ADD, ballot.group_id, voter_key, ballot.neighbourhood_id)

@@ -77,6 +77,9 @@ async def test_own_district_plus_one_is_enforced_when_voting(client, db_session)
     assert third.status_code == 409 and third.json()["extra"][0]["code"] == "group.limit"
     assert "your own district and 1 other" in third.json()["detail"]
     assert "votre quartier et 1 autre" in (await vote(ballots[2], FR)).json()["detail"]
+    paper = await client.post(f"/api/v1/ballots/{ballots[2].id}/paper-votes", headers=headers,
+                              json={"voter": voter.email, "projects": [ids[ballots[2].id]]})
+    assert paper.status_code == 409 and paper.json()["extra"][0]["code"] == "group.limit"  # on paper too
     counts = (await db_session.exec(text(  # type: ignore[call-overload]
         "SELECT count(*) FROM participation WHERE ballot_id = :b").bindparams(b=ballots[2].id))).one()
     assert counts[0] == 0
