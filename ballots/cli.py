@@ -41,6 +41,7 @@ def roll_import(args: argparse.Namespace) -> int:
 
             # an operator's bulk import: one COPY of a city's roll may well outlast the per-request limit
             await session.exec(text("SET LOCAL statement_timeout = 0"))
+            await session.exec(text("SET LOCAL work_mem = '128MB'"))  # its duplicate search sorts in memory
             return await import_roll_lines(session, None, ballot_id, counted(file_lines(stream)), actor="cli",
                                            progress=progress)
 

@@ -102,7 +102,7 @@ async def merge_staged(session: AsyncSession, ballot_id: int, lines: Iterable[st
     driver = await transaction_driver(session)
     merged = Merged()
     await driver.execute("DROP TABLE IF EXISTS roll_staging, roll_matched")
-    await driver.execute("CREATE TEMP TABLE roll_staging (line integer PRIMARY KEY, email text, external_id text, "
+    await driver.execute("CREATE TEMP TABLE roll_staging (line integer NOT NULL, email text, external_id text, "
                          "birth_date date, neighbourhood_id integer) ON COMMIT DROP")
     await driver.copy_records_to_table("roll_staging", columns=list(_COLUMNS),
                                        records=_records(lines, hoods, today, merged.rejected, progress))

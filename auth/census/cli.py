@@ -77,6 +77,7 @@ def census_import(args: argparse.Namespace) -> int:
         from sqlalchemy import text
 
         await session.exec(text("SET LOCAL statement_timeout = 0"))  # a city's census in one COPY may take a while
+        await session.exec(text("SET LOCAL work_mem = '128MB'"))  # its duplicate search sorts in memory
         return await import_census_lines(session, counted(file_lines(stream)), actor=_operator(), key=key,
                                          progress=progress)
 

@@ -69,7 +69,7 @@ async def stage_census(session: AsyncSession, lines: Iterable[str], *, columns: 
     await session.flush()
     driver = await transaction_driver(session)
     await driver.execute("DROP TABLE IF EXISTS census_staging")
-    await driver.execute("CREATE TEMP TABLE census_staging (line integer PRIMARY KEY, email text, document_hash text, "
+    await driver.execute("CREATE TEMP TABLE census_staging (line integer NOT NULL, email text, document_hash text, "
                          "birth_date date NOT NULL, neighbourhood_id integer NOT NULL) ON COMMIT DROP")
     await driver.copy_records_to_table("census_staging", columns=list(_COLUMNS), records=records())
     if staged.too_many:
