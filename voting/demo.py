@@ -236,7 +236,8 @@ async def seed_demo(session: AsyncSession, key_secret: str | None = None) -> str
         for position, proposal in enumerate(sorted(on_ballot, key=lambda p: p.id or 0)):
             assert proposal.id is not None
             session.add(BallotProposal(ballot_id=ballot.id, proposal_id=proposal.id,
-                                       cost=proposal.validated_cost or proposal.estimated_cost, position=position))
+                                       cost=proposal.validated_cost or proposal.estimated_cost or 0,
+                                       position=position))
         await record(session, actor="demo", action="ballot.opened", subject=f"ballot:{ballot.id}",
                      data={"budget": ballot.budget})
     await _ensure_voter(session, accounts["citizen"], hoods["centre-jaude"], ballot)

@@ -47,10 +47,13 @@ async def test_bad_fields_are_422_and_store_nothing(client, db_session, changes,
 
 async def test_every_reason_at_once(client, db_session):
     cast = await make_cast(db_session)
-    response = await client.post(API, json={"title": "", "summary": "", "estimated_cost": -1},
-                                 headers=await auth(client, cast.citizen))
+    headers = await auth(client, cast.citizen)
+    response = await client.post(API, json={"title": "", "summary": "", "estimated_cost": -1, "submit": True},
+                                 headers=headers)
     assert response.status_code == 422
     assert len(response.json()["extra"]) == 5
+    draft = await client.post(API, json={"title": "", "summary": "", "estimated_cost": -1}, headers=headers)
+    assert draft.json()["extra"] == ["Title is required.", "Estimated cost must be a positive number of euros."]
 
 
 async def test_wrong_json_types_are_4xx(client, db_session):

@@ -11,6 +11,7 @@ from voting.proposals.rules import (
     ReviewDecision,
     check_proposal,
     check_review,
+    missing_for_review,
     parse_coordinate,
     parse_whole_number,
 )
@@ -62,6 +63,22 @@ def test_each_problem(changes, fragment):
 
 def test_all_problems_at_once():
     assert len(check(title="", summary="", estimated_cost=0, category="x", neighbourhood_id=None)) == 5
+
+
+def test_a_draft_needs_only_a_title_and_each_problem_names_its_field():
+    from dataclasses import replace
+
+    bare = replace(GOOD, summary="", category="", neighbourhood_id=None, estimated_cost=None)
+    assert check_proposal(bare, categories={"garden"}, neighbourhoods={1}, draft=True) == []
+    assert [p.field for p in check_proposal(replace(bare, title=" "), categories={"garden"}, neighbourhoods={1},
+                                            draft=True)] == ["title"]
+    submitted = check_proposal(bare, categories={"garden"}, neighbourhoods={1})
+    assert [p.field for p in submitted] == ["summary", "category", "neighbourhood_id", "estimated_cost"]
+    assert [p.field for p in missing_for_review(bare)] == ["summary", "category", "neighbourhood_id", "estimated_cost"]
+    # what a draft does give is still checked
+    wrong = check_proposal(replace(bare, estimated_cost=0, category="casino"), categories={"garden"},
+                           neighbourhoods={1}, draft=True)
+    assert [p.field for p in wrong] == ["estimated_cost", "category"]
 
 
 def test_the_ceiling_is_a_parameter():

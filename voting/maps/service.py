@@ -26,7 +26,7 @@ async def proposals_geojson(session: AsyncSession, *, status: str | None = None,
 
     if status and status not in PUBLIC_STATES:
         raise MapInputError(_("Unknown proposal state {state}.").format(state=status))
-    query = (select(Proposal.id, Proposal.title, Proposal.status, Proposal.latitude,  # type: ignore[call-overload]
+    query = (select(Proposal.id, Proposal.title, Proposal.status, Proposal.latitude,  # type: ignore[call-overload,misc]
                     Proposal.longitude, Proposal.neighbourhood_id, Proposal.category)
              .where(col(Proposal.status).in_(PUBLIC_STATES), col(Proposal.latitude).is_not(None),
                     col(Proposal.longitude).is_not(None))

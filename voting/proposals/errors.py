@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from voting.errors import DomainError
 from voting.i18n import gettext as _
 
@@ -14,9 +16,9 @@ class ProposalInvalid(DomainError):
 
     status_code = 422
 
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__(" ".join(reasons), extra=reasons)
-        self.reasons = reasons
+    def __init__(self, reasons: Sequence[str]) -> None:
+        super().__init__(" ".join(reasons), extra=[str(reason) for reason in reasons])
+        self.reasons = list(reasons)  # may be rules.Problem, which also names the form field
 
 
 class ProposalNotFound(DomainError):

@@ -9,7 +9,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from voting.i18n import current_language
+from voting.i18n import current_language, gettext
 from voting.presentation import current_style
 from voting.proposals.listing import ProposalCard
 from voting.web.fragments import FragmentCache
@@ -27,8 +27,12 @@ def card_key(card: ProposalCard, choices: Any, language: str, currency: str) -> 
     """Everything a card shows, names resolved: cards with the same key render the same HTML."""
     hood = choices.neighbourhood(card.neighbourhood_id)
     category = choices.category(card.category)
-    return (language, currency, card, hood.name(language) if hood else str(card.neighbourhood_id),
-            category.name(language) if category else card.category)
+    if card.neighbourhood_id is None:  # a draft withdrawn before it was complete
+        hood_name = gettext("No neighbourhood yet")
+    else:
+        hood_name = hood.name(language) if hood else str(card.neighbourhood_id)
+    category_name = category.name(language) if category else card.category or gettext("No category yet")
+    return (language, currency, card, hood_name, category_name)
 
 
 def filters_key(filters: Mapping[str, str], choices: Any, states: Sequence[str], language: str) -> tuple[Hashable, ...]:

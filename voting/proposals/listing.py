@@ -29,9 +29,9 @@ class ProposalCard:
     title: str
     summary: str
     status: str
-    neighbourhood_id: int
-    category: str
-    cost: int
+    neighbourhood_id: int | None  # None, category and cost too: a draft withdrawn before it was complete
+    category: str | None
+    cost: int | None
     supports: int
 
 

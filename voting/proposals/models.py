@@ -51,6 +51,8 @@ class Proposal(SQLModel, table=True):
             name="proposal_status",
         ),
         CheckConstraint("estimated_cost > 0", name="proposal_cost_positive"),
+        CheckConstraint("status IN ('draft', 'withdrawn') OR (category IS NOT NULL AND neighbourhood_id IS NOT NULL"
+                        " AND estimated_cost IS NOT NULL)", name="proposal_complete_unless_draft"),
         CheckConstraint("validated_cost IS NULL OR validated_cost > 0", name="proposal_validated_cost_positive"),
         Index("proposal_search", "search_vector", postgresql_using="gin"),
         Index("proposal_neighbourhood_status", "neighbourhood_id", "status"),
@@ -62,9 +64,12 @@ class Proposal(SQLModel, table=True):
     title: str = Field(max_length=160)
     summary: str = Field(max_length=500)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    category: str = Field(sa_column=Column(String(64), ForeignKey("category.slug"), nullable=False))
-    neighbourhood_id: int = Field(sa_column=Column(Integer, ForeignKey("neighbourhood.id"), nullable=False))
-    estimated_cost: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # A draft needs only its title: these three are NULL until the proposer fills them in (see the CHECK above).
+    category: str | None = Field(default=None, sa_column=Column(String(64), ForeignKey("category.slug"),
+                                                                nullable=True))
+    neighbourhood_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("neighbourhood.id"),
+                                                                        nullable=True))
+    estimated_cost: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     validated_cost: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     feasibility_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     moderator_message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

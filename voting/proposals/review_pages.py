@@ -13,6 +13,7 @@ from auth.guards import current_principal, requires_login
 from voting.database import DBSession
 from voting.i18n import gettext as _
 from voting.proposals.errors import ProposalInvalid
+from voting.proposals.form_pages import proposal_form_again
 from voting.proposals.queries import review_queue
 from voting.proposals.rules import parse_whole_number
 from voting.proposals.service import act_on_proposal
@@ -47,10 +48,16 @@ class ReviewPages(Controller):
 
     @post("/proposals/{proposal_id:int}/transition", guards=[requires_login])
     async def transition(self, request: Request[Any, Any, Any], db_session: DBSession, proposal_id: FromPath[int],
-                         data: URLEncodedBody[TransitionForm]) -> Redirect:
+                         data: URLEncodedBody[TransitionForm]) -> Redirect | Template:
         cost = whole_number(data.validated_cost, _("Validated cost"))
-        await act_on_proposal(db_session, current_principal(request), proposal_id, data.action,
-                              message=data.message, validated_cost=cost)
+        try:
+            await act_on_proposal(db_session, current_principal(request), proposal_id, data.action,
+                                  message=data.message, validated_cost=cost)
+        except ProposalInvalid as refused:
+            if data.action != "submit":
+                raise
+            await db_session.rollback()  # a draft that lacks something: its form, the reasons beside the fields
+            return await proposal_form_again(db_session, current_principal(request), proposal_id, refused)
         return Redirect(f"/proposals/{proposal_id}")
 
     @get("/proposals/review", name="review_queue", guards=[requires_login], media_type=MediaType.HTML)

@@ -8,11 +8,22 @@ from typing import Any
 
 from voting.i18n import gettext as _
 
-__all__ = ["MAX_COST", "LIMITS", "ProposalFields", "ReviewDecision", "check_proposal", "check_review",
-           "parse_whole_number", "parse_coordinate", "read_fields"]
+__all__ = ["MAX_COST", "LIMITS", "Problem", "ProposalFields", "ReviewDecision", "check_proposal", "check_review",
+           "missing_for_review", "parse_whole_number", "parse_coordinate", "read_fields"]
 
 MAX_COST = 10_000_000
 LIMITS = {"title": 160, "summary": 500, "description": 10_000, "address": 300, "community": 200, "message": 2_000}
+
+
+class Problem(str):
+    """A reason as a sentence that also knows the form field it is about (``""``: the proposal as a whole)."""
+
+    field: str
+
+    def __new__(cls, message: str, field: str = "") -> Problem:
+        made = super().__new__(cls, message)
+        made.field = field
+        return made
 
 
 @dataclass(frozen=True)
@@ -63,9 +74,13 @@ def parse_coordinate(value: Any) -> float | None:
     return number
 
 
-def _cost_problem(cost: int | None, ceiling: int, label: str) -> str | None:
+def _required(name: str, label: str) -> Problem:
+    return Problem(_("{field} is required.").format(field=label), name)
+
+
+def _cost_problem(cost: int | None, ceiling: int, label: str, required: bool = True) -> str | None:
     if cost is None:
-        return _("{field} is required.").format(field=label)
+        return _("{field} is required.").format(field=label) if required else None
     if cost <= 0:
         return _("{field} must be a positive number of euros.").format(field=label)
     if cost > ceiling:
@@ -81,32 +96,49 @@ def _length(value: str | None, name: str, label: str, required: bool) -> str | N
     return None
 
 
-def check_proposal(fields: ProposalFields, *, categories: Collection[str], neighbourhoods: Collection[int],
-                   ceiling: int = MAX_COST) -> list[str]:
-    """Every reason ``fields`` cannot be stored (empty when they can)."""
-    problems = [
-        _length(fields.title, "title", _("Title"), True),
-        _length(fields.summary, "summary", _("Summary"), True),
-        _length(fields.description, "description", _("Description"), False),
-        _length(fields.address, "address", _("Address"), False),
-        _length(fields.community, "community", _("Community or association"), False),
-        _cost_problem(fields.estimated_cost, ceiling, _("Estimated cost")),
-    ]
+def missing_for_review(fields: ProposalFields) -> list[Problem]:
+    """What a draft still lacks before it can be submitted for review (a draft needs only its title)."""
+    problems = []
+    if not fields.title.strip():
+        problems.append(_required("title", _("Title")))
+    if not fields.summary.strip():
+        problems.append(_required("summary", _("Summary")))
     if not fields.category:
-        problems.append(_("{field} is required.").format(field=_("Category")))
-    elif fields.category not in categories:
-        problems.append(_("Unknown category {value}.").format(value=fields.category))
+        problems.append(_required("category", _("Category")))
     if fields.neighbourhood_id is None:
-        problems.append(_("{field} is required.").format(field=_("Neighbourhood")))
-    elif fields.neighbourhood_id not in neighbourhoods:
-        problems.append(_("Unknown neighbourhood {value}.").format(value=fields.neighbourhood_id))
+        problems.append(_required("neighbourhood_id", _("Neighbourhood")))
+    if fields.estimated_cost is None:
+        problems.append(_required("estimated_cost", _("Estimated cost")))
+    return problems
+
+
+def check_proposal(fields: ProposalFields, *, categories: Collection[str], neighbourhoods: Collection[int],
+                   ceiling: int = MAX_COST, draft: bool = False) -> list[Problem]:
+    """Every reason ``fields`` cannot be stored (empty when they can); a ``draft`` needs only a title."""
+    problems: list[Problem] = [problem for problem in missing_for_review(fields)
+                               if not draft or problem.field == "title"]
+    lengths = (("title", _("Title")), ("summary", _("Summary")), ("description", _("Description")),
+               ("address", _("Address")), ("community", _("Community or association")))
+    for name, label in lengths:
+        too_long = _length(getattr(fields, name), name, label, False)
+        if too_long:
+            problems.append(Problem(too_long, name))
+    if fields.estimated_cost is not None:
+        cost = _cost_problem(fields.estimated_cost, ceiling, _("Estimated cost"))
+        if cost:
+            problems.append(Problem(cost, "estimated_cost"))
+    if fields.category and fields.category not in categories:
+        problems.append(Problem(_("Unknown category {value}.").format(value=fields.category), "category"))
+    if fields.neighbourhood_id is not None and fields.neighbourhood_id not in neighbourhoods:
+        problems.append(Problem(_("Unknown neighbourhood {value}.").format(value=fields.neighbourhood_id),
+                                "neighbourhood_id"))
     if (fields.latitude is None) != (fields.longitude is None):
-        problems.append(_("Give both latitude and longitude, or neither."))
+        problems.append(Problem(_("Give both latitude and longitude, or neither."), "latitude"))
     if fields.latitude is not None and not -90 <= fields.latitude <= 90:
-        problems.append(_("Latitude must be between -90 and 90."))
+        problems.append(Problem(_("Latitude must be between -90 and 90."), "latitude"))
     if fields.longitude is not None and not -180 <= fields.longitude <= 180:
-        problems.append(_("Longitude must be between -180 and 180."))
-    return [problem for problem in problems if problem]
+        problems.append(Problem(_("Longitude must be between -180 and 180."), "longitude"))
+    return problems
 
 
 def check_review(decision: ReviewDecision, *, ceiling: int = MAX_COST) -> list[str]:
@@ -127,22 +159,22 @@ def _text(raw: Mapping[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ("" if value is None else str(value).strip())
 
 
-def read_fields(raw: Mapping[str, Any]) -> tuple[ProposalFields, list[str]]:
+def read_fields(raw: Mapping[str, Any]) -> tuple[ProposalFields, list[Problem]]:
     """Parse a form or JSON mapping into fields, with the problems of numbers that are not numbers."""
-    problems: list[str] = []
+    problems: list[Problem] = []
 
     def number(name: str, label: str) -> int | None:
         try:
             return parse_whole_number(raw.get(name))
         except ValueError:
-            problems.append(_("{field} must be a whole number.").format(field=label))
+            problems.append(Problem(_("{field} must be a whole number.").format(field=label), name))
             return None
 
     def coordinate(name: str, label: str) -> float | None:
         try:
             return parse_coordinate(raw.get(name))
         except (TypeError, ValueError):
-            problems.append(_("{field} must be a number.").format(field=label))
+            problems.append(Problem(_("{field} must be a number.").format(field=label), name))
             return None
 
     fields = ProposalFields(

@@ -48,9 +48,9 @@ class ProposalPublic(BaseModel):
     title: str
     summary: str
     description: str
-    category: str
-    neighbourhood_id: int
-    estimated_cost: int
+    category: str | None  # these three are null while a draft has not given them
+    neighbourhood_id: int | None
+    estimated_cost: int | None
     validated_cost: int | None
     feasibility_note: str | None
     moderator_message: str | None

@@ -28,7 +28,15 @@ from voting.proposals.errors import (
 )
 from voting.proposals.models import Category, Proposal, ProposalPhoto
 from voting.proposals.photo import PhotoRefused, sniff_image
-from voting.proposals.rules import MAX_COST, ProposalFields, ReviewDecision, check_proposal, check_review, read_fields
+from voting.proposals.rules import (
+    MAX_COST,
+    ProposalFields,
+    ReviewDecision,
+    check_proposal,
+    check_review,
+    missing_for_review,
+    read_fields,
+)
 from voting.proposals.thumbnail import make_thumbnail
 from voting.proposals.workflow import EDITABLE_STATES, TransitionRefused, transition
 
@@ -69,15 +77,20 @@ async def load_visible(session: AsyncSession, proposal_id: int, viewer: Principa
     return proposal
 
 
-async def _checked_fields(session: AsyncSession, raw: Mapping[str, Any]) -> ProposalFields:
+async def _checked_fields(session: AsyncSession, raw: Mapping[str, Any], *, draft: bool) -> ProposalFields:
     fields, problems = read_fields(raw)
     categories = set((await session.exec(select(Category.slug).where(col(Category.retired_at).is_(None)))).all())
     hoods = set((await session.exec(select(Neighbourhood.id).where(col(Neighbourhood.retired_at).is_(None)))).all())
     problems += check_proposal(fields, categories=categories, neighbourhoods={h for h in hoods if h is not None},
-                               ceiling=cost_ceiling())
+                               ceiling=cost_ceiling(), draft=draft)
     if problems:
         raise ProposalInvalid(problems)
     return fields
+
+
+def _columns(fields: ProposalFields) -> dict[str, Any]:
+    """The fields as the proposal's columns: a draft without a category has none (NULL), not an empty slug."""
+    return {**asdict(fields), "category": fields.category or None}
 
 
 def checked_photo(content: bytes) -> str:
@@ -110,10 +123,11 @@ async def _store_photo(session: AsyncSession, principal: Principal, proposal: Pr
 
 async def create_proposal(session: AsyncSession, principal: Principal, raw: Mapping[str, Any], *,
                           photo: bytes | None = None, submit: bool = False) -> Proposal:
-    """A draft (or, with ``submit``, a proposal waiting for review); all input is checked before any write."""
-    fields = await _checked_fields(session, raw)
+    """A draft, which needs only a title (or, with ``submit``, a complete proposal waiting for review); all input
+    is checked before any write."""
+    fields = await _checked_fields(session, raw, draft=not submit)
     content_type = checked_photo(photo) if photo else None
-    proposal = Proposal(**asdict(fields), proposer_id=principal.id, status="draft")
+    proposal = Proposal(**_columns(fields), proposer_id=principal.id, status="draft")
     session.add(proposal)
     await session.flush()
     await record(session, actor=actor_of(principal), action="proposal.created", subject=f"proposal:{proposal.id}",
@@ -136,14 +150,15 @@ def _require_editable(proposal: Proposal, principal: Principal) -> None:
 
 
 async def update_proposal(session: AsyncSession, principal: Principal, proposal_id: int, raw: Mapping[str, Any], *,
-                          photo: bytes | None = None) -> Proposal:
-    """Replace the fields of a draft or of a proposal sent back for changes, by its proposer."""
+                          photo: bytes | None = None, submit: bool = False) -> Proposal:
+    """Replace the fields of a draft or of a proposal sent back for changes, by its proposer; only a draft that
+    is not being submitted may lack anything but its title."""
     proposal = await load_proposal(session, proposal_id, lock=True)
     _require_editable(proposal, principal)
-    fields = await _checked_fields(session, raw)
+    fields = await _checked_fields(session, raw, draft=proposal.status == "draft" and not submit)
     content_type = checked_photo(photo) if photo else None
-    changed = sorted(name for name, value in asdict(fields).items() if getattr(proposal, name) != value)
-    for name, value in asdict(fields).items():
+    changed = sorted(name for name, value in _columns(fields).items() if getattr(proposal, name) != value)
+    for name, value in _columns(fields).items():
         setattr(proposal, name, value)
     session.add(proposal)
     await session.flush()
@@ -191,6 +206,12 @@ async def _leave_draft_ballots(session: AsyncSession, proposal_id: int) -> list[
     return sorted(removed.scalars().all())
 
 
+def _fields_of(proposal: Proposal) -> ProposalFields:
+    return ProposalFields(title=proposal.title, summary=proposal.summary, description=proposal.description,
+                          category=proposal.category or "", neighbourhood_id=proposal.neighbourhood_id,
+                          estimated_cost=proposal.estimated_cost)
+
+
 async def act_on_proposal(session: AsyncSession, principal: Principal, proposal_id: int, action: str, *,
                           message: str = "", validated_cost: int | None = None) -> Proposal:
     """Take one workflow action; the audit entry records who did what, with the moderator's words."""
@@ -204,6 +225,10 @@ async def act_on_proposal(session: AsyncSession, principal: Principal, proposal_
                             ballot_open=ballot_open)
     except TransitionRefused as refused:
         raise (ProposalForbidden if refused.forbidden else ProposalConflict)(refused.reason) from None
+    if action == "submit":
+        incomplete = missing_for_review(_fields_of(proposal))
+        if incomplete:
+            raise ProposalInvalid(list(incomplete))
     message = message.strip()
     problems = check_review(ReviewDecision(action, message, validated_cost), ceiling=cost_ceiling())
     if problems:

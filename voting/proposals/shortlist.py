@@ -105,7 +105,7 @@ async def apply_shortlist(session: AsyncSession, ballot_id: int, proposal_ids: S
     for position, pid in enumerate(proposal_ids):
         proposal = rows[pid].proposal
         entry = BallotProposal(ballot_id=ballot_id, proposal_id=pid, position=position,
-                               cost=proposal.validated_cost or proposal.estimated_cost)
+                               cost=proposal.validated_cost or proposal.estimated_cost or 0)  # accepted: set
         session.add(entry)
         entries.append(entry)
     await session.flush()

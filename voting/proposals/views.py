@@ -25,10 +25,10 @@ class Choices:
     neighbourhoods: list[Neighbourhood]
     categories: list[Category]
 
-    def neighbourhood(self, neighbourhood_id: int) -> Neighbourhood | None:
+    def neighbourhood(self, neighbourhood_id: int | None) -> Neighbourhood | None:
         return next((hood for hood in self.neighbourhoods if hood.id == neighbourhood_id), None)
 
-    def category(self, slug: str) -> Category | None:
+    def category(self, slug: str | None) -> Category | None:
         return next((category for category in self.categories if category.slug == slug), None)
 
 
