@@ -3,6 +3,8 @@ switch keeping the query string, the auditor's navigation, roles in words."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories import browser_login, make_account, post_form
@@ -54,3 +56,22 @@ async def test_key_and_checkpoint_times_are_shown_in_the_city_zone(client, db_se
     keys = await client.get("/admin/keys", headers=FR)
     assert keys.status_code == 200 and "(Europe/Paris)" not in keys.text and "+00:00" not in keys.text
     assert (await client.get("/audit", headers=FR)).status_code == 200
+
+
+@pytest.mark.parametrize("wrong", [{"min_voting_age": "seize"}, {"time_zone": "Mars/Olympus"},
+                                   {"comment_hide_after_reports": "beaucoup"}])
+async def test_refused_city_settings_keep_what_was_typed(client, db_session, wrong):
+    admin = await make_account(db_session, "admin")
+    await browser_login(client, admin.email)
+    typed = {"city_name": "Ville typée", "default_language": "en", "currency": "CHF", "min_voting_age": "17",
+             "time_zone": "Europe/Zurich", "comment_hide_after_reports": "7", "map_tiles_url": "",
+             "map_attribution": "Crédit tapé", "self_registration_open": "on", **wrong}
+    refused = await post_form(client, "/admin/settings", typed, headers=FR)
+    assert refused.status_code in (400, 422), refused.text
+    assert 'data-testid="form-error"' in refused.text
+    for name, value in typed.items():
+        if name not in ("default_language", "self_registration_open", "map_tiles_url"):
+            assert f'name="{name}" value="{value}"' in refused.text, name
+    assert '<option value="en" selected>' in refused.text
+    assert re.search(r'name="self_registration_open"\s+checked', refused.text)
+    assert "Ville typée" not in (await client.get("/admin/settings")).text  # nothing was stored

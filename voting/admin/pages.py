@@ -190,7 +190,16 @@ class AdminPages(Controller):
 
     @post("/settings")
     async def update_settings(self, request: Req, db_session: DBSession,
-                              data: URLEncodedBody[SettingsForm]) -> Redirect:
+                              data: URLEncodedBody[SettingsForm]) -> Redirect | Template:
+        try:
+            await self._save_settings(request, db_session, data)
+        except DomainError as error:
+            await db_session.rollback()
+            return _again("admin/settings.html", error, {"settings": data})  # what was typed, with the reason
+        return Redirect("/admin/settings?done=1")
+
+    @staticmethod
+    async def _save_settings(request: Req, db_session: DBSession, data: SettingsForm) -> None:
         principal = current_principal(request)
         if not data.min_voting_age.strip().isdigit():
             raise AdminInputError(_("The minimum voting age must be a whole number from 0 to 25."))
@@ -201,7 +210,6 @@ class AdminPages(Controller):
             "min_voting_age": int(data.min_voting_age), "self_registration_open": data.self_registration_open == "on",
             "map_tiles_url": data.map_tiles_url, "map_attribution": data.map_attribution,
             "time_zone": data.time_zone, "comment_hide_after_reports": int(data.comment_hide_after_reports)})
-        return Redirect("/admin/settings?done=1")
 
     @get("/keys")
     async def keys(self, db_session: DBSession) -> Template:
