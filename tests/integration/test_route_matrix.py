@@ -51,7 +51,7 @@ MINIMUM = {
     "castVote": "citizen", "createCheckpoint": "citizen", "tallyBallot": "citizen", "publishBallot": "citizen",
     "getBallotShortlist": "citizen", "setBallotShortlist": "citizen",
     "createBallot": "moderator", "updateBallot": "moderator", "changeBallotStatus": "moderator",
-    "createBallotGroup": "moderator",
+    "createBallotGroup": "moderator", "correctPaperVote": "moderator",
     "importVoterRoll": "moderator", "listCalendars": "moderator", "setCalendar": "moderator",
     "searchDeskAccounts": "moderator", "recordDeskVerification": "moderator",
     "castPaperVote": "poll_officer", "castPaperVotes": "poll_officer",
