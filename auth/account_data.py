@@ -28,7 +28,7 @@ __all__ = ["export_data", "delete_account"]
 QUERIES = {
     "proposals": """SELECT p.id, p.title, p.summary, p.description, p.status, p.category, n.slug AS neighbourhood,
                            p.estimated_cost, p.address, p.created_at, p.submitted_at
-                      FROM proposal p JOIN neighbourhood n ON n.id = p.neighbourhood_id
+                      FROM proposal p LEFT JOIN neighbourhood n ON n.id = p.neighbourhood_id
                      WHERE p.proposer_id = :id ORDER BY p.id""",
     "supports": """SELECT s.proposal_id, p.title, s.created_at FROM proposal_support s
                      JOIN proposal p ON p.id = s.proposal_id WHERE s.account_id = :id ORDER BY s.created_at""",

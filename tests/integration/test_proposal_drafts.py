@@ -101,6 +101,8 @@ async def test_the_api_takes_a_draft_with_only_a_title(client, db_session):
         "draft", None, None, None)
     mine = await client.get("/api/v1/proposals/mine", headers=headers)
     assert [p["id"] for p in mine.json()] == [body["id"]]
+    exported = (await client.get("/api/v1/account/data", headers=headers)).json()["proposals"]
+    assert [(p["title"], p["neighbourhood"]) for p in exported] == [("Bancs", None)]  # the author's data has it
     refused = await client.post(f"/api/v1/proposals/{body['id']}/transitions", json={"action": "submit"},
                                 headers=headers)
     assert refused.status_code == 422 and "Category is required." in refused.text, refused.text
