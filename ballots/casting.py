@@ -67,11 +67,12 @@ VOTE_COLUMNS = (
     "(SELECT coalesce(json_agg(json_build_array(p.proposal_id, p.cost)), '[]') "
     "FROM ballot_proposal p WHERE p.ballot_id = b.id) AS project_costs "
     "FROM ballot b LEFT JOIN ballot_secret s ON s.ballot_id = b.id")
-_LOAD = (  # the barrier first (an InitPlan, run before any row is read), then the ballot FOR KEY SHARE, which
-    # re-reads it as committed by a close this vote waited for
+_LOAD = (  # the barrier first (an InitPlan, run before any row is read), then the ballot FOR SHARE, which
+    # conflicts with any update of the row: a close this vote waited for is re-read as committed (not KEY SHARE,
+    # which a close that updates no key column would not make this vote re-read)
     f"{VOTE_COLUMNS} "  # noqa: S608 - the f-strings insert constants
     f"WHERE b.id = (SELECT $1::int FROM (SELECT pg_advisory_xact_lock_shared({BALLOT_BARRIER}, $1)) AS barrier) "
-    "FOR KEY SHARE OF b")
+    "FOR SHARE OF b")
 
 
 async def load_for_vote(session: AsyncSession, ballot_id: int) -> VotingBallot:

@@ -5,8 +5,9 @@ every ballot change notifies, so a cached ballot is never older than a commit), 
 the checks that need nothing stored (the clock, eligibility, the vote's shape) run before the database is asked.
 Then one statement, in its own transaction, does what :mod:`ballots.casting` does in several:
 
-1. takes the ballot's barrier in shared mode before reading any row, then the ballot ``FOR KEY SHARE`` (a close
-   in progress is waited for and then seen as closed), and checks it open in the database's clock;
+1. takes the ballot's barrier in shared mode before reading any row, then the ballot ``FOR SHARE`` (which
+   conflicts with any update of the row, so a close in progress is waited for and the row re-read as the close
+   left it: closed), and checks it open in the database's clock;
 2. upserts the voter's participation row (its row lock serialises one voter's concurrent votes; another channel's
    row is left as it is and refused);
 3. unless an earlier request with the same idempotency key is found (answered with its receipt), writes the
@@ -60,7 +61,7 @@ _CAST = (
     "SELECT b.id, $6, 'online', $7, $3 FROM ballot b "
     f"WHERE b.id = (SELECT $1::int FROM (SELECT pg_advisory_xact_lock_shared({BALLOT_BARRIER}, $1)) AS barrier) "
     "AND b.status = 'open' AND b.opens_at <= clock_timestamp() AND clock_timestamp() < b.closes_at "
-    "FOR KEY SHARE OF b "
+    "FOR SHARE OF b "
     "ON CONFLICT (ballot_id, voter_ref) DO UPDATE SET receipt_key = CASE WHEN participation.channel = 'online' "
     "AND NOT EXISTS (SELECT 1 FROM vote_request r WHERE r.ballot_id = $1 AND r.request_hash = $8) "
     "THEN EXCLUDED.receipt_key ELSE participation.receipt_key END "
@@ -116,8 +117,8 @@ async def cast_online_vote(session_maker: async_sessionmaker[Any], principal: Pr
         try:
             row = await _execute(driver, ballot_id, sealed, log_key, masked, leaf, identity.ref, band, request,
                                  sealed_request)
-        except asyncpg.UniqueViolationError:
-            if request is None:
+        except asyncpg.UniqueViolationError as error:
+            if request is None or error.constraint_name != "vote_request_pkey":
                 raise
             prior = await driver.fetchval("SELECT sealed_receipt FROM vote_request WHERE ballot_id = $1 "
                                           "AND request_hash = $2", ballot_id, request)

@@ -110,7 +110,8 @@ def unreachable_database(error: BaseException) -> bool:
         seen.append(current)
         if getattr(current, "connection_invalidated", False):
             return True
-        if str(getattr(current, "sqlstate", None) or "").startswith(("08", "57")):  # connection; shutdown, timeout
+        if str(getattr(current, "sqlstate", None) or "").startswith(("08", "53", "57")):  # connection; resources
+            # (too many connections, out of memory or disk); shutdown, timeout
             return True
         if isinstance(current, (ConnectionError, TimeoutError, PostgresConnectionError, OperatorInterventionError,
                                 PoolTimeout, ConnectionDoesNotExistError)):

@@ -87,7 +87,7 @@ async def listen(url: str, cache: ReferenceCache | None = None, retry_seconds: f
                     await asyncio.wait_for(lost.wait(), timeout=5)
                     break
                 await connection.fetchval("SELECT 1", timeout=5)  # a silent network loss shows up here
-        except (OSError, asyncpg.PostgresError) as error:
+        except Exception as error:  # noqa: BLE001 - whatever the cause, the caches are off until it listens again
             log.warning("reference cache: cannot listen for changes (%s); reading the database meanwhile", error)
         finally:
             for each in caches.values():
@@ -101,9 +101,22 @@ async def listen(url: str, cache: ReferenceCache | None = None, retry_seconds: f
 
 @asynccontextmanager
 async def reference_listener(app: Any) -> AsyncGenerator[None, None]:
-    """Lifespan: the listener task of this worker, bound to the app's database."""
-    bind = app.state.session_maker.kw["bind"]
-    url = bind.url.render_as_string(hide_password=False)
+    """Lifespan: the listener task of this worker, on ``GREENBALLOT_LISTEN_URL`` or else the app's database.
+
+    Behind PgBouncer in transaction mode (``GREENBALLOT_PGBOUNCER=1``) LISTEN hears nothing: without a direct
+    ``GREENBALLOT_LISTEN_URL`` the caches stay off (every read goes to the database) rather than go stale."""
+    import os
+
+    from voting.database import pool_options
+
+    url = os.environ.get("GREENBALLOT_LISTEN_URL", "").strip()
+    if not url and pool_options().pgbouncer:
+        log.warning("caches off: GREENBALLOT_PGBOUNCER=1 and no GREENBALLOT_LISTEN_URL (a direct connection) to "
+                    "listen for changes on")
+        yield
+        return
+    if not url:
+        url = app.state.session_maker.kw["bind"].url.render_as_string(hide_password=False)
     task = asyncio.create_task(listen(url, channels=dict(listened)))
     try:
         yield

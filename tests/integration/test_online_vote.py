@@ -91,3 +91,30 @@ async def test_concurrent_requests_with_one_idempotency_key_get_one_receipt(serv
     assert await _count(committed_url, "SELECT count(*) FROM vote_request") == 1
     other = await http.post(f"/api/v1/ballots/{ballot_id}/votes", json={"projects": [ids[1]]}, headers=headers)
     assert other.status_code == 422 and "same-key-for-all" in other.json()["detail"]
+
+
+async def test_a_close_that_updates_the_ballot_while_holding_the_barrier_refuses_the_vote_waiting_for_it(
+        served, committed_url):
+    """Whatever statement a close uses to change the ballot, a vote queued behind its barrier re-reads the row."""
+    from ballots.service import BALLOT_BARRIER
+
+    app, http = served
+    ballot_id, ids, _moderator, voters = await seed_committed_ballot(committed_url, 2)
+    url = f"/api/v1/ballots/{ballot_id}/votes"
+    assert (await http.post(url, json={"projects": [ids[0]]}, headers=_bearer(app, voters[0]))).status_code == 201
+    closer = await asyncpg.connect(libpq_url(committed_url))
+    try:
+        transaction = closer.transaction()
+        await transaction.start()
+        await closer.execute("SELECT pg_advisory_xact_lock($1, $2)", BALLOT_BARRIER, ballot_id)
+        await closer.execute("UPDATE ballot SET status = 'closed' WHERE id = $1", ballot_id)  # no FOR UPDATE first
+        vote = asyncio.create_task(http.post(url, json={"projects": [ids[1]]}, headers=_bearer(app, voters[1])))
+        await asyncio.sleep(0.5)
+        assert not vote.done()  # queued behind the barrier
+        await transaction.commit()
+        refused = await vote
+    finally:
+        await closer.close()
+    assert refused.status_code == 409, refused.text
+    assert await _count(committed_url, "SELECT count(*) FROM participation") == 1
+    assert await _count(committed_url, "SELECT count(*) FROM vote_envelope") == 1

@@ -88,6 +88,17 @@ async def test_committed_changes_forget_the_principals_they_name_and_no_other(da
             assert await get(ids[0]) is changed
 
             cleared = cache.cleared
+            await other.execute("UPDATE role_grant SET account_id = $2 WHERE account_id = $1 AND role = 'moderator'",
+                                ids[0], ids[1])  # a grant moved: both accounts are named
+            await _until(lambda: cache.cleared >= cleared + 2)
+            before = len(loads)
+            moved_from, moved_to = await get(ids[0]), await get(ids[1])
+            assert len(loads) == before + 2
+            assert moved_from is not None and "moderator" not in moved_from.roles
+            assert moved_to is None  # still revoked, but read again
+            changed = moved_from
+
+            cleared = cache.cleared
             await other.execute("UPDATE account SET is_active = is_active WHERE id = $1", ids[0])
             await _until(lambda: cache.cleared > cleared)
             before = len(loads)

@@ -3,7 +3,11 @@
 Each worker caches principals (account, roles, scopes, token not revoked, key still valid) while it listens on
 ``greenballot_principal``. Statement triggers name what changed: ``a:<account ids>`` for an account, its roles and
 scopes; ``t:<token ids>`` for revoked tokens; ``*`` (forget everything) for signing keys, TRUNCATE, or a statement
-that touched more than 100 accounts. New accounts notify nothing: no principal of theirs can be cached yet.
+that touched more than 100 accounts. New accounts notify nothing: no principal of theirs can be cached yet. An
+update names the rows as they were and as they are (a grant moved from one account to another names both).
+
+Also: ``ballot_proposal`` notifies ``greenballot_reference`` like ``ballot`` (0017), since a vote's cached ballot
+holds its projects and costs.
 
 Revision ID: 0022
 Revises: 0017
@@ -17,7 +21,7 @@ from alembic import op
 revision: str = "0022"
 down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = "0003"  # ballot_proposal is made on that branch
 
 # table, the column naming what changed, its payload prefix, the row events that matter
 WATCHED = (
@@ -58,15 +62,23 @@ def upgrade() -> None:
             op.execute(f"CREATE TRIGGER {table}_principal_{event.lower()} AFTER {event} ON {table} "
                        f"REFERENCING {transition} TABLE AS changed FOR EACH STATEMENT "
                        f"EXECUTE FUNCTION greenballot_principal_changed('{column}', '{prefix}')")
+            if event == "UPDATE":  # and the rows as they were
+                op.execute(f"CREATE TRIGGER {table}_principal_update_old AFTER UPDATE ON {table} "
+                           "REFERENCING OLD TABLE AS changed FOR EACH STATEMENT "
+                           f"EXECUTE FUNCTION greenballot_principal_changed('{column}', '{prefix}')")
         op.execute(f"CREATE TRIGGER {table}_principal_truncate AFTER TRUNCATE ON {table} "
                    "FOR EACH STATEMENT EXECUTE FUNCTION greenballot_principal_changed()")
     op.execute("CREATE TRIGGER signing_key_principal_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
                "ON signing_key FOR EACH STATEMENT EXECUTE FUNCTION greenballot_principal_changed()")
+    op.execute("CREATE TRIGGER ballot_proposal_reference_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+               "ON ballot_proposal FOR EACH STATEMENT EXECUTE FUNCTION greenballot_reference_changed()")
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS ballot_proposal_reference_changed ON ballot_proposal")
     op.execute("DROP TRIGGER IF EXISTS signing_key_principal_changed ON signing_key")
     for table, _column, _prefix, events in WATCHED:
         for event in (*events, "TRUNCATE"):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_principal_{event.lower()} ON {table}")
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_principal_update_old ON {table}")
     op.execute("DROP FUNCTION IF EXISTS greenballot_principal_changed()")
