@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import TEST_KEY_SECRET, libpq_url
+from tests.conftest import TEST_KEY_SECRET, create_database, drop_database, libpq_url
 
 COMMANDS = ["serve", "demo", "db", "user", "audit", "tally"]
 
@@ -17,10 +17,19 @@ def run(*args, env=None, stdin=None):
                           env=env, input=stdin, timeout=120)
 
 
+@pytest.fixture(scope="module")
+def cli_database(pg_server_url):
+    """A database of this module's own: the commands commit (the demo's seed, its calendar and audit entries), which
+    would change what other test files on the same worker find in the shared one."""
+    url = create_database(pg_server_url, "gb_cli")
+    yield url
+    drop_database(pg_server_url, url)
+
+
 @pytest.fixture
-def cli_env(database_url, tmp_path):
-    return {"PATH": "/usr/bin:/bin", "DATABASE_URL": libpq_url(database_url), "GREENBALLOT_DATA_DIR": str(tmp_path),
-            "GREENBALLOT_KEY_SECRET": TEST_KEY_SECRET}  # the test database's keys are encrypted under it
+def cli_env(cli_database, tmp_path):
+    return {"PATH": "/usr/bin:/bin", "DATABASE_URL": libpq_url(cli_database), "GREENBALLOT_DATA_DIR": str(tmp_path),
+            "GREENBALLOT_KEY_SECRET": TEST_KEY_SECRET}  # the database's keys are encrypted under it
 
 
 def test_help_lists_every_command():

@@ -135,8 +135,10 @@ async def test_the_read_session_sends_no_begin(engine):
     state = State({"session_maker": make_session_maker(engine),
                    "read_session_maker": make_session_maker(engine.execution_options(isolation_level="AUTOCOMMIT"))})
     now = text("SELECT now()")  # the transaction's start: it moves between statements only without a transaction
-    for provider, own_transaction in ((provide_read_session, True), (provide_db_session, False)):
-        sessions = provider(state)
+    providers = ((lambda: provide_read_session(state, None), True),  # type: ignore[arg-type] # no replica: unused
+                 (lambda: provide_db_session(state), False))
+    for provider, own_transaction in providers:
+        sessions = provider()
         session = await sessions.__anext__()
         first = (await session.exec(now)).one()[0]  # type: ignore[call-overload]
         await session.exec(text("SELECT pg_sleep(0.02)"))  # type: ignore[call-overload]
