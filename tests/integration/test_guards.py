@@ -22,4 +22,5 @@ async def test_a_missing_role_is_named(client, db_session):
     admin_only = await client.get("/api/v1/admin/settings", headers=headers)
     assert (admin_only.status_code, admin_only.json()["detail"]) == (403, "This needs the role administrator (admin).")
     moderators = await client.post("/api/v1/ballots", headers={**headers, "accept-language": "fr"}, json={})
-    assert (moderators.status_code, moderators.json()["detail"]) == (403, "Il faut l’un des rôles administrateur (admin), modérateur (moderator).")
+    assert (moderators.status_code, moderators.json()["detail"]) == (
+        403, "Il faut l’un des rôles administrateur (admin), modérateur (moderator).")
