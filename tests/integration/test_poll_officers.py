@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from tests.ballot_factories import make_open_ballot, make_voter
 from tests.factories import bearer, make_account, make_neighbourhood, unique
-from tests.integration.test_cli import cli_env, run  # noqa: F401  (the fixture)
+from tests.integration.test_cli import cli_database, cli_env, run  # noqa: F401  (the fixtures)
 from voting.models import AuditEntry
 
 pytestmark = pytest.mark.anyio
