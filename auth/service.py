@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.models import ROLES, Account, ModeratorScope, PollOfficerScope, RevokedToken, RoleGrant
-from auth.passwords import hash_password_async, password_problem, verify_password_async
+from auth.passwords import hash_password_async, needs_rehash, password_problem, verify_password_async
 from auth.principal import Principal
 from auth.ratelimit import LoginLimits, login_counters
 from auth.rules import AccountError, normalise_email
@@ -158,6 +158,9 @@ async def authenticate(session: AsyncSession, *, email: str, password: str, clie
         await session.flush()
         raise LoginRefused(_("Wrong email or password."))
     await forgive(session, counters, reset={counters[-1].key})
+    if account.password_hash and needs_rehash(account.password_hash):  # parameters raised since it was hashed
+        account.password_hash = await hash_password_async(password)
+        session.add(account)
     await record(session, actor=f"account:{account.id}", action="auth.login", subject=f"account:{account.id}",
                  data={"client": client[:64]})
     return account

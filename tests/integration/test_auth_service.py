@@ -125,3 +125,23 @@ async def test_create_account_refusals_change_nothing(db_session):
     await make_account(db_session, email="dup@example.org")
     with pytest.raises(AccountError, match="already exists"):
         await make_account(db_session, email="DUP@example.org")
+
+
+async def test_a_password_hashed_with_other_parameters_is_hashed_again_at_login(client, db_session):
+    from argon2 import PasswordHasher
+
+    from auth.passwords import needs_rehash, verify_password
+
+    account = await make_account(db_session, "citizen")
+    old = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1).hash(PASSWORD)  # not this process's
+    account.password_hash = old
+    db_session.add(account)
+    await db_session.flush()
+    assert needs_rehash(old)
+    answer = await client.post("/api/v1/auth/token", json={"email": account.email, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    await db_session.refresh(account)
+    assert account.password_hash != old and not needs_rehash(account.password_hash)
+    assert verify_password(account.password_hash, PASSWORD)
+    again = await client.post("/api/v1/auth/token", json={"email": account.email, "password": PASSWORD})
+    assert again.status_code == 200
