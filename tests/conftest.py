@@ -14,8 +14,9 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx
@@ -158,3 +159,29 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-un
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
                                  headers={"accept-language": "en"}) as http:
         yield http
+
+
+@asynccontextmanager
+async def served_app(url: str, data_dir: Path, *, client: tuple[str, int] = ("198.51.100.30", 4000),
+                     http_timeout: float = 60, language: str | None = None,
+                     ) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    """One server process's app on a committed database at ``url`` (its own engine, pools, listener and lifespan,
+    as ``serve`` runs it), driven over ASGI by a client at ``client``; ``language`` sets Accept-Language."""
+    from voting.app import create_app
+
+    app = create_app(Settings(database_url=url, data_dir=data_dir, secret="s", key_secret=TEST_KEY_SECRET))
+    async with app.lifespan():
+        headers = {"accept-language": language} if language else {}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=client),
+                                     base_url="http://testserver", timeout=http_timeout, headers=headers) as http:
+            yield app, http
+
+
+def bearer_for(app: Any, account: Any) -> dict[str, str]:
+    """An Authorization header for ``account``, signed with ``app``'s current key (what logging in would give)."""
+    from auth.service import issue_for
+
+    settings = app.state.settings
+    issued = issue_for(app.state.key_ring, account, issuer=settings.issuer, audience=settings.audience,
+                       ttl_seconds=3600)
+    return {"Authorization": f"Bearer {issued.token}"}

@@ -12,9 +12,8 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from auth.ratelimit import LoginLimits
-from tests.conftest import TEST_KEY_SECRET, create_database, drop_database
+from tests.conftest import create_database, drop_database, served_app
 from tests.factories import PASSWORD, make_account
-from voting.config import Settings
 from voting.database import make_engine, make_session_maker
 from voting.models import AuditEntry
 
@@ -78,13 +77,8 @@ def committed_url(pg_server_url: str) -> Iterator[str]:
 
 @pytest.fixture
 async def live_app(committed_url: str, tmp_path) -> AsyncIterator[httpx.AsyncClient]:
-    from voting.app import create_app
-
-    app = create_app(Settings(database_url=committed_url, data_dir=tmp_path, secret="s", key_secret=TEST_KEY_SECRET))
-    async with app.lifespan():
-        transport = httpx.ASGITransport(app=app, client=("198.51.100.9", 4000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=120) as http:
-            yield http
+    async with served_app(committed_url, tmp_path, client=("198.51.100.9", 4000), http_timeout=120) as (_app, http):
+        yield http
 
 
 async def test_40_parallel_wrong_passwords_are_checked_at_most_5_times(live_app, committed_url):

@@ -12,13 +12,19 @@ import uuid
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 
-from auth.service import issue_for
 from tests.ballot_factories import seed_committed_ballot
-from tests.conftest import TEST_KEY_SECRET, _admin, create_database, drop_database, libpq_url, with_database
-from voting.config import Settings
+from tests.conftest import (
+    TEST_KEY_SECRET,
+    _admin,
+    bearer_for,
+    create_database,
+    drop_database,
+    libpq_url,
+    served_app,
+    with_database,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -50,7 +56,6 @@ async def _scalar(url: str, sql: str) -> int:
 
 async def test_a_dump_taken_during_a_vote_load_restores_whole_and_an_older_dump_is_proven_short(
         pg_server_url, tmp_path):
-    from voting.app import create_app
 
     source = create_database(pg_server_url, "gb_backup")
     restored = with_database(pg_server_url, f"gb_restored_{uuid.uuid4().hex[:10]}")
@@ -58,40 +63,29 @@ async def test_a_dump_taken_during_a_vote_load_restores_whole_and_an_older_dump_
     major = await _scalar(source, "SELECT current_setting('server_version_num')::int / 10000")
     try:
         ballot_id, ids, moderator, voters = await seed_committed_ballot(source, 60)
-        app = create_app(Settings(database_url=source, data_dir=tmp_path / "data", secret="s",
-                                  key_secret=TEST_KEY_SECRET))
         env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": libpq_url(source), "GREENBALLOT_DATA_DIR": str(tmp_path),
                "GREENBALLOT_KEY_SECRET": TEST_KEY_SECRET}
-        async with app.lifespan():
-            settings = app.state.settings
+        async with served_app(source, tmp_path / "data", client=("198.51.100.40", 4000)) as (app, http):
+            async def vote(account) -> str | None:  # type: ignore[no-untyped-def]
+                answer = await http.post(f"/api/v1/ballots/{ballot_id}/votes", json={"projects": [ids[0]]},
+                                         headers={**bearer_for(app, account), "Idempotency-Key": uuid.uuid4().hex})
+                return answer.json()["receipt"] if answer.status_code == 201 else None
 
-            def bearer(account) -> dict[str, str]:  # type: ignore[no-untyped-def]
-                token = issue_for(app.state.key_ring, account, issuer=settings.issuer, audience=settings.audience,
-                                  ttl_seconds=3600).token
-                return {"Authorization": f"Bearer {token}"}
-
-            transport = httpx.ASGITransport(app=app, client=("198.51.100.40", 4000))
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60) as http:
-                async def vote(account) -> str | None:  # type: ignore[no-untyped-def]
-                    answer = await http.post(f"/api/v1/ballots/{ballot_id}/votes", json={"projects": [ids[0]]},
-                                             headers={**bearer(account), "Idempotency-Key": uuid.uuid4().hex})
-                    return answer.json()["receipt"] if answer.status_code == 201 else None
-
-                paper = await http.post(f"/api/v1/ballots/{ballot_id}/paper-votes", headers=bearer(moderator),
-                                        json={"voter": voters[-1].email, "projects": [ids[1]]})
-                assert paper.status_code == 201, paper.text  # audited: the log has something to checkpoint
-                before = [await vote(account) for account in voters[:20]]  # acknowledged before the dump
-                saved_before = tmp_path / "before.checkpoint"
-                assert _cli(env, "audit", "checkpoint", "--output", str(saved_before)).returncode == 0
-                dump = tmp_path / "city.dump"
-                during = asyncio.gather(*(vote(account) for account in voters[20:]))  # votes while dumping
-                dumped = await asyncio.to_thread(subprocess.run, [_tool("pg_dump", major), "-Fc", "-f", str(dump),
-                                                                  libpq_url(source)], capture_output=True, text=True)
-                await during
-                assert dumped.returncode == 0, dumped.stderr
-                closed = await http.post(f"/api/v1/ballots/{ballot_id}/transitions/closed",
-                                         headers=bearer(moderator))
-                assert closed.status_code == 200, closed.text  # an audited change the dump does not hold
+            paper = await http.post(f"/api/v1/ballots/{ballot_id}/paper-votes", headers=bearer_for(app, moderator),
+                                    json={"voter": voters[-1].email, "projects": [ids[1]]})
+            assert paper.status_code == 201, paper.text  # audited: the log has something to checkpoint
+            before = [await vote(account) for account in voters[:20]]  # acknowledged before the dump
+            saved_before = tmp_path / "before.checkpoint"
+            assert _cli(env, "audit", "checkpoint", "--output", str(saved_before)).returncode == 0
+            dump = tmp_path / "city.dump"
+            during = asyncio.gather(*(vote(account) for account in voters[20:]))  # votes while dumping
+            dumped = await asyncio.to_thread(subprocess.run, [_tool("pg_dump", major), "-Fc", "-f", str(dump),
+                                                              libpq_url(source)], capture_output=True, text=True)
+            await during
+            assert dumped.returncode == 0, dumped.stderr
+            closed = await http.post(f"/api/v1/ballots/{ballot_id}/transitions/closed",
+                                     headers=bearer_for(app, moderator))
+            assert closed.status_code == 200, closed.text  # an audited change the dump does not hold
         saved_after = tmp_path / "after.checkpoint"
         assert _cli(env, "audit", "checkpoint", "--output", str(saved_after)).returncode == 0
 

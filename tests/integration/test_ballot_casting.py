@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from tests.ballot_factories import make_open_ballot, make_voter
-from tests.conftest import TEST_KEY_SECRET, create_database, drop_database
+from tests.conftest import create_database, drop_database, served_app
 from tests.factories import bearer, make_account, make_neighbourhood
-from voting.config import Settings
 from voting.database import make_engine, make_session_maker
 
 pytestmark = pytest.mark.anyio
@@ -29,13 +28,8 @@ def committed_url(pg_server_url: str) -> Iterator[str]:
 
 @pytest.fixture
 async def live_app(committed_url: str, tmp_path) -> AsyncIterator[httpx.AsyncClient]:
-    from voting.app import create_app
-
-    app = create_app(Settings(database_url=committed_url, data_dir=tmp_path, secret="s", key_secret=TEST_KEY_SECRET))
-    async with app.lifespan():
-        transport = httpx.ASGITransport(app=app, client=("198.51.100.9", 4000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60) as client:
-            yield client
+    async with served_app(committed_url, tmp_path, client=("198.51.100.9", 4000)) as (_app, client):
+        yield client
 
 
 async def seed(url: str):  # type: ignore[no-untyped-def]

@@ -21,14 +21,12 @@ import pytest
 from sqlalchemy import text
 
 from auth.models import Account
-from auth.service import issue_for
 from ballots import merkle
 from ballots.checkpoints import checkpoint_message
 from ballots.receipts import log_key
 from ballots.service import BALLOT_BARRIER
 from tests.ballot_factories import seed_committed_ballot
-from tests.conftest import TEST_KEY_SECRET, create_database, drop_database
-from voting.config import Settings
+from tests.conftest import bearer_for, create_database, drop_database, served_app
 from voting.database import make_engine
 from voting.results.signing import public_keys_from_json
 from voting.results.verify import verify_export
@@ -55,14 +53,9 @@ class Served:
 @asynccontextmanager
 async def _instance(url: str, data_dir: Path) -> AsyncIterator[Served]:
     """One server process's app, with its own engine and connection pool, as ``serve`` runs it."""
-    from voting.app import create_app
-
-    app = create_app(Settings(database_url=url, data_dir=data_dir, secret="s", key_secret=TEST_KEY_SECRET))
-    async with app.lifespan():
-        transport = httpx.ASGITransport(app=app, client=("198.51.100.20", 4000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=120,
-                                     headers={"accept-language": "en"}) as http:
-            yield Served(app, http)
+    async with served_app(url, data_dir, client=("198.51.100.20", 4000), http_timeout=120,
+                          language="en") as (app, http):
+        yield Served(app, http)
 
 
 @pytest.fixture
@@ -92,10 +85,7 @@ async def _rows(url: str, sql: str, **params: Any) -> list[Any]:
 
 
 def _bearer(served: Served, account: Account) -> dict[str, str]:
-    settings = served.app.state.settings
-    issued = issue_for(served.app.state.key_ring, account, issuer=settings.issuer, audience=settings.audience,
-                       ttl_seconds=3600)
-    return {"Authorization": f"Bearer {issued.token}"}
+    return bearer_for(served.app, account)
 
 
 @pytest.mark.parametrize("run", range(5))

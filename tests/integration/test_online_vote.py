@@ -11,10 +11,8 @@ import asyncpg
 import httpx
 import pytest
 
-from auth.service import issue_for
 from tests.ballot_factories import seed_committed_ballot
-from tests.conftest import TEST_KEY_SECRET, create_database, drop_database, libpq_url
-from voting.config import Settings
+from tests.conftest import bearer_for, create_database, drop_database, libpq_url, served_app
 from voting.reference import reference
 
 pytestmark = pytest.mark.anyio
@@ -29,21 +27,8 @@ def committed_url(pg_server_url: str) -> Iterator[str]:
 
 @pytest.fixture
 async def served(committed_url: str, tmp_path: Path) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
-    from voting.app import create_app
-
-    app = create_app(Settings(database_url=committed_url, data_dir=tmp_path, secret="s", key_secret=TEST_KEY_SECRET))
-    async with app.lifespan():
-        transport = httpx.ASGITransport(app=app, client=("198.51.100.30", 4000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60,
-                                     headers={"accept-language": "en"}) as http:
-            yield app, http
-
-
-def _bearer(app: Any, account: Any) -> dict[str, str]:
-    settings = app.state.settings
-    token = issue_for(app.state.key_ring, account, issuer=settings.issuer, audience=settings.audience,
-                      ttl_seconds=3600).token
-    return {"Authorization": f"Bearer {token}"}
+    async with served_app(committed_url, tmp_path, language="en") as (app, http):
+        yield app, http
 
 
 async def _count(url: str, sql: str) -> int:
@@ -58,19 +43,19 @@ async def test_a_ballot_cached_as_open_but_closed_since_refuses_the_vote_and_wri
     app, http = served
     ballot_id, ids, _moderator, voters = await seed_committed_ballot(committed_url, 2)
     url = f"/api/v1/ballots/{ballot_id}/votes"
-    first = await http.post(url, json={"projects": [ids[0]]}, headers=_bearer(app, voters[0]))
+    first = await http.post(url, json={"projects": [ids[0]]}, headers=bearer_for(app, voters[0]))
     assert first.status_code == 201, first.text
     was_listening = reference.listening
     reference.listening = True  # keep what is cached, and announce nothing: the cache is now stale on purpose
     try:
-        await http.post(url, json={"projects": [ids[0]]}, headers=_bearer(app, voters[0]))  # cached as open
+        await http.post(url, json={"projects": [ids[0]]}, headers=bearer_for(app, voters[0]))  # cached as open
         connection = await asyncpg.connect(libpq_url(committed_url))
         try:
             await connection.execute("UPDATE ballot SET status = 'closed' WHERE id = $1", ballot_id)
         finally:
             await connection.close()
         envelopes = await _count(committed_url, "SELECT count(*) FROM vote_envelope")
-        refused = await http.post(url, json={"projects": [ids[1]]}, headers=_bearer(app, voters[1]))
+        refused = await http.post(url, json={"projects": [ids[1]]}, headers=bearer_for(app, voters[1]))
         assert refused.status_code == 409 and refused.json()["detail"] == "Voting is closed."
         assert await _count(committed_url, "SELECT count(*) FROM vote_envelope") == envelopes
         assert await _count(committed_url, "SELECT count(*) FROM participation") == 1  # only the first voter
@@ -82,7 +67,7 @@ async def test_a_ballot_cached_as_open_but_closed_since_refuses_the_vote_and_wri
 async def test_concurrent_requests_with_one_idempotency_key_get_one_receipt(served, committed_url):
     app, http = served
     ballot_id, ids, _moderator, voters = await seed_committed_ballot(committed_url, 1)
-    headers = {**_bearer(app, voters[0]), "Idempotency-Key": "same-key-for-all"}
+    headers = {**bearer_for(app, voters[0]), "Idempotency-Key": "same-key-for-all"}
     answers = await asyncio.gather(*(http.post(f"/api/v1/ballots/{ballot_id}/votes", json={"projects": [ids[0]]},
                                                headers=headers) for _ in range(8)))
     assert {answer.status_code for answer in answers} == {201}, [answer.text for answer in answers]
@@ -101,14 +86,14 @@ async def test_a_close_that_updates_the_ballot_while_holding_the_barrier_refuses
     app, http = served
     ballot_id, ids, _moderator, voters = await seed_committed_ballot(committed_url, 2)
     url = f"/api/v1/ballots/{ballot_id}/votes"
-    assert (await http.post(url, json={"projects": [ids[0]]}, headers=_bearer(app, voters[0]))).status_code == 201
+    assert (await http.post(url, json={"projects": [ids[0]]}, headers=bearer_for(app, voters[0]))).status_code == 201
     closer = await asyncpg.connect(libpq_url(committed_url))
     try:
         transaction = closer.transaction()
         await transaction.start()
         await closer.execute("SELECT pg_advisory_xact_lock($1, $2)", BALLOT_BARRIER, ballot_id)
         await closer.execute("UPDATE ballot SET status = 'closed' WHERE id = $1", ballot_id)  # no FOR UPDATE first
-        vote = asyncio.create_task(http.post(url, json={"projects": [ids[1]]}, headers=_bearer(app, voters[1])))
+        vote = asyncio.create_task(http.post(url, json={"projects": [ids[1]]}, headers=bearer_for(app, voters[1])))
         await asyncio.sleep(0.5)
         assert not vote.done()  # queued behind the barrier
         await transaction.commit()

@@ -8,19 +8,15 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import anyio
 import asyncpg
-import httpx
 import pytest
 
 from auth.principal import Principal
 from auth.principal_cache import CHANNEL, PrincipalCache
-from auth.service import issue_for
 from tests.ballot_factories import seed_committed_ballot
-from tests.conftest import TEST_KEY_SECRET, libpq_url
-from voting.config import Settings
+from tests.conftest import bearer_for, libpq_url, served_app
 from voting.reference import listen
 
 pytestmark = pytest.mark.anyio
@@ -156,12 +152,6 @@ async def test_a_principal_is_not_kept_past_its_key_or_its_token(database_url):
     assert len(loads) == 4
 
 
-async def _app(url: str, data_dir: Path):  # type: ignore[no-untyped-def]
-    from voting.app import create_app
-
-    return create_app(Settings(database_url=url, data_dir=data_dir, secret="s", key_secret=TEST_KEY_SECRET))
-
-
 async def test_a_logout_on_one_instance_is_refused_by_another_that_had_the_principal_cached(
         pg_server_url, tmp_path):
     from tests.conftest import create_database, drop_database
@@ -169,27 +159,20 @@ async def test_a_logout_on_one_instance_is_refused_by_another_that_had_the_princ
     url = create_database(pg_server_url, "gb_principal")
     try:
         _ballot, _ids, _moderator, voters = await seed_committed_ballot(url, 1)
-        first, second = await _app(url, tmp_path / "a"), await _app(url, tmp_path / "b")
-        async with first.lifespan(), second.lifespan():
+        async with served_app(url, tmp_path / "a") as (first, one), served_app(url, tmp_path / "b") as (_second, two):
             from auth.principal_cache import principals
 
             await _until(lambda: principals.listening)
-            settings = first.state.settings
-            token = issue_for(first.state.key_ring, voters[0], issuer=settings.issuer, audience=settings.audience,
-                              ttl_seconds=3600).token
-            bearer = {"Authorization": f"Bearer {token}"}
-            one = httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://a")
-            two = httpx.AsyncClient(transport=httpx.ASGITransport(app=second), base_url="http://b")
-            async with one, two:
-                assert (await one.get("/api/v1/auth/me", headers=bearer)).status_code == 200
-                assert (await one.get("/api/v1/auth/me", headers=bearer)).status_code == 200  # cached now
-                assert (await two.post("/api/v1/auth/logout", headers=bearer)).status_code in (200, 204)
+            bearer = bearer_for(first, voters[0])
+            assert (await one.get("/api/v1/auth/me", headers=bearer)).status_code == 200
+            assert (await one.get("/api/v1/auth/me", headers=bearer)).status_code == 200  # cached now
+            assert (await two.post("/api/v1/auth/logout", headers=bearer)).status_code in (200, 204)
 
-                async def refused() -> bool:
-                    return (await one.get("/api/v1/auth/me", headers=bearer)).status_code == 401
+            async def refused() -> bool:
+                return (await one.get("/api/v1/auth/me", headers=bearer)).status_code == 401
 
-                with anyio.fail_after(10):
-                    while not await refused():  # noqa: ASYNC110 - polls another instance
-                        await anyio.sleep(0.05)
+            with anyio.fail_after(10):
+                while not await refused():  # noqa: ASYNC110 - polls another instance
+                    await anyio.sleep(0.05)
     finally:
         drop_database(pg_server_url, url)

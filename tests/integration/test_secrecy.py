@@ -24,8 +24,7 @@ from auth.models import Account
 from auth.service import issue_for
 from ballots.receipts import receipt_hash
 from tests.ballot_factories import seed_committed_ballot
-from tests.conftest import TEST_KEY_SECRET, create_database, drop_database, libpq_url
-from voting.config import Settings
+from tests.conftest import create_database, drop_database, libpq_url, served_app
 
 pytestmark = pytest.mark.anyio
 
@@ -47,14 +46,8 @@ def secrecy_url(pg_server_url: str) -> Iterator[str]:
 
 @pytest.fixture
 async def app_client(secrecy_url: str, tmp_path: Path) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
-    from voting.app import create_app
-
-    app = create_app(Settings(database_url=secrecy_url, data_dir=tmp_path, secret="s", key_secret=TEST_KEY_SECRET))
-    async with app.lifespan():
-        transport = httpx.ASGITransport(app=app, client=("198.51.100.30", 4000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60,
-                                     headers={"accept-language": "en"}) as http:
-            yield app, http
+    async with served_app(secrecy_url, tmp_path, language="en") as (app, http):
+        yield app, http
 
 
 class Reader:
