@@ -1,6 +1,6 @@
 """Principals cached per process while it listens for changes: a request's identity without a database trip.
 
-A principal is what ``load_principal`` reads for a token: the active account, its roles and scopes, the token not
+A principal is what ``load_principal_until`` reads for a token: the active account, its roles and scopes, the token not
 revoked, its key still valid. Each of those tables notifies ``greenballot_principal`` at commit (migration 0022)
 naming the accounts or tokens that changed; the listener (``voting.reference``) forgets their principals. A key
 retired with a grace period stops verifying at a time, not at a change: a principal is kept no longer than its

@@ -35,7 +35,6 @@ __all__ = [
     "authenticate",
     "issue_for",
     "revoke",
-    "load_principal",
     "load_principal_until",
 ]
 
@@ -200,17 +199,13 @@ WHERE a.id = $1 AND a.is_active AND NOT EXISTS (SELECT 1 FROM revoked_token t WH
 key ring each one has cached."""
 
 
-async def load_principal(connection: Any, claims: TokenClaims) -> Principal | None:
-    """The active account behind a token that is not revoked, with its roles and scopes; else None.
+async def load_principal_until(connection: Any, claims: TokenClaims) -> tuple[Principal | None, float | None]:
+    """The active account behind a token that is not revoked, with its roles and scopes (else None), and the epoch
+    second after which the token's key no longer verifies (None: no end set).
 
     Takes the driver's (asyncpg) connection, outside any transaction: one round trip, no BEGIN and ROLLBACK
-    around it. This runs before every authenticated request, votes included.
+    around it. The identity middleware calls it (through the per-process cache) for authenticated requests.
     """
-    return (await load_principal_until(connection, claims))[0]
-
-
-async def load_principal_until(connection: Any, claims: TokenClaims) -> tuple[Principal | None, float | None]:
-    """:func:`load_principal`, with the epoch second after which its key no longer verifies (None: no end set)."""
     issued = claims.issued_at or claims.expires_at  # a token without iat cannot be older than the cutoff
     row = await connection.fetchrow(PRINCIPAL_SQL, claims.subject, claims.jti, issued, claims.kid)
     if row is None:
