@@ -73,11 +73,15 @@ def test_citizen_votes_on_cards_reviews_and_changes_the_vote(page, live_server):
     assert card(page, ORCHARD).locator("img.thumb").count() == 1  # the ballot's page shows the same cards
     check_layout(page)
     page.get_by_test_id("vote-link").click()
+    page.wait_for_url(re.compile(r"/vote$"))
+    page.wait_for_load_state("load")
+    expect(page.locator("#budget-bar")).to_be_visible()  # the vote page is there before the key is pressed
 
     # the skip link comes first and shows when focused
     page.keyboard.press("Tab")
     skip = page.locator(":focus")
-    assert skip.inner_text() == "Aller au contenu" and skip.is_visible()
+    expect(skip).to_have_text("Aller au contenu")
+    assert skip.is_visible()
     assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
 
     assert page.get_by_test_id("project-card").count() >= 5
@@ -118,7 +122,7 @@ def test_citizen_votes_on_cards_reviews_and_changes_the_vote(page, live_server):
     page.get_by_role("button", name="Voter").click()
     first = page.get_by_test_id("receipt-code").inner_text()
     assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{1,4}){6}", first)
-    assert page.evaluate("() => document.activeElement.id") == "receipt"
+    expect(page.locator("#receipt")).to_be_focused()
     check_layout(page)
 
     page.get_by_role("link", name="Modifier mon vote").click()
@@ -133,7 +137,7 @@ def test_citizen_votes_on_cards_reviews_and_changes_the_vote(page, live_server):
     page.get_by_role("button", name="Voter").click()
     second = page.get_by_test_id("receipt-code").inner_text()
     assert second != first and "remplace le précédent" in page.get_by_role("status").inner_text()
-    assert page.evaluate("() => document.activeElement.id") == "receipt"
+    expect(page.locator("#receipt")).to_be_focused()
 
     page.get_by_role("link", name="Modifier mon vote").click()  # the latest vote is the one filled in
     assert page.get_by_label(re.compile(ORCHARD)).is_checked() and not page.get_by_label(re.compile(ROOFS)).is_checked()
