@@ -18,9 +18,9 @@ from pydantic import BaseModel, Field
 from ballots.formats import Reason
 from voting.i18n import gettext as _
 
-__all__ = ["ConstraintGroup", "ProjectFacts", "TallyConstraints", "resolve_constraints"]
+__all__ = ["ConstraintGroup", "GroupReason", "KINDS", "ProjectFacts", "TallyConstraints", "resolve_constraints"]
 
-_KINDS = ("incompatible", "min_shares", "max_shares", "sub_budgets")
+KINDS = ("incompatible", "min_shares", "max_shares", "sub_budgets")
 
 
 class ConstraintGroup(BaseModel):
@@ -43,6 +43,13 @@ class TallyConstraints(BaseModel):
     min_shares: list[ConstraintGroup] = Field(default_factory=list, max_length=50)
     max_shares: list[ConstraintGroup] = Field(default_factory=list, max_length=50)
     sub_budgets: list[ConstraintGroup] = Field(default_factory=list, max_length=50)
+
+
+@dataclass(frozen=True)
+class GroupReason(Reason):
+    """A refusal about one group; ``field`` names it as the ballot form does (``incompatible-0``)."""
+
+    field: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,37 +83,44 @@ SINGLE_WINNER_RULES = ("irv", "plurality")
 def resolve_constraints(data: Mapping[str, Any] | None, projects: Mapping[int, ProjectFacts], budget: int,
                         rule: str | None = None) -> tuple[dict[str, Any] | None, list[Reason]]:
     """The stored form of ``data`` (each group's projects resolved) and every refusal; None when empty."""
-    if not data or not any(data.get(kind) for kind in _KINDS):
+    if not data or not any(data.get(kind) for kind in KINDS):
         return None, []
     reasons: list[Reason] = []
     if rule in SINGLE_WINNER_RULES:
         reasons.append(Reason("constraints.rule", _("The rule {name} elects one winner: constraints need a "
                                                     "budgeting rule.").format(name=rule)))
     stored: dict[str, Any] = {}
-    for kind in _KINDS:
+    for kind in KINDS:
         out = []
         for n, raw in enumerate(data.get(kind) or (), start=1):
             entry = {k: v for k, v in dict(raw).items() if v not in (None, "", [])}
             label = entry.get("name") or entry.get("category") or entry.get("neighbourhood") or f"{kind} {n}"
-            members, refused = _members(entry, projects, label)
-            reasons += refused
-            if not refused and not members:
-                reasons.append(Reason("constraints.empty", _("The group {name} names no project of this "
-                                                             "ballot.").format(name=label)))
-            if kind == "incompatible" and 0 < len(members) < 2:
-                reasons.append(Reason("constraints.incompatible", _("The incompatible group {name} needs at "
-                                                                    "least two projects.").format(name=label)))
-            if kind in ("min_shares", "max_shares") and not 0 <= float(entry.get("percent", -1)) <= 100:
-                reasons.append(Reason("constraints.percent", _("The share of the group {name} must be between 0 "
-                                                               "and 100%.").format(name=label)))
-            if kind == "sub_budgets" and not 0 <= int(entry.get("amount", -1)) <= budget:
-                reasons.append(Reason("constraints.amount", _("The sub-budget of {name} must be between 0 and "
-                                                              "the ballot's budget.").format(name=label)))
+            members, found = _members(entry, projects, label)
+            refused = found + _group_limits(kind, entry, members, label, budget, bool(found))
+            reasons += [GroupReason(reason.code, reason.message, f"{kind}-{n - 1}") for reason in refused]
             out.append({**entry, "name": label, "projects": members})
         if out:
             stored[kind] = out
     reasons += _totals(stored, budget)
     return stored, reasons
+
+
+def _group_limits(kind: str, entry: dict[str, Any], members: list[int], label: str, budget: int,
+                  refused: bool) -> list[Reason]:
+    reasons: list[Reason] = []
+    if not refused and not members:
+        reasons.append(Reason("constraints.empty", _("The group {name} names no project of this "
+                                                     "ballot.").format(name=label)))
+    if kind == "incompatible" and 0 < len(members) < 2:
+        reasons.append(Reason("constraints.incompatible", _("The incompatible group {name} needs at "
+                                                            "least two projects.").format(name=label)))
+    if kind in ("min_shares", "max_shares") and not 0 <= float(entry.get("percent", -1)) <= 100:
+        reasons.append(Reason("constraints.percent", _("The share of the group {name} must be between 0 "
+                                                       "and 100%.").format(name=label)))
+    if kind == "sub_budgets" and not 0 <= int(entry.get("amount", -1)) <= budget:
+        reasons.append(Reason("constraints.amount", _("The sub-budget of {name} must be between 0 and "
+                                                      "the ballot's budget.").format(name=label)))
+    return reasons
 
 
 def _totals(stored: dict[str, Any], budget: int) -> list[Reason]:
@@ -117,10 +131,10 @@ def _totals(stored: dict[str, Any], budget: int) -> list[Reason]:
         reasons.append(Reason("constraints.sub_budgets", _("The sub-budgets add up to more than the ballot's "
                                                            "budget.")))
     seen: set[int] = set()
-    for group in subs:
+    for n, group in enumerate(subs):
         if seen & set(group["projects"]):
-            reasons.append(Reason("constraints.overlap", _("A project cannot be in two sub-budgets ({name}).")
-                                  .format(name=group["name"])))
+            reasons.append(GroupReason("constraints.overlap", _("A project cannot be in two sub-budgets ({name}).")
+                                       .format(name=group["name"]), f"sub_budgets-{n}"))
         seen |= set(group["projects"])
     shares = [Fraction(str(g.get("percent") or 0)) for g in stored.get("min_shares", [])]
     if all(0 <= share <= 100 for share in shares) and sum(shares) > 100:

@@ -31,9 +31,10 @@ def choice_from_form(form: Any, vote_format: str) -> dict[str, Any]:
     return {"projects": [_int(value) for value in form.getall("projects", [])]}
 
 
-def _optional_int(form: Mapping[str, Any], name: str) -> int | None:
+def _optional_int(form: Mapping[str, Any], name: str) -> int | str | None:
+    """A whole number, None when left empty, or the text as typed (the schema refuses it beside the field)."""
     value = str(form.get(name) or "").strip()
-    return int(value) if value.lstrip("-").isdigit() else None
+    return int(value) if value.lstrip("-").isdigit() else (value or None)
 
 
 def _moment(value: Any) -> str:

@@ -12,23 +12,37 @@ from pydantic import ValidationError
 
 from auth.guards import current_principal, requires_moderator, requires_poll_officer
 from auth.principal import can_moderate
-from ballots.errors import NotAllowed
+from ballots.errors import ForbiddenTransition, NotAllowed
 from ballots.forms import ballot_from_form, choice_from_form, upload_text
-from ballots.lifecycle import CONFIRMED_TRANSITIONS, allowed_transitions, transition_refusal
+from ballots.groups.schemas import GroupCreate
+from ballots.groups.service import create_group
+from ballots.lifecycle import CONFIRMED_TRANSITIONS, allowed_transitions, config_frozen, transition_refusal
 from ballots.roll import import_roll
-from ballots.schemas import BallotCreate
-from ballots.service import BallotView, accepted_proposals, create_ballot, view_ballot, window_of
-from ballots.tally_rules import DEFAULT_TIE_BREAK_TEXT, RULE_NAMES
+from ballots.schemas import BallotCreate, BallotUpdate
+from ballots.service import BallotView, create_ballot, update_ballot, view_ballot, window_of
+from ballots.settings_form import KINDS, rows_from_form
+from ballots.settings_pages import (
+    ballot_fields,
+    draft_fields,
+    edit_context,
+    group_context,
+    group_fields,
+    new_context,
+    refusal_of,
+    updated_fields,
+)
 from ballots.vote_log import checkpoint_ballot
 from ballots.votes import cast_paper, cast_paper_batch
-from voting.city import list_neighbourhoods
 from voting.database import DBSession
 from voting.domain import Conflict, DomainError
 from voting.i18n import gettext as _
 from voting.results.service import move_ballot
-from voting.results.wording import describe_rule
 
 __all__ = ["BallotManagePages", "PaperVotePages"]
+
+
+def _frozen() -> str:
+    return _("The settings of a ballot are frozen once it opens.")
 
 
 def _key_secret(request: Request[Any, Any, Any]) -> str | None:
@@ -41,24 +55,71 @@ class BallotManagePages(Controller):
 
     @get("/ballots/new", name="ballot_new")
     async def new_form(self, db_session: DBSession) -> Template:
-        return Template("ballots/new.html", context=await _new_context(db_session, {}))
+        return Template("ballots/new.html", context=await new_context(db_session, {}))
 
     @post("/ballots/new", media_type=MediaType.HTML)
     async def create(self, request: Request[Any, Any, Any], db_session: DBSession) -> Any:
+        """A refusal shows the form again with what was typed and each reason beside its field (never a 500)."""
         form = await request.form()
-        fields: dict[str, Any] = {}
+        fields: dict[str, Any] = ballot_from_form(form)
+        rows = {kind: rows_from_form(form, kind) for kind in KINDS}
         try:
-            fields = ballot_from_form(form)
+            fields, rows = ballot_fields(form)
             ballot = await create_ballot(db_session, current_principal(request), BallotCreate(**fields))
         except (DomainError, ValidationError, ValueError) as error:
             await db_session.rollback()
             typed = {name: str(form.get(name) or "") for name in ("opens_at", "closes_at")}  # as typed, local time
-            reasons = getattr(error, "extra", None) or [
-                {"message": f"{'.'.join(map(str, e['loc']))}: {e['msg']}"} for e in getattr(error, "errors", list)()]
-            return Template("ballots/new.html", status_code=getattr(error, "status_code", 422),
-                            context={**await _new_context(db_session, fields), "typed": typed,
-                                     "error": getattr(error, "message", _("Check the form.")), "reasons": reasons})
+            return Template("ballots/new.html", status_code=refusal_of(error).status_code, context=await new_context(
+                db_session, fields, rows, refusal_of(error), typed))
         return Redirect(f"/ballots/{ballot.id}")
+
+    @get("/ballots/{ballot_id:int}/edit", name="ballot_edit")
+    async def edit_form(self, request: Request[Any, Any, Any], db_session: DBSession,
+                        ballot_id: FromPath[int]) -> Template:
+        view = await _managed_view(request, db_session, ballot_id)
+        if config_frozen(window_of(view.ballot)):
+            return await _manage_page(request, db_session, ballot_id, ForbiddenTransition(_frozen()))
+        return Template("ballots/edit.html", context=await edit_context(db_session, view))
+
+    @post("/ballots/{ballot_id:int}/edit", media_type=MediaType.HTML)
+    async def edit(self, request: Request[Any, Any, Any], db_session: DBSession, ballot_id: FromPath[int]) -> Any:
+        """A draft's settings saved; a refusal shows the form again as typed, each reason beside its field."""
+        form = await request.form()
+        view = await _managed_view(request, db_session, ballot_id)
+        fields: dict[str, Any] = ballot_from_form(form)
+        rows = {kind: rows_from_form(form, kind) for kind in KINDS}
+        try:
+            fields, rows = draft_fields(form)
+            await update_ballot(db_session, current_principal(request), ballot_id,
+                                updated_fields(BallotUpdate(**fields), view.ballot))
+        except (DomainError, ValidationError, ValueError) as error:
+            if isinstance(error, DomainError) and error.status_code in (403, 404):
+                raise
+            await db_session.rollback()
+            typed = {name: str(form.get(name) or "") for name in ("opens_at", "closes_at")}
+            view = await _managed_view(request, db_session, ballot_id)
+            return Template("ballots/edit.html", status_code=refusal_of(error).status_code, context=await edit_context(
+                db_session, view, fields, rows, refusal_of(error), typed))
+        return Redirect(f"/ballots/{ballot_id}")
+
+    @get("/ballots/groups/new", name="ballot_group_new")
+    async def group_form(self, request: Request[Any, Any, Any], db_session: DBSession) -> Template:
+        return Template("ballots/group_new.html",
+                        context=await group_context(db_session, current_principal(request), {}))
+
+    @post("/ballots/groups/new", media_type=MediaType.HTML)
+    async def group(self, request: Request[Any, Any, Any], db_session: DBSession) -> Any:
+        fields = group_fields(await request.form())
+        try:
+            _group, ballot_ids = await create_group(db_session, current_principal(request), GroupCreate(**fields))
+        except (DomainError, ValidationError) as error:
+            if isinstance(error, DomainError) and error.status_code in (403, 404):
+                raise
+            await db_session.rollback()
+            return Template("ballots/group_new.html", status_code=refusal_of(error).status_code,
+                            context=await group_context(db_session, current_principal(request), fields,
+                                                        refusal_of(error)))
+        return Redirect(f"/ballots/{fields.get('city_ballot_id') or ballot_ids[0]}")
 
     @get("/ballots/{ballot_id:int}/manage", name="ballot_manage")
     async def manage(self, request: Request[Any, Any, Any], db_session: DBSession,
@@ -165,8 +226,3 @@ async def _manage_page(request: Request[Any, Any, Any], db_session: Any, ballot_
         "reasons": (error.extra if error and isinstance(error.extra, list) else []),
         "shortlist_url": f"/ballots/{ballot_id}/shortlist" if "/ballots/{ballot_id:int}/shortlist" in paths else None})
 
-
-async def _new_context(db_session: Any, fields: dict[str, Any]) -> dict[str, Any]:
-    return {"neighbourhoods": await list_neighbourhoods(db_session), "proposals": await accepted_proposals(db_session),
-            "rules": RULE_NAMES, "rule_texts": {rule: describe_rule(rule) for rule in RULE_NAMES},
-            "default_tie_break": DEFAULT_TIE_BREAK_TEXT, "fields": fields}

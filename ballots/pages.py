@@ -12,6 +12,7 @@ from auth.guards import current_principal, requires_login
 from auth.principal import Principal, can_enter_paper_votes, can_moderate
 from ballots.errors import ReceiptNotFound
 from ballots.forms import choice_from_form
+from ballots.groups.service import group_of
 from ballots.receipt_check import check_receipt
 from ballots.service import list_ballots, view_ballot, view_visible_ballot
 from ballots.turnout import turnout
@@ -54,6 +55,7 @@ class BallotPages(Controller):
             "can_manage": _can_manage(request, view.ballot.neighbourhood_id),
             "can_enter_paper": can_enter_paper_votes(request.scope.get("user"), view.ballot.neighbourhood_id),
             "shortlist_url": _shortlist_url(request, ballot_id),
+            "group": await group_of(db_session, view.ballot.group_id),
             **await standing_context(db_session, view, request.scope.get("user"))})
 
     @get("/ballots/{ballot_id:int}/vote", name="ballot_vote", guards=[requires_login])

@@ -19,7 +19,7 @@ from voting.database import transaction_driver
 from voting.errors import DomainError
 from voting.i18n import gettext as _
 
-__all__ = ["GroupLimitReached", "create_group", "hold_to_group_rule"]
+__all__ = ["GroupLimitReached", "create_group", "group_of", "hold_to_group_rule"]
 
 
 class GroupLimitReached(DomainError):
@@ -56,6 +56,11 @@ async def create_group(session: AsyncSession, principal: Principal, data: GroupC
                  data={"ballots": sorted(wanted), "city_ballot": data.city_ballot_id,
                        "extra_districts": data.extra_districts})
     return group, sorted(wanted)
+
+
+async def group_of(session: AsyncSession, group_id: int | None) -> BallotGroup | None:
+    """The group a ballot belongs to (None: it belongs to none)."""
+    return None if group_id is None else await session.get(BallotGroup, group_id)
 
 
 _RULE = "SELECT extra_districts FROM ballot_group WHERE id = $1"
