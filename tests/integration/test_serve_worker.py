@@ -1,4 +1,5 @@
-"""A ``serve`` worker imports no migration machinery: migrations are checked and applied in a child interpreter."""
+"""A ``serve`` worker imports no migration machinery (migrations are checked and applied in a child interpreter), and
+nothing heavy that only some requests use before a request uses it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,31 @@ server._run = lambda *args: print("alembic" in sys.modules) or 0  # where uvicor
 from voting.cli import main
 sys.exit(main(sys.argv[1:]))
 """
+
+
+SERVED_PROBE = """
+import os, signal, socket, sys, threading, time
+HEAVY = {heavy!r}
+def watch(port):
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+                conn.sendall(b"GET /health HTTP/1.1\\r\\nHost: test\\r\\nConnection: close\\r\\n\\r\\n")
+                if conn.recv(64).startswith(b"HTTP/1.1 200"):
+                    print("answered", ",".join(sorted(m for m in HEAVY if m in sys.modules)), flush=True)
+                    break
+        except OSError:
+            time.sleep(0.2)
+    os.kill(os.getpid(), signal.SIGTERM)
+threading.Thread(target=watch, args=(int(sys.argv[-1]),), daemon=True).start()
+from voting.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+HEAVY = ("alembic", "mako", "numpy", "PIL", "babel", "rich", "aiosmtplib", "voting.migrations",
+         "voting.tally.add1_reach", "voting.results.importer", "pabutools", "pref_voting")
+"""Modules a worker needs only for some requests, tallies or commands (migrations, photos, locales' formats, mail,
+Add1's reach, Pabulib imports), or never (the test oracles)."""
 
 
 @pytest.fixture
@@ -42,3 +68,11 @@ def test_a_database_that_cannot_be_migrated_is_one_line(tmp_path):
         assert done.returncode == 1, done.stderr
         assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
         assert "cannot migrate the database" in done.stderr or "cannot check" in done.stderr
+
+
+def test_a_served_worker_answers_without_importing_what_only_some_requests_use(cli_env):
+    port = str(free_port())
+    done = subprocess.run([sys.executable, "-c", SERVED_PROBE.format(heavy=HEAVY), "serve", "--port", port],
+                          capture_output=True, text=True, env=cli_env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0].strip() == "answered", done.stdout + done.stderr[-2000:]
