@@ -54,6 +54,14 @@ def _format_meta(ballot: Ballot) -> dict[str, str]:
     return meta
 
 
+def _constraints_in_file(constraints: dict[str, Any] | None, ids: dict[int, str]) -> dict[str, Any] | None:
+    """A ballot's constraints with their projects named as the exported file names them."""
+    if not constraints:
+        return None
+    return {kind: [{**group, "projects": [ids[int(p)] for p in group.get("projects") or () if int(p) in ids]}
+                   for group in groups] for kind, groups in constraints.items() if isinstance(groups, list)}
+
+
 async def export_source(session: AsyncSession, ballot: Ballot, projects: list[ProjectInput]) -> Source:
     """An imported ballot's own META and project rows, keyed by the ids its tally uses (empty otherwise)."""
     if not ballot.source_meta:
@@ -87,7 +95,8 @@ async def compute_exports(session: AsyncSession, stored: StoredResult, key: Any,
             "date_end": stored.ballot.closes_at.strftime("%d.%m.%Y")}
     meta.update(_format_meta(stored.ballot))
     source = await export_source(session, stored.ballot, projects)
-    recount = Recount(result.rule, result.tie_break, election.vote_type, info.min_score, info.min_share)
+    recount = Recount(result.rule, result.tie_break, election.vote_type, info.min_score, info.min_share,
+                      _constraints_in_file(stored.ballot.constraints, tally_ids(projects)))
     pb_text = election_pb(election, result, meta, await _export_seed(session, ballot_id), source, recount)
     files = {FILES["json"]: result_json(stored.document), FILES["csv"]: result_csv(stored.document).encode(),
              FILES["pb"]: pb_text.encode(),

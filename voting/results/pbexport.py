@@ -3,15 +3,19 @@ rule in a form pabulib-checker accepts, and how to recount it (rule, satisfactio
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from voting.tally import WITHDRAWN_COST, PabulibError, PabulibFile, VoteType
 from voting.tally.pbnumbers import parse_number
+from voting.tally.pbwrite import format_number
 
-__all__ = ["CHECKER_RULES", "RULE_NOTE", "SHARE_NOTE", "Recount", "Source", "apply_source", "recorded_recount"]
+__all__ = ["CHECKER_RULES", "CONSTRAINTS_NOTE", "RULE_NOTE", "SHARE_NOTE", "Recount", "Source", "apply_source",
+           "constraints_note", "recorded_constraints", "recorded_recount"]
 
 CHECKER_RULES = frozenset({"greedy", "greedy-no-skip", "greedy-threshold", "equalshares", "equalshares/add1"})
 """Rules the format names and pabulib-checker recounts; the others are written ``unknown`` and named in
@@ -19,6 +23,9 @@ CHECKER_RULES = frozenset({"greedy", "greedy-no-skip", "greedy-threshold", "equa
 TIE_BREAK_NOTE = "greenballot tie-break:"
 RULE_NOTE = "greenballot rule:"
 SHARE_NOTE = "minimum share of voters:"
+CONSTRAINTS_NOTE = "greenballot constraints:"
+_CONSTRAINT_WORDS = {"incompatible": "incompatible", "min_shares": "minimum share", "max_shares": "maximum share",
+                     "sub_budgets": "sub-budget"}
 _THRESHOLD_RULES = ("greedy-threshold", "greedy-no-skip", "equalshares")
 _OURS = ("num_projects", "num_votes", "vote_type", "rule", "min_project_score_threshold", "fully_funded")
 """META keys that describe what was counted: ours win over an imported file's."""
@@ -46,6 +53,8 @@ class Recount:
     vote_type: VoteType
     min_score: int | None = None
     min_share: int | None = None
+    constraints: Mapping[str, Any] | None = None
+    """The ballot's constraints, their projects named by the file's ``project_id``."""
 
     def threshold(self, voters: int) -> int | None:
         """The minimum score META states: a share of voters folds into it where the score counts voters."""
@@ -57,8 +66,8 @@ class Recount:
     def meta_rule(self, voters: int, tied: bool = False) -> str:
         """The rule META can name so that pabulib-checker recounts it exactly, else ``unknown``. ``tied``: two
         projects share a cost and a number of supporters, a tie the checker's Equal Shares cannot break."""
-        if self.rule not in CHECKER_RULES:
-            return "unknown"
+        if self.rule not in CHECKER_RULES or constraints_note(self.constraints):
+            return "unknown"  # constraints: the checker would recount without them
         if self.rule.startswith("equalshares") and (tied or self.tie_break[:2] != ("min-cost", "max-votes")):
             return "unknown"  # the checker breaks Equal Shares ties by cost then supporters, and fails on the rest
         folded = self.vote_type in (VoteType.APPROVAL, VoteType.CHOOSE_ONE) or not self.min_share
@@ -81,7 +90,45 @@ class Recount:
             how.append(f"minimum score: {self.min_score}")
         if self.min_share:
             how.append(f"{SHARE_NOTE} {self.min_share}%")
-        return [f"{TIE_BREAK_NOTE} {','.join(self.tie_break)}", f"{RULE_NOTE} {self.rule} ({'; '.join(how)})"]
+        limits = constraints_note(self.constraints)
+        return [*([limits] if limits else []), f"{TIE_BREAK_NOTE} {','.join(self.tie_break)}",
+                f"{RULE_NOTE} {self.rule} ({'; '.join(how)})"]
+
+
+def constraints_note(constraints: Mapping[str, Any] | None) -> str:
+    """The ``comment`` item stating a ballot's constraints so that an auditor can recount them ('' when none):
+    ``incompatible "name" {ids}``, ``minimum share 20% "name" {ids}``, ``maximum share ...``,
+    ``sub-budget 40000 "name" {ids}``, separated by ``; ``; names are JSON strings."""
+    items = []
+    for kind, word in _CONSTRAINT_WORDS.items():
+        for group in (constraints or {}).get(kind) or ():
+            limit = {"min_shares": "percent", "max_shares": "percent", "sub_budgets": "amount"}.get(kind)
+            value = f" {format_number(Fraction(str(group.get(limit) or 0)))}{'%' if limit == 'percent' else ''}" \
+                if limit else ""
+            name = json.dumps(" ".join(str(group.get("name") or "").split()), ensure_ascii=False)
+            items.append(f"{word}{value} {name} {{{','.join(str(p) for p in group.get('projects') or ())}}}")
+    return f"{CONSTRAINTS_NOTE} {'; '.join(items)}" if items else ""
+
+
+_CONSTRAINT = re.compile(r'(incompatible|minimum share|maximum share|sub-budget)(?: ([0-9.]+)%?)? '
+                         r'("(?:[^"\\]|\\.)*") \{([^}]*)\}')
+
+
+def recorded_constraints(meta: Mapping[str, str]) -> dict[str, Any] | None:
+    """The constraints an export's META ``comment`` states, in their JSON form (None when it states none)."""
+    comment = meta.get("comment", "")
+    if CONSTRAINTS_NOTE not in comment:
+        return None
+    text = comment.rsplit(CONSTRAINTS_NOTE, 1)[1]  # the last: an export imported again keeps its old notes
+    kinds = {word: kind for kind, word in _CONSTRAINT_WORDS.items()}
+    found: dict[str, Any] = {}
+    for word, value, name, ids in _CONSTRAINT.findall(text):
+        kind = kinds[word]
+        group: dict[str, Any] = {"name": json.loads(name), "projects": [p for p in ids.split(",") if p]}
+        if kind != "incompatible":
+            group["amount" if kind == "sub_budgets" else "percent"] = str(parse_number(value))
+        found.setdefault(kind, []).append(group)
+    return found or None
 
 
 def _satisfaction(rule: str, vote_type: VoteType) -> str:
