@@ -6,6 +6,10 @@ a ``greenballot serve`` worker once it answers.
 Targets: ``--help`` under 2x the CPU of ``python -c pass``; a worker under 80 MiB RSS. CPU is summed over the runs
 from the children's rusage (user + system), so the figures are the processes' own, not the machine's.
 
+The worker's figure is its RSS once it has answered its first ``/health``. Printed beside it, for reading only: its RSS
+after its first page (``/``), and where a worker's RSS comes from: a fresh interpreter importing the worker's
+libraries layer by layer, then greenballot's modules, building the app and starting its lifespan.
+
 The commands run with a bytecode cache (in a temporary ``PYTHONPYCACHEPREFIX``), as an installed greenballot has
 one: with ``PYTHONDONTWRITEBYTECODE`` set, as on some development machines, every run of an editable install compiles
 the project's modules again; that figure is printed too.
@@ -22,6 +26,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import httpx  # noqa: E402
 
 from tests.benchmarks.serving import GREENBALLOT, greenballot, served, temp_database  # noqa: E402
 
@@ -42,6 +48,38 @@ def _rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+LAYERS = [
+    ("python", "pass"),
+    ("asyncio, ssl, uvloop, logging", "import asyncio, ssl, uvloop, logging"),
+    ("asyncpg", "import asyncpg"),
+    ("SQLAlchemy (core, ORM, asyncio, PostgreSQL)",
+     "import sqlalchemy.orm, sqlalchemy.ext.asyncio, sqlalchemy.dialects.postgresql.asyncpg"),
+    ("pydantic, SQLModel", "import sqlmodel, sqlmodel.ext.asyncio.session"),
+    ("Litestar (and the plugins it loads)", "import litestar, litestar.plugins.pydantic, litestar.openapi.plugins, "
+     "litestar.middleware.csrf, litestar.contrib.jinja\nimport contextlib\nwith contextlib.suppress(Exception):\n"
+     "    import litestar.plugins.attrs"),
+    ("cryptography, PyJWT", "import jwt.algorithms, cryptography.hazmat.primitives.ciphers.aead"),
+    ("uvicorn, httptools", "import uvicorn, uvicorn.protocols.http.httptools_impl, uvicorn.loops.uvloop"),
+    ("Jinja, argon2, multipart, rfc8785", "import jinja2, argon2, multipart, rfc8785"),
+    ("greenballot's modules (import voting.app)", "import voting.app"),
+    ("create_app()", "app = voting.app.create_app()"),
+    ("its lifespan (engine, connections, key ring)", "async def up():\n    async with app.lifespan():\n"
+     "        print(rss(), flush=True)\nuvloop.run(up())"),
+]
+"""What a worker holds, in the order a fresh interpreter can load it; the last layers are greenballot's."""
+
+
+def _rss_by_layer(env: dict[str, str]) -> list[tuple[str, float]]:
+    """RSS (MiB) of one fresh interpreter after each layer of ``LAYERS``."""
+    code = ("def rss():\n    status = open('/proc/self/status').read()\n"
+            "    return int(status.split('VmRSS:')[1].split()[0]) / 1024\n")  # as _rss_mib reads a worker's
+    for _, statement in LAYERS:
+        code += statement + ("\n" if "rss()" in statement else "\nprint(rss(), flush=True)\n")
+    done = subprocess.run([sys.executable, "-c", code], env={**env, "PYTHONWARNINGS": "ignore"}, capture_output=True,
+                          text=True, check=True)
+    return [(label, float(line)) for (label, _), line in zip(LAYERS, done.stdout.split(), strict=True)]
 
 
 def main() -> None:
@@ -69,10 +107,19 @@ def main() -> None:
     shutil.rmtree(cached["PYTHONPYCACHEPREFIX"], ignore_errors=True)
     with temp_database("gb_bench_startup") as env:
         greenballot(env, "db", "upgrade")
-        with served(env) as (_, pid):
+        with served(env) as (url, pid):
             rss = _rss_mib(pid)
+            httpx.get(f"{url}/", timeout=30).raise_for_status()
+            after_page = _rss_mib(pid)
+        layers = _rss_by_layer(env)
     print(f"greenballot serve --workers 1, after its first /health: {rss:.1f} MiB RSS "
           f"(target < 80 MiB: {'MET' if rss < 80 else 'NOT MET'})")
+    print(f"  after its first page (/): {after_page:.1f} MiB RSS")
+    print("  where a worker's RSS comes from (one fresh interpreter, layer by layer):")
+    before = 0.0
+    for label, total in layers:
+        print(f"    {label:44} {total - before:+6.1f} MiB = {total:6.1f} MiB")
+        before = total
     print("(the machine is shared with other engineers' work: CPU figures are indicative)")
 
 
