@@ -6,9 +6,11 @@ The names below are loaded on first use (PEP 562), so `greenballot tally` import
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `greenballot tally` must start fast
 if TYPE_CHECKING:
+    from typing import Any
+
     from voting.tally.model import WITHDRAWN_COST, Ballot, Election, ElectionError, Project, VoteType
     from voting.tally.pabulib import PabulibError, PabulibFile, parse_pabulib
     from voting.tally.result import CODES, Explanation, TallyResult

@@ -18,6 +18,7 @@ __all__ = [
     "ElectionError",
     "Project",
     "VoteType",
+    "ballot_without",
 ]
 
 WITHDRAWN_COST = Fraction(999_999_999)
@@ -138,6 +139,16 @@ class Ballots(Sequence[Ballot]):
         """Every voter's ballot changed by ``change``, called once per distinct ballot."""
         return Ballots([change(b) for b in self.distinct], self.of_voter, self.times)
 
+    def without(self, removed: set[str]) -> Ballots:
+        """Every voter's ballot without the ``removed`` projects (points kept for the others), one distinct ballot
+        at a time; ballots given by their projects stay so."""
+        if self._projects is not None:
+            gone = removed.intersection
+            return Ballots(None, self.of_voter, self.times, projects=[
+                [pid for pid in projects if pid not in removed] if gone(projects) else projects
+                for projects in self._projects])
+        return self.replaced(lambda ballot: ballot_without(ballot, removed))
+
     def first_voters(self) -> list[int]:
         """For each distinct ballot, the first voter who cast it (by position)."""
         first: dict[int, int] = {}
@@ -225,6 +236,15 @@ class Election:
     def voters(self) -> int:
         """Number of ballots cast, empty ones included."""
         return len(self.ballots)
+
+
+def ballot_without(ballot: Ballot, removed: set[str]) -> Ballot:
+    """The ballot without the ``removed`` projects (and their points)."""
+    if not removed.intersection(ballot.projects):
+        return ballot
+    kept = [n for n, pid in enumerate(ballot.projects) if pid not in removed]
+    points = None if ballot.points is None else tuple(ballot.points[n] for n in kept)
+    return Ballot(tuple(ballot.projects[n] for n in kept), points)
 
 
 def _check_ballot(ballot: Ballot, kind: VoteType, ids: set[str], number: int) -> None:

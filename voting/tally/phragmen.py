@@ -9,6 +9,7 @@ touches every (supporter, project it approves) pair, and doing that in C is what
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from itertools import chain
 from math import gcd, lcm
@@ -17,7 +18,12 @@ from voting.tally.model import Ballots, Election, VoteType
 from voting.tally.result import Explanation, TallyResult, number
 from voting.tally.tiebreak import tie_key
 
-__all__ = ["phragmen"]
+__all__ = ["SMALL", "phragmen"]
+
+
+SMALL = 20_000
+"""Elections with at most this many (distinct ballot, project) pairs run in plain Python: importing numpy would
+cost more than the whole tally."""
 
 
 def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
@@ -26,31 +32,34 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
         raise ValueError(f"phragmen does not support {election.vote_type} ballots")
     projects = election.projects
     index = {p.id: i for i, p in enumerate(projects)}
-    ballots = _Incidence(election, index)
+    groups, times = _groups(election)
+    ballots = (_Groups if sum(map(len, groups)) <= SMALL else _Incidence)(groups, times, index)
     approvals = ballots.approvals
     key = tie_key(chain, election)
     rank = {i: r for r, i in enumerate(sorted(range(len(projects)), key=lambda i: key(projects[i])))}
     den = lcm(*(p.cost.denominator for p in projects)) if projects else 1
     loads = [0]  # load of each class, as integers over `den`
-    count: list[dict[int, int]] = [{0: a} if a else {} for a in approvals]
+    held = [0] * len(projects)  # the load each project's supporters hold, weighted by voters (over `den`)
+    cost = [int(p.cost * den) for p in projects]
     left = election.budget
     remaining = {i for i, p in enumerate(projects) if not p.withdrawn and p.cost <= left}
     notes: dict[str, Explanation] = {}
     chosen: list[str] = []
     stopped_at: str | None = None
     while remaining:
-        best: Fraction | None = None
+        # the lowest load (held + cost) / approvals, compared as integers (no Fraction per project and round)
+        top, under = 0, 0
         tied: list[int] = []
         for i in remaining:
-            if not approvals[i]:
+            votes = approvals[i]
+            if not votes:
                 continue
-            held = sum(loads[c] * k for c, k in count[i].items())
-            load = Fraction(held + int(projects[i].cost * den), approvals[i] * den)
-            if best is None or load < best:
-                best, tied = load, [i]
-            elif load == best:
+            load = held[i] + cost[i]
+            if not under or load * under < top * votes:
+                top, under, tied = load, votes, [i]
+            elif load * under == top * votes:
                 tied.append(i)
-        if best is None:
+        if not under:
             tied = list(remaining)  # nobody supports what is left: all tied at an infinite load
         if any(projects[i].cost > left for i in tied):
             stopped_at = projects[min((i for i in tied if projects[i].cost > left), key=rank.__getitem__)].id
@@ -60,12 +69,16 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
         project = projects[winner]
         left -= project.cost
         chosen.append(project.id)
+        best = Fraction(top, under * den) if under else None
         if best is not None:
             scale = best.denominator // gcd(best.denominator, den)
-            den *= scale
-            loads = [v * scale for v in loads]
+            if scale != 1:
+                den *= scale
+                loads = [v * scale for v in loads]
+                held = [v * scale for v in held]
+                cost = [v * scale for v in cost]
             loads.append(best.numerator * den // best.denominator)
-            ballots.move(winner, count, len(loads) - 1)
+            ballots.move(winner, held, loads, len(loads) - 1)
         facts = {"round": len(chosen), "cost": number(project.cost), "left": number(left)}
         if best is not None:
             facts["load"] = number(best)
@@ -85,19 +98,47 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
     return TallyResult("phragmen", chain, election.budget, tuple(chosen), total, explanations)
 
 
+def _groups(election: Election) -> tuple[Sequence[Sequence[str]], Sequence[int]]:
+    """Identical ballots grouped: the projects of each group and its number of voters."""
+    if isinstance(election.ballots, Ballots):  # a read file: its distinct ballots as they are, no Counter
+        return election.ballots.groups()
+    counted = election.ballot_counts
+    return [b.projects for b in counted], list(counted.values())
+
+
+class _Groups:
+    """Identical ballots grouped, in plain Python: the projects each group approves, its voters, its load class,
+    and each project's supporting groups and approval count."""
+
+    def __init__(self, groups: Sequence[Sequence[str]], times: Sequence[int], index: dict[str, int]) -> None:
+        self.groups = [[index[pid] for pid in projects] for projects in groups]
+        self.weight = list(times)
+        self.cls = [0] * len(self.groups)
+        self.supp: list[list[int]] = [[] for _ in index]
+        self.approvals = [0] * len(index)
+        for g, (projects, k) in enumerate(zip(self.groups, self.weight, strict=True)):
+            for q in projects:
+                self.supp[q].append(g)
+                self.approvals[q] += k
+
+    def move(self, winner: int, held: list[int], loads: list[int], new: int) -> None:
+        """Give the winner's supporters the load class `new`, updating what each project's supporters hold."""
+        cls, weight, groups, now = self.cls, self.weight, self.groups, loads[new]
+        for g in self.supp[winner]:
+            change = (now - loads[cls[g]]) * weight[g]
+            cls[g] = new
+            for q in groups[g]:
+                held[q] += change
+
+
 class _Incidence:
     """Identical ballots grouped, as numpy arrays: the projects each group approves (CSR), its weight (voters),
     its load class; and each project's supporting groups and approval count."""
 
-    def __init__(self, election: Election, index: dict[str, int]) -> None:
+    def __init__(self, groups: Sequence[Sequence[str]], times: Sequence[int], index: dict[str, int]) -> None:
         import numpy as np
 
         self.np = np
-        if isinstance(election.ballots, Ballots):  # a read file: its distinct ballots as they are, no Counter
-            groups, times = election.ballots.groups()
-        else:
-            counted = election.ballot_counts
-            groups, times = [b.projects for b in counted], list(counted.values())
         lengths = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
         total = int(lengths.sum())
         self.start = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
@@ -115,8 +156,8 @@ class _Incidence:
                               minlength=self.projects)
         self.approvals: list[int] = [int(a) for a in weights.tolist()]  # exact: sums stay below 2**53
 
-    def move(self, winner: int, count: list[dict[int, int]], new: int) -> None:
-        """Give the winner's supporters the load class `new`, keeping each project's weight per class."""
+    def move(self, winner: int, held: list[int], loads: list[int], new: int) -> None:
+        """Give the winner's supporters the load class `new`, updating what each project's supporters hold."""
         np = self.np
         members = self.supp[winner]
         lengths = self.length[members]
@@ -126,15 +167,11 @@ class _Incidence:
         weights = np.repeat(self.weight[members], lengths).astype(np.float64)  # exact: sums stay below 2**53
         before = np.repeat(self.cls[members], lengths)
         leaving = np.bincount(before * self.projects + touched, weights=weights)
-        for key in np.flatnonzero(leaving).tolist():
+        for key, k in zip(np.flatnonzero(leaving).tolist(), leaving[leaving != 0].tolist(), strict=True):
             old, q = divmod(key, self.projects)
-            c = count[q]
-            left = c[old] - int(leaving[key])
-            if left:
-                c[old] = left
-            else:
-                del c[old]
+            held[q] -= loads[old] * int(k)
         arriving = np.bincount(touched, weights=weights, minlength=self.projects)
-        for q in np.flatnonzero(arriving).tolist():
-            count[q][new] = count[q].get(new, 0) + int(arriving[q])
+        now = loads[new]
+        for q, k in zip(np.flatnonzero(arriving).tolist(), arriving[arriving != 0].tolist(), strict=True):
+            held[q] += now * int(k)
         self.cls[members] = new

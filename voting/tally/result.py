@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `greenballot tally` must start fast
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["CODES", "Explanation", "TallyResult", "number"]
 

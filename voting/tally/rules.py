@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
 
-from voting.tally.add1 import Progress, add1
-from voting.tally.equalshares import MesProfile
-from voting.tally.greedy import greedy, greedy_fill
-from voting.tally.mes_result import mes_result
 from voting.tally.model import Election, VoteType
-from voting.tally.phragmen import phragmen
 from voting.tally.result import TallyResult
-from voting.tally.single import irv, plurality
 from voting.tally.tiebreak import DEFAULT_TIE_BREAK, parse_tie_break
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `greenballot tally` must start fast
+if TYPE_CHECKING:
+    from voting.tally.add1 import Progress
 
 __all__ = ["RULES", "RuleError", "supports", "tally"]
 
@@ -67,31 +64,38 @@ def tally(
 
         return with_threshold(election, limit, share, lambda fundable: tally(fundable, rule, chain, threshold=0,
                                                                              progress=progress))
-    run: Callable[[], TallyResult]
-    if rule == "greedy":
-        run = lambda: greedy(election, chain)  # noqa: E731
-    elif rule == "greedy-no-skip":
-        run = lambda: greedy(election, chain, rule=rule, skip=False, threshold=limit)  # noqa: E731
-    elif rule == "greedy-threshold":
-        run = lambda: greedy(election, chain, rule=rule, threshold=limit or Fraction(0))  # noqa: E731
-    elif rule == "phragmen":
-        run = lambda: phragmen(election, chain)  # noqa: E731
-    elif rule == "irv":
-        run = lambda: irv(election, chain)  # noqa: E731
-    elif rule == "plurality":
-        run = lambda: plurality(election, chain)  # noqa: E731
-    else:
-        run = lambda: _equal_shares(election, rule, chain, progress)  # noqa: E731
-    return run()
+    # each rule's module is imported when it runs: a process running one rule loads only that one
+    if rule.startswith("greedy"):
+        from voting.tally.greedy import greedy
+
+        if rule == "greedy":
+            return greedy(election, chain)
+        if rule == "greedy-no-skip":
+            return greedy(election, chain, rule=rule, skip=False, threshold=limit)
+        return greedy(election, chain, rule=rule, threshold=limit or Fraction(0))
+    if rule == "phragmen":
+        from voting.tally.phragmen import phragmen
+
+        return phragmen(election, chain)
+    if rule in ("irv", "plurality"):
+        from voting.tally.single import irv, plurality
+
+        return (irv if rule == "irv" else plurality)(election, chain)
+    return _equal_shares(election, rule, chain, progress)
 
 
 def _equal_shares(
     election: Election, rule: str, chain: tuple[str, ...], progress: Progress | None
 ) -> TallyResult:
+    from voting.tally.equalshares import MesProfile
+    from voting.tally.mes_result import mes_result
+
     prof = MesProfile(election, chain)
     if rule == "equalshares":
         per_voter = election.budget / election.voters if election.voters else Fraction(0)
         return mes_result(election, rule, chain, prof.run(per_voter))
+    from voting.tally.add1 import add1
+
     outcome = prof.run(add1(prof, election.budget, progress).per_voter)
     if rule == "equalshares/add1":
         return mes_result(election, rule, chain, outcome)
@@ -99,4 +103,6 @@ def _equal_shares(
         from voting.tally.mes_comparison import with_comparison
 
         return with_comparison(election, chain, mes_result(election, rule, chain, outcome))
+    from voting.tally.greedy import greedy_fill
+
     return mes_result(election, rule, chain, outcome, greedy_fill(election, chain, outcome.winners))

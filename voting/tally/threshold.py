@@ -6,7 +6,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from voting.tally.greedy import scores
-from voting.tally.model import Ballot, Election
+from voting.tally.model import Ballots, Election, ballot_without
 from voting.tally.result import Explanation, TallyResult, number
 from voting.tally.tiebreak import supporters
 
@@ -39,16 +39,12 @@ def below_threshold(election: Election, min_score: Fraction | None, min_share: F
 
 def restricted(election: Election, removed: set[str]) -> Election:
     """The same election without ``removed`` projects: gone from the list and from every ballot."""
-    def strip(ballot: Ballot) -> Ballot:
-        if not removed.intersection(ballot.projects):
-            return ballot
-        kept = [n for n, pid in enumerate(ballot.projects) if pid not in removed]
-        points = None if ballot.points is None else tuple(ballot.points[n] for n in kept)
-        return Ballot(tuple(ballot.projects[n] for n in kept), points)
-
-    distinct = {ballot: strip(ballot) for ballot in election.ballot_counts}
-    return Election.build([p for p in election.projects if p.id not in removed], election.budget,
-                          election.vote_type, [distinct[b] for b in election.ballots],
+    projects = [p for p in election.projects if p.id not in removed]
+    if isinstance(election.ballots, Ballots):  # a subset of a checked election's projects: nothing to check again
+        return Election(tuple(projects), election.budget, election.vote_type, election.ballots.without(removed),
+                        election.max_length, None, dict(election.meta))
+    distinct = {ballot: ballot_without(ballot, removed) for ballot in election.ballot_counts}
+    return Election.build(projects, election.budget, election.vote_type, [distinct[b] for b in election.ballots],
                           max_length=election.max_length, meta=election.meta)
 
 
