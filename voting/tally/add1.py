@@ -9,6 +9,9 @@ the rounds: with richer supporters the price that covers a cost can only fall, a
 max(0, money - price * utility), can only grow). So if the runs at budgets lo < hi buy the same projects
 in the same order, and in every round the winner's price at lo is below every rival's price at hi (or
 equal, for rivals the tie-break puts after it), every budget in between buys exactly the same projects.
+How the search picks its jumps (strides, runs reused) only decides how many runs it makes: every budget
+it skips lies in a proven range and every budget whose cost it reads was run, so the result is the
+unit-step loop's.
 """
 
 from __future__ import annotations
@@ -64,6 +67,29 @@ def _same_path(low: MesOutcome, high: MesOutcome) -> bool:
     return True
 
 
+class _Runs:
+    """Every run made so far, by start budget (the search may come back to a budget it already ran).
+
+    A run at `hi` prices its rivals up to the winners' prices of the `low` it was made for (`reach`), so its
+    margins are tightest against that `low`; but they are valid lower bounds whatever `low` it is compared
+    with later, so a run is never made twice. Only which jumps get proven depends on it, never the result.
+    Runs at or below `low` are dropped: the search only moves up from `low`.
+    """
+
+    def __init__(self, prof: MesProfile) -> None:
+        self.prof = prof
+        self.done: dict[int, MesOutcome] = {}
+
+    def at(self, hi: int, low: MesOutcome) -> MesOutcome:
+        """The run at `hi` (made now, if needed, with its rivals priced up to `low`'s winners' prices)."""
+        for gone in [b for b in self.done if b <= low.per_voter]:  # the search never goes back below `low`
+            del self.done[gone]
+        if hi not in self.done:
+            reach = tuple((m.winner, m.price) for m in low.margins) if hi > low.per_voter + 1 else ()
+            self.done[hi] = self.prof.run(Fraction(hi), margins=True, held=False, reach=reach)
+        return self.done[hi]
+
+
 def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -> MesOutcome:
     """Add1 with jumps over start budgets that provably buy the very same projects (see the module doc)."""
     n = prof.voters
@@ -79,13 +105,13 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
         return outcome
     stride = 1
     failed: MesOutcome | None = None
+    runs = _Runs(prof)
     while lo < ceiling:
         hi = min(lo + stride, ceiling)
         if failed is not None and hi >= failed.per_voter:
             hi, high = int(failed.per_voter), failed
         else:
-            reach = tuple((m.winner, m.price) for m in low.margins) if hi > lo + 1 else ()
-            high = prof.run(Fraction(hi), margins=True, held=False, reach=reach)
+            high = runs.at(hi, low)
         if progress:
             progress(hi)
         if hi == lo + 1:  # no budget in between: only the cost matters

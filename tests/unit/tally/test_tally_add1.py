@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from voting.tally import Ballot, Election, Project, VoteType, parse_pabulib
 from voting.tally.add1 import _same_path, add1, add1_stepwise
-from voting.tally.equalshares import MesProfile
+from voting.tally.equalshares import MesOutcome, MesProfile
 
 CHAIN = ("min-cost", "max-votes", "lexico")
 
@@ -73,3 +73,23 @@ def test_add1_with_jumps_is_the_unit_step_loop_on_shared_files(path: Path | None
     prof = MesProfile(election, CHAIN)
     fast, plain = add1(prof, election.budget), add1_stepwise(prof, election.budget)
     assert (fast.winners, fast.per_voter) == (plain.winners, plain.per_voter)
+
+
+class _Counting(MesProfile):
+    """A profile that records every start budget it is run at."""
+
+    budgets: list[Fraction]
+
+    def run(self, per_voter: Fraction, margins: bool = False, held: bool = True, reach: tuple = ()) -> MesOutcome:
+        self.budgets.append(Fraction(per_voter))
+        return super().run(per_voter, margins, held, reach)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(VoteType.APPROVAL))
+def test_add1_never_runs_a_start_budget_twice(case: tuple[Election, int, int]) -> None:
+    election, _, _ = case
+    prof = _Counting(election, CHAIN)
+    prof.budgets = []
+    add1(prof, election.budget)
+    assert len(prof.budgets) == len(set(prof.budgets))
