@@ -15,9 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ballots.models import Ballot, BallotProposal
 from voting.results.document import ProjectInput, build_election, run_tally, tally_ids
 from voting.results.exports import FILES, bulletin_csv, bulletin_json, election_pb, result_csv, result_json
+from voting.results.models import SourceVotes
 from voting.results.pbexport import Recount, Source
 from voting.results.service import StoredResult, ballot_contents, ballot_input, ballot_projects, board_rows
 from voting.results.signing import sign_bytes
+from voting.results.source_votes import unpack_votes
 from voting.tally.pbwrite import format_number
 
 __all__ = ["compute_exports", "export_source"]
@@ -97,7 +99,9 @@ async def compute_exports(session: AsyncSession, stored: StoredResult, key: Any,
     source = await export_source(session, stored.ballot, projects)
     recount = Recount(result.rule, result.tie_break, election.vote_type, info.min_score, info.min_share,
                       _constraints_in_file(stored.ballot.constraints, tally_ids(projects)))
-    pb_text = election_pb(election, result, meta, await _export_seed(session, ballot_id), source, recount)
+    own = await session.get(SourceVotes, ballot_id) if stored.ballot.source_meta else None  # an import's rows
+    pb_text = election_pb(election, result, meta, await _export_seed(session, ballot_id), source, recount,
+                          unpack_votes(own.content) if own is not None else None)
     files = {FILES["json"]: result_json(stored.document), FILES["csv"]: result_csv(stored.document).encode(),
              FILES["pb"]: pb_text.encode(),
              FILES["bulletin"]: bulletin_json(ballot_id, rows, participants),

@@ -12,6 +12,7 @@ from typing import Any
 
 from voting.results.document import canonical
 from voting.results.pbexport import TIE_BREAK_NOTE, Recount, Source, apply_source
+from voting.results.source_votes import VotesTable, same_votes
 from voting.tally import Election
 from voting.tally.pabulib import PabulibFile
 from voting.tally.pbwrite import to_pabulib, write_pabulib
@@ -65,16 +66,20 @@ def result_json(document: Mapping[str, Any]) -> bytes:
 
 
 def election_pb(election: Election, result: TallyResult, meta: Mapping[str, str], seed: bytes,
-                source: Source | None = None, recount: Recount | None = None) -> str:
+                source: Source | None = None, recount: Recount | None = None,
+                source_votes: VotesTable | None = None) -> str:
     """The Pabulib file: META with the rule and how to recount it, PROJECTS with ``selected``, VOTES under
     random ids; an imported election's own META and project fields written back (``source``).
 
     Votes are listed in a shuffled order under random voter ids, so the file says nothing about who voted or
     when. The shuffle and the ids come from ``seed`` (a secret of the ballot), so every download of the export
-    is the same file and matches its signature.
+    is the same file and matches its signature. An imported election's own VOTES rows (``source_votes``: its
+    voter ids, age, sex...) are written as its file had them, when they hold exactly the votes counted.
     """
     recount = recount or Recount(result.rule, result.tie_break, election.vote_type)
     pb = apply_source(to_pabulib(election, result, dict(meta)), source or Source(), recount)
+    if source_votes is not None and same_votes(source_votes, pb, election.vote_type):
+        return write_pabulib(PabulibFile(pb.meta, pb.project_columns, pb.projects, *source_votes))
     rng = random.Random(hashlib.sha256(seed).digest())  # noqa: S311 - seeded from a secret, not for keys
     rows = list(pb.votes)
     order = list(range(len(rows)))

@@ -24,6 +24,8 @@ from voting.domain import DomainError
 from voting.fields import refused_character
 from voting.models import Neighbourhood
 from voting.proposals.models import Proposal
+from voting.results.models import SourceVotes
+from voting.results.source_votes import pack_votes
 from voting.tally import Election, PabulibError, PabulibFile, VoteType, parse_pabulib
 from voting.tally.pbnumbers import parse_count
 
@@ -188,6 +190,8 @@ async def import_pabulib(session: AsyncSession, text: str, *, neighbourhood: str
                                    source_fields=json.dumps(rows[position], ensure_ascii=False)))
     await session.flush()
     await _store_votes(session, ballot.id, election, ids, progress)
+    session.add(SourceVotes(ballot_id=ballot.id, content=pack_votes(pb.vote_columns, pb.votes)))  # public rows
+    await session.flush()
     await record(session, actor=actor, action="ballot.imported", subject=f"ballot:{ballot.id}",
                  data={"sha256": hashlib.sha256(text.encode()).hexdigest(), "projects": len(ids),
                        "votes": election.voters, "rule": ballot.rule, "recorded_rule": rule})

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, LargeBinary, String, Text, text
 from sqlmodel import Field, SQLModel
 
-__all__ = ["BallotResult", "ResultExport"]
+__all__ = ["BallotResult", "ResultExport", "SourceVotes"]
 
 
 class BallotResult(SQLModel, table=True):
@@ -39,3 +39,14 @@ class ResultExport(SQLModel, table=True):
     created_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
     )
+
+
+class SourceVotes(SQLModel, table=True):
+    """An imported election's VOTES section as its Pabulib file wrote it (voter ids, age, sex, voting method...),
+    gzipped CSV: public data of that file, written back by the ballot's export. Only imports write it: online and
+    paper votes are sealed and never get such columns."""
+
+    __tablename__ = "ballot_source_votes"
+
+    ballot_id: int = Field(sa_column=Column(Integer, ForeignKey("ballot.id", ondelete="CASCADE"), primary_key=True))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -16,7 +16,7 @@ from voting.results.document import vote_ballot
 from voting.results.exports import FILES, recorded_tie_break
 from voting.results.pbexport import recorded_recount
 from voting.results.signing import SignatureProblem, verify_bytes
-from voting.tally import Election, PabulibError, RuleError, TallyResult, parse_pabulib, tally
+from voting.tally import Election, PabulibError, RuleError, TallyResult, VoteType, parse_pabulib, tally
 from voting.tally.constraints import with_constraints
 from voting.tally.pbnumbers import parse_number
 
@@ -40,8 +40,12 @@ def _signatures(files: Mapping[str, bytes], keys: dict[str, Ed25519PublicKey]) -
     return problems
 
 
-def _ballot_key(ballot: Any) -> tuple[Any, ...]:
-    return (ballot.projects, ballot.points)
+def _ballot_key(projects: Sequence[str], points: Sequence[int] | None, ranked: bool) -> tuple[Any, ...]:
+    """One vote as a comparable key: a ranking in order; otherwise its projects (with their non-zero points) as a
+    set, since an imported file's rows list them in their own order."""
+    if ranked:
+        return tuple(projects)
+    return tuple(sorted((p, n) for p, n in zip(projects, points or (1,) * len(projects), strict=False) if n))
 
 
 def _same_amount(written: Any, published: Any) -> bool:
@@ -108,8 +112,10 @@ def verify_export(files: Mapping[str, bytes], keys: dict[str, Ed25519PublicKey])
         problems.append(f"the bulletin board has {len(everything)} votes ({blank} blank) for "
                         f"{board.get('participants')} participants; result.json counted {document['votes_counted']} "
                         f"and {document.get('blank_votes', 0)} blank, and election.pb holds {election.voters}")
-    on_board = Counter(_ballot_key(vote_ballot(v["content"])) for v in votes)
-    in_pb = Counter((tuple(ours.get(pid, pid) for pid in b.projects), b.points) for b in election.ballots)
+    ranked = election.vote_type is VoteType.ORDINAL
+    on_board = Counter(_ballot_key(b.projects, b.points, ranked) for b in (vote_ballot(v["content"]) for v in votes))
+    in_pb = Counter(_ballot_key(tuple(ours.get(pid, pid) for pid in b.projects), b.points, ranked)
+                    for b in election.ballots)
     differing = max(sum((on_board - in_pb).values()), sum((in_pb - on_board).values()))
     if differing:
         problems.append(f"the bulletin board and election.pb disagree on {differing} vote(s)")

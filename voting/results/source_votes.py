@@ -1,0 +1,63 @@
+"""An imported election's VOTES rows as its file wrote them (voter ids, age, sex, voting method...), kept at import
+and written back by the export when they hold exactly the votes counted.
+
+Secrecy: these rows are public data of the source file, and only the Pabulib import stores them
+(``voting.results.importer``, table ``ballot_source_votes``); online and paper votes never get such columns:
+their export lists them shuffled under random ids (``voting.results.exports``).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from voting.tally import PabulibFile, VoteType
+
+__all__ = ["VotesTable", "pack_votes", "same_votes", "unpack_votes"]
+
+VotesTable = tuple[list[str], list[tuple[str, ...]]]
+"""A VOTES section: its columns and its rows."""
+
+
+def pack_votes(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """The VOTES section as gzipped ``;`` CSV (header first)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return gzip.compress(out.getvalue().encode(), compresslevel=6, mtime=0)
+
+
+def unpack_votes(data: bytes) -> VotesTable:
+    reader = csv.reader(io.StringIO(gzip.decompress(data).decode()), delimiter=";")
+    columns = next(reader)
+    return columns, [tuple(row) for row in reader]
+
+
+def _key(row: Sequence[str], vote: int, points: int | None, vote_type: VoteType) -> tuple[object, ...]:
+    ids = [p.strip() for p in row[vote].split(",") if p.strip()] if vote < len(row) else []
+    if points is not None:
+        given = [int(n) for n in row[points].split(",") if n.strip()] if points < len(row) else []
+        return tuple(sorted((p, n) for p, n in zip(ids, given, strict=False) if n))
+    return tuple(ids) if vote_type is VoteType.ORDINAL else tuple(sorted(ids))
+
+
+def _keys(columns: Sequence[str], rows: Iterable[Sequence[str]], vote_type: VoteType) -> Counter[tuple[object, ...]]:
+    vote = columns.index("vote") if "vote" in columns else 1
+    points = columns.index("points") if vote_type is VoteType.CUMULATIVE and "points" in columns else None
+    return Counter(_key(row, vote, points, vote_type) for row in rows)
+
+
+def same_votes(table: VotesTable, counted: PabulibFile, vote_type: VoteType) -> bool:
+    """Whether the source's rows hold exactly the votes the export counted (as multisets; a ranking in order)."""
+    columns, rows = table
+    if len(rows) != len(counted.votes) or "voter_id" not in columns:
+        return False
+    try:
+        return _keys(columns, rows, vote_type) == _keys(counted.vote_columns, counted.votes, vote_type)
+    except ValueError:
+        return False
+
