@@ -230,6 +230,12 @@ def driver_pool_size(options: PoolOptions) -> int:
     return max(1, options.size // 2)
 
 
+async def _keep_session(connection: Any) -> None:
+    """A released driver connection is not reset by a round trip (``RESET ALL; UNLISTEN *; ...``, a tenth of a
+    vote's CPU): its users send single statements outside any transaction and change no session state (no SET,
+    LISTEN, session advisory lock or temporary table). asyncpg still rolls back a transaction left open."""
+
+
 async def open_driver_pool(session_maker: async_sessionmaker[Any], url: str,
                            options: PoolOptions | None = None) -> DriverPool:
     """An asyncpg pool used by :func:`driver_connection` for this session maker until :func:`close_driver_pool`."""
@@ -240,7 +246,7 @@ async def open_driver_pool(session_maker: async_sessionmaker[Any], url: str,
     pool = await asyncpg.create_pool(asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://", 1),
                                      min_size=0, max_size=driver_pool_size(options), timeout=options.connect_timeout,
                                      server_settings={"statement_timeout": str(options.statement_timeout_ms)},
-                                     **extra)
+                                     reset=_keep_session, **extra)
     driver = DriverPool(pool, options.acquire_timeout)
     _driver_pools[id(session_maker)] = driver
     return driver
