@@ -26,6 +26,7 @@ from auth.middleware import identify
 from auth.principal import Principal
 from ballots.casting import CastReceipt
 from ballots.online_vote import cast_online_vote
+from voting.database import one_driver_connection
 
 __all__ = ["VOTE_PATH", "answer_vote"]
 
@@ -53,7 +54,8 @@ async def answer_vote(app: Any, ballot_id: int, scope: Scope, receive: Receive, 
         more = message.get("more_body", False)
     body = b"".join(chunks)
     try:
-        cast = None if more else await _cast(app, ballot_id, scope, body)
+        async with one_driver_connection():  # the principal's read and the vote: one checkout
+            cast = None if more else await _cast(app, ballot_id, scope, body)
     except Exception:  # noqa: BLE001 - refused or failed before its commit: the full app answers it as it does
         cast = None
     if cast is None:
