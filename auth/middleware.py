@@ -20,7 +20,7 @@ from voting.database import driver_connection
 from voting.i18n import choose_language, use_language
 from voting.presentation import CityStyle, use_style
 
-__all__ = ["SESSION_COOKIE", "IdentityMiddleware", "session_cookie", "expired_session_cookie", "read_token"]
+__all__ = ["SESSION_COOKIE", "IdentityMiddleware", "identify", "session_cookie", "expired_session_cookie", "read_token"]
 
 SESSION_COOKIE = "gb_session"
 
@@ -95,17 +95,24 @@ async def _load(app: Any, claims: Any) -> tuple[Principal | None, float | None]:
         return await load_principal_until(connection, claims)
 
 
+async def identify(scope: Scope, app: Any) -> dict[str, str]:
+    """Set the request's language and city style, and ``scope["user"]`` and ``scope["auth"]`` from its token;
+    returns its headers (lower-cased names)."""
+    headers = _headers(scope)
+    cookies = _cookies(headers.get("cookie", ""))
+    city = await cached_city_settings(app.state.session_maker)
+    use_language(choose_language(cookies.get("lang"), headers.get("accept-language"), city.default_language))
+    use_style(CityStyle(city.city_name, city.currency, city.time_zone, city.map_tiles_url, city.map_attribution))
+    token, source = read_token(headers, cookies, scope.get("path", "/"))
+    principal = await _principal(app, token) if token else None
+    scope["user"] = principal
+    scope["auth"] = source if principal else None
+    return headers
+
+
 class IdentityMiddleware(ASGIMiddleware):
     scopes = ("http",)  # type: ignore[assignment]
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        headers = _headers(scope)
-        cookies = _cookies(headers.get("cookie", ""))
-        city = await cached_city_settings(scope["app"].state.session_maker)
-        use_language(choose_language(cookies.get("lang"), headers.get("accept-language"), city.default_language))
-        use_style(CityStyle(city.city_name, city.currency, city.time_zone, city.map_tiles_url, city.map_attribution))
-        token, source = read_token(headers, cookies, scope.get("path", "/"))
-        principal = await _principal(scope["app"], token) if token else None
-        scope["user"] = principal
-        scope["auth"] = source if principal else None
+        await identify(scope, scope["app"])
         await next_app(scope, receive, send)

@@ -92,6 +92,21 @@ def decode_token(ring: KeyRing, token: str, *, issuer: str, audience: str,
     return claims
 
 
+_HEADERS: dict[str, dict[str, object]] = {}
+
+
+def _header(token: str) -> dict[str, object]:
+    """The token's header, parsed once per distinct header segment (one per signing key in practice)."""
+    segment = token.partition(".")[0]
+    header = _HEADERS.get(segment)
+    if header is None:
+        header = jwt.get_unverified_header(token)
+        if len(_HEADERS) >= 64:  # forged headers cannot grow it without bound
+            _HEADERS.clear()
+        _HEADERS[segment] = header
+    return header
+
+
 def _lifetime_ok(claims: TokenClaims, max_lifetime: timedelta) -> bool:
     issued = claims.issued_at or claims.expires_at
     return claims.expires_at - issued <= max_lifetime + timedelta(seconds=1)
@@ -115,7 +130,7 @@ def _issued_at(claims: dict[str, object], iat: int) -> datetime:
 def _verify(ring: KeyRing, token: str, *, issuer: str, audience: str,
             max_lifetime: timedelta = MAX_LIFETIME) -> TokenClaims:
     try:
-        header = jwt.get_unverified_header(token)
+        header = _header(token)
         kid = header.get("kid")
         if header.get("alg") != ALGORITHM or not isinstance(kid, str):
             raise TokenError("unexpected token algorithm or missing key id")
@@ -124,11 +139,10 @@ def _verify(ring: KeyRing, token: str, *, issuer: str, audience: str,
             raise TokenError("token signed by an unknown key")
         if not ring.verifies(kid):
             raise TokenError("token signed by a retired key")
-        # Types and bounds first: PyJWT would accept "exp": "123" and fail with an overflow on 1e30.
-        unverified = jwt.decode(token, options={"verify_signature": False})
-        exp, iat = _integer(unverified, "exp"), _integer(unverified, "iat")
         claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=issuer, audience=audience,
                             options={"require": REQUIRED_CLAIMS})
+        # PyJWT accepts "exp": "123" (and 1e30 fails in it with an overflow, caught below): whole numbers only
+        exp, iat = _integer(claims, "exp"), _integer(claims, "iat")
         jti = claims["jti"]
         if not isinstance(jti, str) or not 0 < len(jti) <= 64 or not isinstance(claims["sub"], str):
             raise TokenError("malformed 'jti' or 'sub' claim")

@@ -60,8 +60,9 @@ from voting.web.json_depth import JsonDepthMiddleware
 from voting.web.pages import HomePages, health
 from voting.web.security import STATIC_DIR, security_headers_hook
 from voting.web.templating import template_config
+from voting.web.vote_lane import VOTE_PATH, answer_vote
 
-__all__ = ["create_app", "ROUTE_HANDLERS"]
+__all__ = ["GreenballotApp", "create_app", "ROUTE_HANDLERS"]
 
 ROUTE_HANDLERS: list[Any] = [HomePages, AuthPages, AuthAPI, health, AdminAPI, PublicCityAPI, AdminPages,
                              ResultPages, ResultsAPI, AuditPages]
@@ -77,6 +78,19 @@ ROUTE_HANDLERS += COMMENT_HANDLERS
 ROUTE_HANDLERS += MAP_HANDLERS
 ROUTE_HANDLERS += [create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                               include_in_schema=False)]
+
+
+class GreenballotApp(Litestar):
+    """The Litestar app, with votes taken in their own lane first (:mod:`voting.web.vote_lane`)."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and self.state.get("vote_lane", True) \
+                and (match := VOTE_PATH.fullmatch(scope["path"])):
+            scope["app"] = scope["litestar_app"] = self
+            scope.setdefault("state", {})
+            await answer_vote(self, int(match[1]), scope, receive, send, super().__call__)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, *, session_maker: async_sessionmaker[Any] | None = None) -> Litestar:
@@ -117,7 +131,7 @@ def create_app(settings: Settings | None = None, *, session_maker: async_session
                 await close_driver_pool(app.state.session_maker)
                 await engine.dispose()
 
-    return Litestar(
+    return GreenballotApp(
         route_handlers=ROUTE_HANDLERS,
         dependencies={"db_session": Provide(provide_db_session), "read_session": Provide(provide_read_session),
                       "key_ring": Provide(provide_key_ring)},

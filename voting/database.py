@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -29,6 +30,7 @@ __all__ = [
     "provide_read_session",
     "ReadSession",
     "driver_connection",
+    "one_driver_connection",
     "DriverPool",
     "open_driver_pool",
     "close_driver_pool",
@@ -200,6 +202,13 @@ async def driver_connection(session_maker: async_sessionmaker[Any]) -> AsyncIter
         yield (await bind.get_raw_connection()).driver_connection
         return
     pool = _driver_pools.get(id(session_maker))
+    held = _held.get()
+    if pool is not None and held is not None:
+        if not held:
+            acquired = pool.acquire(timeout=pool.acquire_timeout)
+            held += [await acquired.__aenter__(), acquired]
+        yield held[0]
+        return
     if pool is not None:
         async with pool.acquire(timeout=pool.acquire_timeout) as connection:
             yield connection
@@ -209,6 +218,22 @@ async def driver_connection(session_maker: async_sessionmaker[Any]) -> AsyncIter
 
 
 _driver_pools: dict[int, Any] = {}
+_held: ContextVar[list[Any] | None] = ContextVar("greenballot_held_driver_connection", default=None)
+
+
+@asynccontextmanager
+async def one_driver_connection() -> AsyncIterator[None]:
+    """Inside, :func:`driver_connection` gives one pooled connection, taken at its first use and given back at the
+    end: a request that reads its principal and then votes checks a connection out once, not twice. Its users run
+    one statement at a time outside any transaction, so sharing it in sequence changes nothing they see."""
+    held: list[Any] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        if held:
+            await held[1].__aexit__(None, None, None)
 
 
 class DriverPool:
@@ -230,6 +255,12 @@ def driver_pool_size(options: PoolOptions) -> int:
     return max(1, options.size // 2)
 
 
+async def _keep_session(connection: Any) -> None:
+    """A released driver connection is not reset by a round trip (``RESET ALL; UNLISTEN *; ...``, a tenth of a
+    vote's CPU): its users send single statements outside any transaction and change no session state (no SET,
+    LISTEN, session advisory lock or temporary table). asyncpg still rolls back a transaction left open."""
+
+
 async def open_driver_pool(session_maker: async_sessionmaker[Any], url: str,
                            options: PoolOptions | None = None) -> DriverPool:
     """An asyncpg pool used by :func:`driver_connection` for this session maker until :func:`close_driver_pool`."""
@@ -240,7 +271,7 @@ async def open_driver_pool(session_maker: async_sessionmaker[Any], url: str,
     pool = await asyncpg.create_pool(asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://", 1),
                                      min_size=0, max_size=driver_pool_size(options), timeout=options.connect_timeout,
                                      server_settings={"statement_timeout": str(options.statement_timeout_ms)},
-                                     **extra)
+                                     reset=_keep_session, **extra)
     driver = DriverPool(pool, options.acquire_timeout)
     _driver_pools[id(session_maker)] = driver
     return driver
