@@ -88,6 +88,9 @@ async def round_trip(db_session, source_text: str) -> None:
                 assert _numberish(column, ours[pid][column]) == _numberish(column, value), (pid, column)
         assert ours[pid]["votes"] == row.get("votes", ours[pid]["votes"]), pid
     assert _votes(exported.election()) == _votes(source.election())
+    # VOTES rows are the source's: voter ids, age, sex, voting method... (public data of the file)
+    assert exported.vote_columns == source.vote_columns
+    assert list(exported.votes) == list(source.votes)
 
     # pabutools recounts the published selection from the export's META alone
     selected = set(exported.selected_ids() or [])
