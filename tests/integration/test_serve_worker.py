@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.benchmarks.serving import free_port
@@ -76,3 +79,43 @@ def test_a_served_worker_answers_without_importing_what_only_some_requests_use(c
                           capture_output=True, text=True, env=cli_env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[0].strip() == "answered", done.stdout + done.stderr[-2000:]
+
+
+def test_several_workers_are_supervised_by_a_fresh_interpreter(cli_env):
+    """With an external database, the supervisor of several workers keeps none of what preparing the database
+    loaded (SQLAlchemy, cryptography: about 55 MiB); the workers answer, and SIGTERM stops them all."""
+    port = free_port()
+    with subprocess.Popen([sys.executable, "-m", "voting.cli", "serve", "--workers", "2", "--port", str(port)],
+                          env=cli_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as serve:
+        try:
+            deadline = time.monotonic() + 120
+            while not _answers(f"http://127.0.0.1:{port}/health"):
+                assert serve.poll() is None and time.monotonic() < deadline, serve.communicate()[1]
+                time.sleep(0.2)
+            mapped = Path(f"/proc/{serve.pid}/maps").read_text()
+            assert "sqlalchemy" not in mapped and "cryptography" not in mapped
+            workers = [pid for pid in _children(serve.pid) if "multiprocessing.spawn" in _cmdline(pid)]
+            assert len(workers) == 2
+        finally:
+            serve.terminate()
+            assert serve.wait(timeout=60) == 0
+    assert not any(_cmdline(pid) for pid in workers)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in found]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+    except OSError:
+        return ""

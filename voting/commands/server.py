@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from voting.commands.runtime import CLIError, prepare_database, run_in_session
@@ -46,20 +47,20 @@ def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def _run(host: str, port: int, workers: int, access_log: bool) -> int:
+def _run(host: str, port: int, workers: int, access_log: bool, fresh_supervisor: bool = False) -> int:
+    """Serve until stopped: in this process, or (``fresh_supervisor``, several workers and no embedded PostgreSQL
+    to stop at exit) from a fresh interpreter that replaces this one (see ``voting.commands.supervisor``)."""
     import signal
 
-    import uvicorn
+    from voting.commands.supervisor import become_supervisor, run_uvicorn
 
+    if fresh_supervisor and workers > 1 and os.name == "posix":
+        become_supervisor(host, port, workers, access_log)
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal under the handler it found. With
     # Python's default handler that kills the process before atexit runs, leaving the embedded PostgreSQL
     # running; this handler turns it into a normal exit, so the embedded server is stopped too.
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    uvicorn.run("voting.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=access_log,
-                # X-Forwarded-For and -Proto are believed only from GREENBALLOT_TRUSTED_PROXIES (auth/clients.py);
-                # uvicorn's own proxy headers would believe any client on 127.0.0.1
-                proxy_headers=False)
+    run_uvicorn(host, port, workers, access_log)
     return 0
 
 
@@ -67,7 +68,7 @@ def serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise CLIError("--workers must be at least 1", 2)
     _check_port(args.host, args.port)
-    _, url = prepare_database(migrate=not args.no_migrate, apart=True)  # a worker never imports Alembic
+    settings, url = prepare_database(migrate=not args.no_migrate, apart=True)  # a worker never imports Alembic
     if args.no_migrate:
         from voting.migrate_apart import MigrationFailed, at_head_apart
 
@@ -78,7 +79,8 @@ def serve(args: argparse.Namespace) -> int:
         if behind:
             raise CLIError("the database is not at the latest migration: run greenballot db upgrade first", 2)
     _ensure_keys(url)
-    return _run(args.host, args.port, args.workers, args.access_log)
+    # without DATABASE_URL this process runs the embedded PostgreSQL, and stops it when it exits: it stays
+    return _run(args.host, args.port, args.workers, args.access_log, bool(settings.database_url))
 
 
 def _prepare_while_importing(seed_only: bool) -> tuple[Any, str]:
