@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import heapq
 from fractions import Fraction
+from itertools import chain
 from math import lcm
 
 from voting.tally.mes_types import Margin, MesOutcome, MesRound, Reach, heap_entry
-from voting.tally.model import Election, VoteType
+from voting.tally.model import Ballots, Election, VoteType
 from voting.tally.tiebreak import tie_key
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Margin", "MesOutcome", "MesProfile", "MesRound"]
 
@@ -39,24 +44,27 @@ class MesProfile:
             raise ValueError(f"equal shares does not support {election.vote_type} ballots")
         self.cumulative = election.vote_type is VoteType.CUMULATIVE
         index = {p.id: i for i, p in enumerate(election.projects)}
-        supp: list[list[int]] = [[] for _ in election.projects]
-        util: list[list[int]] = [[] for _ in election.projects]
-        for voter, ballot in enumerate(election.ballots):
-            if ballot.points is None:
-                for pid in ballot.projects:
-                    supp[index[pid]].append(voter)
-                continue
-            for pid, u in zip(ballot.projects, ballot.points, strict=True):
-                if u > 0:
-                    supp[index[pid]].append(voter)
-                    util[index[pid]].append(u)
         self.voters = election.voters
-        self.supp = [np.array(s, dtype=np.intp) for s in supp]
+        util: list[list[int]] = [[] for _ in election.projects]
+        if not self.cumulative and isinstance(election.ballots, Ballots):
+            self.supp = _supporters(np, election.ballots, index)  # a read file: built in numpy, not per voter
+        else:
+            lists: list[list[int]] = [[] for _ in election.projects]
+            for voter, ballot in enumerate(election.ballots):
+                if ballot.points is None:
+                    for pid in ballot.projects:
+                        lists[index[pid]].append(voter)
+                    continue
+                for pid, u in zip(ballot.projects, ballot.points, strict=True):
+                    if u > 0:
+                        lists[index[pid]].append(voter)
+                        util[index[pid]].append(u)
+            self.supp = [np.array(s, dtype=np.intp) for s in lists]
         self.levels = sorted({u for us in util for u in us}) or [1]
         level = {u: j for j, u in enumerate(self.levels)}
         self.points = [np.array([level[u] for u in us], dtype=np.intp) for us in util] if self.cumulative else []
         self.level_array = np.array(self.levels, dtype=np.int64)
-        self.total_util = [sum(us) for us in util] if self.cumulative else [len(s) for s in supp]
+        self.total_util = [sum(us) for us in util] if self.cumulative else [len(s) for s in self.supp]
         self.ids = [p.id for p in election.projects]
         self.cost = [p.cost for p in election.projects]
         self.cost_float = [float(c) for c in self.cost]
@@ -82,3 +90,21 @@ class MesProfile:
         from voting.tally.mes_run import MesRun
 
         return MesRun(self, Fraction(per_voter), margins, reach).result(held)
+
+
+def _supporters(np: Any, ballots: Ballots, index: dict[str, int]) -> list[Any]:
+    """Each project's supporters (voter numbers, increasing) from the distinct approval ballots, in numpy."""
+    groups, _ = ballots.groups()
+    lengths = np.fromiter(map(len, groups), dtype=np.intp, count=len(groups))
+    flat = np.fromiter(map(index.__getitem__, chain.from_iterable(groups)), dtype=np.intp, count=int(lengths.sum()))
+    starts = np.cumsum(lengths) - lengths
+    of_voter = np.asarray(ballots.of_voter, dtype=np.intp)
+    per_voter = lengths[of_voter]
+    ends = np.cumsum(per_voter)
+    pairs = int(ends[-1]) if len(ends) else 0
+    voter = np.repeat(np.arange(len(of_voter), dtype=np.intp), per_voter)
+    project = flat[np.repeat(starts[of_voter] - ends + per_voter, per_voter) + np.arange(pairs, dtype=np.intp)]
+    small = np.int16 if len(index) < 2**15 else np.intp  # a stable sort of 16-bit keys is a radix sort
+    order = np.argsort(project.astype(small), kind="stable")
+    sizes = np.bincount(project, minlength=len(index))
+    return [part.astype(np.intp) for part in np.split(voter[order], np.cumsum(sizes)[:-1])]
