@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from voting.tally.equalshares import MesOutcome
+from voting.tally.mes_types import MesOutcome
 from voting.tally.model import Election
 from voting.tally.result import Explanation, TallyResult, number
 

@@ -87,12 +87,18 @@ def tally(
 def _equal_shares(
     election: Election, rule: str, chain: tuple[str, ...], progress: Progress | None
 ) -> TallyResult:
-    from voting.tally.equalshares import MesProfile
     from voting.tally.mes_result import mes_result
+
+    if rule == "equalshares":
+        from voting.tally.mes_small import fits, mes_small
+
+        per_voter = election.budget / election.voters if election.voters else Fraction(0)
+        if fits(election):
+            return mes_result(election, rule, chain, mes_small(election, chain, per_voter))
+    from voting.tally.equalshares import MesProfile
 
     prof = MesProfile(election, chain)
     if rule == "equalshares":
-        per_voter = election.budget / election.voters if election.voters else Fraction(0)
         return mes_result(election, rule, chain, prof.run(per_voter))
     from voting.tally.add1 import add1
 
