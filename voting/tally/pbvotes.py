@@ -11,7 +11,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from itertools import count, islice, repeat
+from itertools import count, filterfalse, islice, repeat
 from operator import lt
 
 from voting.tally.pbnumbers import PabulibError, shown
@@ -75,7 +75,8 @@ class VoteReader:
         self.vote_col = columns.index("vote") if "vote" in columns else 1
         self.points_col = columns.index("points") if cumulative and "points" in columns else None
         self.keys: dict[object, int] = {}
-        self.times: list[int] = []
+        self._times: list[int] = []
+        self._stale = False
         self.index = array("i")
         self.lines = array("i")
         self.pieces: list[Piece] = []
@@ -84,6 +85,15 @@ class VoteReader:
         self._hashes: set[int] | None = None  # else their hashes (exact strings after a collision)
         self._exact: set[str] | None = None
         self.problem: PabulibError | None = None
+
+    @property
+    def times(self) -> list[int]:
+        """How many voters cast each distinct vote text, in the order of :attr:`keys`."""
+        if self._stale:
+            counted = Counter(self.index)
+            self._times = list(map(counted.__getitem__, range(len(self.keys))))
+            self._stale = False
+        return self._times
 
     @property
     def count(self) -> int:
@@ -123,19 +133,14 @@ class VoteReader:
     def _add(self, ids: list[str], keys: list[object], numbers: Sequence[int]) -> None:
         start = len(self.index)
         self.lines.extend(numbers)
-        number, times = self.keys, self.times
+        number = self.keys
         counted = Counter(keys)  # in order of first use
-        if not number:  # the first block (most files have one): numbered in C
+        if not number:  # the first block (most files have one)
             number.update(zip(counted, count()))
-            times.extend(counted.values())
-        else:
-            for key, k in counted.items():
-                found = number.get(key)
-                if found is None:
-                    number[key] = len(times)
-                    times.append(k)
-                else:
-                    times[found] += k
+            self._times = list(counted.values())
+        else:  # the keys not seen before, numbered in C; the counts are redone once, when asked for
+            number.update(zip(list(filterfalse(number.__contains__, counted)), count(len(number))))
+            self._stale = True
         self.index.extend(map(number.__getitem__, keys))
         if self.problem is None:
             self._check_ids(ids, start)
