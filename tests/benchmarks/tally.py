@@ -9,6 +9,8 @@ With --whole, prints instead the whole-process table (issue 16): the CPU time (u
 rusage) of a `greenballot tally FILE --rule R` process against a python process running pabutools on the same
 file, start-up, imports and parsing included, their ratio, our in-process time beside it, our peak RSS per voter,
 and whether both select the same projects. The load average is printed before and after: the machine is shared.
+Our package's bytecode is compiled first (pabutools' was at its install): an editable checkout run with
+PYTHONDONTWRITEBYTECODE would otherwise recompile every module in every process.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -114,7 +114,7 @@ def build_election(ballot: BallotInput, projects: Sequence[ProjectInput], votes:
         [tally_ballot for tally_ballot, _ in distinct],
         max_length=ballot.max_projects,
     )
-    return replace(checked, ballots=tuple(b for b, count in distinct for _ in range(count)))
+    return checked.replace(ballots=tuple(b for b, count in distinct for _ in range(count)))
 
 
 def input_digest(ballot: BallotInput, projects: Sequence[ProjectInput], votes: Grouped) -> str:

@@ -23,7 +23,7 @@ How a rule honours a :class:`Constraints` set (:func:`honour`):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -181,8 +181,8 @@ def honour(election: Election, rules: Constraints, run: Callable[[Election], Tal
     removed: dict[str, Explanation] = {}
     rest_budget = election.budget - sum((costs[p] for p in reserved), Fraction(0))
     while True:
-        smaller = replace(restricted(election, set(reserved) | set(removed)), budget=rest_budget,
-                          threshold=election.threshold)
+        smaller = restricted(election, set(reserved) | set(removed)).replace(budget=rest_budget,
+                                                                             threshold=election.threshold)
         result = run(smaller)
         chosen = list(reserved)
         why = None

@@ -10,7 +10,7 @@ approves nothing in one of the two sets (the compute tool's JavaScript skips suc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from voting.tally.greedy import greedy
 from voting.tally.model import Election
@@ -54,4 +54,4 @@ def with_comparison(election: Election, chain: tuple[str, ...], mes: TallyResult
     facts = {"prefer_mes": preference.prefer_mes, "prefer_greedy": preference.prefer_greedy,
              "kept": "greedy" if preference.keeps_greedy else "equalshares"}
     kept = plain if preference.keeps_greedy else mes
-    return replace(kept, rule=mes.rule, facts={**mes.facts, **kept.facts, "comparison": facts})
+    return kept.replace(rule=mes.rule, facts={**mes.facts, **kept.facts, "comparison": facts})

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
 from itertools import chain, filterfalse, repeat
+
+from voting.tally.record import Record
 
 __all__ = [
     "WITHDRAWN_COST",
@@ -38,13 +39,20 @@ class VoteType(StrEnum):
     CHOOSE_ONE = "choose-1"
 
 
-@dataclass(frozen=True, slots=True)
-class Project:
+class Project(Record):
     """A project voters can support: an id, a display name and its cost."""
 
+    __slots__ = ("id", "cost", "name")
+    _fields = ("id", "cost", "name")
     id: str
     cost: Fraction
-    name: str = ""
+    name: str
+
+    def __init__(self, id: str, cost: Fraction, name: str = "") -> None:  # noqa: A002 - the field is `id`
+        init = object.__setattr__
+        init(self, "id", id)
+        init(self, "cost", cost)
+        init(self, "name", name)
 
     @property
     def withdrawn(self) -> bool:
@@ -52,12 +60,26 @@ class Project:
         return self.cost == WITHDRAWN_COST
 
 
-@dataclass(frozen=True, slots=True)
-class Ballot:
+class Ballot(Record):
     """One voter's ballot: project ids (in rank order for ordinal) and points for cumulative."""
 
+    __slots__ = ("projects", "points")
+    _fields = ("projects", "points")
     projects: tuple[str, ...]
-    points: tuple[int, ...] | None = None
+    points: tuple[int, ...] | None
+
+    def __init__(self, projects: tuple[str, ...], points: tuple[int, ...] | None = None) -> None:
+        object.__setattr__(self, "projects", projects)
+        object.__setattr__(self, "points", points)
+
+    def __eq__(self, other: object) -> bool:  # written out: ballots are dictionary keys in hot loops
+        if other.__class__ is not Ballot:
+            return NotImplemented
+        assert isinstance(other, Ballot)
+        return self.projects == other.projects and self.points == other.points
+
+    def __hash__(self) -> int:
+        return hash((self.projects, self.points))
 
 
 class Ballots(Sequence[Ballot]):
@@ -166,17 +188,30 @@ class Ballots(Sequence[Ballot]):
         return grouped
 
 
-@dataclass(frozen=True)
-class Election:
+class Election(Record):
     """A validated election; build it with :meth:`Election.build`."""
 
+    _fields = ("projects", "budget", "vote_type", "ballots", "max_length", "threshold", "meta")
+    _compared = _fields[:-1]
     projects: tuple[Project, ...]
     budget: Fraction
     vote_type: VoteType
     ballots: tuple[Ballot, ...] | Ballots
-    max_length: int | None = None
-    threshold: Fraction | None = None
-    meta: dict[str, str] = field(default_factory=dict, compare=False)
+    max_length: int | None
+    threshold: Fraction | None
+    meta: dict[str, str]
+
+    def __init__(self, projects: tuple[Project, ...], budget: Fraction, vote_type: VoteType,
+                 ballots: tuple[Ballot, ...] | Ballots, max_length: int | None = None,
+                 threshold: Fraction | None = None, meta: dict[str, str] | None = None) -> None:
+        init = object.__setattr__
+        init(self, "projects", projects)
+        init(self, "budget", budget)
+        init(self, "vote_type", vote_type)
+        init(self, "ballots", ballots)
+        init(self, "max_length", max_length)
+        init(self, "threshold", threshold)
+        init(self, "meta", {} if meta is None else meta)
 
     @classmethod
     def build(

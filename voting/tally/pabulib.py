@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 
 from voting.tally.model import Election
 from voting.tally.pbelection import build_election
 from voting.tally.pbnumbers import PabulibError, parse_number, shown
 from voting.tally.pbvotes import VoteReader
+from voting.tally.record import Record
 
 __all__ = ["MAX_FIELD", "PabulibError", "PabulibFile", "parse_pabulib", "parse_number"]
 
@@ -19,25 +19,45 @@ _SECTIONS = ("meta", "projects", "votes")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-@dataclass
-class PabulibFile:
-    """A `.pb` file as written: META in order, then project and vote rows by column."""
+class PabulibFile(Record):
+    """A `.pb` file as written: META in order, then project and vote rows by column.
 
+    ``lines`` gives the line where each section starts, ``row_lines`` the line of each PROJECTS and VOTES row (by
+    position), ``warnings`` what a lenient reading let through (see :func:`parse_pabulib`; empty after a strict
+    one), ``_votes`` the VOTES rows read compactly (a file read from text; None for a file built in memory).
+    """
+
+    _fields = ("meta", "project_columns", "projects", "vote_columns", "votes", "lines", "row_lines", "meta_lines",
+               "warnings", "_election", "_votes")
+    _compared = _fields[:5]
+    _shown = _fields[:6]
+    __setattr__ = object.__setattr__  # type: ignore[assignment] # not frozen: the election is cached on it
+    __delattr__ = object.__delattr__  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]
     meta: dict[str, str]
     project_columns: list[str]
     projects: list[tuple[str, ...]]
     vote_columns: list[str]
     votes: Sequence[tuple[str, ...]]
-    lines: dict[str, int] = field(default_factory=dict, compare=False)
-    """The line where each section starts."""
-    row_lines: dict[str, Sequence[int]] = field(default_factory=dict, compare=False, repr=False)
-    """The line of each PROJECTS and VOTES row, by position."""
-    meta_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
-    warnings: list[str] = field(default_factory=list, compare=False, repr=False)
-    """What a lenient reading let through (see :func:`parse_pabulib`); empty after a strict one."""
-    _election: Election | None = field(default=None, compare=False, repr=False)
-    _votes: VoteReader | None = field(default=None, compare=False, repr=False)
-    """The VOTES rows read compactly (a file read from text); None for a file built in memory."""
+    lines: dict[str, int]
+    row_lines: dict[str, Sequence[int]]
+    meta_lines: dict[str, int]
+    warnings: list[str]
+    _election: Election | None
+    _votes: VoteReader | None
+
+    def __init__(self, meta: dict[str, str], project_columns: list[str], projects: list[tuple[str, ...]],
+                 vote_columns: list[str], votes: Sequence[tuple[str, ...]], lines: dict[str, int] | None = None,
+                 row_lines: dict[str, Sequence[int]] | None = None, meta_lines: dict[str, int] | None = None,
+                 warnings: list[str] | None = None, _election: Election | None = None,
+                 _votes: VoteReader | None = None) -> None:
+        self.meta, self.project_columns, self.projects = meta, project_columns, projects
+        self.vote_columns, self.votes = vote_columns, votes
+        self.lines = {} if lines is None else lines
+        self.row_lines = {} if row_lines is None else row_lines
+        self.meta_lines = {} if meta_lines is None else meta_lines
+        self.warnings = [] if warnings is None else warnings
+        self._election, self._votes = _election, _votes
 
     def project_rows(self) -> list[dict[str, str]]:
         """PROJECTS rows as dictionaries keyed by column."""

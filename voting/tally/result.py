@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
+
+from voting.tally.record import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `greenballot tally` must start fast
 if TYPE_CHECKING:
@@ -38,31 +39,51 @@ def number(value: Fraction | int) -> int | float:
     return value.numerator if value.denominator == 1 else float(value)
 
 
-@dataclass(frozen=True, slots=True)
-class Explanation:
+class Explanation(Record):
     """Why one project was or was not selected: a stable `code` plus plain numbers."""
 
+    __slots__ = ("project", "code", "selected", "facts")
+    _fields = ("project", "code", "selected", "facts")
     project: str
     code: str
     selected: bool
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any]
+
+    def __init__(self, project: str, code: str, selected: bool, facts: dict[str, Any] | None = None) -> None:
+        init = object.__setattr__
+        init(self, "project", project)
+        init(self, "code", code)
+        init(self, "selected", selected)
+        init(self, "facts", {} if facts is None else facts)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-able data."""
         return {"project": self.project, "code": self.code, "selected": self.selected, **self.facts}
 
 
-@dataclass(frozen=True)
-class TallyResult:
+class TallyResult(Record):
     """The outcome of one rule on one election."""
 
+    _fields = ("rule", "tie_break", "budget", "selected", "total_cost", "explanations", "facts")
     rule: str
     tie_break: tuple[str, ...]
     budget: Fraction
     selected: tuple[str, ...]
     total_cost: Fraction
     explanations: tuple[Explanation, ...]
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any]
+
+    def __init__(self, rule: str, tie_break: tuple[str, ...], budget: Fraction, selected: tuple[str, ...],
+                 total_cost: Fraction, explanations: tuple[Explanation, ...], facts: dict[str, Any] | None = None
+                 ) -> None:
+        init = object.__setattr__
+        init(self, "rule", rule)
+        init(self, "tie_break", tie_break)
+        init(self, "budget", budget)
+        init(self, "selected", selected)
+        init(self, "total_cost", total_cost)
+        init(self, "explanations", explanations)
+        init(self, "facts", {} if facts is None else facts)
 
     def explanation(self, project_id: str) -> Explanation:
         """The explanation for one project."""

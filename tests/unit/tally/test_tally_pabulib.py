@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 from fractions import Fraction
 from pathlib import Path
@@ -79,7 +78,7 @@ def _checker_errors(text: str) -> dict[str, object]:
 
 @pytest.mark.parametrize("path", file_params(big=False))
 def test_files_we_write_pass_pabulib_checker(path: Path | None) -> None:
-    election = dataclasses.replace(parse_pabulib(need(path).read_text(encoding="utf-8")).election(), meta={})
+    election = parse_pabulib(need(path).read_text(encoding="utf-8")).election().replace(meta={})
     result = tally(election, "greedy")
     text = write_pabulib(to_pabulib(election, result, META))
     assert _checker_errors(text) == {}
