@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ballots import merkle, receipts
 from ballots.box import ballot_keys, box_secret
-from ballots.eligibility import Voter, age_band, refusals
+from ballots.eligibility import Rules, Voter, age_band, refusals
 from ballots.envelopes import BoxKeys, Envelope, box_keys, seal
 from ballots.errors import (
     BallotNotFound,
@@ -33,15 +33,16 @@ from ballots.errors import (
     NotEligible,
     VotingClosed,
 )
-from ballots.formats import Project, canonical_content, validate_vote
-from ballots.lifecycle import vote_refusal
+from ballots.formats import FormatConfig, Project, canonical_content, validate_vote
+from ballots.lifecycle import Window, vote_refusal
 from ballots.models import Ballot
 from ballots.service import BALLOT_BARRIER, format_of, rules_of, window_of
 from voting.database import transaction_driver
 from voting.i18n import gettext as _
 
-__all__ = ["CastReceipt", "VoterIdentity", "VotingBallot", "check_and_record", "checked_content", "content_digest",
-           "load_for_vote", "record_vote", "replayed", "seal_request", "voting_ballot", "VOTE_COLUMNS"]
+__all__ = ["BallotTerms", "CastReceipt", "VoterIdentity", "VotingBallot", "check_and_record", "checked_content",
+           "content_digest", "load_for_vote", "record_vote", "replayed", "seal_request", "voting_ballot",
+           "VOTE_COLUMNS"]
 
 
 @dataclass(frozen=True)
@@ -124,16 +125,30 @@ def content_digest(content: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class BallotTerms:
+    """What the checks of a vote read from its ballot, taken from the row once (a cached open ballot keeps it)."""
+
+    window: Window
+    rules: Rules
+    config: FormatConfig
+
+    @classmethod
+    def of(cls, ballot: Ballot) -> BallotTerms:
+        return cls(window_of(ballot), rules_of(ballot), format_of(ballot))
+
+
 def checked_content(ballot: Ballot, identity: VoterIdentity, projects: Any, choice: dict[str, Any],
-                             now: datetime) -> dict[str, Any]:
+                    now: datetime, terms: BallotTerms | None = None) -> dict[str, Any]:
     """The pure checks in order: the clock, eligibility, then the vote's shape; returns the stored content."""
-    closed = vote_refusal(window_of(ballot), now)
+    terms = terms or BallotTerms.of(ballot)
+    closed = vote_refusal(terms.window, now)
     if closed:
         raise VotingClosed(closed)
-    refused = refusals(rules_of(ballot), identity.voter, ballot.closes_at.date())
+    refused = refusals(terms.rules, identity.voter, ballot.closes_at.date())
     if refused:
         raise NotEligible(_("You may not vote on this ballot."), refused)
-    config = format_of(ballot)
+    config = terms.config
     invalid = validate_vote(config, projects, choice)
     if invalid:
         raise InvalidVote(_("This vote is not valid."), invalid)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 from typing import Any
 
 import rfc8785
 
-__all__ = ["new_receipt_code", "normalise_code", "receipt_hash", "commitment", "leaf_data", "voter_slot",
-           "request_hash", "log_key", "mask_commitment"]
+__all__ = ["canonical_json", "new_receipt_code", "normalise_code", "receipt_hash", "commitment", "leaf_data",
+           "voter_slot", "request_hash", "log_key", "mask_commitment"]
 
 
 def new_receipt_code() -> str:
@@ -32,7 +33,29 @@ def receipt_hash(code: str) -> str:
 def commitment(ballot_id: int, content: dict[str, Any], code: str) -> str:
     """SHA-256 over the canonical JSON (RFC 8785) of the ballot, the content and the receipt as nonce."""
     document: dict[str, Any] = {"ballot": ballot_id, "content": content, "nonce": normalise_code(code)}
-    return hashlib.sha256(rfc8785.dumps(document)).hexdigest()  # type: ignore[arg-type]
+    return hashlib.sha256(canonical_json(document)).hexdigest()
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 canonical JSON. Where every number is an integer below 2**53 and every string and key is ASCII,
+    it is exactly what ``json.dumps`` writes with sorted keys and no spaces (the same escapes, the same order),
+    several times quicker; anything else goes to ``rfc8785``."""
+    if _plain(value):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return rfc8785.dumps(value)
+
+
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    if kind is int:
+        return -(2**53) < value < 2**53
+    if kind is str:
+        return value.isascii()
+    if kind is list:
+        return all(_plain(item) for item in value)
+    if kind is dict:
+        return all(type(key) is str and key.isascii() and _plain(item) for key, item in value.items())
+    return value is None or kind is bool
 
 
 def log_key(code: str) -> str:
