@@ -9,7 +9,6 @@ from pabutools.election import (
     AdditiveSatisfaction,
     Cost_Sat,
     Instance,
-    PositionalSatisfaction,
 )
 from pabutools.election.pabulib import parse_pabulib_from_string
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
@@ -38,14 +37,16 @@ class _PointsMesSat(AdditiveSatisfaction):
         super().__init__(instance, profile, ballot, lambda i, p, b, project, pre: int(b.get(project, 0)))
 
 
-class _RankSat(PositionalSatisfaction):
-    """Greedy by rank points (L - rank + 1, L the ballot's length)."""
+def _rank_points_times_cost(instance, profile, ballot, project, precomputed):  # noqa: ANN001
+    return (len(ballot) - ballot.index(project)) * project.cost if project in ballot else 0
+
+
+class _RankSat(AdditiveSatisfaction):
+    """Greedy by rank points (L - rank + 1, L the ballot's length): a sum over the projects, so pabutools takes
+    its additive greedy (one ordering) instead of recomputing every voter's satisfaction each round."""
 
     def __init__(self, instance, profile, ballot):  # noqa: ANN001
-        def func(b, project):  # noqa: ANN001
-            return (len(b) - b.index(project)) * project.cost if project in b else 0
-
-        super().__init__(instance, profile, ballot, func, sum)
+        super().__init__(instance, profile, ballot, _rank_points_times_cost)
 
 
 def _tie_breaking(chain: str, supporters: dict[str, int]) -> TieBreakingRule:
