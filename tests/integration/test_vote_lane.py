@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +140,66 @@ async def test_a_retry_with_the_same_key_through_the_lane_answers_the_same_recei
     assert second.json()["receipt"] == first.json()["receipt"] and second.json()["replayed"] is True
     assert lane_calls == [True, True]
     assert await _count(committed_url, "SELECT count(*) FROM vote_envelope") == 1
+
+
+@pytest.mark.parametrize("extra", [
+    b"\xef\xbb\xbf",  # a byte-order mark before the object
+    ', "note": NaN', ', "note": 1e999', ', "note": "\\ud800"',  # not JSON to the framework's decoder
+    ', "note": ' + "[" * 33 + "]" * 33,  # nested deeper than the framework allows
+    "utf-16",
+])
+async def test_a_body_the_framework_refuses_is_refused_in_the_lane_too(served, committed_url, lane_calls, extra):
+    app, http = served
+    ballot_id, ids, _moderator, voters = await seed_committed_ballot(committed_url, 2)
+    plain = f'{{"projects": [{ids[0]}]'
+    body = (extra + (plain + "}").encode() if isinstance(extra, bytes) else (plain + "}").encode("utf-16")
+            if extra == "utf-16" else (plain + extra + "}").encode())
+    sent = {"content-type": "application/json"}
+    fast = await http.post(f"/api/v1/ballots/{ballot_id}/votes", content=body,
+                           headers={**bearer_for(app, voters[0]), **sent})
+    app.state.vote_lane = False
+    try:
+        full = await http.post(f"/api/v1/ballots/{ballot_id}/votes", content=body,
+                               headers={**bearer_for(app, voters[1]), **sent})
+    finally:
+        app.state.vote_lane = True
+    assert fast.status_code == full.status_code == 400, (fast.text, full.text)
+    assert lane_calls == [False]
+
+
+async def test_a_repeated_idempotency_key_header_is_read_as_the_framework_reads_it(served, committed_url,
+                                                                                  lane_calls):
+    app, http = served
+    ballot_id, ids, _moderator, voters = await seed_committed_ballot(committed_url, 1)
+    url = f"/api/v1/ballots/{ballot_id}/votes"
+    headers = [("authorization", bearer_for(app, voters[0])["Authorization"]),
+               ("content-type", "application/json"), ("idempotency-key", "first"), ("idempotency-key", "second")]
+    body = f'{{"projects": [{ids[0]}]}}'.encode()
+    sent = await http.post(url, content=body, headers=headers)
+    app.state.vote_lane = False
+    try:
+        retried = await http.post(url, content=body, headers=headers)
+    finally:
+        app.state.vote_lane = True
+    assert sent.status_code == retried.status_code == 201
+    assert retried.json()["replayed"] is True and retried.json()["receipt"] == sent.json()["receipt"]
+
+
+async def test_a_fault_after_the_commit_answers_the_committed_vote_once(served, committed_url, lane_calls,
+                                                                       monkeypatch):
+    app, http = served
+    ballot_id, ids, _moderator, voters = await seed_committed_ballot(committed_url, 1)
+    held = vote_lane.one_driver_connection
+
+    @asynccontextmanager
+    async def lost_on_release() -> AsyncIterator[None]:
+        async with held():
+            yield
+        raise ConnectionResetError("the connection was lost as it was given back")
+
+    monkeypatch.setattr(vote_lane, "one_driver_connection", lost_on_release)
+    answer = await http.post(f"/api/v1/ballots/{ballot_id}/votes", json={"projects": [ids[0]]},
+                             headers=bearer_for(app, voters[0]))
+    assert answer.status_code == 201 and answer.json()["replaced_previous"] is False, answer.text
+    assert lane_calls == [True]
+    assert await _count(committed_url, "SELECT count(*) FROM vote_leaf") == 1  # not cast again by the full app

@@ -15,11 +15,13 @@ state and gives the same answer; an idempotency key makes even a replay of an ac
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import msgspec
 from litestar.types import Message, Receive, Scope, Send
 
 from auth.middleware import identify
@@ -27,6 +29,7 @@ from auth.principal import Principal
 from ballots.casting import CastReceipt
 from ballots.online_vote import cast_online_vote
 from voting.database import one_driver_connection
+from voting.web.json_depth import JsonDepthGauge, JsonTooDeep
 
 __all__ = ["VOTE_PATH", "answer_vote"]
 
@@ -53,11 +56,13 @@ async def answer_vote(app: Any, ballot_id: int, scope: Scope, receive: Receive, 
         size += len(chunk)
         more = message.get("more_body", False)
     body = b"".join(chunks)
-    try:
+    cast = None
+    # Refused or failed before its commit: the full app answers it as it does. A fault after the commit (giving the
+    # connection back) keeps the committed vote's receipt: handing it on would cast the vote a second time.
+    with contextlib.suppress(Exception):
         async with one_driver_connection():  # the principal's read and the vote: one checkout
-            cast = None if more else await _cast(app, ballot_id, scope, body)
-    except Exception:  # noqa: BLE001 - refused or failed before its commit: the full app answers it as it does
-        cast = None
+            if not more:
+                cast = await _cast(app, ballot_id, scope, body)
     if cast is None:
         await fallback(scope, _replay(body, more, receive), send)
         return
@@ -79,8 +84,9 @@ async def _cast(app: Any, ballot_id: int, scope: Scope, body: bytes) -> CastRece
     if not headers.get("content-type", "application/json").startswith("application/json"):
         return None
     key = headers.get("idempotency-key")
-    if key is not None and len(key) > MAX_KEY:
-        return None
+    if key is not None and (len(key) > MAX_KEY or [name for name, _ in scope["headers"]
+                                                   if name.lower() == b"idempotency-key"][1:]):
+        return None  # too long, or given twice (the framework reads the first, ``headers`` holds the last)
     choice = _choice(body)
     if choice is None:
         return None
@@ -89,9 +95,10 @@ async def _cast(app: Any, ballot_id: int, scope: Scope, body: bytes) -> CastRece
 
 def _choice(body: bytes) -> dict[str, Any] | None:
     """The vote's fields if the body is a JSON object of them with their plain types and flat contents."""
-    try:
-        data = json.loads(body)
-    except ValueError:
+    try:  # decoded as the framework decodes it (UTF-8 only, no NaN, no BOM), its nesting as deep as it allows
+        JsonDepthGauge().feed(body)
+        data = msgspec.json.decode(body)
+    except (msgspec.DecodeError, JsonTooDeep):
         return None
     if not isinstance(data, dict):
         return None
