@@ -9,6 +9,7 @@ from typing import Any
 
 from ballots.constraints import KINDS
 from ballots.formats import Reason
+from ballots.forms import digits
 from voting.i18n import gettext as _
 from voting.presentation import colon
 
@@ -58,11 +59,11 @@ class GroupRow:
 def rows_from_form(form: Any, kind: str) -> list[GroupRow]:
     """The filled rows of one kind (``<kind>-<n>-name``, ``-projects``, ``-target``, ``-value``), in order."""
     numbers = sorted({int(key.split("-")[1]) for key in form.keys()
-                      if key.startswith(kind + "-") and key.count("-") == 2 and key.split("-")[1].isdigit()})
+                      if key.startswith(kind + "-") and key.count("-") == 2 and digits(key.split("-")[1])})
     rows = []
     for n in numbers:
         row = GroupRow(name=str(form.get(f"{kind}-{n}-name") or "").strip(),
-                       projects=[int(v) for v in form.getall(f"{kind}-{n}-projects", []) if str(v).isdigit()],
+                       projects=[int(v) for v in form.getall(f"{kind}-{n}-projects", []) if digits(str(v))],
                        target=str(form.get(f"{kind}-{n}-target") or "").strip(),
                        value=str(form.get(f"{kind}-{n}-value") or "").strip())
         if not row.is_empty():

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.principal import Principal, can_moderate
-from ballots.forms import ballot_from_form
+from ballots.forms import ballot_from_form, digits
 from ballots.models import Ballot
 from ballots.schemas import BallotUpdate
 from ballots.service import BallotView, accepted_proposals, list_ballots
@@ -183,9 +183,9 @@ def group_fields(form: Any) -> dict[str, Any]:
     city = str(form.get("city_ballot_id") or "").strip()
     extra = str(form.get("extra_districts") or "").strip()
     return {"title": str(form.get("title") or ""),
-            "ballot_ids": [int(v) for v in form.getall("ballot_ids", []) if str(v).isdigit()],
-            "city_ballot_id": int(city) if city.isdigit() else None,
-            "extra_districts": int(extra) if extra.isdigit() else extra}
+            "ballot_ids": [int(v) for v in form.getall("ballot_ids", []) if digits(str(v))],
+            "city_ballot_id": int(city) if digits(city) else None,
+            "extra_districts": int(extra) if digits(extra) else extra}
 
 
 async def group_context(session: AsyncSession, principal: Principal | None, fields: Mapping[str, Any],
