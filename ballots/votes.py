@@ -13,6 +13,7 @@ from auth.principal import Principal, can_enter_paper_votes
 from ballots.casting import CastReceipt, check_and_record, load_for_vote
 from ballots.errors import InvalidVote, NotAllowed
 from ballots.formats import Reason
+from ballots.forms import digits
 from ballots.groups.service import hold_to_group_rule
 from ballots.models import Ballot
 from ballots.service import load_ballot
@@ -70,9 +71,9 @@ def parse_choice_text(text: str, cumulative: bool) -> dict[str, Any]:
         points: dict[str, Any] = {}
         for part in parts:
             pid, _sep, value = part.partition(":")
-            points[pid] = int(value) if value.strip().lstrip("-").isdigit() else value
+            points[pid] = int(value) if digits(value.strip().removeprefix("-")) else value
         return {"points": points}
-    return {"projects": [int(part) if part.isdigit() else part for part in parts]}
+    return {"projects": [int(part) if digits(part) else part for part in parts]}
 
 
 async def cast_paper_batch(session: AsyncSession, officer: Principal, ballot_id: int, csv_text: str,

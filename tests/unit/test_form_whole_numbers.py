@@ -9,6 +9,7 @@ from litestar.datastructures import FormMultiDict as MultiDict
 from ballots.forms import ballot_from_form, choice_from_form, digits
 from ballots.settings_form import rows_from_form
 from ballots.settings_pages import group_fields
+from ballots.votes import parse_choice_text
 
 ODD = ["\u00b2", "9" * 5000, "--5", "-\u00b2"]
 
@@ -41,3 +42,9 @@ def test_the_ballot_and_group_forms_leave_them_as_typed(text: str) -> None:
     assert [(row.name, row.projects) for row in rows_from_form(form, "incompatible")] == [("y", [])]
     group = group_fields(form)
     assert group["ballot_ids"] == [] and group["city_ballot_id"] is None and group["extra_districts"] == text
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_a_paper_vote_typed_as_text_leaves_them_as_typed(text: str) -> None:
+    assert parse_choice_text(f"1 {text}", cumulative=False) == {"projects": [1, text]}
+    assert parse_choice_text(f"1:{text}", cumulative=True) == {"points": {"1": text.strip()}}
