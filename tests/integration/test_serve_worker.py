@@ -119,3 +119,24 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
     except OSError:
         return ""
+
+
+def test_the_fresh_supervisor_imports_nothing_from_the_working_directory(cli_env, tmp_path):
+    """Started from a folder holding a uvicorn.py (as the console script starts it: without that folder on
+    sys.path), the supervisor and its workers still run the installed uvicorn."""
+    here = tmp_path / "started-here"
+    here.mkdir()
+    planted = here / "planted"
+    (here / "uvicorn.py").write_text(f"open({str(planted)!r}, 'w').close()\nraise SystemExit(5)\n")
+    port = free_port()
+    with subprocess.Popen([sys.executable, "-P", "-m", "voting.cli", "serve", "--workers", "2", "--port", str(port)],
+                          cwd=here, env=cli_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as serve:
+        try:
+            deadline = time.monotonic() + 120
+            while not _answers(f"http://127.0.0.1:{port}/health"):
+                assert serve.poll() is None and time.monotonic() < deadline, serve.communicate()[1]
+                time.sleep(0.2)
+        finally:
+            serve.terminate()
+            serve.wait(timeout=60)
+    assert not planted.exists()

@@ -29,8 +29,10 @@ def become_supervisor(host: str, port: int, workers: int, access_log: bool) -> N
     """Replace this process with a fresh interpreter running :func:`run_uvicorn` (its environment is kept)."""
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, "-m", "voting.commands.supervisor", host, str(port), str(workers),  # noqa: S606
-                              "access-log" if access_log else "no-access-log"])
+    # -P: "-m" would put the working directory first on sys.path (for the workers too, which inherit it), so that a
+    # voting/, uvicorn.py... found where the server was started would be imported instead of the installed ones
+    os.execv(sys.executable, [sys.executable, "-P", "-m", "voting.commands.supervisor", host, str(port),  # noqa: S606
+                              str(workers), "access-log" if access_log else "no-access-log"])
 
 
 def _main(argv: list[str]) -> int:
