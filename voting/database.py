@@ -196,6 +196,8 @@ async def driver_connection(session_maker: async_sessionmaker[Any]) -> AsyncIter
     """The asyncpg connection under a pooled connection, for a read that needs no transaction (no BEGIN sent).
 
     Under tests the session maker is bound to one connection inside a rolled-back transaction: that one is used.
+    A caller must leave no session state behind (no SET, LISTEN, session advisory lock, temporary table or open
+    transaction): the pool gives the connection to the next caller without resetting it (``_keep_session``).
     """
     bind = session_maker.kw["bind"]
     if isinstance(bind, AsyncConnection):
