@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
+
+from voting.tally.record import Record
 
 __all__ = ["Margin", "MesOutcome", "MesRound", "Reach", "heap_entry"]
 
 Reach = tuple[tuple[int, Fraction], ...]  # another run's (winner, price) per round
 
 
-@dataclass(frozen=True, slots=True)
-class MesRound:
+class MesRound(Record):
     """One purchase: the project, its round, its price per unit of utility and who paid what.
 
     `amounts[j]` (in 1/`den` currency units) was paid by `voters[j]` voters; amounts may repeat.
     """
 
+    __slots__ = ("project", "round", "price", "amounts", "voters", "den")
+    _fields = ("project", "round", "price", "amounts", "voters", "den")
     project: str
     round: int
     price: Fraction
     amounts: tuple[int, ...]
     voters: tuple[int, ...]
     den: int
+
+    def __init__(self, project: str, round: int, price: Fraction, amounts: tuple[int, ...],  # noqa: A002
+                 voters: tuple[int, ...], den: int) -> None:
+        init = object.__setattr__
+        init(self, "project", project)
+        init(self, "round", round)
+        init(self, "price", price)
+        init(self, "amounts", amounts)
+        init(self, "voters", voters)
+        init(self, "den", den)
 
     @property
     def payments(self) -> tuple[tuple[Fraction, int], ...]:
@@ -33,28 +45,45 @@ class MesRound:
         return tuple((Fraction(p, self.den), k) for p, k in sorted(paid.items(), reverse=True))
 
 
-@dataclass(frozen=True, slots=True)
-class Margin:
+class Margin(Record):
     """How clearly a round was won: the winner's price per unit of utility and lower bounds on its rivals'.
 
     `before` bounds the projects the tie-break puts before the winner (they must cost strictly more),
     `after` those it puts after (they may cost the same); None when there is no such rival.
     """
 
+    __slots__ = ("winner", "price", "before", "after")
+    _fields = ("winner", "price", "before", "after")
     winner: int
     price: Fraction
     before: Fraction | None
     after: Fraction | None
 
+    def __init__(self, winner: int, price: Fraction, before: Fraction | None, after: Fraction | None) -> None:
+        init = object.__setattr__
+        init(self, "winner", winner)
+        init(self, "price", price)
+        init(self, "before", before)
+        init(self, "after", after)
 
-@dataclass
-class MesOutcome:
+
+class MesOutcome(Record):
     """Projects bought in order, the per-voter start budget and what supporters held at the end."""
 
+    _fields = ("per_voter", "rounds", "held", "margins")
+    _shown = _fields[:3]
+    __setattr__ = object.__setattr__  # type: ignore[assignment] # not frozen
+    __delattr__ = object.__delattr__  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]
     per_voter: Fraction
     rounds: list[MesRound]
     held: dict[str, Fraction]
-    margins: list[Margin] = field(default_factory=list, repr=False)
+    margins: list[Margin]
+
+    def __init__(self, per_voter: Fraction, rounds: list[MesRound], held: dict[str, Fraction],
+                 margins: list[Margin] | None = None) -> None:
+        self.per_voter, self.rounds, self.held = per_voter, rounds, held
+        self.margins = [] if margins is None else margins
 
     @property
     def winners(self) -> list[str]:
