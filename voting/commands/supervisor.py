@@ -18,7 +18,7 @@ __all__ = ["run_uvicorn", "become_supervisor"]
 def run_uvicorn(host: str, port: int, workers: int, access_log: bool) -> None:
     import uvicorn
 
-    uvicorn.run("voting.app:create_app", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("voting.app:serve_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info", access_log=access_log,
                 # X-Forwarded-For and -Proto are believed only from GREENBALLOT_TRUSTED_PROXIES (auth/clients.py);
                 # uvicorn's own proxy headers would believe any client on 127.0.0.1
