@@ -169,3 +169,26 @@ def test_the_largest_amounts_import_and_tally(exported, tmp_path):
     done = cli(exported[0], "ballot", "tally", done.stdout.strip())
     assert done.returncode == 0, done.stderr
     assert f"1 projects selected for 40 of {largest}" in done.stdout  # a and b tie; min-cost takes b, a no longer fits
+
+
+def test_vote_columns_outside_pabulib_are_kept_only_when_asked(exported, tmp_path):
+    """A private file naming its voters: by default the names are not stored, so the export cannot republish
+    them (stderr says which columns were left out); --keep-extra-vote-columns keeps them, knowingly."""
+    path = tmp_path / "named.pb"
+    text = small_pb().replace("voter_id;vote\n", "voter_id;vote;sex;full_name\n")
+    path.write_text(text.replace("1;a,b\n", "1;a,b;F;Anna Nowak\n").replace("2;a\n", "2;a;M;Jan Kowalski\n")
+                    .replace("3;b\n", "3;b;;Ewa Lis\n"))
+    for options, kept in (((), False), (("--keep-extra-vote-columns",), True)):
+        done = cli(exported[0], "ballot", "import", str(path), *options)
+        assert done.returncode == 0, done.stderr
+        assert ("full_name" in done.stderr) is not kept and "Anna" not in done.stderr
+        ballot = done.stdout.strip()
+        for step in (("ballot", "tally", ballot), ("ballot", "publish", ballot)):
+            assert cli(exported[0], *step).returncode == 0
+        folder = tmp_path / f"export-{ballot}"
+        done = cli(exported[0], "export", ballot, "--format", "pb", "--output", str(folder))
+        assert done.returncode == 0, done.stderr
+        written = (folder / "election.pb").read_text()
+        assert ("voter_id;vote;sex;full_name\n" in written) is kept and ("Anna Nowak" in written) is kept
+        if not kept:
+            assert "voter_id;vote;sex\n1;a,b;F\n2;a;M\n3;b;\n" in written  # Pabulib's columns, as the file had them

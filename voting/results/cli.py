@@ -32,6 +32,7 @@ def ballot_import(args: argparse.Namespace) -> int:
 
     from voting.commands.runtime import CLIError, prepare_database, run_in_session
     from voting.results.importer import ImportError_, import_pabulib, read_import
+    from voting.results.source_votes import PABULIB_VOTE_COLUMNS
 
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
@@ -50,13 +51,17 @@ def ballot_import(args: argparse.Namespace) -> int:
         async def work(session: Any) -> Any:
             return await import_pabulib(session, text, neighbourhood=args.neighbourhood, actor="cli",
                                         progress=lambda done, total: bar.update(task, completed=done, total=total),
-                                        checked=checked)
+                                        checked=checked, keep_extra_vote_columns=args.keep_extra_vote_columns)
 
         try:
             ballot = run_in_session(url, work)
         except SQLAlchemyError as error:
             raise CLIError(f"{args.file}: the database refused the import, nothing was stored "
                            f"({type(getattr(error, 'orig', error)).__name__})") from error
+    dropped = [name for name in checked[0].vote_columns if name not in PABULIB_VOTE_COLUMNS]
+    if dropped and not args.keep_extra_vote_columns:
+        print(f"greenballot: ballot import: VOTES columns outside Pabulib's format not kept, so never republished: "
+              f"{', '.join(dropped)} (--keep-extra-vote-columns keeps them)", file=sys.stderr)
     print(ballot.id)
     return 0
 
@@ -160,6 +165,10 @@ def register_ballot_actions(actions: Any) -> None:
     imported = actions.add_parser("import", help="create a closed ballot from a Pabulib .pb file; prints its number")
     imported.add_argument("file", metavar="FILE.pb")
     imported.add_argument("--neighbourhood", metavar="SLUG")
+    imported.add_argument("--keep-extra-vote-columns", action="store_true",
+                          help="keep and republish the VOTES columns Pabulib does not define (a survey's answers); "
+                               "by default only voter_id, vote, points, age, sex, voting_method, district, "
+                               "neighborhood and education are kept")
     imported.set_defaults(func=ballot_import)
     tallied = actions.add_parser("tally", help="tally a closed ballot from its ballot box and store the result")
     tallied.add_argument("ballot", type=_ballot_id, metavar="ID")

@@ -25,7 +25,7 @@ from voting.fields import refused_character
 from voting.models import Neighbourhood
 from voting.proposals.models import Proposal
 from voting.results.models import SourceVotes
-from voting.results.source_votes import pack_votes
+from voting.results.source_votes import pabulib_columns_only, pack_votes
 from voting.tally import Election, PabulibError, PabulibFile, VoteType, parse_pabulib
 from voting.tally.pbnumbers import parse_count
 
@@ -146,10 +146,13 @@ def _content(pb_ballot: Any, ids: dict[str, int], vote_type: VoteType) -> dict[s
 
 async def import_pabulib(session: AsyncSession, text: str, *, neighbourhood: str | None = None, actor: str = "cli",
                          progress: Callable[[int, int], None] | None = None,
-                         checked: tuple[PabulibFile, Election] | None = None) -> Ballot:
+                         checked: tuple[PabulibFile, Election] | None = None,
+                         keep_extra_vote_columns: bool = False) -> Ballot:
     """Create a closed ballot holding the file's projects and votes; returns it (``ballot.id`` is its number).
 
-    ``checked`` is :func:`read_import`'s answer for this ``text`` when the caller already has it."""
+    ``checked`` is :func:`read_import`'s answer for this ``text`` when the caller already has it. The VOTES rows
+    are kept for the export with Pabulib's own columns only, unless ``keep_extra_vote_columns`` (the file's other
+    columns, a survey's answers or worse, would be republished); the audit entry names the columns dropped."""
     pb, election = checked or read_import(text)
     meta = pb.meta
     rule = meta.get("rule", "")
@@ -190,11 +193,14 @@ async def import_pabulib(session: AsyncSession, text: str, *, neighbourhood: str
                                    source_fields=json.dumps(rows[position], ensure_ascii=False)))
     await session.flush()
     await _store_votes(session, ballot.id, election, ids, progress)
-    session.add(SourceVotes(ballot_id=ballot.id, content=pack_votes(pb.vote_columns, pb.votes)))  # public rows
+    (columns, votes), dropped = (((pb.vote_columns, list(pb.votes)), []) if keep_extra_vote_columns
+                                 else pabulib_columns_only(pb.vote_columns, pb.votes))
+    session.add(SourceVotes(ballot_id=ballot.id, content=pack_votes(columns, votes)))  # public rows
     await session.flush()
     await record(session, actor=actor, action="ballot.imported", subject=f"ballot:{ballot.id}",
                  data={"sha256": hashlib.sha256(text.encode()).hexdigest(), "projects": len(ids),
-                       "votes": election.voters, "rule": ballot.rule, "recorded_rule": rule})
+                       "votes": election.voters, "rule": ballot.rule, "recorded_rule": rule,
+                       "vote_columns": columns, "dropped_vote_columns": dropped})
     return ballot
 
 

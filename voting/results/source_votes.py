@@ -3,7 +3,9 @@ and written back by the export when they hold exactly the votes counted.
 
 Secrecy: these rows are public data of the source file, and only the Pabulib import stores them
 (``voting.results.importer``, table ``ballot_source_votes``); online and paper votes never get such columns:
-their export lists them shuffled under random ids (``voting.results.exports``).
+their export lists them shuffled under random ids (``voting.results.exports``). By default the import keeps only
+the columns Pabulib's format defines (:data:`PABULIB_VOTE_COLUMNS`): a file's own extra columns (a survey's
+answers, or names a private file should never have held) are dropped unless the importer asks to keep them.
 """
 
 from __future__ import annotations
@@ -16,10 +18,25 @@ from collections.abc import Iterable, Sequence
 
 from voting.tally import PabulibFile, VoteType
 
-__all__ = ["VotesTable", "pack_votes", "same_votes", "unpack_votes"]
+__all__ = ["PABULIB_VOTE_COLUMNS", "VotesTable", "pabulib_columns_only", "pack_votes", "same_votes",
+           "unpack_votes"]
 
 VotesTable = tuple[list[str], list[tuple[str, ...]]]
 """A VOTES section: its columns and its rows."""
+
+PABULIB_VOTE_COLUMNS = ("voter_id", "vote", "points", "age", "sex", "voting_method", "district", "neighborhood",
+                        "education")
+"""The VOTES columns Pabulib's format defines (pabulib-checker's ``VOTES_FIELDS_ORDER`` without the fields of one
+city's survey)."""
+
+
+def pabulib_columns_only(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> tuple[VotesTable, list[str]]:
+    """The VOTES section with only Pabulib's own columns (in the file's order), and the names of those dropped."""
+    dropped = [name for name in columns if name not in PABULIB_VOTE_COLUMNS]
+    if not dropped:
+        return (list(columns), [tuple(row) for row in rows]), []
+    kept = [n for n, name in enumerate(columns) if name in PABULIB_VOTE_COLUMNS]
+    return ([columns[n] for n in kept], [tuple(row[n] for n in kept if n < len(row)) for row in rows]), dropped
 
 
 def pack_votes(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
