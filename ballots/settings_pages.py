@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -121,10 +122,17 @@ def draft_fields(form: Any) -> tuple[dict[str, Any], dict[str, list[GroupRow]]]:
     return fields, rows
 
 
+def _shown_as(typed: Any, stored: datetime) -> bool:
+    """Whether a moment the form sent is the stored one as the form showed it (to the minute): left unchanged."""
+    return isinstance(typed, datetime) and typed == stored.replace(second=0, microsecond=0)
+
+
 def updated_fields(data: BallotUpdate, ballot: Ballot) -> BallotUpdate:
-    """Only what the form changes (so that the audit entry names only those settings)."""
+    """Only what the form changes (so that the audit entry names only those settings). The form shows opening
+    and closing to the minute: one sent back as shown keeps its stored seconds."""
     values = data.model_dump()
-    return BallotUpdate(**{name: value for name, value in values.items() if getattr(ballot, name) != value})
+    return BallotUpdate(**{name: value for name, value in values.items() if getattr(ballot, name) != value and not (
+        name in ("opens_at", "closes_at") and _shown_as(value, getattr(ballot, name)))})
 
 
 def typed_moments(ballot: Ballot) -> dict[str, str]:

@@ -129,6 +129,46 @@ async def test_a_draft_settings_change_and_freeze_once_open(client, db_session):
     assert late.status_code == 409 and "frozen once it opens" in late.text
 
 
+async def test_a_draft_saved_as_shown_keeps_its_seconds(client, db_session):
+    """The form shows opening and closing to the minute; sent back unchanged they keep their stored seconds (the
+    audit entry names only what changed); a time the moderator changes is stored as typed."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from voting.models import AuditEntry
+
+    hood = await make_neighbourhood(db_session)
+    moderator = await make_account(db_session, "moderator", neighbourhoods=[hood.slug])
+    a1, a2 = [await make_proposal(db_session, hood, moderator, 30_000) for _ in range(2)]
+    await browser_login(client, moderator.email)
+    made = await post_pairs(client, "/ballots/new", base(hood.id, [a1.id, a2.id]), EN)
+    ballot_id = int(made.headers["location"].rsplit("/", 1)[1])
+    ballot = await db_session.get(Ballot, ballot_id)
+    assert ballot is not None
+    opens, closes = datetime(2030, 3, 1, 7, 0, 42, tzinfo=UTC), datetime(2030, 3, 20, 19, 0, 59, 500, tzinfo=UTC)
+    ballot.opens_at, ballot.closes_at = opens, closes  # as the API may set them
+    db_session.add(ballot)
+    await db_session.flush()
+    form = (await client.get(f"/ballots/{ballot_id}/edit", headers=EN)).text
+    shown = {name: re.search(rf'id="{name}" name="{name}" type="datetime-local" required value="([^"]*)"',
+                             form).group(1) for name in ("opens_at", "closes_at")}  # type: ignore[union-attr]
+    assert all(len(value) == 16 for value in shown.values()), shown  # to the minute
+    saved = await post_pairs(client, f"/ballots/{ballot_id}/edit", base(hood.id, [], title="Jardins 2031", **shown),
+                             EN)
+    assert saved.status_code in (302, 303), saved.text
+    await db_session.refresh(ballot)
+    assert (ballot.title, ballot.opens_at, ballot.closes_at) == ("Jardins 2031", opens, closes)
+    entry = (await db_session.exec(select(AuditEntry).where(AuditEntry.subject == f"ballot:{ballot_id}",
+                                                            AuditEntry.action == "ballot.updated"))).one()
+    assert entry.data["fields"] == ["title"]
+    moved = await post_pairs(client, f"/ballots/{ballot_id}/edit", base(
+        hood.id, [], title="Jardins 2031", opens_at=shown["opens_at"], closes_at=shown["closes_at"][:-2] + "30"), EN)
+    assert moved.status_code in (302, 303), moved.text
+    await db_session.refresh(ballot)
+    assert ballot.opens_at == opens and ballot.closes_at == closes.replace(minute=30, second=0, microsecond=0)
+
+
 async def test_district_ballots_grouped_from_the_form(client, db_session):
     hoods = [await make_neighbourhood(db_session) for _ in range(3)]
     admin = await make_account(db_session, "admin")
