@@ -1,14 +1,16 @@
 """Benchmark of the tally engine against pabutools and pabulib-checker on the shared Pabulib files.
 
 Run: python tests/benchmarks/tally.py [--quick] [--files NAME ...] [--rules RULE ...] [--ref-timeout S]
-     [--ours-timeout S] [--no-reference]
+     [--ours-timeout S] [--no-reference] [--whole [--scaled VOTERS]]
 Prints one Markdown table: parse time, our time, the reference's time in the same run, their ratio,
 our time over our parse time, and our peak memory (tracemalloc) for each file and rule.
 
 With --whole, prints instead the whole-process table (issue 16): the CPU time (user + system, from the child's
 rusage) of a `greenballot tally FILE --rule R` process against a python process running pabutools on the same
 file, start-up, imports and parsing included, their ratio, our in-process time beside it, our peak RSS per voter,
-and whether both select the same projects. The load average is printed before and after: the machine is shared.
+and whether both select the same projects; also the CPU of `python -c pass` (the floor no process goes under) and
+pabutools' CPU over it, and with --scaled our peak RSS per voter on the largest file's votes repeated to that many
+voters. The load average is printed before and after: the machine is shared.
 Our package's bytecode is compiled first (pabutools' was at its install): an editable checkout run with
 PYTHONDONTWRITEBYTECODE would otherwise recompile every module in every process.
 """
@@ -130,13 +132,20 @@ def timed_reference(path: Path, rule: str, limit: float) -> str:
 WHOLE_RULES = ("greedy", "equalshares", "phragmen")
 _REFERENCE = """
 import sys
-from pabutools.election import Additive_Cardinal_Sat, Cost_Sat, parse_pabulib
+from pabutools.election import Additive_Cardinal_Sat, Cost_Sat, Instance, parse_pabulib
 from pabutools.election.profile import AbstractApprovalProfile
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares, sequential_phragmen
 from pabutools.tiebreaking import lexico_tie_breaking
 path, rule = sys.argv[1], sys.argv[2]
 instance, profile = parse_pabulib(path)
 sat = Cost_Sat if isinstance(profile, AbstractApprovalProfile) else Additive_Cardinal_Sat
+floor = instance.meta.get("min_project_score_threshold", "").strip()
+if rule == "equalshares" and floor and float(floor.replace(",", ".")) > 0:
+    # as `greenballot tally` does for Equal Shares: only projects whose score reaches the file's minimum
+    score = profile.approval_score if isinstance(profile, AbstractApprovalProfile) else profile.total_score
+    limit = float(floor.replace(",", "."))
+    instance = Instance([p for p in instance if score(p) >= limit], budget_limit=instance.budget_limit,
+                        meta=instance.meta)
 if rule == "greedy":
     chosen = greedy_utilitarian_welfare(instance, profile, sat_class=sat, tie_breaking=lexico_tie_breaking)
 elif rule == "equalshares":
@@ -148,26 +157,35 @@ print("\\n".join(sorted(p.name for p in chosen)))
 _SELECTED = re.compile(r"^ *[0-9]+\. (.+?)  cost ", re.MULTILINE)
 
 
+_LAUNCH = """
+import os, sys
+pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write(f"{usage.ru_utime + usage.ru_stime} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+"""Runs a command and reports its rusage. The benchmark itself holds parsed files: a child forked from it would
+count the benchmark's pages in its peak RSS (Linux keeps the high-water mark across exec), so a small launcher
+process starts each measured one."""
+
+
 def process_cpu(command: list[str], limit: float) -> tuple[float, float, str] | None:
     """(CPU seconds, peak RSS MiB, stdout) of one child process, from its own rusage; None past `limit` s."""
-    with tempfile.TemporaryFile() as out:
-        child = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + limit
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                child.kill()
-                os.wait4(child.pid, 0)
-                return None
-            time.sleep(0.002)
-        child.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        child = subprocess.Popen([sys.executable, "-S", "-c", _LAUNCH, *command], stdout=out, stderr=err,
+                                 start_new_session=True)
+        try:
+            child.wait(limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, 9)
+            child.wait()
+            return None
         out.seek(0)
         text = out.read().decode("utf-8")
-    if child.returncode != 0:
-        raise RuntimeError(f"{command[:3]} exited with {child.returncode}")
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text
+        err.seek(0)
+        cpu, rss, code = err.read().decode("utf-8").split()[-3:]
+    if child.returncode != 0 or code != "0":
+        raise RuntimeError(f"{command[:3]} exited with {code}")
+    return float(cpu), int(rss) / 1024, text
 
 
 def greenballot_command() -> list[str]:
@@ -230,13 +248,59 @@ def compile_ours() -> None:
     print("bytecode: voting/ compiled before timing (as `pip install` does; pabutools' was at its install)")
 
 
+def floor_cpu(runs: int = 10) -> float:
+    """The least CPU of `runs` `python -c pass` processes: no process of ours can cost less."""
+    return min(cpu for cpu, _, _ in (process_cpu([sys.executable, "-c", "pass"], 60) or (0.0, 0.0, "")
+                                     for _ in range(runs)))
+
+
+def scaled_file(path: Path, voters: int, folder: Path) -> Path:
+    """``path`` with its VOTES rows repeated (voter ids renumbered) to at least ``voters`` voters; META
+    ``num_votes`` and the PROJECTS ``votes`` column multiplied to match, so the file is exactly valid."""
+    from voting.tally.pabulib import PabulibFile
+    from voting.tally.pbwrite import write_pabulib
+
+    pb = parse_pabulib(path.read_text(encoding="utf-8"))
+    times = -(-voters // len(pb.votes))
+    meta = dict(pb.meta)
+    meta["num_votes"] = str(len(pb.votes) * times)
+    col = pb.project_columns.index("votes") if "votes" in pb.project_columns else None
+    projects = [row if col is None else (*row[:col], str(int(row[col]) * times), *row[col + 1:])
+                for row in pb.projects]
+    rows = [(str(n), *row[1:]) for n, row in enumerate((r for _ in range(times) for r in pb.votes), start=1)]
+    out = folder / f"{path.stem}_x{times}.pb"
+    out.write_text(write_pabulib(PabulibFile(meta, pb.project_columns, projects, pb.vote_columns, rows)),
+                   encoding="utf-8")
+    return out
+
+
+def memory_rows(path: Path, voters: int, rules: list[str], args: argparse.Namespace) -> None:
+    """Our whole process's peak RSS per voter on ``path`` scaled to ``voters`` voters (pabutools not run)."""
+    with tempfile.TemporaryDirectory() as folder:
+        big = scaled_file(path, voters, Path(folder))
+        count = parse_pabulib(big.read_text(encoding="utf-8")).election().voters
+        for rule in rules:
+            if rule not in WHOLE_RULES:
+                continue
+            mine = whole_ours(big, rule, 1, args.ours_timeout)
+            cells = [big.stem, str(count), rule, "-"]
+            cells += ([f">{args.ours_timeout:.0f}", "-", "-"] if mine is None else
+                      [f"{mine[0]:.3f}", f"{mine[1]:.0f}", f"{mine[1] * 1024 / count:.3f}"])
+            print("| " + " | ".join(cells + ["-", "-", "-", "-"]) + " |", flush=True)
+
+
 def whole_process_table(paths: list[Path], rules: list[str], args: argparse.Namespace) -> None:
     """The whole-process table of issue 16 (see the module docstring)."""
     compile_ours()
     print(f"load average before: {load_average()}")
+    floor = floor_cpu()
+    print(f"floor: `python -c pass` costs {floor:.4f} s CPU (least of 10); no process can cost less, so "
+          "pabutools/floor bounds the ratio any `greenballot tally` could reach")
+    print("Equal Shares: both sides fund only projects reaching the file's min_project_score_threshold (pabutools "
+          "given the instance without the others); greedy and Phragmén: neither applies it")
     print("| file | voters | rule | in-process CPU s | ours whole CPU s | peak RSS MiB | KiB/voter | pabutools whole "
-          "CPU s | pabutools/ours | same selection |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---|")
+          "CPU s | pabutools/ours | pabutools/floor | same selection |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for path in paths:
         election = parse_pabulib(path.read_text(encoding="utf-8")).election()
         small = path.stat().st_size < BIG
@@ -253,14 +317,16 @@ def whole_process_table(paths: list[Path], rules: list[str], args: argparse.Name
             else:
                 cells += [f"{mine[0]:.3f}", f"{mine[1]:.0f}", f"{mine[1] * 1024 / max(election.voters, 1):.2f}"]
             if theirs is None:
-                cells += ["-" if args.no_reference else f">{args.ref_timeout:.0f}", "-", "-"]
+                cells += ["-" if args.no_reference else f">{args.ref_timeout:.0f}", "-", "-", "-"]
             else:
                 ratio = f"{theirs[0] / mine[0]:.0f}x" if mine else "-"
                 same = "-" if mine is None else ("yes" if mine[2] == theirs[1] else
                                                  f"NO (ours-only {sorted(mine[2] - theirs[1])[:5]}, theirs-only "
                                                  f"{sorted(theirs[1] - mine[2])[:5]})")
-                cells += [f"{theirs[0]:.3f}", ratio, same]
+                cells += [f"{theirs[0]:.3f}", ratio, f"{theirs[0] / floor:.0f}x", same]
             print("| " + " | ".join(cells) + " |", flush=True)
+    if args.scaled and paths:
+        memory_rows(max(paths, key=lambda p: p.stat().st_size), args.scaled, rules, args)
     print(f"load average after: {load_average()}")
 
 
@@ -340,6 +406,9 @@ def main() -> None:
     parser.add_argument("--whole", action="store_true",
                         help="whole-process CPU of `greenballot tally` against pabutools (greedy, Equal Shares, "
                              "Phragmén)")
+    parser.add_argument("--scaled", type=int, default=0, metavar="VOTERS",
+                        help="with --whole: also our peak RSS per voter on the largest file's votes repeated to "
+                             "VOTERS voters (1000000 for issue 16)")
     parser.add_argument("--add1", action="store_true",
                         help="Add1 on Budapest 2024, Łódź 2022, Warszawa 2026: jumps, unit-step loop, pabutools")
     args = parser.parse_args()
