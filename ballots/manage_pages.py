@@ -14,8 +14,8 @@ from auth.guards import current_principal, requires_moderator, requires_poll_off
 from auth.principal import can_moderate
 from ballots.errors import ForbiddenTransition, NotAllowed
 from ballots.forms import ballot_from_form, choice_from_form, upload_text
-from ballots.groups.schemas import GroupCreate
-from ballots.groups.service import create_group
+from ballots.groups.schemas import GroupCreate, GroupUpdate
+from ballots.groups.service import create_group, delete_group, update_group
 from ballots.lifecycle import CONFIRMED_TRANSITIONS, allowed_transitions, config_frozen, transition_refusal
 from ballots.roll import import_roll
 from ballots.schemas import BallotCreate, BallotUpdate
@@ -26,6 +26,7 @@ from ballots.settings_pages import (
     draft_fields,
     edit_context,
     group_context,
+    group_edit_context,
     group_fields,
     new_context,
     refusal_of,
@@ -121,6 +122,34 @@ class BallotManagePages(Controller):
                                                         refusal_of(error)))
         return Redirect(f"/ballots/{fields.get('city_ballot_id') or ballot_ids[0]}")
 
+    @get("/ballots/groups/{group_id:int}/edit", name="ballot_group_edit")
+    async def group_edit_form(self, request: Request[Any, Any, Any], db_session: DBSession,
+                              group_id: FromPath[int]) -> Template:
+        """The group as stored, to change or delete; a 409 naming the ballot once one is no longer a draft."""
+        context = await group_edit_context(db_session, current_principal(request), group_id)
+        return Template("ballots/group_new.html", status_code=409 if context["frozen"] else 200, context=context)
+
+    @post("/ballots/groups/{group_id:int}/edit", media_type=MediaType.HTML)
+    async def group_edit(self, request: Request[Any, Any, Any], db_session: DBSession,
+                         group_id: FromPath[int]) -> Any:
+        fields = group_fields(await request.form())
+        try:
+            _group, ballot_ids = await update_group(db_session, current_principal(request), group_id,
+                                                    GroupUpdate(**fields))
+        except (DomainError, ValidationError) as error:
+            return await _group_refused(request, db_session, group_id, error, fields)
+        return Redirect(f"/ballots/{fields.get('city_ballot_id') or ballot_ids[0]}")
+
+    @post("/ballots/groups/{group_id:int}/delete", media_type=MediaType.HTML)
+    async def group_delete(self, request: Request[Any, Any, Any], db_session: DBSession,
+                           group_id: FromPath[int]) -> Any:
+        """The group's ballots leave it and stay drafts (back to the first of them)."""
+        try:
+            freed = await delete_group(db_session, current_principal(request), group_id)
+        except DomainError as error:
+            return await _group_refused(request, db_session, group_id, error)
+        return Redirect(f"/ballots/{freed[0]}/manage" if freed else "/ballots")
+
     @get("/ballots/{ballot_id:int}/manage", name="ballot_manage")
     async def manage(self, request: Request[Any, Any, Any], db_session: DBSession,
                      ballot_id: FromPath[int]) -> Template:
@@ -206,6 +235,17 @@ class PaperVotePages(Controller):
             return Template("ballots/paper.html", status_code=error.status_code,
                             context={"view": view, "error": error.message, "reasons": error.extra or []})
         return Template("ballots/paper.html", context={"view": view, "casts": casts})
+
+
+async def _group_refused(request: Request[Any, Any, Any], db_session: Any, group_id: int, error: Exception,
+                         fields: dict[str, Any] | None = None) -> Template:
+    """A refused change of a group: its form again (as typed), the reasons beside their fields."""
+    if isinstance(error, DomainError) and error.status_code in (403, 404):
+        raise error
+    await db_session.rollback()
+    refusal = refusal_of(error)
+    return Template("ballots/group_new.html", status_code=refusal.status_code, context=await group_edit_context(
+        db_session, current_principal(request), group_id, fields, refusal))
 
 
 async def _managed_view(request: Request[Any, Any, Any], db_session: Any, ballot_id: int) -> BallotView:

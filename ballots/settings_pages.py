@@ -14,6 +14,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.principal import Principal, can_moderate
 from ballots.forms import ballot_from_form, digits
+from ballots.groups.models import BallotGroup
+from ballots.groups.rules import GroupMember, change_refusal
+from ballots.groups.service import view_group
 from ballots.models import Ballot
 from ballots.schemas import BallotUpdate
 from ballots.service import BallotView, accepted_proposals, list_ballots
@@ -38,7 +41,8 @@ from voting.proposals.views import form_choices
 from voting.results.wording import describe_rule
 
 __all__ = ["FormProblems", "ProjectChoice", "Refusal", "ballot_fields", "draft_fields", "edit_context",
-           "group_context", "group_fields", "new_context", "refusal_of", "typed_moments", "updated_fields"]
+           "group_context", "group_edit_context", "group_fields", "new_context", "refusal_of", "typed_moments",
+           "updated_fields"]
 
 
 class FormProblems(DomainError):
@@ -197,10 +201,30 @@ def group_fields(form: Any) -> dict[str, Any]:
 
 
 async def group_context(session: AsyncSession, principal: Principal | None, fields: Mapping[str, Any],
-                        refusal: Refusal | None = None) -> dict[str, Any]:
-    """Draft ballots the moderator manages that belong to no group yet, to choose from."""
+                        refusal: Refusal | None = None, group: BallotGroup | None = None,
+                        frozen: bool = False) -> dict[str, Any]:
+    """Draft ballots the moderator manages that belong to no group yet (or to ``group``, being changed), to choose
+    from; ``frozen`` when ``group`` can no longer change (the form is not shown)."""
+    mine = group.id if group is not None else None
     drafts = [b for b in await list_ballots(session, principal)
-              if b.status == "draft" and b.group_id is None and can_moderate(principal, b.neighbourhood_id)]
+              if b.status == "draft" and b.group_id in (None, mine) and can_moderate(principal, b.neighbourhood_id)]
     hoods = {hood.id: hood.name(current_language()) for hood in await list_neighbourhoods(session)}
-    return {**_common({}, refusal), "drafts": drafts, "hood_names": hoods, "fields": fields}
+    return {**_common({}, refusal), "drafts": drafts, "hood_names": hoods, "fields": fields, "group": group,
+            "frozen": frozen}
 
+
+async def group_edit_context(session: AsyncSession, principal: Principal, group_id: int,
+                             fields: Mapping[str, Any] | None = None, refusal: Refusal | None = None) -> dict[str, Any]:
+    """A group's form: as stored, or as typed when a save was refused; when one of its ballots is no longer a
+    draft, that refusal (409) and no form."""
+    group, ballots = await view_group(session, principal, group_id)
+    stopped = change_refusal([GroupMember(b.id or 0, b.neighbourhood_id, b.status, b.requires_residence, None)
+                              for b in ballots])
+    if fields is None:
+        fields = {"title": group.title, "ballot_ids": [b.id for b in ballots if b.neighbourhood_id is not None],
+                  "city_ballot_id": next((b.id for b in ballots if b.neighbourhood_id is None), None),
+                  "extra_districts": group.extra_districts}
+    if stopped is not None and refusal is None:
+        refusal = Refusal(409, stopped.message, [])
+    context = await group_context(session, principal, fields, refusal, group, frozen=stopped is not None)
+    return {**context, "members": ballots}

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from ballots.formats import Reason
 from voting.i18n import gettext as _
 
-__all__ = ["GroupMember", "group_problems", "district_refusal", "allowed_districts", "max_districts"]
+__all__ = ["GroupMember", "group_problems", "change_refusal", "district_refusal", "allowed_districts",
+           "max_districts"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,17 @@ def group_problems(extra: int, members: Sequence[GroupMember], city_ballot_id: i
             reasons.append(Reason("group.taken", _("Ballot {id} already belongs to a group.").format(
                 id=member.ballot_id)))
     return reasons
+
+
+def change_refusal(members: Sequence[GroupMember]) -> Reason | None:
+    """Why a group can no longer be changed or deleted (None: every ballot in it is still a draft). Voters are
+    held to a group's rule from the first vote in any of its ballots, so it never moves once one has opened."""
+    for member in sorted(members, key=lambda m: m.ballot_id):
+        if member.status != "draft":
+            return Reason("group.frozen", _("Ballot {id} of this group is no longer a draft: a group can be changed "
+                                            "or deleted only while all its ballots are drafts.").format(
+                id=member.ballot_id))
+    return None
 
 
 def allowed_districts(own: int | None, voted: Collection[int], extra: int) -> bool:

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from voting.fields import Line, RowId
 
-__all__ = ["GroupCreate", "GroupPublic"]
+__all__ = ["GroupCreate", "GroupPublic", "GroupUpdate"]
 
 
 class GroupCreate(BaseModel):
@@ -15,6 +15,10 @@ class GroupCreate(BaseModel):
     city_ballot_id: RowId | None = Field(default=None, description="the city-wide ballot, voted by everyone")
     extra_districts: int = Field(ge=0, le=100, description="how many districts besides their own a resident "
                                  "may vote in (Barcelona: 1)")
+
+
+class GroupUpdate(GroupCreate):
+    """The whole group as it should now be (a ballot left out leaves the group); only while all are drafts."""
 
 
 class GroupPublic(BaseModel):

@@ -143,3 +143,73 @@ async def test_two_parallel_votes_cannot_exceed_the_rule(groups_url):
         assert rows[0] == 1
     finally:
         await engine.dispose()
+
+
+async def audit_entries(session, group_id: int) -> list:  # type: ignore[no-untyped-def]
+    from sqlmodel import col, select
+
+    from voting.models import AuditEntry
+
+    return list((await session.exec(select(AuditEntry).where(AuditEntry.subject == f"ballot_group:{group_id}")
+                                    .order_by(col(AuditEntry.seq)))).all())
+
+
+async def test_a_group_of_drafts_is_changed_and_deleted_over_the_api(client, db_session):
+    admin, hoods, ballots, city = await districts(db_session, 4)
+    headers = {**EN, **await bearer(client, admin.email)}
+    made = await client.post("/api/v1/ballot-groups", headers=headers, json={
+        "title": "Barcelona", "ballot_ids": [b.id for b in ballots[:3]], "city_ballot_id": city.id,
+        "extra_districts": 1})
+    group_id = made.json()["id"]
+    shown = await client.get(f"/api/v1/ballot-groups/{group_id}", headers=headers)
+    assert shown.status_code == 200 and shown.json()["city_ballot_id"] == city.id
+    assert shown.json()["ballot_ids"] == sorted([city.id] + [b.id for b in ballots[:3]])
+    body = {"title": "Barcelona 2027", "ballot_ids": [b.id for b in ballots[1:]], "city_ballot_id": None,
+            "extra_districts": 0}  # the first district and the city-wide ballot leave, the fourth joins
+    changed = await client.put(f"/api/v1/ballot-groups/{group_id}", json=body, headers=headers)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["ballot_ids"] == sorted(b.id for b in ballots[1:])
+    everyone = [b.id for b in [*ballots, city]]
+    group_of = dict((await db_session.exec(text(  # type: ignore[call-overload]
+        "SELECT id, group_id FROM ballot WHERE id = ANY(:ids)").bindparams(ids=everyone))).all())
+    assert group_of == {ballots[0].id: None, city.id: None, **{b.id: group_id for b in ballots[1:]}}
+    refused = await client.put(f"/api/v1/ballot-groups/{group_id}", json={**body, "extra_districts": 5},
+                               headers=headers)
+    assert refused.status_code == 422 and {r["code"] for r in refused.json()["extra"]} == {"group.extra"}
+    citizen = await make_account(db_session)
+    assert (await client.delete(f"/api/v1/ballot-groups/{group_id}",
+                                headers=await bearer(client, citizen.email))).status_code == 403
+    deleted = await client.delete(f"/api/v1/ballot-groups/{group_id}", headers=headers)
+    assert deleted.status_code == 204, deleted.text
+    assert (await client.get(f"/api/v1/ballot-groups/{group_id}", headers=headers)).status_code == 404
+    left = (await db_session.exec(text(  # type: ignore[call-overload]
+        "SELECT count(*) FROM ballot WHERE group_id IS NOT NULL AND id = ANY(:ids)").bindparams(
+        ids=[b.id for b in ballots]))).one()
+    assert left[0] == 0
+    entries = await audit_entries(db_session, group_id)
+    assert [e.action for e in entries] == ["ballot_group.created", "ballot_group.updated", "ballot_group.deleted"]
+    assert entries[1].data["removed"] == sorted([ballots[0].id, city.id]) and entries[1].data["added"] == [
+        ballots[3].id]
+    assert entries[1].data["fields"] == ["title", "extra_districts"]
+    assert entries[2].data["ballots"] == sorted(b.id for b in ballots[1:])
+
+
+async def test_a_group_stays_as_it_is_once_one_ballot_opened(client, db_session):
+    admin, hoods, ballots, city = await districts(db_session)
+    headers = {**EN, **await bearer(client, admin.email)}
+    body = {"title": "Barcelona", "ballot_ids": [b.id for b in ballots], "city_ballot_id": city.id,
+            "extra_districts": 1}
+    group_id = (await client.post("/api/v1/ballot-groups", headers=headers, json=body)).json()["id"]
+    await open_all(db_session, [city])
+    for language, words in ((EN, f"Ballot {city.id} of this group is no longer a draft"),
+                            (FR, f"Le scrutin {city.id} de ce groupe n’est plus un brouillon")):
+        asked = {**headers, **language}
+        changed = await client.put(f"/api/v1/ballot-groups/{group_id}", json={**body, "extra_districts": 0},
+                                   headers=asked)
+        deleted = await client.delete(f"/api/v1/ballot-groups/{group_id}", headers=asked)
+        for answer in (changed, deleted):
+            assert answer.status_code == 409, answer.text
+            assert answer.json()["detail"].startswith(words) and answer.json()["extra"][0]["code"] == "group.frozen"
+    still = (await client.get(f"/api/v1/ballot-groups/{group_id}", headers=headers)).json()
+    assert still["extra_districts"] == 1 and len(still["ballot_ids"]) == 4
+    assert [e.action for e in await audit_entries(db_session, group_id)] == ["ballot_group.created"]

@@ -196,3 +196,86 @@ async def test_district_ballots_grouped_from_the_form(client, db_session):
     assert grouped.status_code in (302, 303), grouped.text
     page = (await client.get(f"/ballots/{ids[1]}", headers=EN)).text
     assert re.search(r'data-testid="ballot-group">[^<]*Districts 2030[^<]*own district and 1 other\.', page)
+
+
+async def test_a_group_is_changed_and_deleted_from_its_form_while_drafts(client, db_session):
+    from ballots.groups.models import BallotGroup
+
+    hoods = [await make_neighbourhood(db_session) for _ in range(3)]
+    admin = await make_account(db_session, "admin")
+    await browser_login(client, admin.email)
+    ids = []
+    for hood in hoods:
+        proposal = await make_proposal(db_session, hood, admin, 10_000)
+        made = await post_pairs(client, "/ballots/new", base(hood.id, [proposal.id]), EN)
+        ids.append(int(made.headers["location"].rsplit("/", 1)[1]))
+    members = [("ballot_ids", str(i)) for i in ids]
+    grouped = await post_pairs(client, "/ballots/groups/new", [("title", "Districts 2030"), ("extra_districts", "1"),
+                                                               *members], EN)
+    assert grouped.status_code in (302, 303), grouped.text
+    ballot = await db_session.get(Ballot, ids[0])
+    assert ballot is not None and ballot.group_id is not None
+    group_id = ballot.group_id
+    manage = (await client.get(f"/ballots/{ids[0]}/manage", headers=FR)).text
+    assert f'href="/ballots/groups/{group_id}/edit">Modifier ou supprimer son groupe</a>' in manage
+    form = (await client.get(f"/ballots/groups/{group_id}/edit", headers=EN)).text
+    assert "Change the group Districts 2030" in form and 'value="Districts 2030"' in form
+    assert all(f'name="ballot_ids" value="{i}" checked' in form for i in ids)
+    assert f'action="/ballots/groups/{group_id}/delete"' in form and "Delete the group" in form
+    refused = await post_pairs(client, f"/ballots/groups/{group_id}/edit", [
+        ("title", "Districts 2031"), ("extra_districts", "1"), *members[:2]], FR)  # two districts: 1 other is all
+    assert refused.status_code == 422 and "entre 0 et 0" in beside(refused.text, "extra_districts")
+    changed = await post_pairs(client, f"/ballots/groups/{group_id}/edit", [
+        ("title", "Districts 2031"), ("extra_districts", "0"), *members[:2]], EN)
+    assert changed.status_code in (302, 303), changed.text
+    group = await db_session.get(BallotGroup, group_id)
+    assert group is not None
+    await db_session.refresh(group)
+    assert (group.title, group.extra_districts) == ("Districts 2031", 0)
+    left = await db_session.get(Ballot, ids[2])
+    assert left is not None
+    await db_session.refresh(left)
+    assert left.group_id is None
+    deleted = await post_pairs(client, f"/ballots/groups/{group_id}/delete", [], EN)
+    assert deleted.status_code in (302, 303) and deleted.headers["location"] == f"/ballots/{ids[0]}/manage"
+    assert (await client.get(f"/ballots/groups/{group_id}/edit", headers=EN)).status_code == 404
+    for ballot_id in ids:
+        stays = await db_session.get(Ballot, ballot_id)
+        assert stays is not None
+        await db_session.refresh(stays)
+        assert (stays.group_id, stays.status) == (None, "draft")
+
+
+async def test_a_group_with_an_open_ballot_is_refused_in_french_and_english(client, db_session):
+    hoods = [await make_neighbourhood(db_session) for _ in range(3)]
+    admin = await make_account(db_session, "admin")
+    await browser_login(client, admin.email)
+    ids = []
+    for hood in hoods:
+        proposal = await make_proposal(db_session, hood, admin, 10_000)
+        made = await post_pairs(client, "/ballots/new", base(hood.id, [proposal.id]), EN)
+        ids.append(int(made.headers["location"].rsplit("/", 1)[1]))
+    members = [("ballot_ids", str(i)) for i in ids]
+    await post_pairs(client, "/ballots/groups/new", [("title", "Districts 2030"), ("extra_districts", "1"),
+                                                     *members], EN)
+    opened = await db_session.get(Ballot, ids[1])
+    assert opened is not None and opened.group_id is not None
+    group_id = opened.group_id
+    opened.status = "open"
+    db_session.add(opened)
+    await db_session.flush()
+    for headers, words in ((EN, f"Ballot {ids[1]} of this group is no longer a draft"),
+                           (FR, f"Le scrutin {ids[1]} de ce groupe n’est plus un brouillon")):
+        form = await client.get(f"/ballots/groups/{group_id}/edit", headers=headers)
+        assert form.status_code == 409 and words in form.text
+        assert f'action="/ballots/groups/{group_id}/delete"' not in form.text
+        changed = await post_pairs(client, f"/ballots/groups/{group_id}/edit", [
+            ("title", "Districts 2031"), ("extra_districts", "0"), *members], headers)
+        deleted = await post_pairs(client, f"/ballots/groups/{group_id}/delete", [], headers)
+        for answer in (changed, deleted):
+            assert answer.status_code == 409 and words in answer.text and "Traceback" not in answer.text
+    for ballot_id in ids:
+        stays = await db_session.get(Ballot, ballot_id)
+        assert stays is not None
+        await db_session.refresh(stays)
+        assert stays.group_id == group_id

@@ -51,7 +51,8 @@ MINIMUM = {
     "castVote": "citizen", "createCheckpoint": "citizen", "tallyBallot": "citizen", "publishBallot": "citizen",
     "getBallotShortlist": "citizen", "setBallotShortlist": "citizen",
     "createBallot": "moderator", "updateBallot": "moderator", "changeBallotStatus": "moderator",
-    "createBallotGroup": "moderator", "correctPaperVote": "moderator",
+    "createBallotGroup": "moderator", "getBallotGroup": "moderator", "updateBallotGroup": "moderator",
+    "deleteBallotGroup": "moderator", "correctPaperVote": "moderator",
     "importVoterRoll": "moderator", "listCalendars": "moderator", "setCalendar": "moderator",
     "searchDeskAccounts": "moderator", "recordDeskVerification": "moderator",
     "castPaperVote": "poll_officer", "castPaperVotes": "poll_officer",
@@ -77,6 +78,7 @@ PATH_VALUES = {"ballot_id": "987654321", "proposal_id": "987654321", "account_id
                "slug": "no-such-slug", "name": "result.json", "code": "no-such-receipt", "target": "open",
                "role": "citizen", "kind": "proposal", "subject_id": "987654321", "comment_id": "987654321"}
 PATH_VALUES |= {"project_id": "987654321", "milestone_id": "987654321"}  # funded projects
+PATH_VALUES |= {"group_id": "987654321"}  # groups of ballots
 
 
 def operations(schema: dict) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ballots.groups.rules import GroupMember, allowed_districts, district_refusal, group_problems
+from ballots.groups.rules import GroupMember, allowed_districts, change_refusal, district_refusal, group_problems
 
 
 def member(ballot_id: int, district: int | None, status: str = "draft", residence: bool = False,
@@ -57,3 +57,17 @@ def test_the_incremental_rule_keeps_exactly_the_sets_the_definition_allows(own, 
         assert allowed_districts(own, voted, extra)
     brute = {d for d in range(5) if d == own or d in attempts}
     assert voted <= brute
+
+
+def test_a_group_changes_only_while_all_its_ballots_are_drafts():
+    from voting.i18n import use_language
+
+    assert change_refusal([member(1, 10), member(2, 20), member(9, None)]) is None
+    assert change_refusal([]) is None
+    for status, (language, words) in zip(("open", "closed", "published", "cancelled"), [
+            ("en", "Ballot 2 of this group is no longer a draft"), ("fr", "Le scrutin 2 de ce groupe n’est plus")] * 2,
+            strict=True):
+        use_language(language)
+        refusal = change_refusal([member(3, 30, status), member(1, 10), member(2, 20, status)])
+        assert refusal is not None and refusal.code == "group.frozen"
+        assert refusal.message.startswith(words)  # the first ballot that is no longer a draft, by number
