@@ -9,6 +9,7 @@ touches every (supporter, project it approves) pair, and doing that in C is what
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from fractions import Fraction
 from itertools import chain
@@ -18,12 +19,20 @@ from voting.tally.model import Ballots, Election, VoteType
 from voting.tally.result import Explanation, TallyResult, number
 from voting.tally.tiebreak import tie_key
 
-__all__ = ["SMALL", "phragmen"]
+__all__ = ["SMALL", "SMALL_WITHOUT_NUMPY", "phragmen"]
 
 
 SMALL = 20_000
-"""Elections with at most this many (distinct ballot, project) pairs run in plain Python: importing numpy would
-cost more than the whole tally."""
+"""Elections with at most this many (distinct ballot, project) pairs run in plain Python when numpy is loaded."""
+SMALL_WITHOUT_NUMPY = 200_000
+"""The same bound in a process that has not loaded numpy (a `greenballot tally` command): numpy's import, about
+60 ms of CPU, outweighs plain Python's slower moves up to about this many pairs (Łódź 2022, 110,000 pairs: 42 ms
+in plain Python, 28 ms with numpy plus its import; Budapest 2024, 256,000 pairs: about even)."""
+
+
+def _plain(pairs: int) -> bool:
+    """True when plain Python is the cheaper way to run an election of ``pairs`` (ballot, project) pairs."""
+    return pairs <= (SMALL if "numpy" in sys.modules else SMALL_WITHOUT_NUMPY)
 
 
 def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
@@ -33,7 +42,7 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
     projects = election.projects
     index = {p.id: i for i, p in enumerate(projects)}
     groups, times = _groups(election)
-    ballots = (_Groups if sum(map(len, groups)) <= SMALL else _Incidence)(groups, times, index)
+    ballots = (_Groups if _plain(sum(map(len, groups))) else _Incidence)(groups, times, index)
     approvals = ballots.approvals
     key = tie_key(chain, election)
     rank = {i: r for r, i in enumerate(sorted(range(len(projects)), key=lambda i: key(projects[i])))}

@@ -59,7 +59,8 @@ def test_small_paths_give_the_numpy_results_on_real_files(path: Path) -> None:
             plain = tally(election, rule, "lexico")
         except ValueError:  # a rule that does not accept these ballots refuses them on both paths
             continue
-        with patch.object(small_mes, "SMALL", -1), patch.object(phragmen_module, "SMALL", -1):
+        with (patch.object(small_mes, "SMALL", -1), patch.object(phragmen_module, "SMALL", -1),
+              patch.object(phragmen_module, "SMALL_WITHOUT_NUMPY", -1)):
             assert not fits(election)
             assert tally(election, rule, "lexico") == plain
 
@@ -75,8 +76,20 @@ def test_small_phragmen_matches_the_numpy_run(data: st.DataObject) -> None:
     ballots = [Ballot(tuple(data.draw(st.sampled_from(templates)))) for _ in range(data.draw(st.integers(1, 30)))]
     election = Election.build(projects, data.draw(st.integers(1, 60)), VoteType.APPROVAL, ballots)
     plain = tally(election, "phragmen", "lexico")
-    with patch.object(phragmen_module, "SMALL", -1):
+    with patch.object(phragmen_module, "SMALL", -1), patch.object(phragmen_module, "SMALL_WITHOUT_NUMPY", -1):
         assert tally(election, "phragmen", "lexico") == plain
+
+
+def test_phragmen_counts_numpy_import_only_when_not_loaded() -> None:
+    """Up to SMALL_WITHOUT_NUMPY pairs a process without numpy stays in plain Python; with numpy, up to SMALL."""
+    pairs = phragmen_module.SMALL + 1
+    assert phragmen_module.SMALL < pairs <= phragmen_module.SMALL_WITHOUT_NUMPY
+    with patch.dict(sys.modules, {"numpy": sys.modules.get("numpy") or object()}):
+        assert not phragmen_module._plain(pairs)
+    with patch.dict(sys.modules):
+        sys.modules.pop("numpy", None)
+        assert phragmen_module._plain(pairs)
+        assert not phragmen_module._plain(phragmen_module.SMALL_WITHOUT_NUMPY + 1)
 
 
 def test_small_files_tally_without_numpy() -> None:
