@@ -150,11 +150,18 @@ class VoteReader:
         memory; else their hashes are kept; exact strings are compared only when those disagree."""
         if self._last is not None:
             joined = "".join(ids)
-            if all(ids) and joined.isascii() and joined.isdigit():  # digits only: nothing to strip either
-                numbers = list(map(int, ids))
-                if self._last < numbers[0] and all(map(lt, numbers, islice(numbers, 1, None))):
-                    self._last = numbers[-1]
-                    return
+            if joined.isascii() and joined.isdigit():  # digits only: nothing to strip either
+                size = len(ids[0])
+                if size and len(joined) == size * len(ids) and min(map(len, ids)) == size:
+                    # all as long: their text order is their number order, compared without making numbers
+                    if self._last < int(ids[0]) and all(map(lt, ids, islice(ids, 1, None))):
+                        self._last = int(ids[-1])
+                        return
+                elif all(ids):
+                    numbers = list(map(int, ids))
+                    if self._last < numbers[0] and all(map(lt, numbers, islice(numbers, 1, None))):
+                        self._last = numbers[-1]
+                        return
             self._last = None
             self._hashes = set(map(hash, self._ids_before(start)))
         ids = list(map(str.strip, ids))

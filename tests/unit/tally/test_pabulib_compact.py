@@ -77,6 +77,40 @@ def test_a_fault_deep_in_a_block_names_its_line(old: str, new: str, message: str
         assert str(raised.value).startswith(message)
 
 
+@pytest.mark.parametrize("block", [7, 64, 1 << 20])
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("\n1150;", "\n1007;", "line 166, field 'voter_id': voter '1007' appears twice"),
+    ("\n1150;", "\n1149;", "line 166, field 'voter_id': voter '1149' appears twice"),
+    ("\n1299;", "\n1000;", "line 315, field 'voter_id': voter '1000' appears twice"),
+    ("\n1150;", "\n0150;", None),  # as long, out of order, yet distinct: read
+])
+def test_voter_ids_of_one_length_are_checked_in_text_order(monkeypatch: pytest.MonkeyPatch, block: int, old: str,
+                                                           new: str, message: str | None) -> None:
+    lines = election_text(300).split("\n")
+    for n in range(300):
+        lines[FIRST_VOTE_LINE - 1 + n] = str(1000 + n) + lines[FIRST_VOTE_LINE - 1 + n][len(str(n)):]
+    text = "\n".join(lines).replace(old, new, 1)
+    monkeypatch.setattr(pabulib, "_BLOCK", block)
+    if message is None:
+        assert parse_pabulib(text).election().voters == 300
+        return
+    with pytest.raises(PabulibError) as raised:
+        parse_pabulib(text)
+    assert str(raised.value).startswith(message)
+
+
+@pytest.mark.parametrize("block", [1, 7, 1 << 20])
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x1f", "\x7f", "\x0b"])
+def test_a_control_character_anywhere_is_refused_at_its_line(monkeypatch: pytest.MonkeyPatch, block: int,
+                                                             character: str) -> None:
+    text = election_text(300).replace("\n250;", f"\n250;{character}", 1)
+    monkeypatch.setattr(pabulib, "_BLOCK", block)
+    with pytest.raises(PabulibError, match=f"line 266: control character U\\+{ord(character):04X}"):
+        parse_pabulib(text)
+    other = election_text(300).replace(";B\n", ";B\u00e9\u0142\U0001f600\u0080\u009f\t\n", 1)  # not controls here
+    assert parse_pabulib(other).election().project_by_id["b"].name == "B\u00e9\u0142\U0001f600\u0080\u009f"
+
+
 def test_a_votes_marker_inside_a_quoted_name_is_not_a_section() -> None:
     text = election_text(20).replace("over two lines", "VOTES\nvoter_id;vote")
     pb = parse_pabulib(text)
