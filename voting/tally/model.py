@@ -90,16 +90,18 @@ class Ballots(Sequence[Ballot]):
     over the voters. ``of_voter`` is any sequence of ints (an ``array('i')``); ``times[g]`` is how many voters
     cast distinct ballot ``g``. Approval-like ballots may be given as their project tuples only
     (``projects``): the :class:`Ballot` objects are then made when first asked for, and :meth:`approvals`
-    (all that greedy and the tie-break need) never makes them.
+    (all that greedy and the tie-break need) never makes them; ``named``, when the reader counted it already, is
+    how many of the ``projects`` name each project (each distinct ballot once).
     """
 
-    __slots__ = ("_distinct", "_projects", "_approvals", "of_voter", "times")
+    __slots__ = ("_distinct", "_projects", "_approvals", "_named", "of_voter", "times")
 
     def __init__(self, distinct: Sequence[Ballot] | None, of_voter: Sequence[int], times: Sequence[int], *,
-                 projects: Sequence[Sequence[str]] | None = None) -> None:
+                 projects: Sequence[Sequence[str]] | None = None, named: Counter[str] | None = None) -> None:
         self._distinct = None if distinct is None else tuple(distinct)
         self._projects = projects
         self._approvals: dict[str, int] | None = None
+        self._named = named if projects is not None else None
         self.of_voter = of_voter
         self.times = times
 
@@ -127,7 +129,8 @@ class Ballots(Sequence[Ballot]):
                 groups = [b.projects if b.points is None else tuple(p for p, u in zip(b.projects, b.points,
                                                                                           strict=True) if u > 0)
                           for b in self.distinct]
-            counted = Counter(chain.from_iterable(groups))
+            counted = self._named if self._named is not None else Counter(chain.from_iterable(groups))
+            self._named = None
             for projects, times in zip(groups, self.times, strict=True):
                 if times != 1:
                     for pid in projects:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from itertools import chain, repeat
 
@@ -105,7 +106,7 @@ def _ballots(pb: PabulibFile, kind: VoteType, ids: set[str]) -> tuple[Ballots, d
         raise votes.problem
     plain = _plain_ballots(votes.keys, ids, kind) if votes.points_col is None else None
     if plain is not None:
-        ballots = Ballots(None, votes.index, votes.times, projects=plain)
+        ballots = Ballots(None, votes.index, votes.times, projects=plain[0], named=plain[1])
         return ballots, ballots.approvals()
     canonical = {pid: pid for pid in ids}
     made = []
@@ -126,18 +127,20 @@ def _ballots(pb: PabulibFile, kind: VoteType, ids: set[str]) -> tuple[Ballots, d
     return Ballots(made, votes.index, votes.times), support
 
 
-def _plain_ballots(keys: dict[object, int], ids: set[str], kind: VoteType) -> list[list[str]] | None:
-    """The projects of vote texts that need no cleaning (exact ids, no repeat), checked all at once; None when
-    one needs the per-ballot reading (which also names the line of a bad one)."""
+def _plain_ballots(keys: dict[object, int], ids: set[str], kind: VoteType
+                   ) -> tuple[list[list[str]], Counter[str]] | None:
+    """The projects of vote texts that need no cleaning (exact ids, no repeat), checked all at once, and how many
+    texts name each; None when one needs the per-ballot reading (which also names the line of a bad one)."""
     parts = list(map(str.split, keys, repeat(",")))  # type: ignore[arg-type]
-    if not ids.issuperset(chain.from_iterable(parts)):
+    named = Counter(chain.from_iterable(parts))  # the approvals' first count, and the ids to check
+    if not ids.issuperset(named):
         return None
     lengths = list(map(len, parts))
     if sum(map(len, map(set, parts))) != sum(lengths):
         return None
     if kind is VoteType.CHOOSE_ONE and max(lengths, default=0) > 1:
         return None
-    return parts  # made tuples (and Ballot objects) only if a rule asks for them
+    return parts, named  # made tuples (and Ballot objects) only if a rule asks for them
 
 
 def _ballot(text: object, ids: dict[str, str], kind: VoteType) -> Ballot:
