@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
+from voting.tally.add1_chord import ChordProof
 from voting.tally.equalshares import MesOutcome, MesProfile
 
 __all__ = ["add1", "add1_stepwise"]
@@ -67,6 +68,23 @@ def _same_path(low: MesOutcome, high: MesOutcome) -> bool:
     return True
 
 
+def _next_change(low: MesOutcome, high: MesOutcome) -> float | None:
+    """Where a rival would catch up with a winner, extrapolating the gap of every rival priced in both runs
+    from low to high (a guess that only picks the next stride; None when no gap shrinks)."""
+    step = float(high.per_voter - low.per_voter)
+    guess = None
+    for a, b, (keys_a, _), (keys_b, _) in zip(low.margins, high.margins, low.rivals, high.rivals, strict=True):
+        for r, key_b in keys_b.items():
+            key_a = keys_a.get(r)
+            if r == b.winner or key_a is None:
+                continue
+            gap_a, gap_b = float((key_a - a.price) / a.price), float((key_b - b.price) / b.price)
+            if gap_b < gap_a:
+                at = float(high.per_voter) + max(gap_b, 0.0) * step / (gap_a - gap_b)
+                guess = at if guess is None else min(guess, at)
+    return guess
+
+
 class _Runs:
     """Every run made so far, by start budget (the search may come back to a budget it already ran).
 
@@ -103,9 +121,14 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
     low = prof.run(Fraction(lo), margins=True, held=False)
     if _cost(prof, low) > budget:
         return outcome
-    stride = 1
+    stride, start = 1, lo  # start: where the current purchase order was first seen
     failed: MesOutcome | None = None
     runs = _Runs(prof)
+    chord = None if prof.cumulative else ChordProof(prof)
+
+    def proven(low: MesOutcome, high: MesOutcome) -> bool:
+        return _same_path(low, high) or (chord is not None and chord.proves(low, high))
+
     while lo < ceiling:
         hi = min(lo + stride, ceiling)
         if failed is not None and hi >= failed.per_voter:
@@ -117,12 +140,23 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
         if hi == lo + 1:  # no budget in between: only the cost matters
             if _cost(prof, high) > budget:
                 return low
-            # jump next only where the last step would have been proven too (decisions change slowly)
-            lo, low, stride = hi, high, 2 if _same_path(low, high) else 1
-        elif _same_path(low, high):
-            lo, low, stride = hi, high, stride * 2
+            if low.winners == high.winners:
+                stride = _stride(low, high, 2 * stride)
+            else:  # a new order: guess it lasts half as long as the last one did
+                stride, start = max(1, (hi - start) // 2), hi
+            lo, low = hi, high
+        elif proven(low, high):
+            lo, low, stride = hi, high, _stride(low, high, stride * 2)
         else:
             failed, stride = high, (hi - lo) // 2
         if failed is not None and failed.per_voter <= lo:
             failed = None
     return low
+
+
+def _stride(low: MesOutcome, high: MesOutcome, most: int) -> int:
+    """The next stride from `high`: at most `most`, and short of where a rival is guessed to catch up."""
+    guess = _next_change(low, high)
+    if guess is None:
+        return most
+    return max(1, min(most, int(guess - float(high.per_voter))))

@@ -49,6 +49,7 @@ class MesRun(Pricing):
         self.free: list[int] = []
         self.cost = [int(c * self.den) for c in prof.cost]
         self.log: list[Margin] | None = [] if margins else None
+        self.rivals: list[tuple[dict[int, Fraction], Fraction | None]] = []  # with margins: keys per round
         self.per_voter = per_voter
         self.rounds: list[MesRound] = []
         self._loop(reach)
@@ -101,6 +102,7 @@ class MesRun(Pricing):
                 if unseen is not None:
                     before.append(unseen)
                 log.append(Margin(winner, keys[winner], min(before, default=None), min(after, default=None)))
+                self.rivals.append((keys, unseen))
             on_path = on_path and winner == reach[t][0]
             for i, key in keys.items():
                 if i != winner:
@@ -192,4 +194,6 @@ class MesRun(Pricing):
             assert sup is not None
             total = int((self._values(sup.ids) * sup.counts).sum())
             held[pid] = Fraction(total, self.den)
-        return MesOutcome(self.per_voter, self.rounds, held, self.log or [])
+        outcome = MesOutcome(self.per_voter, self.rounds, held, self.log or [])
+        outcome.rivals = self.rivals
+        return outcome

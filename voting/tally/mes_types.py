@@ -79,11 +79,14 @@ class MesOutcome(Record):
     rounds: list[MesRound]
     held: dict[str, Fraction]
     margins: list[Margin]
+    rivals: list[tuple[dict[int, Fraction], Fraction | None]]  # with margins: every priced key per round, and a
+    # lower bound on the keys of the projects left unpriced (None when none is left)
 
     def __init__(self, per_voter: Fraction, rounds: list[MesRound], held: dict[str, Fraction],
                  margins: list[Margin] | None = None) -> None:
         self.per_voter, self.rounds, self.held = per_voter, rounds, held
         self.margins = [] if margins is None else margins
+        self.rivals = []
 
     @property
     def winners(self) -> list[str]:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from voting.tally import Ballot, Election, Project, VoteType, parse_pabulib
 from voting.tally.add1 import _same_path, add1, add1_stepwise
+from voting.tally.add1_chord import ChordProof
 from voting.tally.equalshares import MesOutcome, MesProfile
 
 CHAIN = ("min-cost", "max-votes", "lexico")
@@ -54,6 +55,45 @@ def test_a_proven_range_buys_the_same_projects_at_every_budget(case: tuple[Elect
 @given(cases(VoteType.CUMULATIVE))
 def test_a_proven_cumulative_range_buys_the_same_projects_at_every_budget(case: tuple[Election, int, int]) -> None:
     _check(case)
+
+
+@st.composite
+def near_a_change(draw: st.DrawFn) -> tuple[MesProfile, Fraction, Fraction]:
+    """Many voters on a few ballots and two start budgets (any fractions) shortly before the purchases change,
+    where winner and rival are close and the monotone proof alone often gives out."""
+    n = draw(st.integers(2, 7))
+    projects = [Project(f"p{i}", Fraction(draw(st.integers(50, 3000)))) for i in range(n)]
+    ids = [p.id for p in projects]
+    templates = draw(st.lists(st.lists(st.sampled_from(ids), unique=True, min_size=1, max_size=n),
+                              min_size=2, max_size=10))
+    ballots = [Ballot(tuple(t)) for t in templates for _ in range(draw(st.integers(1, 15)))]
+    prof = MesProfile(Election.build(projects, 100, VoteType.APPROVAL, ballots), CHAIN)
+
+    def bought(b: Fraction | int) -> list[str]:
+        return prof.run(Fraction(b), held=False).winners
+
+    first = next((b for b in range(1, 400) if bought(b)), 400) + draw(st.integers(0, 30))
+    before = bought(first)
+    change = next((b for b in range(first + 1, first + 300) if bought(b) != before), None)
+    if change is None:
+        return prof, Fraction(first), Fraction(first + draw(st.integers(1, 50)))
+    lo, hi = Fraction(change - 1), Fraction(change)
+    for _ in range(draw(st.integers(0, 12))):  # close in on the change
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if bought(mid) == before else (lo, mid)
+    return prof, max(Fraction(first), lo - Fraction(draw(st.integers(1, 4000)), 100)), lo
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(near_a_change())
+def test_a_range_the_chord_proof_proves_buys_the_same_projects_everywhere_in_it(
+        case: tuple[MesProfile, Fraction, Fraction]) -> None:
+    prof, lo, hi = case
+    low = prof.run(lo, margins=True, held=False)
+    high = prof.run(hi, margins=True, held=False, reach=tuple((m.winner, m.price) for m in low.margins))
+    if ChordProof(prof).proves(low, high):  # it proves most of these ranges (about 9 in 10)
+        for b in [lo + (hi - lo) * j / 40 for j in range(41)]:
+            assert prof.run(b, held=False).winners == low.winners, b
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,0 +1,199 @@
+"""Add1's second jump proof: between two runs with the same purchases, money stays near its chord.
+
+Along a fixed sequence of purchases W, voters who support the same projects of W (an "atom") hold the same
+money at every start budget b. Between the runs at `lo` and `hi` (b = lo + t * (hi - lo), t in [0, 1]), the
+proof keeps for every atom the chord of its money (the straight line between its money at lo and at hi) and
+a bound `err` on how far the money strays from that chord in between. At the start every voter holds b: the
+chord is exact. Each round, for the winner w:
+
+* its price is at most chord + `up`: water-filling with every atom's money lowered by its `err` covers the
+  cost at both ends, and money lowered that way is a concave function of t, so it covers the cost in between;
+* its price is at least chord - `down`: for any set P of atoms, price >= (cost - money of P) / (voters not
+  in P), which is affine in the chords (P = those paying all they have at lo, then at hi, and their mix);
+* money after paying, max(0, money - price), is near the chord of its values at both ends: the bounds above
+  add up, and an atom that pays all it has at one end only adds the depth of that kink.
+
+A rival r cannot win round t anywhere in between if its price's lower bound (the same partition bound, with
+money raised by `err`) divided by its cost stays above the winner's upper bound divided by the winner's
+cost at both ends (both are affine in t). Rivals that the monotone proof (`add1._same_path`) already puts
+above the winner need no check. Rivals unaffordable at `hi` are unaffordable below it (money only grows
+with b along W). Floats are used throughout, every water level with a bound on its rounding, and every
+comparison needs a relative margin of 1e-9 (rounding is about 1e-13 here), so float rounding cannot make a
+false proof. Approval ballots only (cumulative ones keep the monotone proof).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from voting.tally.mes_price import rounding_bound
+
+if TYPE_CHECKING:
+    from voting.tally.equalshares import MesProfile
+    from voting.tally.mes_types import MesOutcome
+
+__all__ = ["ChordProof"]
+
+_TOL = 1e-9  # relative margin every comparison needs
+
+
+class _Atoms:
+    """Voters grouped by which projects of a purchase sequence they support."""
+
+    def __init__(self, np: Any, prof: MesProfile, order: tuple[int, ...]) -> None:
+        words = [np.zeros(prof.voters, dtype=np.uint64) for _ in range(len(order) // 64 + 1)]
+        for t, i in enumerate(order):
+            words[t // 64][prof.supp[i]] |= np.uint64(1 << (t % 64))
+        if len(words) == 1:
+            _, first, self.of_voter, self.count = np.unique(words[0], return_index=True, return_inverse=True,
+                                                            return_counts=True)
+        else:
+            rows = np.stack(words, axis=1)
+            _, first, self.of_voter, self.count = np.unique(rows, axis=0, return_index=True,
+                                                            return_inverse=True, return_counts=True)
+        self.of_voter = self.of_voter.reshape(-1)
+        self.count = self.count.astype(np.float64)
+        self.first = first
+        self.words = [w[first] for w in words]
+
+    def supports(self, np: Any, t: int) -> Any:
+        """Which atoms support the winner of round t."""
+        return (self.words[t // 64] >> np.uint64(t % 64)) & np.uint64(1) == 1
+
+
+def _level(np: Any, money: Any, weight: Any, cost: float) -> tuple[float, float] | None:
+    """The water level p with sum(weight * min(money, p)) = cost, and a bound on its float error (None when
+    the money cannot cover the cost)."""
+    order = np.argsort(money, kind="stable")
+    m, k = money[order], weight[order]
+    paid = np.cumsum(m * k) - m * k  # paid in full by the atoms before each one
+    left = float(k.sum()) - (np.cumsum(k) - k)  # weight of each atom and those after it
+    covers = paid + m * left >= cost
+    j = int(np.argmax(covers)) if len(m) else 0
+    if not len(m) or not covers[j]:
+        return None
+    rest, total = cost - float(paid[j]), float(left[j])
+    err = rounding_bound(len(m)) * 4 * (cost + float(paid[j]) + float(m[j]) * total) / total
+    return rest / total, err
+
+
+class _Bounds:
+    """Chords and error bounds of every atom's money along one purchase sequence between two budgets."""
+
+    def __init__(self, np: Any, atoms: _Atoms, lo: float, hi: float) -> None:
+        n = len(atoms.count)
+        self.x, self.y, self.err = np.full(n, lo), np.full(n, hi), np.zeros(n)
+
+    def partition_bound(self, np: Any, weight: Any, cost: float, poor: Any) -> tuple[float, float] | None:
+        """Lower bounds at both ends on a price from the partition `poor` (None if everybody is in it)."""
+        rich = float(weight[~poor].sum())
+        if rich <= 0:
+            return None
+        w, e = weight[poor], self.err[poor]
+        slack = rounding_bound(int(poor.sum())) * 4
+        lo = (cost - float(w @ (self.x[poor] + e)) * (1 + slack)) / rich
+        hi = (cost - float(w @ (self.y[poor] + e)) * (1 + slack)) / rich
+        return lo, hi
+
+    def lower(self, np: Any, weight: Any, cost: float, p0: float, p1: float) -> tuple[float, float] | None:
+        """A lower bound at both ends on a price whose ends are p0 and p1, valid (affine) in between."""
+        first = self.partition_bound(np, weight, cost, (self.x <= p0) & (weight > 0))
+        second = self.partition_bound(np, weight, cost, (self.y <= p1) & (weight > 0))
+        options = [b for b in (first, second) if b is not None]
+        if not options:
+            return None
+        return max(options, key=lambda b: min(b[0] - p0, b[1] - p1))
+
+    def price(self, np: Any, sup: Any, weight: Any, cost: float, p0: float, p1: float) -> tuple[float, float] | None:
+        """How far above and below the chord of its end prices p0 and p1 (from the runs) a project's price may
+        go in between (its supporters `sup`, a mask of atoms); None when the bounds give out."""
+        x, y, err, k = self.x[sup], self.y[sup], self.err[sup], weight[sup]
+        low0, low1 = _level(np, x - err, k, cost), _level(np, y - err, k, cost)
+        if low0 is None or low1 is None:
+            return None
+        slack = _TOL * 1e-3 * max(p0, p1)  # the end prices' conversion to floats, generously
+        up = max(low0[0] + low0[1] - p0, low1[0] + low1[1] - p1, 0.0) + slack
+        down = self._down(np, np.where(sup, weight, 0.0), sup, cost, p0, p1)
+        return None if down is None else (up, down + slack)
+
+    def pay(self, np: Any, sup: Any, p0: float, p1: float, up: float, down: float) -> None:
+        """Money after paying, max(0, money - price): near the chord of its values at both ends."""
+        x, y, err = self.x[sup], self.y[sup], self.err[sup]
+        a, b = x - p0, y - p1
+        crossing = (a > 0) != (b > 0)
+        kink = np.where(crossing, np.abs(a * b) / np.maximum(np.abs(a) + np.abs(b), 1e-300), 0.0)
+        both_poor = (a <= 0) & (b <= 0)
+        new_err = np.where(both_poor, np.maximum(0.0, np.maximum(a, b) + err + down), err + max(up, down) + kink)
+        scale = max(float(x.max(initial=0.0)), float(y.max(initial=0.0)), p0, p1)
+        self.x[sup], self.y[sup] = np.maximum(a, 0), np.maximum(b, 0)
+        self.err[sup] = new_err + scale * _TOL * 1e-3  # the subtractions' own rounding, generously
+
+    def _down(self, np: Any, weight: Any, sup: Any, cost: float, p0: float, p1: float) -> float | None:
+        first = self.partition_bound(np, weight, cost, (self.x <= p0) & sup)
+        second = self.partition_bound(np, weight, cost, (self.y <= p1) & sup)
+        if first is None or second is None:
+            return None
+        e10, big1 = max(p0 - first[0], 0.0), max(p1 - first[1], 0.0)
+        big2, e21 = max(p0 - second[0], 0.0), max(p1 - second[1], 0.0)
+        return min(max(e10, big1), max(big2, e21), max(e10, e21) + (big1 + big2) / 4)
+
+
+class ChordProof:
+    """Proves that the runs at two start budgets buy the same projects at every budget in between."""
+
+    def __init__(self, prof: MesProfile) -> None:
+        import numpy as np
+
+        self.np, self.prof = np, prof
+        self._atoms: dict[tuple[int, ...], _Atoms] = {}
+
+    def _atoms_of(self, order: tuple[int, ...]) -> _Atoms:
+        atoms = self._atoms.get(order)
+        if atoms is None:
+            if len(self._atoms) > 64:
+                self._atoms.clear()
+            atoms = self._atoms[order] = _Atoms(self.np, self.prof, order)
+        return atoms
+
+    def proves(self, low: MesOutcome, high: MesOutcome) -> bool:
+        """True when every start budget between low's and high's buys the same projects (approval only)."""
+        np, prof = self.np, self.prof
+        if prof.cumulative or len(low.margins) != len(high.margins) or len(high.rivals) != len(high.margins):
+            return False
+        order = tuple(m.winner for m in low.margins)
+        if order != tuple(m.winner for m in high.margins):
+            return False
+        atoms = self._atoms_of(order)
+        bounds = _Bounds(np, atoms, float(low.per_voter), float(high.per_voter))
+        rank, costs = prof.tie_rank, prof.cost_float
+        for t, (mine, (keys, unseen)) in enumerate(zip(low.margins, high.rivals, strict=True)):
+            w = mine.winner
+            if unseen is not None and unseen <= mine.price:
+                return False
+            close = [r for r, key in keys.items()
+                     if r != w and (key <= mine.price if rank[r] < rank[w] else key < mine.price)]
+            sup = atoms.supports(np, t)
+            p0, p1 = float(low.rounds[t].price), float(high.rounds[t].price)
+            priced = bounds.price(np, sup, atoms.count, costs[w], p0, p1)
+            if priced is None:
+                return False
+            up, down = priced
+            top0, top1 = (p0 + up) / costs[w], (p1 + up) / costs[w]
+            if not all(self._above(r, atoms, bounds, top0, top1) for r in close):
+                return False
+            bounds.pay(np, sup, p0, p1, up, down)
+        return True
+
+    def _above(self, r: int, atoms: _Atoms, bounds: _Bounds, top0: float, top1: float) -> bool:
+        """True when rival r's price per unit stays above the winner's bound (top0 at lo, top1 at hi)."""
+        np, prof = self.np, self.prof
+        weight = np.bincount(atoms.of_voter[prof.supp[r]], minlength=len(atoms.count)).astype(np.float64)
+        cost = prof.cost_float[r]
+        at1 = _level(np, bounds.y, weight, cost)
+        if at1 is None:
+            return True  # unaffordable at hi, so at every budget below it
+        at0 = _level(np, bounds.x, weight, cost)
+        low = bounds.lower(np, weight, cost, at1[0] if at0 is None else at0[0], at1[0])
+        if low is None:
+            return False
+        return low[0] / cost > top0 * (1 + _TOL) and low[1] / cost > top1 * (1 + _TOL)
