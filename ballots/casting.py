@@ -16,6 +16,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -61,6 +62,11 @@ class VotingBallot:
     projects: dict[int, Project]
     keys: BoxKeys | None
     now: datetime  # the database's clock when the ballot was locked
+
+    @cached_property
+    def terms(self) -> BallotTerms:
+        """The ballot's terms, read from its row once per copy (a cached open ballot is one copy until reloaded)."""
+        return BallotTerms.of(self.ballot)
 
 
 VOTE_COLUMNS = (

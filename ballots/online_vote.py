@@ -31,7 +31,6 @@ from auth.principal import Principal
 from ballots import merkle, receipts
 from ballots.casting import (
     VOTE_COLUMNS,
-    BallotTerms,
     CastReceipt,
     VotingBallot,
     checked_content,
@@ -103,7 +102,7 @@ async def cast_online_vote(session_maker: async_sessionmaker[Any], principal: Pr
             return await cast_online(session, principal, ballot_id, choice, key, now)
     ballot, keys = loaded.ballot, loaded.keys
     identity = voter_identity(principal)
-    content = checked_content(ballot, identity, loaded.projects, choice, now or datetime.now(UTC), _terms(loaded))
+    content = checked_content(ballot, identity, loaded.projects, choice, now or datetime.now(UTC), loaded.terms)
     band = age_band(identity.voter.birth_date, ballot.closes_at.date() if ballot.closes_at else date.today())
     slot = receipts.voter_slot(keys.slot, identity.ref)
     digest = content_digest(content)
@@ -132,20 +131,6 @@ async def cast_online_vote(session_maker: async_sessionmaker[Any], principal: Pr
         if prior is not None:
             return await replayed(driver, ballot_id, bytes(prior), key or "", slot, channel, digest)
     return CastReceipt(ballot_id, code, commitment, not inserted, False, "online")
-
-
-_TERMS: dict[int, tuple[VotingBallot, BallotTerms]] = {}
-
-
-def _terms(loaded: VotingBallot) -> BallotTerms:
-    """The cached ballot's terms, read from its row once per cached copy (a reload is a new copy)."""
-    ballot_id = loaded.ballot.id or 0
-    kept = _TERMS.get(ballot_id)
-    if kept is None or kept[0] is not loaded:
-        if len(_TERMS) > 1000:
-            _TERMS.clear()
-        kept = _TERMS[ballot_id] = (loaded, BallotTerms.of(loaded.ballot))
-    return kept[1]
 
 
 async def _execute(driver: Any, *params: Any) -> Any:
