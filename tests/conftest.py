@@ -177,6 +177,31 @@ async def served_app(url: str, data_dir: Path, *, client: tuple[str, int] = ("19
             yield app, http
 
 
+@pytest.fixture
+def committed_url(pg_server_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database of the test's own, for an app that commits (named after the module's ``DATABASE_PREFIX``)."""
+    url = create_database(pg_server_url, getattr(request.module, "DATABASE_PREFIX", "gb_committed"))
+    yield url
+    drop_database(pg_server_url, url)
+
+
+@pytest.fixture
+async def served(committed_url: str, tmp_path: Path,
+                 request: pytest.FixtureRequest) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    """``served_app`` on ``committed_url``, in the module's ``LANGUAGE`` (English unless it says otherwise)."""
+    async with served_app(committed_url, tmp_path, language=getattr(request.module, "LANGUAGE", "en")) as (app, http):
+        yield app, http
+
+
+async def count_rows(url: str, sql: str) -> int:
+    """The integer ``sql`` returns, read on a connection of its own (what is committed, not a test's session)."""
+    connection = await asyncpg.connect(libpq_url(url))
+    try:
+        return int(await connection.fetchval(sql))
+    finally:
+        await connection.close()
+
+
 def bearer_for(app: Any, account: Any) -> dict[str, str]:
     """An Authorization header for ``account``, signed with ``app``'s current key (what logging in would give)."""
     from auth.service import issue_for

@@ -3,40 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 
 from tests.ballot_factories import seed_committed_ballot
-from tests.conftest import bearer_for, create_database, drop_database, libpq_url, served_app
+from tests.conftest import bearer_for, count_rows, libpq_url
 from voting.reference import reference
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def committed_url(pg_server_url: str) -> Iterator[str]:
-    url = create_database(pg_server_url, "gb_online")
-    yield url
-    drop_database(pg_server_url, url)
-
-
-@pytest.fixture
-async def served(committed_url: str, tmp_path: Path) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
-    async with served_app(committed_url, tmp_path, language="en") as (app, http):
-        yield app, http
-
-
-async def _count(url: str, sql: str) -> int:
-    connection = await asyncpg.connect(libpq_url(url))
-    try:
-        return int(await connection.fetchval(sql))
-    finally:
-        await connection.close()
+DATABASE_PREFIX = "gb_online"  # the committed_url fixture (tests/conftest.py) names its database so
+LANGUAGE = "en"  # and served speaks it
 
 
 async def test_a_ballot_cached_as_open_but_closed_since_refuses_the_vote_and_writes_nothing(served, committed_url):
@@ -54,11 +33,11 @@ async def test_a_ballot_cached_as_open_but_closed_since_refuses_the_vote_and_wri
             await connection.execute("UPDATE ballot SET status = 'closed' WHERE id = $1", ballot_id)
         finally:
             await connection.close()
-        envelopes = await _count(committed_url, "SELECT count(*) FROM vote_envelope")
+        envelopes = await count_rows(committed_url, "SELECT count(*) FROM vote_envelope")
         refused = await http.post(url, json={"projects": [ids[1]]}, headers=bearer_for(app, voters[1]))
         assert refused.status_code == 409 and refused.json()["detail"] == "Voting is closed."
-        assert await _count(committed_url, "SELECT count(*) FROM vote_envelope") == envelopes
-        assert await _count(committed_url, "SELECT count(*) FROM participation") == 1  # only the first voter
+        assert await count_rows(committed_url, "SELECT count(*) FROM vote_envelope") == envelopes
+        assert await count_rows(committed_url, "SELECT count(*) FROM participation") == 1  # only the first voter
     finally:
         reference.listening = was_listening
         reference.clear()
@@ -72,8 +51,8 @@ async def test_concurrent_requests_with_one_idempotency_key_get_one_receipt(serv
                                                headers=headers) for _ in range(8)))
     assert {answer.status_code for answer in answers} == {201}, [answer.text for answer in answers]
     assert len({answer.json()["receipt"] for answer in answers}) == 1
-    assert await _count(committed_url, "SELECT count(*) FROM vote_envelope") == 1
-    assert await _count(committed_url, "SELECT count(*) FROM vote_request") == 1
+    assert await count_rows(committed_url, "SELECT count(*) FROM vote_envelope") == 1
+    assert await count_rows(committed_url, "SELECT count(*) FROM vote_request") == 1
     other = await http.post(f"/api/v1/ballots/{ballot_id}/votes", json={"projects": [ids[1]]}, headers=headers)
     assert other.status_code == 422 and "same-key-for-all" in other.json()["detail"]
 
@@ -101,5 +80,5 @@ async def test_a_close_that_updates_the_ballot_while_holding_the_barrier_refuses
     finally:
         await closer.close()
     assert refused.status_code == 409, refused.text
-    assert await _count(committed_url, "SELECT count(*) FROM participation") == 1
-    assert await _count(committed_url, "SELECT count(*) FROM vote_envelope") == 1
+    assert await count_rows(committed_url, "SELECT count(*) FROM participation") == 1
+    assert await count_rows(committed_url, "SELECT count(*) FROM vote_envelope") == 1

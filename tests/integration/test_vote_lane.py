@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -12,23 +11,14 @@ import httpx
 import pytest
 
 from tests.ballot_factories import seed_committed_ballot
-from tests.conftest import bearer_for, create_database, drop_database, libpq_url, served_app
+from tests.conftest import bearer_for, count_rows, libpq_url
 from voting.web import vote_lane
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def committed_url(pg_server_url: str) -> Iterator[str]:
-    url = create_database(pg_server_url, "gb_lane")
-    yield url
-    drop_database(pg_server_url, url)
-
-
-@pytest.fixture
-async def served(committed_url: str, tmp_path: Path) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
-    async with served_app(committed_url, tmp_path, language="fr") as (app, http):
-        yield app, http
+DATABASE_PREFIX = "gb_lane"  # the committed_url fixture (tests/conftest.py) names its database so
+LANGUAGE = "fr"  # and served speaks it
 
 
 @pytest.fixture
@@ -48,14 +38,6 @@ def lane_calls(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
     monkeypatch.setattr(vote_lane, "_cast", counted)
     return calls
-
-
-async def _count(url: str, sql: str) -> int:
-    connection = await asyncpg.connect(libpq_url(url))
-    try:
-        return int(await connection.fetchval(sql))
-    finally:
-        await connection.close()
 
 
 def _shape(answer: httpx.Response) -> tuple[int, dict[str, str], set[str]]:
@@ -84,7 +66,7 @@ async def test_a_plain_vote_gets_the_same_answer_from_the_lane_as_from_the_full_
     assert fast.json()["replaced_previous"] is False
     again = await http.post(url, json={"projects": [ids[1]]}, headers=bearer_for(app, voters[0]))
     assert again.status_code == 201 and again.json()["replaced_previous"] is True
-    assert await _count(committed_url, "SELECT count(*) FROM participation") == 2
+    assert await count_rows(committed_url, "SELECT count(*) FROM participation") == 2
 
 
 @pytest.mark.parametrize(("body", "headers", "status", "detail"), [
@@ -107,7 +89,7 @@ async def test_anything_but_a_plain_accepted_vote_is_answered_by_the_full_app(se
     assert "detail" in answer.json() and (detail is None or detail in answer.json()["detail"])
     assert True not in lane_calls
     assert "content-security-policy" in answer.headers
-    assert await _count(committed_url, "SELECT count(*) FROM vote_envelope") == 0
+    assert await count_rows(committed_url, "SELECT count(*) FROM vote_envelope") == 0
 
 
 async def test_a_refused_vote_is_answered_in_the_callers_language_and_a_long_key_by_the_framework(
@@ -139,7 +121,7 @@ async def test_a_retry_with_the_same_key_through_the_lane_answers_the_same_recei
     assert first.status_code == second.status_code == 201
     assert second.json()["receipt"] == first.json()["receipt"] and second.json()["replayed"] is True
     assert lane_calls == [True, True]
-    assert await _count(committed_url, "SELECT count(*) FROM vote_envelope") == 1
+    assert await count_rows(committed_url, "SELECT count(*) FROM vote_envelope") == 1
 
 
 @pytest.mark.parametrize("extra", [
@@ -202,4 +184,4 @@ async def test_a_fault_after_the_commit_answers_the_committed_vote_once(served, 
                              headers=bearer_for(app, voters[0]))
     assert answer.status_code == 201 and answer.json()["replaced_previous"] is False, answer.text
     assert lane_calls == [True]
-    assert await _count(committed_url, "SELECT count(*) FROM vote_leaf") == 1  # not cast again by the full app
+    assert await count_rows(committed_url, "SELECT count(*) FROM vote_leaf") == 1  # not cast again by the full app
