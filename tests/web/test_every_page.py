@@ -153,9 +153,10 @@ def check_page(tab, target: str, role: str | None, visit: Visit) -> None:  # typ
 
 @pytest.fixture(scope="module")
 def drafts(live_server) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
-    """A draft ballot (its shortlist page) and a draft proposal (its edit page): the demo city has neither. Made here
-    every time (a draft another test module left on this server may be one the demo moderator cannot manage), and
-    their pages visited by name: other modules' ballots may push them out of the sampled links."""
+    """A draft ballot (its shortlist page), a draft proposal (its edit page) and a group of two district drafts (the
+    manage page of one links to the group's page): the demo city has none. Made here every time (a draft another
+    test module left on this server may be one the demo moderator cannot manage), and their pages visited by
+    name: other modules' ballots may push them out of the sampled links."""
     def token(role: str) -> dict[str, str]:
         account = next(account for account in DEMO_ACCOUNTS if account.role == role)
         answer = httpx.post(f"{live_server.url}/api/v1/auth/token", json={"email": account.email,
@@ -175,7 +176,19 @@ def drafts(live_server) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
         "title": "Un verger partagé", "summary": "Des pommiers", "category": sorted(categories)[0],
         "neighbourhood_id": hoods[0]["id"], "estimated_cost": 12_000})
     assert made.status_code == 201, made.text
-    return (f"/ballots/{ballot_id}", f"/proposals/{made.json()['id']}")
+    proposal_id = made.json()["id"]
+    districts = []
+    for hood in hoods[:2]:  # a group of two district drafts (its edit page is linked only from its ballots)
+        made = httpx.post(f"{live_server.url}/api/v1/ballots", headers=token("admin"), timeout=10, json={
+            "title": "Brouillon de quartier", "budget": 50_000, "neighbourhood_id": hood["id"],
+            "requires_residence": False, "opens_at": "2030-01-01T08:00:00+01:00",
+            "closes_at": "2030-02-01T20:00:00+01:00"})
+        assert made.status_code == 201, made.text
+        districts.append(made.json()["id"])
+    made = httpx.post(f"{live_server.url}/api/v1/ballot-groups", headers=token("admin"), timeout=10, json={
+        "title": "Quartiers 2030", "ballot_ids": districts, "extra_districts": 0})
+    assert made.status_code == 201, made.text
+    return (f"/ballots/{ballot_id}", f"/proposals/{proposal_id}", f"/ballots/{districts[0]}/manage")
 
 
 @pytest.fixture(scope="module")
