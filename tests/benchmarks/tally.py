@@ -346,23 +346,31 @@ def add1_child(path: str, way: str, queue: mp.Queue) -> None:
         instance, profile = pabutools_parse(path)
         start = time.perf_counter()
         out = method_of_equal_shares(instance, profile, sat_class=Cost_Sat, voter_budget_increment=1)
-        queue.put((time.perf_counter() - start, {p.name for p in out}))
+        queue.put((time.perf_counter() - start, {p.name for p in out}, None))
         return
     from voting.tally.add1 import add1, add1_stepwise
     from voting.tally.equalshares import MesProfile
 
     election = parse_pabulib(Path(path).read_text(encoding="utf-8")).election()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     prof = MesProfile(election, ("min-cost", "max-votes", "lexico"))
+    runs, run = [0], prof.run
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs[0] += 1
+        return run(*args, **kwargs)
+
+    prof.run = counted  # type: ignore[method-assign]
     outcome = (add1 if way == "jumps" else add1_stepwise)(prof, election.budget)
-    queue.put((time.perf_counter() - start, set(outcome.winners)))
+    queue.put((time.perf_counter() - start, set(outcome.winners), (runs[0], time.process_time() - cpu)))
 
 
 def add1_table(paths: list[Path], args: argparse.Namespace) -> None:
     """Add1 on the big approval files: our jumps against our unit-step loop and pabutools, in the same run."""
     print(f"load average before: {load_average()}")
-    print("| file | voters | jumps s | unit-step loop s | pabutools s | same as unit steps | same as pabutools |")
-    print("|---|---:|---:|---:|---:|---|---|")
+    print("| file | voters | jumps s | jumps CPU s | MES runs (jumps / unit steps) | unit-step loop s | pabutools s "
+          "| same as unit steps | same as pabutools |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
     for path in paths:
         if path.stem not in ADD1_FILES:
             continue
@@ -374,9 +382,14 @@ def add1_table(paths: list[Path], args: argparse.Namespace) -> None:
             limit = args.ours_timeout if way == "jumps" else args.ref_timeout
             done[way] = in_child(add1_child, path, way, limit)
         cells = [path.stem, str(voters)]
+        counts = [done.get(way) for way in ADD1_WAYS[:2]]
         for way in ADD1_WAYS:
             got = done.get(way)
-            cells.append("-" if got is None else f">{args.ref_timeout:.0f}" if got is _STOPPED else f"{got[0]:.3f}")
+            limit = args.ours_timeout if way == "jumps" else args.ref_timeout
+            cells.append("-" if got is None else f">{limit:.0f}" if got is _STOPPED else f"{got[0]:.3f}")
+            if way == "jumps":
+                cells.append("-" if got in (None, _STOPPED) else f"{got[2][1]:.3f}")
+                cells.append(" / ".join("-" if c in (None, _STOPPED) else str(c[2][0]) for c in counts))
         mine = done.get("jumps")
         for way in ("unit-steps", "pabutools"):
             other = done.get(way)

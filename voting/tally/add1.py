@@ -85,6 +85,23 @@ def _next_change(low: MesOutcome, high: MesOutcome) -> float | None:
     return guess
 
 
+def _crossing(low: MesOutcome, high: MesOutcome) -> float | None:
+    """Where the first round whose winners differ changes hands, interpolating the two winners' gap between
+    the runs (a guess that only picks the next stride; None when a key is missing)."""
+    for t, (a, b) in enumerate(zip(low.margins, high.margins, strict=False)):
+        if a.winner == b.winner:
+            continue
+        (keys_low, unseen_low), (keys_high, unseen_high) = low.rivals[t], high.rivals[t]
+        theirs_low, mine_high = keys_low.get(b.winner, unseen_low), keys_high.get(a.winner, unseen_high)
+        if theirs_low is None or mine_high is None:  # (an unpriced project's key is at least `unseen`)
+            return None
+        gap_low, gap_high = float(theirs_low - a.price), float(b.price - mine_high)
+        if gap_low - gap_high <= 0:
+            return None
+        return float(low.per_voter) + gap_low * float(high.per_voter - low.per_voter) / (gap_low - gap_high)
+    return None
+
+
 class _Runs:
     """Every run made so far, by start budget (the search may come back to a budget it already ran).
 
@@ -130,6 +147,10 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
         return _same_path(low, high) or (chord is not None and chord.proves(low, high))
 
     while lo < ceiling:
+        if failed is not None and failed.per_voter > lo + 1:  # aim just before where the orders part
+            guess = _crossing(low, failed)
+            if guess is not None:
+                stride = min(max(1, int(guess) - lo), int(failed.per_voter) - lo - 1)
         hi = min(lo + stride, ceiling)
         if failed is not None and hi >= failed.per_voter:
             hi, high = int(failed.per_voter), failed

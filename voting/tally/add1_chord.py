@@ -55,10 +55,13 @@ class _Atoms:
         self.count = self.count.astype(np.float64)
         self.first = first
         self.words = [w[first] for w in words]
+        self._members: dict[int, Any] = {}
 
-    def supports(self, np: Any, t: int) -> Any:
-        """Which atoms support the winner of round t."""
-        return (self.words[t // 64] >> np.uint64(t % 64)) & np.uint64(1) == 1
+    def members(self, np: Any, t: int) -> Any:
+        """The atoms that support the winner of round t."""
+        if t not in self._members:
+            self._members[t] = np.flatnonzero((self.words[t // 64] >> np.uint64(t % 64)) & np.uint64(1))
+        return self._members[t]
 
 
 def _level(np: Any, money: Any, weight: Any, cost: float) -> tuple[float, float] | None:
@@ -77,65 +80,77 @@ def _level(np: Any, money: Any, weight: Any, cost: float) -> tuple[float, float]
     return rest / total, err
 
 
+def _level_above(np: Any, money: Any, weight: Any, cost: float, p: float) -> float | None:
+    """An upper bound on the water level of `money` (see `_level`), from a guess p: Newton steps on
+    sum(weight * min(money, p)), lengthened by a thousandth so as to pass the level, until one is checked to
+    cover the cost (with its rounding); by sorting when they do not get there."""
+    bound = rounding_bound(len(money)) * 4
+    for _ in range(5):
+        covered = float(weight @ np.minimum(money, p))
+        if covered * (1 - bound) - cost * bound >= cost:
+            return p
+        rich = float(weight[money > p].sum())
+        if rich <= 0:
+            return None
+        p += (cost - covered) / rich * (1 + 1e-3) + p * _TOL * 1e-3
+    level = _level(np, money, weight, cost)
+    return None if level is None else level[0] + level[1]
+
+
+def _partition(np: Any, x: Any, y: Any, err: Any, weight: Any, cost: float, poor: Any) -> tuple[float, float] | None:
+    """Lower bounds at both ends on a price from the partition `poor` of its supporters (money x at lo, y at hi,
+    within err of the chord in between): price >= (cost - money of the poor) / the others' weight."""
+    rich = float(weight[~poor].sum())
+    if rich <= 0:
+        return None
+    w, e = weight[poor], err[poor]
+    slack = rounding_bound(len(w)) * 4
+    return ((cost - float(w @ (x[poor] + e)) * (1 + slack)) / rich,
+            (cost - float(w @ (y[poor] + e)) * (1 + slack)) / rich)
+
+
 class _Bounds:
     """Chords and error bounds of every atom's money along one purchase sequence between two budgets."""
 
-    def __init__(self, np: Any, atoms: _Atoms, lo: float, hi: float) -> None:
-        n = len(atoms.count)
-        self.x, self.y, self.err = np.full(n, lo), np.full(n, hi), np.zeros(n)
+    def __init__(self, np: Any, atoms: int, lo: float, hi: float) -> None:
+        self.x, self.y, self.err = np.full(atoms, lo), np.full(atoms, hi), np.zeros(atoms)
 
-    def partition_bound(self, np: Any, weight: Any, cost: float, poor: Any) -> tuple[float, float] | None:
-        """Lower bounds at both ends on a price from the partition `poor` (None if everybody is in it)."""
-        rich = float(weight[~poor].sum())
-        if rich <= 0:
-            return None
-        w, e = weight[poor], self.err[poor]
-        slack = rounding_bound(int(poor.sum())) * 4
-        lo = (cost - float(w @ (self.x[poor] + e)) * (1 + slack)) / rich
-        hi = (cost - float(w @ (self.y[poor] + e)) * (1 + slack)) / rich
-        return lo, hi
+    def lower(self, np: Any, idx: Any, weight: Any, cost: float, p0: float, p1: float) -> tuple[float, float] | None:
+        """A lower bound at both ends on a price whose ends are near p0 and p1, valid (affine) in between
+        (supporters: the atoms `idx` with `weight`)."""
+        x, y, err = self.x[idx], self.y[idx], self.err[idx]
+        options = [b for b in (_partition(np, x, y, err, weight, cost, x <= p0),
+                               _partition(np, x, y, err, weight, cost, y <= p1)) if b is not None]
+        return max(options, key=lambda b: min(b[0] - p0, b[1] - p1)) if options else None
 
-    def lower(self, np: Any, weight: Any, cost: float, p0: float, p1: float) -> tuple[float, float] | None:
-        """A lower bound at both ends on a price whose ends are p0 and p1, valid (affine) in between."""
-        first = self.partition_bound(np, weight, cost, (self.x <= p0) & (weight > 0))
-        second = self.partition_bound(np, weight, cost, (self.y <= p1) & (weight > 0))
-        options = [b for b in (first, second) if b is not None]
-        if not options:
-            return None
-        return max(options, key=lambda b: min(b[0] - p0, b[1] - p1))
-
-    def price(self, np: Any, sup: Any, weight: Any, cost: float, p0: float, p1: float) -> tuple[float, float] | None:
+    def price(self, np: Any, idx: Any, weight: Any, cost: float, p0: float, p1: float) -> tuple[float, float] | None:
         """How far above and below the chord of its end prices p0 and p1 (from the runs) a project's price may
-        go in between (its supporters `sup`, a mask of atoms); None when the bounds give out."""
-        x, y, err, k = self.x[sup], self.y[sup], self.err[sup], weight[sup]
-        low0, low1 = _level(np, x - err, k, cost), _level(np, y - err, k, cost)
-        if low0 is None or low1 is None:
+        go in between (supporters: the atoms `idx` with `weight`); None when the bounds give out."""
+        x, y, err = self.x[idx], self.y[idx], self.err[idx]
+        top0, top1 = _level_above(np, x - err, weight, cost, p0), _level_above(np, y - err, weight, cost, p1)
+        first = _partition(np, x, y, err, weight, cost, x <= p0)
+        second = _partition(np, x, y, err, weight, cost, y <= p1)
+        if top0 is None or top1 is None or first is None or second is None:
             return None
         slack = _TOL * 1e-3 * max(p0, p1)  # the end prices' conversion to floats, generously
-        up = max(low0[0] + low0[1] - p0, low1[0] + low1[1] - p1, 0.0) + slack
-        down = self._down(np, np.where(sup, weight, 0.0), sup, cost, p0, p1)
-        return None if down is None else (up, down + slack)
+        up = max(top0 - p0, top1 - p1, 0.0) + slack
+        # the better of the two partitions at each budget: at least their mix, (1 - t) first + t second
+        e10, big1 = max(p0 - first[0], 0.0), max(p1 - first[1], 0.0)
+        big2, e21 = max(p0 - second[0], 0.0), max(p1 - second[1], 0.0)
+        down = min(max(e10, big1), max(big2, e21), max(e10, e21) + (big1 + big2) / 4)
+        return up, down + slack
 
-    def pay(self, np: Any, sup: Any, p0: float, p1: float, up: float, down: float) -> None:
+    def pay(self, np: Any, idx: Any, p0: float, p1: float, up: float, down: float) -> None:
         """Money after paying, max(0, money - price): near the chord of its values at both ends."""
-        x, y, err = self.x[sup], self.y[sup], self.err[sup]
+        x, y, err = self.x[idx], self.y[idx], self.err[idx]
         a, b = x - p0, y - p1
         crossing = (a > 0) != (b > 0)
         kink = np.where(crossing, np.abs(a * b) / np.maximum(np.abs(a) + np.abs(b), 1e-300), 0.0)
         both_poor = (a <= 0) & (b <= 0)
         new_err = np.where(both_poor, np.maximum(0.0, np.maximum(a, b) + err + down), err + max(up, down) + kink)
         scale = max(float(x.max(initial=0.0)), float(y.max(initial=0.0)), p0, p1)
-        self.x[sup], self.y[sup] = np.maximum(a, 0), np.maximum(b, 0)
-        self.err[sup] = new_err + scale * _TOL * 1e-3  # the subtractions' own rounding, generously
-
-    def _down(self, np: Any, weight: Any, sup: Any, cost: float, p0: float, p1: float) -> float | None:
-        first = self.partition_bound(np, weight, cost, (self.x <= p0) & sup)
-        second = self.partition_bound(np, weight, cost, (self.y <= p1) & sup)
-        if first is None or second is None:
-            return None
-        e10, big1 = max(p0 - first[0], 0.0), max(p1 - first[1], 0.0)
-        big2, e21 = max(p0 - second[0], 0.0), max(p1 - second[1], 0.0)
-        return min(max(e10, big1), max(big2, e21), max(e10, e21) + (big1 + big2) / 4)
+        self.x[idx], self.y[idx] = np.maximum(a, 0), np.maximum(b, 0)
+        self.err[idx] = new_err + scale * _TOL * 1e-3  # the subtractions' own rounding, generously
 
 
 class ChordProof:
@@ -164,7 +179,7 @@ class ChordProof:
         if order != tuple(m.winner for m in high.margins):
             return False
         atoms = self._atoms_of(order)
-        bounds = _Bounds(np, atoms, float(low.per_voter), float(high.per_voter))
+        bounds = _Bounds(np, len(atoms.count), float(low.per_voter), float(high.per_voter))
         rank, costs = prof.tie_rank, prof.cost_float
         for t, (mine, (keys, unseen)) in enumerate(zip(low.margins, high.rivals, strict=True)):
             w = mine.winner
@@ -172,9 +187,9 @@ class ChordProof:
                 return False
             close = [r for r, key in keys.items()
                      if r != w and (key <= mine.price if rank[r] < rank[w] else key < mine.price)]
-            sup = atoms.supports(np, t)
+            sup = atoms.members(np, t)
             p0, p1 = float(low.rounds[t].price), float(high.rounds[t].price)
-            priced = bounds.price(np, sup, atoms.count, costs[w], p0, p1)
+            priced = bounds.price(np, sup, atoms.count[sup], costs[w], p0, p1)
             if priced is None:
                 return False
             up, down = priced
@@ -187,13 +202,15 @@ class ChordProof:
     def _above(self, r: int, atoms: _Atoms, bounds: _Bounds, top0: float, top1: float) -> bool:
         """True when rival r's price per unit stays above the winner's bound (top0 at lo, top1 at hi)."""
         np, prof = self.np, self.prof
-        weight = np.bincount(atoms.of_voter[prof.supp[r]], minlength=len(atoms.count)).astype(np.float64)
+        weight = np.bincount(atoms.of_voter[prof.supp[r]], minlength=len(atoms.count))
+        idx = np.flatnonzero(weight)
+        weight = weight[idx].astype(np.float64)
         cost = prof.cost_float[r]
-        at1 = _level(np, bounds.y, weight, cost)
+        at1 = _level(np, bounds.y[idx], weight, cost)
         if at1 is None:
             return True  # unaffordable at hi, so at every budget below it
-        at0 = _level(np, bounds.x, weight, cost)
-        low = bounds.lower(np, weight, cost, at1[0] if at0 is None else at0[0], at1[0])
+        at0 = _level(np, bounds.x[idx], weight, cost)
+        low = bounds.lower(np, idx, weight, cost, at1[0] if at0 is None else at0[0], at1[0])
         if low is None:
             return False
         return low[0] / cost > top0 * (1 + _TOL) and low[1] / cost > top1 * (1 + _TOL)
