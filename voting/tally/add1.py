@@ -9,9 +9,11 @@ the rounds: with richer supporters the price that covers a cost can only fall, a
 max(0, money - price * utility), can only grow). So if the runs at budgets lo < hi buy the same projects
 in the same order, and in every round the winner's price at lo is below every rival's price at hi (or
 equal, for rivals the tie-break puts after it), every budget in between buys exactly the same projects.
-How the search picks its jumps (strides, runs reused) only decides how many runs it makes: every budget
-it skips lies in a proven range and every budget whose cost it reads was run, so the result is the
-unit-step loop's.
+When that monotone proof gives out (winner and rival prices fall together), the chord proof
+(`voting.tally.add1_chord`) may still prove the range: it follows every voter's money between the two
+runs as a straight line plus a bounded error. How the search picks its jumps (strides, runs reused)
+only decides how many runs it makes: every budget it skips lies in a proven range and every budget
+whose cost it reads was run, so the result is the unit-step loop's.
 """
 
 from __future__ import annotations
@@ -163,8 +165,8 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
                 return low
             if low.winners == high.winners:
                 stride = _stride(low, high, 2 * stride)
-            else:  # a new order: guess it lasts half as long as the last one did
-                stride, start = max(1, (hi - start) // 2), hi
+            else:  # a new order: guess it lasts a quarter as long as the last one did
+                stride, start = max(1, (hi - start) // 4), hi
             lo, low = hi, high
         elif proven(low, high):
             lo, low, stride = hi, high, _stride(low, high, stride * 2)
