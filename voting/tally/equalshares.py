@@ -93,18 +93,27 @@ class MesProfile:
 
 
 def _supporters(np: Any, ballots: Ballots, index: dict[str, int]) -> list[Any]:
-    """Each project's supporters (voter numbers, increasing) from the distinct approval ballots, in numpy."""
+    """Each project's supporters (voter numbers, increasing) from the distinct approval ballots, in numpy.
+
+    The arrays of (voter, project) pairs are 32-bit when the numbers fit: a million voters make about four million
+    pairs, and 64-bit ones set the command's peak memory (225 MiB for Łódź 2022 repeated to 1.09 M voters; 165)."""
     groups, _ = ballots.groups()
     lengths = np.fromiter(map(len, groups), dtype=np.intp, count=len(groups))
-    flat = np.fromiter(map(index.__getitem__, chain.from_iterable(groups)), dtype=np.intp, count=int(lengths.sum()))
+    flat = np.fromiter(map(index.__getitem__, chain.from_iterable(groups)),
+                       dtype=np.int32 if len(index) < 2**31 else np.intp, count=int(lengths.sum()))
     starts = np.cumsum(lengths) - lengths
     of_voter = np.asarray(ballots.of_voter, dtype=np.intp)
     per_voter = lengths[of_voter]
     ends = np.cumsum(per_voter)
     pairs = int(ends[-1]) if len(ends) else 0
-    voter = np.repeat(np.arange(len(of_voter), dtype=np.intp), per_voter)
-    project = flat[np.repeat(starts[of_voter] - ends + per_voter, per_voter) + np.arange(pairs, dtype=np.intp)]
+    narrow = np.int32 if max(pairs, len(of_voter)) < 2**31 else np.intp
+    voter = np.repeat(np.arange(len(of_voter), dtype=narrow), per_voter)
+    at = np.repeat((starts[of_voter] - ends + per_voter).astype(narrow), per_voter)
+    at += np.arange(pairs, dtype=narrow)
+    project = flat[at]
+    del at
     small = np.int16 if len(index) < 2**15 else np.intp  # a stable sort of 16-bit keys is a radix sort
     order = np.argsort(project.astype(small), kind="stable")
     sizes = np.bincount(project, minlength=len(index))
+    del project
     return [part.astype(np.intp) for part in np.split(voter[order], np.cumsum(sizes)[:-1])]
