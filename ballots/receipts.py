@@ -15,9 +15,14 @@ __all__ = ["canonical_json", "new_receipt_code", "normalise_code", "receipt_hash
            "voter_slot", "request_hash", "log_key", "mask_commitment"]
 
 
-def new_receipt_code() -> str:
-    """128 random bits in base32 (26 characters, no padding), grouped for reading aloud."""
-    raw = base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
+def new_receipt_code(random_bytes: bytes | None = None) -> str:
+    """128 random bits in base32 (26 characters, no padding), grouped for reading aloud; ``random_bytes`` (16 bytes
+    from ``secrets``) for a caller that draws the randomness of many codes at once."""
+    if random_bytes is None:
+        random_bytes = secrets.token_bytes(16)
+    elif len(random_bytes) != 16:
+        raise ValueError("a receipt code takes 16 random bytes")
+    raw = base64.b32encode(random_bytes).decode().rstrip("=")
     return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
 

@@ -71,3 +71,13 @@ def test_canonical_json_leaves_floats_large_integers_and_other_scripts_to_rfc878
     for value in ({"x": 1.5}, {"x": 2**53}, {"é": 1}, {"x": "😀"}):
         assert not receipts._plain(value)
         assert _outcome(receipts.canonical_json, value) == _outcome(rfc8785.dumps, value)
+
+
+def test_a_receipt_code_from_given_random_bytes_spells_them_and_takes_exactly_sixteen():
+    drawn = bytes(range(16))
+    code = receipts.new_receipt_code(drawn)
+    assert code == receipts.new_receipt_code(drawn)
+    assert base64.b32decode(code.replace("-", "") + "======") == drawn
+    for wrong in (b"", bytes(15), bytes(17)):
+        with pytest.raises(ValueError):
+            receipts.new_receipt_code(wrong)

@@ -3,6 +3,8 @@ into the ballot box (random slots, no voter), so the city can re-tally, re-publi
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import secrets
@@ -206,28 +208,54 @@ async def import_pabulib(session: AsyncSession, text: str, *, neighbourhood: str
 
 async def _store_votes(session: AsyncSession, ballot_id: int, election: Any, ids: dict[str, int],
                        progress: Callable[[int, int], None] | None) -> None:
-    """Bulk-load the ballot box with COPY: participation (channel ``imported``), votes, and their log leaves."""
+    """Bulk-load the ballot box with COPY: participation (channel ``imported``), votes, and their log leaves.
+
+    The next batch's rows are made in a thread while PostgreSQL stores the current one (the work is Python's and
+    PostgreSQL's in turn otherwise: about half each on a 90,000-vote file)."""
     connection = await (await session.connection()).get_raw_connection()
     driver: Any = connection.driver_connection
     total = election.voters
-    for start in range(0, total, BATCH):
-        participation, votes, leaves = [], [], []
-        for pb_ballot in election.ballots[start:start + BATCH]:
-            content = _content(pb_ballot, ids, election.vote_type)
-            code = receipts.new_receipt_code()  # nobody holds these receipts: the votes are historical
-            code_hash = receipts.receipt_hash(code)
-            commitment = receipts.commitment(ballot_id, content, code)
-            participation.append((ballot_id, secrets.token_hex(16), "imported", "unknown"))
-            votes.append((ballot_id, secrets.token_bytes(32), json.dumps(content, separators=(",", ":")), commitment,
-                          code_hash))
-            log_key, masked = receipts.log_key(code), receipts.mask_commitment(code, commitment)
-            leaf = merkle.leaf_hash(receipts.leaf_data(ballot_id, log_key, masked))
-            leaves.append((ballot_id, log_key, masked, leaf))
-        await driver.copy_records_to_table("participation", records=participation,
-                                           columns=["ballot_id", "voter_ref", "channel", "age_band"])
-        await driver.copy_records_to_table("vote", records=votes,
-                                           columns=["ballot_id", "slot", "content", "commitment", "receipt_hash"])
-        await driver.copy_records_to_table("vote_leaf", records=leaves,
-                                           columns=["ballot_id", "receipt_key", "masked_commitment", "leaf_hash"])
-        if progress:
-            progress(min(start + BATCH, total), total)
+    starts = list(range(0, total, BATCH))
+    if not starts:
+        return
+    made = asyncio.ensure_future(asyncio.to_thread(_batch_rows, ballot_id, election, ids, starts[0]))
+    try:
+        for number, start in enumerate(starts):
+            participation, votes, leaves = await made
+            if number + 1 < len(starts):
+                made = asyncio.ensure_future(asyncio.to_thread(_batch_rows, ballot_id, election, ids,
+                                                               starts[number + 1]))
+            await driver.copy_records_to_table("participation", records=participation,
+                                               columns=["ballot_id", "voter_ref", "channel", "age_band"])
+            await driver.copy_records_to_table("vote", records=votes,
+                                               columns=["ballot_id", "slot", "content", "commitment", "receipt_hash"])
+            await driver.copy_records_to_table("vote_leaf", records=leaves,
+                                               columns=["ballot_id", "receipt_key", "masked_commitment", "leaf_hash"])
+            if progress:
+                progress(min(start + BATCH, total), total)
+    finally:
+        if not made.done():  # a COPY failed: let the batch being made finish, and drop it
+            with contextlib.suppress(Exception):
+                await made
+
+
+Rows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def _batch_rows(ballot_id: int, election: Any, ids: dict[str, int], start: int) -> Rows:
+    """The participation, vote and log-leaf rows of the votes from ``start`` (one batch)."""
+    participation, votes, leaves = [], [], []
+    chunk = election.ballots[start:start + BATCH]
+    entropy = secrets.token_bytes(64 * len(chunk))  # one draw per batch: 16 + 16 + 32 bytes for each vote
+    for at, pb_ballot in enumerate(chunk):
+        drawn = entropy[64 * at:64 * at + 64]
+        content = _content(pb_ballot, ids, election.vote_type)
+        code = receipts.new_receipt_code(drawn[:16])  # nobody holds these receipts: the votes are historical
+        code_hash = receipts.receipt_hash(code)
+        commitment = receipts.commitment(ballot_id, content, code)
+        participation.append((ballot_id, drawn[16:32].hex(), "imported", "unknown"))
+        votes.append((ballot_id, drawn[32:], json.dumps(content, separators=(",", ":")), commitment, code_hash))
+        log_key, masked = receipts.log_key(code), receipts.mask_commitment(code, commitment)
+        leaf = merkle.leaf_hash(receipts.leaf_data(ballot_id, log_key, masked))
+        leaves.append((ballot_id, log_key, masked, leaf))
+    return participation, votes, leaves
