@@ -40,7 +40,14 @@ def _groups(election: Election) -> tuple[Sequence[Sequence[str]], Sequence[int]]
 
 
 def mes_small(election: Election, chain: tuple[str, ...], per_voter: Fraction) -> MesOutcome:
-    """Equal Shares with `per_voter` currency units each; cost is the utility (approval ballots only)."""
+    """Equal Shares with `per_voter` currency units each; cost is the utility (approval ballots only).
+
+    Money is exact: group g holds ``money[g] * grown[epoch[g]]`` units of 1/`den`, where ``grown[e]`` is how much
+    the denominator has grown since epoch e (a round whose share is not a whole unit multiplies `den`; only the
+    groups that pay are rewritten in the new unit, the others keep their epoch). Prices per unit of utility,
+    rest / (total * cost), are compared exactly by cross-multiplying integers; the heap of lower bounds orders
+    projects by the correctly rounded float of theirs, which never reverses the order of two exact values, so no
+    project that could win or tie is left unpriced."""
     projects = election.projects
     index = {p.id: i for i, p in enumerate(projects)}
     texts, times = _groups(election)
@@ -55,57 +62,59 @@ def mes_small(election: Election, chain: tuple[str, ...], per_voter: Fraction) -
     rank = {i: r for r, i in enumerate(sorted(range(len(projects)), key=lambda i: key(projects[i])))}
     den = lcm(per_voter.denominator, *(p.cost.denominator for p in projects))
     money = [int(per_voter * den) if per_voter > 0 else 0] * len(weight)
-    cost = [int(p.cost * den) for p in projects]
+    epoch = [0] * len(weight)
+    grown = [1]  # grown[e]: den now / den at epoch e
+    base = [int(p.cost * den) for p in projects]  # in units of the first den; now: base * grown[0]
     # a lower bound on each project's price per unit of utility (paid by all its supporters): 1 / supporters
-    heap = [(Fraction(1, voters[i]), i) for i, p in enumerate(projects)
-            if p.cost > 0 and not p.withdrawn and voters[i]]
+    heap = [(1 / voters[i], i) for i, p in enumerate(projects) if p.cost > 0 and not p.withdrawn and voters[i]]
     heapq.heapify(heap)
     rounds: list[MesRound] = []
     while heap:
-        best: Fraction | None = None
-        priced: dict[int, tuple[Fraction, int, int]] = {}
-        while heap and (best is None or heap[0][0] <= best):
+        best: tuple[int, int] | None = None  # the lowest price so far, as (numerator, denominator)
+        best_float = 0.0
+        priced: dict[int, tuple[int, int, int]] = {}  # project: (rest, total, cost now)
+        while heap and (best is None or heap[0][0] <= best_float):
             _, i = heapq.heappop(heap)
-            price = _price(cost[i], [(money[g], weight[g]) for g in supp[i]])
+            cost = base[i] * grown[0]
+            price = _price(cost, [(money[g] * grown[epoch[g]], weight[g]) for g in supp[i]])
             if price is None:
                 continue  # unaffordable now, so for ever
             rest, total = price
-            unit = Fraction(rest, total * cost[i])  # price per unit of utility (utility = cost)
-            priced[i] = (unit, rest, total)
-            if best is None or unit < best:
-                best = unit
+            if best is None or rest * best[1] < best[0] * total * cost:
+                best, best_float = (rest, total * cost), rest / (total * cost)
+            priced[i] = (rest, total, cost)
         if best is None:
             break
-        winner = min((i for i in priced if priced[i][0] == best), key=rank.__getitem__)
-        for i, (unit, _, _) in priced.items():
+        winner = min((i for i, (rest, total, cost) in priced.items() if rest * best[1] == best[0] * total * cost),
+                     key=rank.__getitem__)
+        for i, (rest, total, cost) in priced.items():
             if i != winner:
-                heapq.heappush(heap, (unit, i))
-        _, rest, total = priced[winner]
+                heapq.heappush(heap, (rest / (total * cost), i))
+        rest, total, _ = priced[winner]
         scale = total // gcd(rest, total)
         if scale != 1:
             den *= scale
-            money = [m * scale for m in money]
-            cost = [c * scale for c in cost]
+            grown = [g * scale for g in grown] + [1]
+        now = len(grown) - 1
         share = rest * scale // total
         paid: dict[int, int] = {}
         for g in supp[winner]:
-            have = money[g]
+            have = money[g] * grown[epoch[g]]
             if not have:
                 continue
             pays = have if have <= share else share
-            money[g] = have - pays
+            money[g], epoch[g] = have - pays, now
             paid[pays] = paid.get(pays, 0) + weight[g]
         rounds.append(MesRound(projects[winner].id, len(rounds) + 1, Fraction(share, den), tuple(paid),
                                tuple(paid.values()), den))
-    held = {p.id: Fraction(sum(money[g] * weight[g] for g in supp[i]), den) for i, p in enumerate(projects)}
+    held = {p.id: Fraction(sum(money[g] * grown[epoch[g]] * weight[g] for g in supp[i]), den)
+            for i, p in enumerate(projects)}
     return MesOutcome(per_voter, rounds, held)
 
 
 def _price(cost: int, have: list[tuple[int, int]]) -> tuple[int, int] | None:
     """The share each supporter pays (rest / total, in money units), the poorer paying all they hold; None when
-    they cannot pay `cost` together."""
-    if sum(m * k for m, k in have) < cost:
-        return None
+    they cannot pay `cost` together (every one of them would pay all they hold and some cost would remain)."""
     have.sort()
     rest, total = cost, sum(k for m, k in have if m)
     for m, k in have:
@@ -115,5 +124,5 @@ def _price(cost: int, have: list[tuple[int, int]]) -> tuple[int, int] | None:
             rest -= m * k
             total -= k
         else:
-            break
-    return rest, total
+            return rest, total
+    return None
