@@ -3,18 +3,18 @@
 Along a fixed sequence of purchases W, voters who support the same projects of W (an "atom") hold the same
 money at every start budget b. Between the runs at `lo` and `hi` (b = lo + t * (hi - lo), t in [0, 1]), the
 proof keeps for every atom the chord of its money (the straight line between its money at lo and at hi) and
-a bound `err` on how far the money strays from that chord in between. At the start every voter holds b: the
-chord is exact. Each round, for the winner w:
+bounds `below` and `above` on how far the money strays under and over that chord in between. At the start
+every voter holds b: the chord is exact. Each round, for the winner w:
 
-* its price is at most chord + `up`: water-filling with every atom's money lowered by its `err` covers the
+* its price is at most chord + `up`: water-filling with every atom's money lowered by `below` covers the
   cost at both ends, and money lowered that way is a concave function of t, so it covers the cost in between;
 * its price is at least chord - `down`: for any set P of atoms, price >= (cost - money of P) / (voters not
   in P), which is affine in the chords (P = those paying all they have at lo, then at hi, and their mix);
 * money after paying, max(0, money - price), is near the chord of its values at both ends: the bounds above
-  add up, and an atom that pays all it has at one end only adds the depth of that kink.
+  add up, and an atom that pays all it has at one end only adds the depth of that kink (under the chord).
 
 A rival r cannot win round t anywhere in between if its price's lower bound (the same partition bound, with
-money raised by `err`) divided by its cost stays above the winner's upper bound divided by the winner's
+money raised by `above`) divided by its cost stays above the winner's upper bound divided by the winner's
 cost at both ends (both are affine in t). Rivals that the monotone proof (`add1._same_path`) already puts
 above the winner need no check. Rivals unaffordable at `hi` are unaffordable below it (money only grows
 with b along W). Floats are used throughout, every water level with a bound on its rounding, and every
@@ -113,12 +113,13 @@ class _Bounds:
     """Chords and error bounds of every atom's money along one purchase sequence between two budgets."""
 
     def __init__(self, np: Any, atoms: int, lo: float, hi: float) -> None:
-        self.x, self.y, self.err = np.full(atoms, lo), np.full(atoms, hi), np.zeros(atoms)
+        self.x, self.y = np.full(atoms, lo), np.full(atoms, hi)
+        self.below, self.above = np.zeros(atoms), np.zeros(atoms)  # how far money may stray under/over its chord
 
     def lower(self, np: Any, idx: Any, weight: Any, cost: float, p0: float, p1: float) -> tuple[float, float] | None:
         """A lower bound at both ends on a price whose ends are near p0 and p1, valid (affine) in between
         (supporters: the atoms `idx` with `weight`)."""
-        x, y, err = self.x[idx], self.y[idx], self.err[idx]
+        x, y, err = self.x[idx], self.y[idx], self.above[idx]
         options = [b for b in (_partition(np, x, y, err, weight, cost, x <= p0),
                                _partition(np, x, y, err, weight, cost, y <= p1)) if b is not None]
         return max(options, key=lambda b: min(b[0] - p0, b[1] - p1)) if options else None
@@ -126,10 +127,10 @@ class _Bounds:
     def price(self, np: Any, idx: Any, weight: Any, cost: float, p0: float, p1: float) -> tuple[float, float] | None:
         """How far above and below the chord of its end prices p0 and p1 (from the runs) a project's price may
         go in between (supporters: the atoms `idx` with `weight`); None when the bounds give out."""
-        x, y, err = self.x[idx], self.y[idx], self.err[idx]
-        top0, top1 = _level_above(np, x - err, weight, cost, p0), _level_above(np, y - err, weight, cost, p1)
-        first = _partition(np, x, y, err, weight, cost, x <= p0)
-        second = _partition(np, x, y, err, weight, cost, y <= p1)
+        x, y, under, over = self.x[idx], self.y[idx], self.below[idx], self.above[idx]
+        top0, top1 = _level_above(np, x - under, weight, cost, p0), _level_above(np, y - under, weight, cost, p1)
+        first = _partition(np, x, y, over, weight, cost, x <= p0)
+        second = _partition(np, x, y, over, weight, cost, y <= p1)
         if top0 is None or top1 is None or first is None or second is None:
             return None
         slack = _TOL * 1e-3 * max(p0, p1)  # the end prices' conversion to floats, generously
@@ -141,16 +142,20 @@ class _Bounds:
         return up, down + slack
 
     def pay(self, np: Any, idx: Any, p0: float, p1: float, up: float, down: float) -> None:
-        """Money after paying, max(0, money - price): near the chord of its values at both ends."""
-        x, y, err = self.x[idx], self.y[idx], self.err[idx]
+        """Money after paying, max(0, money - price), near the chord of its values at both ends: a price up to
+        `up` over its chord leaves money under the chord, one up to `down` under it leaves money over it; an
+        atom paying all it has at one end only sinks under its chord by at most the kink's depth (max(0, .)
+        of a line is convex); one paying all it has at both ends holds 0 or a little over."""
+        x, y, under, over = self.x[idx], self.y[idx], self.below[idx], self.above[idx]
         a, b = x - p0, y - p1
         crossing = (a > 0) != (b > 0)
         kink = np.where(crossing, np.abs(a * b) / np.maximum(np.abs(a) + np.abs(b), 1e-300), 0.0)
         both_poor = (a <= 0) & (b <= 0)
-        new_err = np.where(both_poor, np.maximum(0.0, np.maximum(a, b) + err + down), err + max(up, down) + kink)
         scale = max(float(x.max(initial=0.0)), float(y.max(initial=0.0)), p0, p1)
+        slack = scale * _TOL * 1e-3  # the subtractions' own rounding, generously
+        self.below[idx] = np.where(both_poor, 0.0, under + up + kink) + slack
+        self.above[idx] = np.where(both_poor, np.maximum(0.0, np.maximum(a, b) + over + down), over + down) + slack
         self.x[idx], self.y[idx] = np.maximum(a, 0), np.maximum(b, 0)
-        self.err[idx] = new_err + scale * _TOL * 1e-3  # the subtractions' own rounding, generously
 
 
 class ChordProof:
