@@ -243,9 +243,8 @@ async def _group_refused(request: Request[Any, Any, Any], db_session: Any, group
     if isinstance(error, DomainError) and error.status_code in (403, 404):
         raise error
     await db_session.rollback()
-    refusal = refusal_of(error)
-    return Template("ballots/group_new.html", status_code=refusal.status_code, context=await group_edit_context(
-        db_session, current_principal(request), group_id, fields, refusal))
+    context = await group_edit_context(db_session, current_principal(request), group_id, fields, refusal_of(error))
+    return Template("ballots/group_new.html", status_code=context["status"], context=context)
 
 
 async def _managed_view(request: Request[Any, Any, Any], db_session: Any, ballot_id: int) -> BallotView:

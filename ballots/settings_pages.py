@@ -216,7 +216,7 @@ async def group_context(session: AsyncSession, principal: Principal | None, fiel
 async def group_edit_context(session: AsyncSession, principal: Principal, group_id: int,
                              fields: Mapping[str, Any] | None = None, refusal: Refusal | None = None) -> dict[str, Any]:
     """A group's form: as stored, or as typed when a save was refused; when one of its ballots is no longer a
-    draft, that refusal (409) and no form."""
+    draft, that refusal (409, whatever else the save got wrong: the form is not shown) and no form."""
     group, ballots = await view_group(session, principal, group_id)
     stopped = change_refusal([GroupMember(b.id or 0, b.neighbourhood_id, b.status, b.requires_residence, None)
                               for b in ballots])
@@ -224,7 +224,7 @@ async def group_edit_context(session: AsyncSession, principal: Principal, group_
         fields = {"title": group.title, "ballot_ids": [b.id for b in ballots if b.neighbourhood_id is not None],
                   "city_ballot_id": next((b.id for b in ballots if b.neighbourhood_id is None), None),
                   "extra_districts": group.extra_districts}
-    if stopped is not None and refusal is None:
+    if stopped is not None:
         refusal = Refusal(409, stopped.message, [])
     context = await group_context(session, principal, fields, refusal, group, frozen=stopped is not None)
-    return {**context, "members": ballots}
+    return {**context, "members": ballots, "status": refusal.status_code if refusal else 200}

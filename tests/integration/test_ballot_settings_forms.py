@@ -198,9 +198,9 @@ async def test_district_ballots_grouped_from_the_form(client, db_session):
     assert re.search(r'data-testid="ballot-group">[^<]*Districts 2030[^<]*own district and 1 other\.', page)
 
 
-async def test_a_group_is_changed_and_deleted_from_its_form_while_drafts(client, db_session):
-    from ballots.groups.models import BallotGroup
-
+async def grouped_drafts(client, db_session) -> tuple[list[int], list[tuple[str, str]], int]:  # type: ignore[no-untyped-def]
+    """Three district drafts grouped from the form by a logged-in admin: their numbers, their form fields and the
+    group's number."""
     hoods = [await make_neighbourhood(db_session) for _ in range(3)]
     admin = await make_account(db_session, "admin")
     await browser_login(client, admin.email)
@@ -215,7 +215,13 @@ async def test_a_group_is_changed_and_deleted_from_its_form_while_drafts(client,
     assert grouped.status_code in (302, 303), grouped.text
     ballot = await db_session.get(Ballot, ids[0])
     assert ballot is not None and ballot.group_id is not None
-    group_id = ballot.group_id
+    return ids, members, ballot.group_id
+
+
+async def test_a_group_is_changed_and_deleted_from_its_form_while_drafts(client, db_session):
+    from ballots.groups.models import BallotGroup
+
+    ids, members, group_id = await grouped_drafts(client, db_session)
     manage = (await client.get(f"/ballots/{ids[0]}/manage", headers=FR)).text
     assert f'href="/ballots/groups/{group_id}/edit">Modifier ou supprimer son groupe</a>' in manage
     form = (await client.get(f"/ballots/groups/{group_id}/edit", headers=EN)).text
@@ -247,20 +253,9 @@ async def test_a_group_is_changed_and_deleted_from_its_form_while_drafts(client,
 
 
 async def test_a_group_with_an_open_ballot_is_refused_in_french_and_english(client, db_session):
-    hoods = [await make_neighbourhood(db_session) for _ in range(3)]
-    admin = await make_account(db_session, "admin")
-    await browser_login(client, admin.email)
-    ids = []
-    for hood in hoods:
-        proposal = await make_proposal(db_session, hood, admin, 10_000)
-        made = await post_pairs(client, "/ballots/new", base(hood.id, [proposal.id]), EN)
-        ids.append(int(made.headers["location"].rsplit("/", 1)[1]))
-    members = [("ballot_ids", str(i)) for i in ids]
-    await post_pairs(client, "/ballots/groups/new", [("title", "Districts 2030"), ("extra_districts", "1"),
-                                                     *members], EN)
+    ids, members, group_id = await grouped_drafts(client, db_session)
     opened = await db_session.get(Ballot, ids[1])
-    assert opened is not None and opened.group_id is not None
-    group_id = opened.group_id
+    assert opened is not None
     opened.status = "open"
     db_session.add(opened)
     await db_session.flush()
@@ -272,7 +267,9 @@ async def test_a_group_with_an_open_ballot_is_refused_in_french_and_english(clie
         changed = await post_pairs(client, f"/ballots/groups/{group_id}/edit", [
             ("title", "Districts 2031"), ("extra_districts", "0"), *members], headers)
         deleted = await post_pairs(client, f"/ballots/groups/{group_id}/delete", [], headers)
-        for answer in (changed, deleted):
+        stale = await post_pairs(client, f"/ballots/groups/{group_id}/edit", [  # a form also refused as typed
+            ("title", "D"), ("extra_districts", "many"), *members], headers)
+        for answer in (changed, deleted, stale):
             assert answer.status_code == 409 and words in answer.text and "Traceback" not in answer.text
     for ballot_id in ids:
         stays = await db_session.get(Ballot, ballot_id)
