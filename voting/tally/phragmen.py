@@ -9,6 +9,7 @@ touches every (supporter, project it approves) pair, and doing that in C is what
 
 from __future__ import annotations
 
+import heapq
 import sys
 from collections.abc import Sequence
 from fractions import Fraction
@@ -55,19 +56,13 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
     notes: dict[str, Explanation] = {}
     chosen: list[str] = []
     stopped_at: str | None = None
+    # every supported project keyed by a lower bound on its load (held + cost) / approvals: loads only rise
+    heap = [(cost[i] / (approvals[i] * den), i) for i in remaining if approvals[i]]
+    heapq.heapify(heap)
     while remaining:
-        # the lowest load (held + cost) / approvals, compared as integers (no Fraction per project and round)
-        top, under = 0, 0
-        tied: list[int] = []
-        for i in remaining:
-            votes = approvals[i]
-            if not votes:
-                continue
-            load = held[i] + cost[i]
-            if not under or load * under < top * votes:
-                top, under, tied = load, votes, [i]
-            elif load * under == top * votes:
-                tied.append(i)
+        seen = _lowest(heap, remaining, held, cost, approvals, den)
+        top, under = (seen[0][1], seen[0][2]) if seen else (0, 0)
+        tied = [i for i, load, votes, _ in seen if load * under == top * votes]
         if not under:
             tied = list(remaining)  # nobody supports what is left: all tied at an infinite load
         if any(projects[i].cost > left for i in tied):
@@ -75,6 +70,9 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
             break
         winner = min(tied, key=rank.__getitem__)
         remaining.discard(winner)
+        for i, _, _, bound in seen:
+            if i != winner:
+                heapq.heappush(heap, (bound, i))
         project = projects[winner]
         left -= project.cost
         chosen.append(project.id)
@@ -105,6 +103,32 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
     total = sum((election.project_by_id[p].cost for p in chosen), Fraction(0))
     explanations = tuple(notes[p.id] for p in projects)
     return TallyResult("phragmen", chain, election.budget, tuple(chosen), total, explanations)
+
+
+def _lowest(heap: list[tuple[float, int]], remaining: set[int], held: list[int], cost: list[int],
+            approvals: list[int], den: int) -> list[tuple[int, int, int, float]]:
+    """The projects popped from `heap` that may have the lowest load, the lowest first: (project, load numerator,
+    approvals, its float), loads compared exactly by cross-multiplying integers. A heap entry is the correctly
+    rounded float of a load the project had (a lower bound: loads only rise); a float never reverses the order of
+    two exact values, so every project not popped has a load above the lowest. Empty when none is supported."""
+    seen: list[tuple[int, int, int, float]] = []
+    best: tuple[int, int] | None = None
+    best_float = 0.0
+    while heap and (best is None or heap[0][0] <= best_float):
+        _, i = heapq.heappop(heap)
+        if i not in remaining:
+            continue  # bought
+        load, votes = held[i] + cost[i], approvals[i]
+        now = load / (votes * den)
+        if best is not None and now > best_float:
+            heapq.heappush(heap, (now, i))  # its load has risen above the lowest
+            continue
+        if best is None or load * best[1] < best[0] * votes:
+            best, best_float = (load, votes), now
+            seen.insert(0, (i, load, votes, now))
+        else:
+            seen.append((i, load, votes, now))
+    return seen
 
 
 def _groups(election: Election) -> tuple[Sequence[Sequence[str]], Sequence[int]]:
