@@ -105,6 +105,27 @@ def test_add1_with_jumps_is_the_unit_step_loop(case: tuple[Election, int, int]) 
     assert (fast.winners, fast.per_voter) == (plain.winners, plain.per_voter)
 
 
+@st.composite
+def crowded(draw: st.DrawFn) -> Election:
+    """Up to 150 voters on up to 10 distinct ballots, costs from 50 to 3,000 and any budget up to their sum."""
+    n = draw(st.integers(2, 6))
+    projects = [Project(f"p{i}", Fraction(draw(st.integers(50, 3000)))) for i in range(n)]
+    ids = [p.id for p in projects]
+    templates = draw(st.lists(st.lists(st.sampled_from(ids), unique=True, min_size=1, max_size=n),
+                              min_size=2, max_size=10))
+    ballots = [Ballot(tuple(t)) for t in templates for _ in range(draw(st.integers(1, 15)))]
+    budget = draw(st.integers(100, sum(int(p.cost) for p in projects)))
+    return Election.build(projects, budget, VoteType.APPROVAL, ballots)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(crowded())
+def test_add1_with_both_proofs_is_the_unit_step_loop_on_crowded_elections(election: Election) -> None:
+    prof = MesProfile(election, CHAIN)
+    fast, plain = add1(prof, election.budget), add1_stepwise(prof, election.budget)
+    assert (fast.winners, fast.per_voter) == (plain.winners, plain.per_voter)
+
+
 @pytest.mark.parametrize("path", file_params(slow_above=0))  # the unit-step loop takes minutes on most
 def test_add1_with_jumps_is_the_unit_step_loop_on_shared_files(path: Path | None) -> None:
     election = parse_pabulib(need(path).read_text(encoding="utf-8")).election()
