@@ -174,7 +174,23 @@ def _plain_tally(argv: list[str]) -> argparse.Namespace | None:
     return plain_args(argv[1:])  # type: ignore[no-any-return]
 
 
+def _end_tally(code: int) -> int:
+    """End a `tally` process at once, its output flushed: tearing down a large file's hundreds of thousands of
+    strings one by one costs 5-8 ms of CPU (Budapest 2024, Warszawa 2026), more than tallying a small file, for
+    nothing (the command leaves the file it read on its arguments, so it outlives the command's own frame). The
+    command registers no exit handlers; only the command line itself ends this way, not a caller of :func:`main`."""
+    import os
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: the output is lost either way
+        code = code or 1
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    program = argv is None  # run as the `greenballot` command, not called from Python
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv in (["-h"], ["--help"]):
         from voting.quick_help import top_level_help
@@ -192,7 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         use_language("en")
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        return _end_tally(code) if program and args.command == "tally" else code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

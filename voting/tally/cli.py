@@ -113,6 +113,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         gc.enable()
     gc.freeze()
+    args.read = pb  # kept by the caller: `greenballot` ends the process without freeing it (voting.cli._end_tally)
     with _progress() as progress:
         if args.check:
             from voting.tally.check import check_official

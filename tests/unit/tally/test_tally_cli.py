@@ -113,3 +113,23 @@ def test_check_on_a_real_city_file(capsys: pytest.CaptureFixture[str]) -> None:
         pytest.skip("Pabulib data not found: set GREENBALLOT_PABULIB_DIR")
     assert call("--check", str(folder / "Poland_Swiecie_2023.pb"), "--json") == 0
     assert json.loads(capsys.readouterr().out)["reproduced"] is True
+
+
+def test_the_command_line_ends_at_once_with_its_output_and_code(small: Path, tmp_path: Path) -> None:
+    """`greenballot tally` ends its process without tearing the read file down: the output is all there and the
+    exit code kept; a Python caller of main() gets the code back and goes on."""
+    program = ("import sys\nfrom voting.cli import main\nsys.argv[1:] = sys.argv[2:]\nmain()\n"
+               "print('not reached')")
+    bad, other = tmp_path / "bad.pb", tmp_path / "other.pb"
+    bad.write_text("x", encoding="utf-8")
+    other.write_text(SMALL.replace("a;6;A;0", "a;6;A;1").replace("b;5;B;1", "b;5;B;0"), encoding="utf-8")
+    for argv, code in (([str(small), "--rule", "greedy"], 0), ([str(other), "--check"], 1), ([str(bad)], 2)):
+        done = subprocess.run([sys.executable, "-c", program, "-", "tally", *argv], cwd=REPO, capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == code, done.stderr
+        assert "not reached" not in done.stdout
+        assert ("selected, total cost" in done.stdout) if code == 0 else True
+    caller = ("import contextlib, io\nfrom voting.cli import main\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+              f"    code = main(['tally', {str(small)!r}, '--rule', 'greedy'])\nprint('returned', code)")
+    done = subprocess.run([sys.executable, "-c", caller], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "returned 0", done.stderr
