@@ -171,14 +171,18 @@ class MesRun(Pricing):
         amounts = (*shares, *values[broke].tolist())
         voters = (*payers, *sup.counts[broke].tolist())
         # the groups that keep money become new classes; everyone else among the supporters goes broke
-        np.subtract.at(self.size, sup.ids, sup.counts)
-        self.free.extend(np.unique(sup.ids[self.size[sup.ids] == 0]).tolist())
+        if sup.utils is None:  # approval: one group per class, in increasing order
+            self.size[sup.ids] -= sup.counts
+            self.free.extend(sup.ids[self.size[sup.ids] == 0].tolist())
+        else:
+            np.subtract.at(self.size, sup.ids, sup.counts)
+            self.free.extend(np.unique(sup.ids[self.size[sup.ids] == 0]).tolist())
         kept = remains[fresh]
         ids = self._new_classes(len(kept))
         self.vals[ids], self.epoch[ids], self.size[ids] = kept, len(self.mults) - 1, sup.counts[fresh]
         if den.bit_length() < 960 and self.per_voter < 2**60:  # no overflow: money only falls from per_voter
             fden = float(den)
-            self.money[ids] = [float(x) / fden for x in kept.tolist()]
+            self.money[ids] = np.array(kept.tolist(), dtype=np.float64) / fden  # each int rounded as float() does
         else:
             self.money[ids] = [x / den for x in kept.tolist()]
         move = np.zeros(int(sup.keys.max()) + 1 if len(sup.keys) else 1, dtype=np.intp)
