@@ -19,6 +19,7 @@ from tests.conftest import (
     TEST_KEY_SECRET,
     _admin,
     bearer_for,
+    count_rows,
     create_database,
     drop_database,
     libpq_url,
@@ -46,21 +47,13 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
                           timeout=180)
 
 
-async def _scalar(url: str, sql: str) -> int:
-    connection = await asyncpg.connect(libpq_url(url))
-    try:
-        return int(await connection.fetchval(sql))
-    finally:
-        await connection.close()
-
-
 async def test_a_dump_taken_during_a_vote_load_restores_whole_and_an_older_dump_is_proven_short(
         pg_server_url, tmp_path):
 
     source = create_database(pg_server_url, "gb_backup")
     restored = with_database(pg_server_url, f"gb_restored_{uuid.uuid4().hex[:10]}")
     await _admin(pg_server_url, f'CREATE DATABASE "{restored.partition("?")[0].rsplit("/", 1)[1]}"')  # empty
-    major = await _scalar(source, "SELECT current_setting('server_version_num')::int / 10000")
+    major = await count_rows(source, "SELECT current_setting('server_version_num')::int / 10000")
     try:
         ballot_id, ids, moderator, voters = await seed_committed_ballot(source, 60)
         env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": libpq_url(source), "GREENBALLOT_DATA_DIR": str(tmp_path),
@@ -100,10 +93,10 @@ async def test_a_dump_taken_during_a_vote_load_restores_whole_and_an_older_dump_
         assert short.returncode != 0 and short.stderr.strip()  # the newer checkpoint proves entries were lost
         assert "Traceback" not in short.stderr
 
-        voted = await _scalar(restored, f"SELECT count(*) FROM participation WHERE ballot_id = {ballot_id}")
+        voted = await count_rows(restored, f"SELECT count(*) FROM participation WHERE ballot_id = {ballot_id}")
         assert 21 <= voted <= 60  # the paper vote, the 20 acknowledged before the dump, maybe some during
-        assert await _scalar(restored, f"SELECT count(*) FROM vote_leaf WHERE ballot_id = {ballot_id}") == voted
-        assert await _scalar(restored, f"SELECT count(*) FROM vote_envelope WHERE ballot_id = {ballot_id}") == voted
+        assert await count_rows(restored, f"SELECT count(*) FROM vote_leaf WHERE ballot_id = {ballot_id}") == voted
+        assert await count_rows(restored, f"SELECT count(*) FROM vote_envelope WHERE ballot_id = {ballot_id}") == voted
         acknowledged = {receipt for receipt in before if receipt}
         assert len(acknowledged) == 20
         from ballots.receipts import log_key
