@@ -213,3 +213,55 @@ async def test_a_group_stays_as_it_is_once_one_ballot_opened(client, db_session)
     still = (await client.get(f"/api/v1/ballot-groups/{group_id}", headers=headers)).json()
     assert still["extra_districts"] == 1 and len(still["ballot_ids"]) == 4
     assert [e.action for e in await audit_entries(db_session, group_id)] == ["ballot_group.created"]
+
+
+@pytest.mark.parametrize("first", ["opening", "change"])
+async def test_a_group_change_and_a_ballot_opening_take_turns(groups_url, first):
+    """A change of the group and the opening of one of its ballots at once: whichever locks the ballot first
+    finishes first, and a change that waited for an opening is refused (409), never made to an open ballot's group."""
+    from ballots.groups.schemas import GroupCreate, GroupUpdate
+    from ballots.groups.service import GroupFrozen, create_group, update_group
+    from ballots.service import change_status
+    from voting.database import make_engine, make_session_maker
+
+    engine = make_engine(groups_url, pool_size=4)
+    maker = make_session_maker(engine)
+    async with maker() as session:
+        admin, hoods, ballots, city = await districts(session)
+        boss = Principal(admin.id, admin.email, admin.display_name, frozenset({"admin"}))
+        body = {"title": "Group", "ballot_ids": [b.id for b in ballots], "extra_districts": 1}
+        group, _ids = await create_group(session, boss, GroupCreate(**body))
+        await session.commit()
+    started = asyncio.Event()
+
+    async def opening() -> str:
+        async with maker() as session, session.begin():
+            if first != "opening":
+                await started.wait()
+            await change_status(session, boss, ballots[0].id, "open")
+            started.set()
+            await asyncio.sleep(0.3)  # hold the lock: the other must wait, not slip past
+            return "opened"
+
+    async def change() -> str:
+        async with maker() as session, session.begin():
+            if first != "change":
+                await started.wait()
+            try:
+                await update_group(session, boss, group.id or 0, GroupUpdate(**{**body, "extra_districts": 0}))
+            except GroupFrozen:
+                return "refused"
+            started.set()
+            await asyncio.sleep(0.3)
+            return "changed"
+
+    try:
+        outcomes = await asyncio.gather(opening(), change())
+        assert outcomes == (["opened", "refused"] if first == "opening" else ["opened", "changed"])
+        async with maker() as session:
+            row = (await session.exec(text(  # type: ignore[call-overload]
+                "SELECT g.extra_districts, b.status FROM ballot_group g JOIN ballot b ON b.group_id = g.id "
+                "WHERE b.id = :b").bindparams(b=ballots[0].id))).one()
+        assert tuple(row) == ((1, "open") if first == "opening" else (0, "open"))
+    finally:
+        await engine.dispose()
