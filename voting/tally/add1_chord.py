@@ -183,23 +183,26 @@ class ChordProof:
         order = tuple(m.winner for m in low.margins)
         if order != tuple(m.winner for m in high.margins):
             return False
-        atoms = self._atoms_of(order)
-        bounds = _Bounds(np, len(atoms.count), float(low.per_voter), float(high.per_voter))
         rank, costs = prof.tie_rank, prof.cost_float
-        for t, (mine, (keys, unseen)) in enumerate(zip(low.margins, high.rivals, strict=True)):
+        close: list[list[int]] = []  # per round, the rivals the monotone proof leaves
+        for mine, (keys, unseen) in zip(low.margins, high.rivals, strict=True):
             w = mine.winner
             if unseen is not None and unseen <= mine.price:
                 return False
-            close = [r for r, key in keys.items()
-                     if r != w and (key <= mine.price if rank[r] < rank[w] else key < mine.price)]
-            sup = atoms.members(np, t)
+            close.append([r for r, key in keys.items()
+                          if r != w and (key <= mine.price if rank[r] < rank[w] else key < mine.price)])
+        last = max((t for t, rivals in enumerate(close) if rivals), default=-1)  # later rounds need nothing
+        atoms = self._atoms_of(order)
+        bounds = _Bounds(np, len(atoms.count), float(low.per_voter), float(high.per_voter))
+        for t, mine in enumerate(low.margins[: last + 1]):
+            w, sup = mine.winner, atoms.members(np, t)
             p0, p1 = float(low.rounds[t].price), float(high.rounds[t].price)
             priced = bounds.price(np, sup, atoms.count[sup], costs[w], p0, p1)
             if priced is None:
                 return False
             up, down = priced
             top0, top1 = (p0 + up) / costs[w], (p1 + up) / costs[w]
-            if not all(self._above(r, atoms, bounds, top0, top1) for r in close):
+            if not all(self._above(r, atoms, bounds, top0, top1) for r in close[t]):
                 return False
             bounds.pay(np, sup, p0, p1, up, down)
         return True
