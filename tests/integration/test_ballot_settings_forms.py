@@ -100,13 +100,19 @@ async def test_refusals_come_back_beside_their_fields_in_french(client, db_sessi
     assert "Traceback" not in words.text
 
 
-async def test_a_draft_settings_change_and_freeze_once_open(client, db_session):
+async def moderator_draft(client, db_session):  # type: ignore[no-untyped-def]
+    """A draft of two proposals made from the form by its neighbourhood's logged-in moderator: the neighbourhood,
+    the proposals and the ballot's number."""
     hood = await make_neighbourhood(db_session)
     moderator = await make_account(db_session, "moderator", neighbourhoods=[hood.slug])
     a1, a2 = [await make_proposal(db_session, hood, moderator, 30_000) for _ in range(2)]
     await browser_login(client, moderator.email)
     made = await post_pairs(client, "/ballots/new", base(hood.id, [a1.id, a2.id]), EN)
-    ballot_id = int(made.headers["location"].rsplit("/", 1)[1])
+    return hood, (a1, a2), int(made.headers["location"].rsplit("/", 1)[1])
+
+
+async def test_a_draft_settings_change_and_freeze_once_open(client, db_session):
+    hood, (a1, a2), ballot_id = await moderator_draft(client, db_session)
     changed = await post_pairs(client, f"/ballots/{ballot_id}/edit", base(
         hood.id, [], title="Jardins 2031", min_voter_share="5",
         **{"incompatible-3-name": "Même site", "max_shares-0-target": f"neighbourhood:{hood.slug}",
@@ -138,12 +144,7 @@ async def test_a_draft_saved_as_shown_keeps_its_seconds(client, db_session):
 
     from voting.models import AuditEntry
 
-    hood = await make_neighbourhood(db_session)
-    moderator = await make_account(db_session, "moderator", neighbourhoods=[hood.slug])
-    a1, a2 = [await make_proposal(db_session, hood, moderator, 30_000) for _ in range(2)]
-    await browser_login(client, moderator.email)
-    made = await post_pairs(client, "/ballots/new", base(hood.id, [a1.id, a2.id]), EN)
-    ballot_id = int(made.headers["location"].rsplit("/", 1)[1])
+    hood, (a1, a2), ballot_id = await moderator_draft(client, db_session)
     ballot = await db_session.get(Ballot, ballot_id)
     assert ballot is not None
     opens, closes = datetime(2030, 3, 1, 7, 0, 42, tzinfo=UTC), datetime(2030, 3, 20, 19, 0, 59, 500, tzinfo=UTC)
@@ -169,16 +170,22 @@ async def test_a_draft_saved_as_shown_keeps_its_seconds(client, db_session):
     assert ballot.opens_at == opens and ballot.closes_at == closes.replace(minute=30, second=0, microsecond=0)
 
 
-async def test_district_ballots_grouped_from_the_form(client, db_session):
+async def district_drafts(client, db_session, **changes: str) -> list[int]:  # type: ignore[no-untyped-def]
+    """Three drafts of three districts made from the form (with ``changes``) by a logged-in admin: their numbers."""
     hoods = [await make_neighbourhood(db_session) for _ in range(3)]
     admin = await make_account(db_session, "admin")
     await browser_login(client, admin.email)
     ids = []
     for hood in hoods:
         proposal = await make_proposal(db_session, hood, admin, 10_000)
-        made = await post_pairs(client, "/ballots/new", base(hood.id, [proposal.id], requires_residence="on"), EN)
+        made = await post_pairs(client, "/ballots/new", base(hood.id, [proposal.id], **changes), EN)
         assert made.status_code in (302, 303), made.text
         ids.append(int(made.headers["location"].rsplit("/", 1)[1]))
+    return ids
+
+
+async def test_district_ballots_grouped_from_the_form(client, db_session):
+    ids = await district_drafts(client, db_session, requires_residence="on")
     residents_only = await post_pairs(client, "/ballots/groups/new", [
         ("title", "Districts 2030"), ("extra_districts", "1"), *(("ballot_ids", str(i)) for i in ids)], EN)
     assert residents_only.status_code == 422 and "turn residence off" in beside(residents_only.text, "ballot_ids")
@@ -201,14 +208,7 @@ async def test_district_ballots_grouped_from_the_form(client, db_session):
 async def grouped_drafts(client, db_session) -> tuple[list[int], list[tuple[str, str]], int]:  # type: ignore[no-untyped-def]
     """Three district drafts grouped from the form by a logged-in admin: their numbers, their form fields and the
     group's number."""
-    hoods = [await make_neighbourhood(db_session) for _ in range(3)]
-    admin = await make_account(db_session, "admin")
-    await browser_login(client, admin.email)
-    ids = []
-    for hood in hoods:
-        proposal = await make_proposal(db_session, hood, admin, 10_000)
-        made = await post_pairs(client, "/ballots/new", base(hood.id, [proposal.id]), EN)
-        ids.append(int(made.headers["location"].rsplit("/", 1)[1]))
+    ids = await district_drafts(client, db_session)
     members = [("ballot_ids", str(i)) for i in ids]
     grouped = await post_pairs(client, "/ballots/groups/new", [("title", "Districts 2030"), ("extra_districts", "1"),
                                                                *members], EN)
