@@ -11,7 +11,7 @@ __all__ = ["GroupCreate", "GroupPublic", "GroupUpdate"]
 
 class GroupCreate(BaseModel):
     title: Line = Field(min_length=3, max_length=200)
-    ballot_ids: list[RowId] = Field(description="the district ballots (drafts, one per district)")
+    ballot_ids: list[RowId] = Field(max_length=500, description="the district ballots (drafts, one per district)")
     city_ballot_id: RowId | None = Field(default=None, description="the city-wide ballot, voted by everyone")
     extra_districts: int = Field(ge=0, le=100, description="how many districts besides their own a resident "
                                  "may vote in (Barcelona: 1)")

@@ -265,3 +265,16 @@ async def test_a_group_change_and_a_ballot_opening_take_turns(groups_url, first)
         assert tuple(row) == ((1, "open") if first == "opening" else (0, "open"))
     finally:
         await engine.dispose()
+
+
+async def test_a_group_naming_too_many_ballots_is_refused_not_a_500(client, db_session):
+    """40,000 ballot numbers (one statement cannot take that many parameters): a 400 naming the field."""
+    admin, hoods, ballots, city = await districts(db_session)
+    headers = {**EN, **await bearer(client, admin.email)}
+    body = {"title": "Barcelona", "ballot_ids": [b.id for b in ballots], "extra_districts": 1}
+    group_id = (await client.post("/api/v1/ballot-groups", headers=headers, json=body)).json()["id"]
+    many = {**body, "ballot_ids": list(range(1, 40_001))}
+    for answer in (await client.post("/api/v1/ballot-groups", headers=headers, json=many),
+                   await client.put(f"/api/v1/ballot-groups/{group_id}", headers=headers, json=many)):
+        assert answer.status_code == 400, answer.text
+        assert [item["key"] for item in answer.json()["extra"]] == ["ballot_ids"]
