@@ -48,6 +48,7 @@ class Pricing:
     mults: Any
     epoch: Any
     money: Any
+    estimates: dict[int, float]  # float prices `_quote` found this round
 
     def _values(self, ids: Ints) -> Any:
         """The exact money of these classes, in 1/den units (an object array of Python integers)."""
@@ -72,6 +73,7 @@ class Pricing:
             return None
         p = None if total_money <= approx * (1 + fuzz) else self._estimate(sup, approx, held)
         if p is not None:
+            self.estimates[i] = p  # for `_exact`, if this project may win this round
             low, high = p * (1 - _SLACK), p * (1 + _SLACK)
             utils = 1 if sup.utils is None else sup.utils
             below = float(np.minimum(held, low * utils) @ sup.counts)
@@ -108,20 +110,24 @@ class Pricing:
             poor = now
         return None
 
-    def _exact(self, i: int, sup: Count) -> tuple[int, int] | None:
+    def _exact(self, i: int, sup: Count, estimate: float | None = None) -> tuple[int, int] | None:
         """The exact price per unit of utility (numerator over denominator, in 1/den units), or None.
 
-        The classes clearly below the float estimate pay exactly what they hold, the few near it are
-        settled by the exact loop (`_settle`), and the result is checked exactly against the float
-        window. Any doubt falls back to the exact loop over every class.
+        The classes clearly below the float estimate (`estimate`, when `_quote` made it on the same money)
+        pay exactly what they hold, the few near it are settled by the exact loop (`_settle`), and the
+        result is checked exactly against the float window. Any doubt falls back to the exact loop over
+        every class.
         """
         np = self.np
         cost, approx, fuzz = self.cost[i], self.prof.cost_float[i], rounding_bound(len(sup.ids))
         held = self.money[sup.ids]
-        total_money = float(held @ sup.counts)
-        if total_money < approx * (1 - fuzz):
-            return None
-        p = None if total_money <= approx * (1 + fuzz) else self._estimate(sup, approx, held)
+        if estimate is not None:
+            p: float | None = estimate
+        else:
+            total_money = float(held @ sup.counts)
+            if total_money < approx * (1 - fuzz):
+                return None
+            p = None if total_money <= approx * (1 + fuzz) else self._estimate(sup, approx, held)
         if p is None:
             return self._exact_price(cost, sup)
         ratio = held if sup.utils is None else held / sup.utils

@@ -52,6 +52,7 @@ class MesRun(Pricing):
         self.rivals: list[tuple[dict[int, Fraction], Fraction | None]] = []  # with margins: keys per round
         self.per_voter = per_voter
         self.rounds: list[MesRound] = []
+        self.estimates: dict[int, float] = {}
         self._loop(reach)
 
     def _loop(self, reach: Reach) -> None:
@@ -64,6 +65,7 @@ class MesRun(Pricing):
         while heap:
             best: Fraction | None = None  # the lowest upper bound on a price so far
             quotes: dict[int, tuple[Fraction, Fraction, tuple[int, int] | None]] = {}
+            self.estimates = {}
             counted: dict[int, Count] = {}
             unseen: Fraction | None = None
             t = len(self.rounds)
@@ -89,7 +91,7 @@ class MesRun(Pricing):
             prices: dict[int, tuple[int, int]] = {}
             for i, (low, _, price) in quotes.items():
                 if low <= best:
-                    price = price or self._exact(i, counted[i])
+                    price = price or self._exact(i, counted[i], self.estimates.get(i))
                     assert price is not None  # affordable: `_quote` proved it
                     prices[i], unit = price, prof.unit[i]
                     low = Fraction(prices[i][0] * unit.denominator, prices[i][1] * self.den * unit.numerator)
