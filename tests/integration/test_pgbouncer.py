@@ -56,7 +56,8 @@ def _bouncer_config(url: str, folder: Path, port: int) -> tuple[Path, str | None
     config = folder / "pgbouncer.ini"
     config.write_text(
         "[databases]\n"
-        f"* = host={host} port={parts.port or 5432} user={user}\n"
+        f"* = host={host} port={parts.port or 5432} user={user}"
+        + (f" password={parts.password}" if parts.password else "") + "\n"
         "[pgbouncer]\n"
         f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
         "auth_type = any\npool_mode = transaction\ndefault_pool_size = 2\nmin_pool_size = 0\nreserve_pool_size = 0\n"

@@ -233,10 +233,9 @@ async def _store_votes(session: AsyncSession, ballot_id: int, election: Any, ids
                                                columns=["ballot_id", "receipt_key", "masked_commitment", "leaf_hash"])
             if progress:
                 progress(min(start + BATCH, total), total)
-    finally:
-        if not made.done():  # a COPY failed: let the batch being made finish, and drop it
-            with contextlib.suppress(Exception):
-                await made
+    finally:  # after a failed COPY: let the batch being made finish, and drop it (its error too)
+        with contextlib.suppress(Exception):
+            await made
 
 
 Rows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
