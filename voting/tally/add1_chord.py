@@ -81,20 +81,27 @@ def _level(np: Any, money: Any, weight: Any, cost: float) -> tuple[float, float]
 
 
 def _level_above(np: Any, money: Any, weight: Any, cost: float, p: float) -> float | None:
-    """An upper bound on the water level of `money` (see `_level`), from a guess p: Newton steps on
-    sum(weight * min(money, p)), lengthened by a thousandth so as to pass the level, until one is checked to
-    cover the cost (with its rounding); by sorting when they do not get there."""
+    """An upper bound on the water level of `money` (see `_level`; money lowered by its bound may be a little
+    below 0): Newton steps on sum(weight * min(money, p)), lengthened by a thousandth so as to pass the level,
+    until one is checked to cover the cost (with a bound on its rounding, terms of either sign); then from
+    the level found by sorting; None when neither is proven."""
     bound = rounding_bound(len(money)) * 4
-    for _ in range(5):
-        covered = float(weight @ np.minimum(money, p))
-        if covered * (1 - bound) - cost * bound >= cost:
+    for step in range(6):
+        terms = np.minimum(money, p)
+        covered = float(weight @ terms)
+        if covered - bound * float(weight @ np.abs(terms)) >= cost:
             return p
         rich = float(weight[money > p].sum())
         if rich <= 0:
             return None
-        p += (cost - covered) / rich * (1 + 1e-3) + p * _TOL * 1e-3
-    level = _level(np, money, weight, cost)
-    return None if level is None else level[0] + level[1]
+        if step == 4:  # Newton is slow to get there: start again from the sorted water level
+            level = _level(np, money, weight, cost)
+            if level is None:
+                return None
+            p = level[0] + level[1] + p * _TOL * 1e-3
+        else:
+            p += (cost - covered) / rich * (1 + 1e-3) + p * _TOL * 1e-3
+    return None
 
 
 def _partition(np: Any, x: Any, y: Any, err: Any, weight: Any, cost: float, poor: Any) -> tuple[float, float] | None:
