@@ -14,10 +14,10 @@ every voter holds b: the chord is exact. Each round, for the winner w:
   add up, and an atom that pays all it has at one end only adds the depth of that kink (under the chord).
 
 A rival r cannot win round t anywhere in between if its price's lower bound (the same partition bound, with
-money raised by `above`) divided by its cost stays above the winner's upper bound divided by the winner's
-cost at both ends (both are affine in t). Rivals that the monotone proof (`add1._same_path`) already puts
-above the winner need no check. Rivals unaffordable at `hi` are unaffordable below it (money only grows
-with b along W). Floats are used throughout, every water level with a bound on its rounding, and every
+money raised by `above`) divided by its cost stays above the winner's upper bound divided by the winner's cost
+at both ends (both are affine in t). Rivals that the monotone proof (`add1._same_path`) already puts above the
+winner need no check, nor those the run at `hi` found unaffordable (unaffordable below it too: money only
+grows with b along W). Floats are used throughout, every water level with a bound on its rounding, and every
 comparison needs a relative margin of 1e-9 (rounding is about 1e-13 here), so float rounding cannot make a
 false proof. Approval ballots only (cumulative ones keep the monotone proof).
 """
@@ -222,8 +222,8 @@ class ChordProof:
         weight = weight[idx].astype(np.float64)
         cost = prof.cost_float[r]
         at1 = _level(np, bounds.y[idx], weight, cost)
-        if at1 is None:
-            return True  # unaffordable at hi, so at every budget below it
+        if at1 is None:  # the run at hi found it affordable (it has a key): only float rounding says otherwise
+            return False
         at0 = _level(np, bounds.x[idx], weight, cost)
         low = bounds.lower(np, idx, weight, cost, at1[0] if at0 is None else at0[0], at1[0])
         if low is None:
