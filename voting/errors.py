@@ -140,6 +140,24 @@ def _unavailable(request: Request, error: Exception) -> Response:
                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
+CONCURRENT_STATES = ("40P01", "40001")  # deadlock detected; serialization failure
+
+
+def concurrent_change(error: BaseException) -> bool:
+    """Whether PostgreSQL refused the request because another transaction changed the same rows at the same
+    moment (a deadlock it broke, or a serialization failure): nothing was written, and trying again will do."""
+    for current in (error, getattr(error, "orig", None), error.__cause__):
+        if str(getattr(current, "sqlstate", None) or "") in CONCURRENT_STATES:
+            return True
+    return False
+
+
+def _concurrent(request: Request, error: Exception) -> Response:
+    log.warning("concurrent change on %s %s: %s", request.method, request.url.path, type(error).__name__)
+    return _answer(request, HTTP_409_CONFLICT, _("Someone changed this at the same moment: try again."),
+                   headers={"Retry-After": "1"})
+
+
 def _refused_data(request: Request, error: Exception) -> Response:
     """PostgreSQL's class 22 (data exception): a value it cannot store or compare, so bad input, never a 500.
 
@@ -148,6 +166,8 @@ def _refused_data(request: Request, error: Exception) -> Response:
     """
     if unreachable_database(error):
         return _unavailable(request, error)
+    if concurrent_change(error):
+        return _concurrent(request, error)
     driver_error = getattr(error, "orig", error)
     sqlstate = str(getattr(driver_error, "sqlstate", None) or "")
     if not sqlstate.startswith("22"):
@@ -159,6 +179,8 @@ def _refused_data(request: Request, error: Exception) -> Response:
 def _unexpected(request: Request, error: Exception) -> Response:
     if unreachable_database(error):  # raised through a driver adapter or a middleware, not as a DBAPIError
         return _unavailable(request, error)
+    if concurrent_change(error):  # raised by the driver itself (a statement sent without SQLAlchemy)
+        return _concurrent(request, error)
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
     return _answer(request, HTTP_500_INTERNAL_SERVER_ERROR, _("Something went wrong on our side."))
 

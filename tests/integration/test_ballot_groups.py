@@ -278,3 +278,49 @@ async def test_a_group_naming_too_many_ballots_is_refused_not_a_500(client, db_s
                    await client.put(f"/api/v1/ballot-groups/{group_id}", headers=headers, json=many)):
         assert answer.status_code == 400, answer.text
         assert [item["key"] for item in answer.json()["extra"]] == ["ballot_ids"]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+async def test_a_group_change_caught_in_a_deadlock_is_a_409_to_try_again(groups_url, tmp_path, language):
+    """PostgreSQL breaks a deadlock by failing one transaction: the request it fails answers 409 "try again"
+    (in the caller's language, with Retry-After), never a 500, and writes nothing."""
+    import asyncpg
+
+    from ballots.groups.schemas import GroupCreate
+    from ballots.groups.service import create_group
+    from tests.conftest import bearer_for, libpq_url, served_app
+    from voting.database import make_engine, make_session_maker
+
+    engine = make_engine(groups_url, pool_size=2)
+    async with make_session_maker(engine)() as session:
+        admin, _hoods, ballots, _city = await districts(session, 4)
+        boss = Principal(admin.id, admin.email, admin.display_name, frozenset({"admin"}))
+        made = GroupCreate(title="Three", ballot_ids=[b.id for b in ballots[:3]], extra_districts=1)
+        group, _ids = await create_group(session, boss, made)
+        await session.commit()
+    await engine.dispose()
+    outsider, member = ballots[3].id, ballots[0].id
+    side = await asyncpg.connect(libpq_url(groups_url))
+    try:
+        async with served_app(groups_url, tmp_path, language=language) as (app, http):
+            transaction = side.transaction()
+            await transaction.start()
+            await side.execute("SET LOCAL deadlock_timeout = '10s'")  # the request's side detects it, and fails
+            await side.execute("SELECT 1 FROM ballot WHERE id = $1 FOR UPDATE", outsider)
+            change = asyncio.create_task(http.put(
+                f"/api/v1/ballot-groups/{group.id}", headers=bearer_for(app, admin),
+                json={"title": "Four", "ballot_ids": [b.id for b in ballots], "extra_districts": 1}))
+            await asyncio.sleep(0.5)  # the change holds its group's ballots and waits for the outsider
+            locked = asyncio.create_task(side.execute("SELECT 1 FROM ballot WHERE id = $1 FOR UPDATE", member))
+            answer = await change
+            await locked
+            await transaction.rollback()
+            assert answer.status_code == 409, answer.text
+            assert answer.headers["retry-after"] == "1"
+            assert answer.json()["detail"] == {"en": "Someone changed this at the same moment: try again.",
+                                               "fr": "Quelqu'un a modifié ceci au même moment : réessayez."}[language]
+            unchanged = (await http.get(f"/api/v1/ballot-groups/{group.id}", headers=bearer_for(app, admin))).json()
+            assert unchanged["title"] == "Three"
+            assert sorted(unchanged["ballot_ids"]) == sorted(b.id for b in ballots[:3])
+    finally:
+        await side.close()
