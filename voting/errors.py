@@ -22,6 +22,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from voting.domain import DomainError
 from voting.i18n import choose_language, use_language
 from voting.i18n import gettext as _
+from voting.validation_messages import headline, translated_extra
 
 __all__ = ["DomainError", "exception_handlers", "wants_json", "unreachable_database", "RETRY_AFTER_SECONDS"]
 
@@ -61,7 +62,9 @@ def _http(request: Request, error: HTTPException) -> Response:
     use_language(choose_language(request.cookies.get("lang"), request.headers.get("accept-language")))
     headers = dict(error.headers or {})
     detail = error.detail
-    if isinstance(error.__cause__, SerializationException):  # msgspec's words alone ("Input data was truncated")
+    if isinstance(error, ValidationException) and str(detail).startswith("Validation failed for "):
+        detail, extra = headline(request.method, request.url.path), translated_extra(extra)
+    elif isinstance(error.__cause__, SerializationException):  # msgspec's words alone ("Input data was truncated")
         detail = _("The request body is not valid JSON ({reason}).").format(reason=error.detail)
     elif detail in _MULTIPART_ERRORS:  # litestar's multipart parser: a cut body, a CR/LF in a file name...
         detail = _("The uploaded form cannot be read: the request is malformed (for example a file name holding a "

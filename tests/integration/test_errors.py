@@ -82,3 +82,24 @@ async def test_a_body_that_is_not_json_says_so(client, body):
     response = await client.post("/api/v1/auth/token", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert response.json()["detail"].startswith("The request body is not valid JSON (")
+
+
+@pytest.mark.parametrize(("language", "headline", "required", "kind"), [
+    ("en", "The request was refused: some of its data is not valid (POST /api/v1/ballots).",
+     "This field is required.", "This should be a whole number."),
+    ("fr", "La requête a été refusée : certaines de ses données ne sont pas valables (POST /api/v1/ballots).",
+     "Ce champ est obligatoire.", "Ceci devrait être un nombre entier."),
+])
+async def test_a_refused_body_is_explained_field_by_field_in_the_callers_language(client, db_session, language,
+                                                                                   headline, required, kind):
+    moderator = await make_account(db_session, "admin")
+    headers = {**await bearer(client, moderator.email), "accept-language": language}
+    missing = await client.post("/api/v1/ballots", json={"title": "Vergers"}, headers=headers)
+    assert missing.status_code == 400
+    assert missing.json()["detail"] == headline
+    assert {item["key"]: item["message"] for item in missing.json()["extra"]}["budget"] == required
+    wrong = await client.post("/api/v1/ballots", headers=headers, json={
+        "title": "Vergers", "budget": "beaucoup", "opens_at": "2030-01-01T08:00:00+01:00",
+        "closes_at": "2030-02-01T20:00:00+01:00"})
+    assert wrong.status_code == 400
+    assert {item["key"]: item["message"] for item in wrong.json()["extra"]}["budget"] == kind
