@@ -154,3 +154,25 @@ def test_add1_never_runs_a_start_budget_twice(case: tuple[Election, int, int]) -
     prof.budgets = []
     add1(prof, election.budget)
     assert len(prof.budgets) == len(set(prof.budgets))
+
+
+@pytest.mark.parametrize("name", ["Netherlands_Assen_2024", "Switzerland_Zurich_SN"])
+def test_the_chord_proof_proves_ranges_the_monotone_proof_cannot_on_real_files(name, monkeypatch):
+    """The chord proof is used, not only tried: on these files it proves ranges of start budgets that the monotone
+    proof leaves, and Add1 still ends where the unit-step loop does."""
+    path = Path(__file__).resolve().parents[2] / "data" / "pabulib" / f"{name}.pb"
+    election = parse_pabulib(path.read_text(encoding="utf-8")).election()
+    prof = MesProfile(election, CHAIN)
+    only_chord = []
+    proves = ChordProof.proves
+
+    def counted(self: ChordProof, low: MesOutcome, high: MesOutcome) -> bool:
+        proven = proves(self, low, high)
+        if proven and not _same_path(low, high):
+            only_chord.append((low.per_voter, high.per_voter))
+        return proven
+
+    monkeypatch.setattr(ChordProof, "proves", counted)
+    fast, plain = add1(prof, election.budget), add1_stepwise(prof, election.budget)
+    assert (fast.winners, fast.per_voter) == (plain.winners, plain.per_voter)
+    assert len(only_chord) >= 3, only_chord
