@@ -57,16 +57,21 @@ def test_a_proven_cumulative_range_buys_the_same_projects_at_every_budget(case: 
     _check(case)
 
 
-@st.composite
-def near_a_change(draw: st.DrawFn) -> tuple[MesProfile, Fraction, Fraction]:
-    """Many voters on a few ballots and two start budgets (any fractions) shortly before the purchases change,
-    where winner and rival are close and the monotone proof alone often gives out."""
-    n = draw(st.integers(2, 7))
+def _crowd(draw: st.DrawFn, most: int) -> tuple[list[Project], list[Ballot]]:
+    """2 to ``most`` projects costing 50 to 3,000, and up to 150 voters on up to 10 distinct approval ballots."""
+    n = draw(st.integers(2, most))
     projects = [Project(f"p{i}", Fraction(draw(st.integers(50, 3000)))) for i in range(n)]
     ids = [p.id for p in projects]
     templates = draw(st.lists(st.lists(st.sampled_from(ids), unique=True, min_size=1, max_size=n),
                               min_size=2, max_size=10))
-    ballots = [Ballot(tuple(t)) for t in templates for _ in range(draw(st.integers(1, 15)))]
+    return projects, [Ballot(tuple(t)) for t in templates for _ in range(draw(st.integers(1, 15)))]
+
+
+@st.composite
+def near_a_change(draw: st.DrawFn) -> tuple[MesProfile, Fraction, Fraction]:
+    """Many voters on a few ballots and two start budgets (any fractions) shortly before the purchases change,
+    where winner and rival are close and the monotone proof alone often gives out."""
+    projects, ballots = _crowd(draw, 7)
     prof = MesProfile(Election.build(projects, 100, VoteType.APPROVAL, ballots), CHAIN)
 
     def bought(b: Fraction | int) -> list[str]:
@@ -108,12 +113,7 @@ def test_add1_with_jumps_is_the_unit_step_loop(case: tuple[Election, int, int]) 
 @st.composite
 def crowded(draw: st.DrawFn) -> Election:
     """Up to 150 voters on up to 10 distinct ballots, costs from 50 to 3,000 and any budget up to their sum."""
-    n = draw(st.integers(2, 6))
-    projects = [Project(f"p{i}", Fraction(draw(st.integers(50, 3000)))) for i in range(n)]
-    ids = [p.id for p in projects]
-    templates = draw(st.lists(st.lists(st.sampled_from(ids), unique=True, min_size=1, max_size=n),
-                              min_size=2, max_size=10))
-    ballots = [Ballot(tuple(t)) for t in templates for _ in range(draw(st.integers(1, 15)))]
+    projects, ballots = _crowd(draw, 6)
     budget = draw(st.integers(100, sum(int(p.cost) for p in projects)))
     return Election.build(projects, budget, VoteType.APPROVAL, ballots)
 
