@@ -4,6 +4,7 @@ without personal data; through the service, the JSON API and the admin page."""
 from __future__ import annotations
 
 import random
+import re
 from datetime import date
 
 import pytest
@@ -164,7 +165,8 @@ async def test_audit_entries_hold_counts_never_personal_data(db_session, hoods):
     assert logged[1].subject == f"account:{resident.id}"
     assert logged[1].data == {"how": "census", "matched_by": "email"}
     text_of_all = " ".join(str(e.data) + e.subject for e in logged).lower()
-    for secret in (resident.email, "id778899", "1990", centre.slug):
+    text_of_all = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>", text_of_all)
+    for secret in (resident.email, "id778899", "1990", centre.slug):  # (a random uuid may hold "1990")
         assert secret not in text_of_all
 
 
