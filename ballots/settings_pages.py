@@ -15,8 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from auth.principal import Principal, can_moderate
 from ballots.forms import ballot_from_form, digits
 from ballots.groups.models import BallotGroup
-from ballots.groups.rules import GroupMember, change_refusal
-from ballots.groups.service import view_group
+from ballots.groups.service import frozen_refusal, view_group
 from ballots.models import Ballot
 from ballots.schemas import BallotUpdate
 from ballots.service import BallotView, accepted_proposals, list_ballots
@@ -218,8 +217,7 @@ async def group_edit_context(session: AsyncSession, principal: Principal, group_
     """A group's form: as stored, or as typed when a save was refused; when one of its ballots is no longer a
     draft, that refusal (409, whatever else the save got wrong: the form is not shown) and no form."""
     group, ballots = await view_group(session, principal, group_id)
-    stopped = change_refusal([GroupMember(b.id or 0, b.neighbourhood_id, b.status, b.requires_residence, None)
-                              for b in ballots])
+    stopped = frozen_refusal(ballots, group_id)
     if fields is None:
         fields = {"title": group.title, "ballot_ids": [b.id for b in ballots if b.neighbourhood_id is not None],
                   "city_ballot_id": next((b.id for b in ballots if b.neighbourhood_id is None), None),

@@ -19,8 +19,8 @@ from voting.database import transaction_driver
 from voting.errors import DomainError
 from voting.i18n import gettext as _
 
-__all__ = ["GroupFrozen", "GroupLimitReached", "GroupNotFound", "create_group", "delete_group", "group_of",
-           "hold_to_group_rule", "update_group", "view_group"]
+__all__ = ["GroupFrozen", "GroupLimitReached", "GroupNotFound", "create_group", "delete_group", "frozen_refusal",
+           "group_of", "hold_to_group_rule", "update_group", "view_group"]
 
 
 class GroupLimitReached(DomainError):
@@ -101,10 +101,15 @@ async def view_group(session: AsyncSession, principal: Principal, group_id: int,
     return group, ballots
 
 
+def frozen_refusal(ballots: list[Ballot], group_id: int) -> Reason | None:
+    """Why the group of these ballots can no longer change (None: all are still drafts)."""
+    return change_refusal([_member(b, group_id) for b in ballots])
+
+
 async def _changeable(session: AsyncSession, principal: Principal, group_id: int) -> tuple[BallotGroup,
                                                                                           list[Ballot]]:
     group, ballots = await view_group(session, principal, group_id, lock=True)
-    refusal = change_refusal([_member(b, group_id) for b in ballots])
+    refusal = frozen_refusal(ballots, group_id)
     if refusal is not None:
         raise GroupFrozen(refusal.message, extra=[{"code": refusal.code, "message": refusal.message}])
     return group, ballots
