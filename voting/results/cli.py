@@ -32,7 +32,7 @@ def ballot_import(args: argparse.Namespace) -> int:
 
     from voting.commands.runtime import CLIError, prepare_database, run_in_session
     from voting.results.importer import ImportError_, import_pabulib, read_import
-    from voting.results.source_votes import PABULIB_VOTE_COLUMNS
+    from voting.results.source_votes import outside_pabulib
 
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
@@ -58,7 +58,7 @@ def ballot_import(args: argparse.Namespace) -> int:
         except SQLAlchemyError as error:
             raise CLIError(f"{args.file}: the database refused the import, nothing was stored "
                            f"({type(getattr(error, 'orig', error)).__name__})") from error
-    dropped = [name for name in checked[0].vote_columns if name not in PABULIB_VOTE_COLUMNS]
+    dropped = outside_pabulib(checked[0].vote_columns)
     if dropped and not args.keep_extra_vote_columns:
         print(f"greenballot: ballot import: VOTES columns outside Pabulib's format not kept, so never republished: "
               f"{', '.join(dropped)} (--keep-extra-vote-columns keeps them)", file=sys.stderr)

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 
 from voting.tally import PabulibFile, VoteType
 
-__all__ = ["PABULIB_VOTE_COLUMNS", "VotesTable", "pabulib_columns_only", "pack_votes", "same_votes",
-           "unpack_votes"]
+__all__ = ["PABULIB_VOTE_COLUMNS", "VotesTable", "outside_pabulib", "pabulib_columns_only", "pack_votes",
+           "same_votes", "unpack_votes"]
 
 VotesTable = tuple[list[str], list[tuple[str, ...]]]
 """A VOTES section: its columns and its rows."""
@@ -30,9 +30,14 @@ PABULIB_VOTE_COLUMNS = ("voter_id", "vote", "points", "age", "sex", "voting_meth
 city's survey)."""
 
 
+def outside_pabulib(columns: Sequence[str]) -> list[str]:
+    """The VOTES columns Pabulib's format does not define, in the file's order (what the import drops by default)."""
+    return [name for name in columns if name not in PABULIB_VOTE_COLUMNS]
+
+
 def pabulib_columns_only(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> tuple[VotesTable, list[str]]:
     """The VOTES section with only Pabulib's own columns (in the file's order), and the names of those dropped."""
-    dropped = [name for name in columns if name not in PABULIB_VOTE_COLUMNS]
+    dropped = outside_pabulib(columns)
     if not dropped:
         return (list(columns), [tuple(row) for row in rows]), []
     kept = [n for n, name in enumerate(columns) if name in PABULIB_VOTE_COLUMNS]
