@@ -15,7 +15,7 @@ from auth.principal import can_moderate
 from ballots.errors import ForbiddenTransition, NotAllowed
 from ballots.forms import ballot_from_form, choice_from_form, upload_text
 from ballots.groups.schemas import GroupCreate, GroupUpdate
-from ballots.groups.service import create_group, delete_group, update_group
+from ballots.groups.service import create_group, delete_group, manages_group, update_group
 from ballots.lifecycle import CONFIRMED_TRANSITIONS, allowed_transitions, config_frozen, transition_refusal
 from ballots.roll import import_roll
 from ballots.schemas import BallotCreate, BallotUpdate
@@ -259,9 +259,11 @@ async def _manage_page(request: Request[Any, Any, Any], db_session: Any, ballot_
                        error: DomainError | None = None) -> Template:
     view = await _managed_view(request, db_session, ballot_id)
     paths = {route.path for route in request.app.routes}
+    group = view.ballot.group_id
     return Template("ballots/manage.html", status_code=error.status_code if error else 200, context={
         "view": view, "allowed": allowed_transitions(window_of(view.ballot), datetime.now(UTC)),
         "confirmed": CONFIRMED_TRANSITIONS, "error": error.message if error else None,
         "reasons": (error.extra if error and isinstance(error.extra, list) else []),
+        "manages_group": group is not None and await manages_group(db_session, current_principal(request), group),
         "shortlist_url": f"/ballots/{ballot_id}/shortlist" if "/ballots/{ballot_id:int}/shortlist" in paths else None})
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from auth.principal import Principal
+from auth.principal import Principal, can_moderate
 from ballots.errors import InvalidBallot
 from ballots.formats import Reason
 from ballots.groups.models import BallotGroup
@@ -20,7 +20,7 @@ from voting.errors import DomainError
 from voting.i18n import gettext as _
 
 __all__ = ["GroupFrozen", "GroupLimitReached", "GroupNotFound", "create_group", "delete_group", "frozen_refusal",
-           "group_of", "hold_to_group_rule", "update_group", "view_group"]
+           "group_of", "hold_to_group_rule", "manages_group", "update_group", "view_group"]
 
 
 class GroupLimitReached(DomainError):
@@ -99,6 +99,12 @@ async def view_group(session: AsyncSession, principal: Principal, group_id: int,
     for ballot in ballots:
         ensure_manager(principal, ballot)
     return group, ballots
+
+
+async def manages_group(session: AsyncSession, principal: Principal, group_id: int) -> bool:
+    """Whether ``principal`` manages every ballot of the group, as changing or deleting it requires."""
+    hoods = (await session.exec(select(Ballot.neighbourhood_id).where(Ballot.group_id == group_id))).all()
+    return all(can_moderate(principal, hood) for hood in hoods)
 
 
 def frozen_refusal(ballots: list[Ballot], group_id: int) -> Reason | None:

@@ -252,6 +252,26 @@ async def test_a_group_is_changed_and_deleted_from_its_form_while_drafts(client,
         assert (stays.group_id, stays.status) == (None, "draft")
 
 
+async def test_a_moderator_of_one_district_is_not_offered_the_group_they_cannot_change(client, db_session):
+    """The manage page links to the group's form only for whom manages every ballot of it; a moderator of one
+    district reads who can change it instead (the form would answer them 403)."""
+    ids, _members, group_id = await grouped_drafts(client, db_session)
+    first = await db_session.get(Ballot, ids[0])
+    assert first is not None and first.neighbourhood_id is not None
+    from voting.models import Neighbourhood
+
+    hood = await db_session.get(Neighbourhood, first.neighbourhood_id)
+    assert hood is not None
+    moderator = await make_account(db_session, "moderator", neighbourhoods=[hood.slug])
+    await browser_login(client, moderator.email)
+    page = await client.get(f"/ballots/{ids[0]}/manage", headers=FR)
+    assert page.status_code == 200
+    assert f"/ballots/groups/{group_id}/edit" not in page.text
+    assert 'data-testid="group-elsewhere"' in page.text and "un modérateur de tous ces quartiers" in page.text
+    assert (await client.get(f"/ballots/groups/{group_id}/edit", headers=EN)).status_code == 403
+    assert (await client.get(f"/ballots/{ids[1]}/manage", headers=EN)).status_code == 403
+
+
 async def test_a_group_with_an_open_ballot_is_refused_in_french_and_english(client, db_session):
     ids, members, group_id = await grouped_drafts(client, db_session)
     opened = await db_session.get(Ballot, ids[1])
