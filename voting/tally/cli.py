@@ -101,7 +101,7 @@ def _run(args: argparse.Namespace) -> int:
     # numpy's import (about 30 ms of CPU) for nothing. A value the caller set is kept.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     with open(args.file, "rb") as handle:  # not pathlib: the command imports only what it runs
-        text = handle.read().decode("utf-8")
+        text = handle.read()  # decoded by the reader, which splits the votes as bytes
     # Reading makes a few hundred thousand objects and no reference cycle: the collector, run every 700 of them,
     # would only walk them again and again (about a tenth of a large file's reading). The parsed file then stays
     # out of the collections the rule triggers.

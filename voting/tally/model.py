@@ -11,6 +11,10 @@ from itertools import chain, filterfalse, repeat
 
 from voting.tally.record import Record
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `greenballot tally` must start fast
+if TYPE_CHECKING:
+    from typing import Any
+
 __all__ = [
     "WITHDRAWN_COST",
     "Ballot",
@@ -92,16 +96,21 @@ class Ballots(Sequence[Ballot]):
     (``projects``): the :class:`Ballot` objects are then made when first asked for, and :meth:`approvals`
     (all that greedy and the tie-break need) never makes them; ``named``, when the reader counted it already, is
     how many of the ``projects`` name each project (each distinct ballot once).
+
+    A reader may give the projects as they were spelled (UTF-8, ``spelled`` mapping each spelling to the project's
+    id): the id strings are then made only when a rule asks for the groups (greedy needs only :meth:`approvals`).
     """
 
-    __slots__ = ("_distinct", "_projects", "_approvals", "_named", "of_voter", "times")
+    __slots__ = ("_distinct", "_projects", "_approvals", "_named", "_spelled", "of_voter", "times")
 
     def __init__(self, distinct: Sequence[Ballot] | None, of_voter: Sequence[int], times: Sequence[int], *,
-                 projects: Sequence[Sequence[str]] | None = None, named: Counter[str] | None = None) -> None:
+                 projects: Sequence[Sequence[Any]] | None = None, named: Counter[Any] | None = None,
+                 spelled: dict[bytes, str] | None = None) -> None:
         self._distinct = None if distinct is None else tuple(distinct)
         self._projects = projects
         self._approvals: dict[str, int] | None = None
         self._named = named if projects is not None else None
+        self._spelled = spelled if projects is not None else None
         self.of_voter = of_voter
         self.times = times
 
@@ -109,22 +118,29 @@ class Ballots(Sequence[Ballot]):
     def distinct(self) -> tuple[Ballot, ...]:
         """The distinct ballots, in order of their first voter."""
         if self._distinct is None:
-            self._distinct = tuple(map(Ballot, map(tuple, self._projects or ())))
+            self._distinct = tuple(map(Ballot, map(tuple, self._ids())))
             self._projects = None  # the Ballot objects hold them now
         return self._distinct
+
+    def _ids(self) -> Sequence[Sequence[str]]:
+        """The projects of each distinct ballot given by their projects, as id strings."""
+        if self._spelled is not None:
+            self._projects = list(map(list, map(map, repeat(self._spelled.__getitem__), self._projects or ())))
+            self._spelled = None
+        return self._projects or ()
 
     def groups(self) -> tuple[Sequence[Sequence[str]], Sequence[int]]:
         """The projects of each distinct ballot and how many voters cast it, without making Ballot objects when
         the ballots were given by their projects (two texts for one ballot stay two groups)."""
         if self._projects is not None:
-            return self._projects, self.times
+            return self._ids(), self.times
         return [b.projects for b in self.distinct], self.times
 
     def approvals(self) -> dict[str, int]:
         """How many voters name each project (with points above zero), counted per distinct ballot."""
         if self._approvals is None:
             if self._projects is not None:
-                groups: Sequence[Sequence[str]] = self._projects
+                groups: Sequence[Sequence[Any]] = self._projects
             else:
                 groups = [b.projects if b.points is None else tuple(p for p, u in zip(b.projects, b.points,
                                                                                           strict=True) if u > 0)
@@ -135,6 +151,9 @@ class Ballots(Sequence[Ballot]):
                 if times != 1:
                     for pid in projects:
                         counted[pid] += times - 1
+            if self._spelled is not None:  # counted by spelling
+                own = self._spelled
+                counted = Counter({own[name]: n for name, n in counted.items()})
             self._approvals = dict(counted)
         return self._approvals
 
@@ -168,7 +187,7 @@ class Ballots(Sequence[Ballot]):
         """Every voter's ballot without the ``removed`` projects (points kept for the others), one distinct ballot
         at a time; ballots given by their projects stay so."""
         if self._projects is not None:  # filtered in C
-            kept = list(map(list, map(filterfalse, repeat(removed.__contains__), self._projects)))
+            kept = list(map(list, map(filterfalse, repeat(removed.__contains__), self._ids())))
             return Ballots(None, self.of_voter, self.times, projects=kept)
         return self.replaced(lambda ballot: ballot_without(ballot, removed))
 

@@ -82,17 +82,24 @@ class PabulibFile(Record):
         return self._election
 
 
-def parse_pabulib(text: str, *, lenient: bool = False, keep_rows: bool = True) -> PabulibFile:
-    """Parse `.pb` text and check it whole; raise :class:`PabulibError` naming the line and field.
+def parse_pabulib(text: str | bytes, *, lenient: bool = False, keep_rows: bool = True) -> PabulibFile:
+    """Parse `.pb` text (or its UTF-8 bytes, as read from the file: a :class:`UnicodeDecodeError` if they are not)
+    and check it whole; raise :class:`PabulibError` naming the line and field.
 
     ``lenient`` only lets a file disagree with itself (META counts, the PROJECTS ``votes`` column), each
     disagreement listed in ``warnings``; the format, the numbers and the ids are always checked.
 
     META and PROJECTS are read row by row; VOTES in blocks of plain lines (see :mod:`voting.tally.pbvotes`).
-    The VOTES rows as written (``votes``) are rebuilt from ``text`` when asked for, which keeps ``text`` alive;
-    ``keep_rows=False`` (a tally that needs only the election) lets it go.
+    The VOTES rows as written (``votes``) are rebuilt from their UTF-8 bytes when asked for, which keeps them
+    alive; ``keep_rows=False`` (a tally that needs only the election) lets them go.
     """
-    text = _clean(text)
+    raw = text if isinstance(text, bytes) else None
+    if raw is not None:
+        text = raw.decode("utf-8")
+    assert isinstance(text, str)
+    cleaned = _clean(text, raw)
+    if cleaned is not text:
+        text, raw = cleaned, None  # a BOM or CRLF gone: the bytes no longer match the text
     head = _head_end(text)
     if head is not None:
         reader = _Reader()
@@ -102,7 +109,9 @@ def parse_pabulib(text: str, *, lenient: bool = False, keep_rows: bool = True) -
             reader.section = ""  # perhaps a quoted field swallowed the marker: read it all row by row
         if reader.section == "votes" and "votes" in reader.columns:
             votes = reader.vote_reader()
-            _read_votes(reader, votes, text, head, text.count("\n", 0, head) + 1)
+            # the VOTES rows as UTF-8: the file's own bytes past the head's (encoded, it is short), else encoded
+            data = text[head:].encode("utf-8") if raw is None else raw[len(text[:head].encode("utf-8")):]
+            _read_votes(reader, votes, data, text.count("\n", 0, head) + 1)
             return reader.finish(lenient, votes, keep_rows)
     reader = _Reader()
     _scan(reader, text.split("\n"), 1, 0)
@@ -111,7 +120,7 @@ def parse_pabulib(text: str, *, lenient: bool = False, keep_rows: bool = True) -
 
 _VOTES_MARKER = re.compile(r"^[ \t]*votes[ \t]*$", re.IGNORECASE | re.MULTILINE)
 _BLOCK = 1 << 20
-"""Characters of VOTES read at once (about 25,000 rows): a file's memory grows by its arrays, not by the text split
+"""Bytes of VOTES read at once (about 25,000 rows): a file's memory grows by its arrays, not by the text split
 of every row."""
 
 
@@ -133,25 +142,26 @@ def _head_end(text: str) -> int | None:
     return None
 
 
-def _read_votes(reader: _Reader, votes: VoteReader, text: str, at: int, line: int) -> None:
-    """Read the VOTES rows from ``text[at:]`` (line number ``line``): blocks of plain lines, else row by row."""
-    size = len(text)
-    stop = size - 1 if text.endswith("\n") else size
+def _read_votes(reader: _Reader, votes: VoteReader, data: bytes, line: int) -> None:
+    """Read the VOTES rows from ``data`` (UTF-8, from line ``line``): blocks of plain lines, else row by row."""
+    size, at = len(data), 0
+    stop = size - 1 if data.endswith(b"\n") else size
     while at < stop:
         end = at + _BLOCK
         if end >= stop:
             end = stop
         else:
-            found = text.find("\n", end)
+            found = data.find(b"\n", end)
             end = stop if found < 0 or found > stop else found
-        if not votes.add_text(text, at, end, line):
+        rows = votes.add_bytes(data, at, end, line)
+        if not rows:
             width = len(reader.columns["votes"])
-            _scan(reader, text[at:].split("\n"), line, width)
+            _scan(reader, data[at:].decode("utf-8").split("\n"), line, width)
             votes.add_rows(reader.rows, reader.numbers)
             reader.rows.clear()
             reader.numbers.clear()
             return
-        line += text.count("\n", at, end) + 1
+        line += rows
         at = end + 1
 
 
@@ -248,12 +258,13 @@ class _Reader:
         return pb
 
 
-def _clean(text: str) -> str:
-    """Drop a BOM, turn CRLF into LF, and refuse control characters (binary data in a text file)."""
+def _clean(text: str, raw: bytes | None = None) -> str:
+    """Drop a BOM, turn CRLF into LF, and refuse control characters (binary data in a text file); ``raw``: the
+    text's UTF-8 bytes, if at hand (looked at instead of encoding the text again)."""
     text = text.removeprefix("\ufeff")
     if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    found = _CONTROL.search(text) if _has_control(text) else None
+        text, raw = text.replace("\r\n", "\n"), None
+    found = _CONTROL.search(text) if _has_control(text, raw) else None
     if found:
         line = text.count("\n", 0, found.start()) + 1
         raise PabulibError(f"control character U+{ord(found.group()):04X}: this is not Pabulib text", line)
@@ -263,10 +274,13 @@ def _clean(text: str) -> str:
 _NOT_CONTROL = bytes(sorted(set(range(256)) - {*range(0x09), *range(0x0B, 0x20), 0x7F}))
 
 
-def _has_control(text: str) -> bool:
-    """Whether ``text`` holds a control character (other than tab and newline), found in C a megabyte at a time:
-    UTF-8 writes every other character with bytes from 0x80 up, so only control characters survive deleting the
-    others (eight times faster than the regular expression, which then only finds where)."""
+def _has_control(text: str, raw: bytes | None = None) -> bool:
+    """Whether ``text`` (whose UTF-8 bytes are ``raw``, if given) holds a control character (other than tab and
+    newline), found in C a megabyte at a time: UTF-8 writes every other character with bytes from 0x80 up, so only
+    control characters survive deleting the others (eight times faster than the regular expression, which then
+    only finds where)."""
+    if raw is not None:
+        return any(raw[at:at + _BLOCK].translate(None, _NOT_CONTROL) for at in range(0, len(raw), _BLOCK))
     return any(text[at:at + _BLOCK].encode("utf-8", "surrogatepass").translate(None, _NOT_CONTROL)
                for at in range(0, len(text), _BLOCK))
 

@@ -56,7 +56,7 @@ def build_election(pb: PabulibFile, *, lenient: bool = False) -> Election:
                if meta.get(key, "").strip()}
     projects = _projects(pb)
     _same_count(pb, "num_projects", counts, len(projects), "projects in the PROJECTS section", deviation)
-    ballots, support = _ballots(pb, kind, {p.id for p in projects})
+    ballots, support = _ballots(pb, kind, tuple(p.id for p in projects))
     _same_count(pb, "num_votes", counts, len(ballots), "votes in the VOTES section", deviation)
     _check_votes_column(pb, support, deviation)
     return Election(tuple(projects), budget, kind, ballots, counts.get("max_length"),
@@ -90,7 +90,7 @@ def _projects(pb: PabulibFile) -> list[Project]:
     return projects
 
 
-def _ballots(pb: PabulibFile, kind: VoteType, ids: set[str]) -> tuple[Ballots, dict[str, int]]:
+def _ballots(pb: PabulibFile, kind: VoteType, order: tuple[str, ...]) -> tuple[Ballots, dict[str, int]]:
     """The ballots, and how many voters name each project (with points above zero for cumulative votes).
 
     Each distinct (vote, points) text is read once: real files repeat the same few thousand ballots.
@@ -104,9 +104,11 @@ def _ballots(pb: PabulibFile, kind: VoteType, ids: set[str]) -> tuple[Ballots, d
         votes.add_rows(pb.votes, [pb.line_of("votes", n) for n in range(len(pb.votes))])
     if votes.problem is not None:
         raise votes.problem
-    plain = _plain_ballots(votes.keys, ids, kind) if votes.points_col is None else None
+    ids = set(order)
+    plain = _plain_ballots(list(votes.keys), ids, kind) if votes.points_col is None else None  # type: ignore[arg-type] # bytes: no points
     if plain is not None:
-        ballots = Ballots(None, votes.index, votes.times, projects=plain[0], named=plain[1])
+        parts, named, spelled = plain
+        ballots = Ballots(None, votes.index, votes.times, projects=parts, named=named, spelled=spelled)
         return ballots, ballots.approvals()
     canonical = {pid: pid for pid in ids}
     made = []
@@ -127,28 +129,32 @@ def _ballots(pb: PabulibFile, kind: VoteType, ids: set[str]) -> tuple[Ballots, d
     return Ballots(made, votes.index, votes.times), support
 
 
-def _plain_ballots(keys: dict[object, int], ids: set[str], kind: VoteType
-                   ) -> tuple[list[list[str]], Counter[str]] | None:
-    """The projects of vote texts that need no cleaning (exact ids, no repeat), checked all at once, and how many
-    texts name each; None when one needs the per-ballot reading (which also names the line of a bad one)."""
-    parts = list(map(str.split, keys, repeat(",")))  # type: ignore[arg-type]
-    named = Counter(chain.from_iterable(parts))  # the approvals' first count, and the ids to check
-    if not ids.issuperset(named):
+def _plain_ballots(keys: list[bytes], ids: set[str], kind: VoteType
+                   ) -> tuple[list[list[bytes]], Counter[bytes], dict[bytes, str]] | None:
+    """The projects of vote texts (UTF-8) that need no cleaning (exact ids, no repeat), checked all at once, as
+    spelled; how many texts name each spelling; and each spelling's id (for :class:`Ballots` to make id strings
+    only if a rule asks). None when one needs the per-ballot reading (which also names the line of a bad one).
+
+    Every step is one C loop over the texts or their names: split, counted by spelling (whose hashes the repeat
+    check then reuses); no name is looked up by id here."""
+    parts = list(map(bytes.split, keys, repeat(b",")))
+    named = Counter(chain.from_iterable(parts))
+    own = {pid.encode("utf-8"): pid for pid in ids}
+    if not own.keys() >= named.keys():  # an unknown name, or an empty text (read one by one)
         return None
-    lengths = list(map(len, parts))
-    if sum(map(len, map(set, parts))) != sum(lengths):
+    if kind is VoteType.CHOOSE_ONE and max(map(len, parts), default=0) > 1:
         return None
-    if kind is VoteType.CHOOSE_ONE and max(lengths, default=0) > 1:
+    if sum(map(len, map(set, parts))) != sum(named.values()):
         return None
-    return parts, named  # made tuples (and Ballot objects) only if a rule asks for them
+    return parts, named, own  # id strings, tuples and Ballot objects made only if a rule asks for them
 
 
-def _ballot(text: object, ids: dict[str, str], kind: VoteType) -> Ballot:
-    if isinstance(text, tuple):
-        chosen = _vote_list(text[0], ids, kind)
-        return Ballot(chosen, _points(text[1], len(chosen)))
-    assert isinstance(text, str)
-    return Ballot(_vote_list(text, ids, kind))
+def _ballot(key: object, ids: dict[str, str], kind: VoteType) -> Ballot:
+    if isinstance(key, tuple):
+        chosen = _vote_list(key[0].decode("utf-8"), ids, kind)
+        return Ballot(chosen, _points(key[1].decode("utf-8"), len(chosen)))
+    assert isinstance(key, bytes)
+    return Ballot(_vote_list(key.decode("utf-8"), ids, kind))
 
 
 def _check_votes_column(pb: PabulibFile, support: dict[str, int], deviation: Callable[[PabulibError], None]) -> None:
