@@ -37,7 +37,7 @@ class AuthAPI(Controller):
     @post("/token", operation_id="createToken", status_code=200)
     async def token(self, request: Request[Any, Any, Any], db_session: DBSession, key_ring: CurrentKeyRing,
                     data: JSONBody[TokenRequest]) -> TokenResponse:
-        """Exchange an email and password for a Bearer access token (EdDSA JWT)."""
+        """Exchange an email and password for a Bearer access token (HS256 JWT)."""
         account = await authenticate(db_session, email=data.email, password=data.password,
                                      client=client_address(request))
         settings = request.app.state.settings

@@ -22,7 +22,7 @@ from auth.tokens import KeyRing
 from voting.models import SigningKey
 
 __all__ = ["KeySecretError", "configure_key_secret", "key_secret", "create_key", "ensure_key", "load_ring",
-           "public_pem", "private_key_of", "load_public_keys", "current_key", "published_keys"]
+           "public_pem", "private_key_of", "load_public_keys", "current_key", "published_keys", "token_secret"]
 
 _configured: str | None = None
 
@@ -132,15 +132,24 @@ async def load_public_keys(session: AsyncSession, purpose: str) -> dict[str, Ed2
     return {row.kid: _public(row) for row in rows}
 
 
+def token_secret(secret: str, kid: str) -> bytes:
+    """The MAC secret of the token key ``kid``: HKDF-SHA256 of the key-encryption secret, for that key id only."""
+    return HKDF(algorithm=SHA256(), length=32, salt=b"greenballot-tokens",
+                info=b"token-mac\x00" + kid.encode()).derive(secret.encode())
+
+
 async def load_ring(session: AsyncSession, secret: str | None = None) -> KeyRing:
-    """The token keys that still verify: the current one, and retired ones inside their grace period."""
+    """The token keys that still verify: the current one, and retired ones inside their grace period, each with its
+    MAC secret. The key-encryption secret must open the current key's stored private half (``KeySecretError``
+    otherwise): an instance given another secret fails at start instead of refusing every token."""
     row = await ensure_key(session, "tokens", secret)
+    secret = secret or key_secret()
+    private_key_of(row, secret)
     now = datetime.now(UTC)
     rows = (await session.exec(select(SigningKey).where(
         SigningKey.purpose == "tokens",
         or_(col(SigningKey.retired_at).is_(None), col(SigningKey.verify_until) > now)))).all()
-    return KeyRing(current_kid=row.kid, current_private=private_key_of(row, secret),
-                   public={r.kid: _public(r) for r in rows},
+    return KeyRing(current_kid=row.kid, secrets={r.kid: token_secret(secret, r.kid) for r in rows},
                    verify_until={r.kid: r.verify_until for r in rows if r.verify_until is not None})
 
 

@@ -54,7 +54,9 @@ class AuditEntry(SQLModel, table=True):
 
 
 class SigningKey(SQLModel, table=True):
-    """An Ed25519 key pair; old public keys are kept so old tokens and exports still verify."""
+    """An Ed25519 key pair; old public keys are kept so old exports still verify. A token key's id, retirement
+    and grace period decide which tokens verify; its MAC secret is derived from the id (``auth.keys.token_secret``).
+    """
 
     __tablename__ = "signing_key"
     __table_args__ = (CheckConstraint("purpose IN ('tokens', 'signing')", name="signing_key_purpose"),

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -37,6 +38,7 @@ class Forger:
 
     def __init__(self, ring: KeyRing, subject: uuid.UUID) -> None:
         self.ring, self.subject = ring, subject
+        self.public_pem = ""  # the current token key's published Ed25519 public half, when a test fetched it
 
     def claims(self, **changes: Any) -> dict[str, Any]:
         now = int(time.time())
@@ -45,14 +47,14 @@ class Forger:
         claims.update(changes)
         return {k: v for k, v in claims.items() if v is not DROP}
 
-    def sign(self, claims: dict[str, Any] | None = None, *, key: Ed25519PrivateKey | None = None,
+    def sign(self, claims: dict[str, Any] | None = None, *, key: bytes | None = None,
              kid: Any = None, header: dict[str, Any] | None = None) -> str:
-        """An EdDSA token; claims are serialised by hand so that odd types (1e30, strings) go through as is."""
-        head = {"alg": "EdDSA", "typ": "JWT", "kid": self.ring.current_kid if kid is None else kid,
+        """An HS256 token; claims are serialised by hand so that odd types (1e30, strings) go through as is."""
+        head = {"alg": "HS256", "typ": "JWT", "kid": self.ring.current_kid if kid is None else kid,
                 **(header or {})}
         signing_input = f"{segment(head)}.{segment(self.claims() if claims is None else claims)}"
-        signature = (key or self.ring.current_private).sign(signing_input.encode())
-        return f"{signing_input}.{b64(signature)}"
+        mac = hmac.new(key or self.ring.current_secret, signing_input.encode(), hashlib.sha256).digest()
+        return f"{signing_input}.{b64(mac)}"
 
 
 DROP = object()
@@ -63,12 +65,14 @@ def alg_none(f: Forger) -> str:
 
 
 def hs256_with_the_public_key(f: Forger) -> str:
-    from cryptography.hazmat.primitives import serialization
+    """The token key's Ed25519 public half is published (with every key): a MAC under it is no MAC of ours."""
+    return f.sign(key=f.public_pem.encode())
 
-    pem = f.ring.public[f.ring.current_kid].public_bytes(serialization.Encoding.PEM,
-                                                          serialization.PublicFormat.SubjectPublicKeyInfo)
-    signing_input = f"{segment({'alg': 'HS256', 'typ': 'JWT', 'kid': f.ring.current_kid})}.{segment(f.claims())}"
-    return f"{signing_input}.{b64(hmac.new(pem, signing_input.encode(), hashlib.sha256).digest())}"
+
+def eddsa_with_a_key_of_its_own(f: Forger) -> str:
+    """The former algorithm, signed by someone's own Ed25519 key: the algorithm is pinned to HS256."""
+    signing_input = f"{segment({'alg': 'EdDSA', 'typ': 'JWT', 'kid': f.ring.current_kid})}.{segment(f.claims())}"
+    return f"{signing_input}.{b64(Ed25519PrivateKey.generate().sign(signing_input.encode()))}"
 
 
 def altered(token: str, index: int) -> str:
@@ -87,9 +91,10 @@ NOW = int(time.time())
 FORGERIES: dict[str, Callable[[Forger], str]] = {
     "alg none": alg_none,
     "HS256 signed with the published public key": hs256_with_the_public_key,
+    "EdDSA signed with a key of its own": eddsa_with_a_key_of_its_own,
     "alg RS256 in the header": lambda f: f.sign(header={"alg": "RS256"}),
-    "unknown kid": lambda f: f.sign(key=Ed25519PrivateKey.generate(), kid="tok-unknown"),
-    "current kid, another key": lambda f: f.sign(key=Ed25519PrivateKey.generate()),
+    "unknown kid": lambda f: f.sign(key=os.urandom(32), kid="tok-unknown"),
+    "current kid, another key": lambda f: f.sign(key=os.urandom(32)),
     "no kid": lambda f: f.sign(header={"kid": None}),
     "kid not a string": lambda f: f.sign(kid=["x"]),
     "expired": lambda f: f.sign(f.claims(iat=NOW - 7200, exp=NOW - 3600)),
@@ -130,6 +135,8 @@ async def status_of(client, token: str) -> int:  # type: ignore[no-untyped-def]
 async def test_every_forgery_is_a_401(client, db_session):
     account = await make_account(db_session)
     forger = Forger(client._transport.app.state.key_ring, account.id)  # type: ignore[attr-defined]
+    published = {key["kid"]: key for key in (await client.get("/.well-known/greenballot-keys.json")).json()}
+    forger.public_pem = published[forger.ring.current_kid]["public_key"]
     assert await status_of(client, forger.sign()) == 200  # the forger signs what the server would accept
     answers = {name: await status_of(client, forge(forger)) for name, forge in FORGERIES.items()}
     assert {name: code for name, code in answers.items() if code != 401} == {}
@@ -177,5 +184,5 @@ async def test_forged_key_ids_do_not_reload_the_ring_on_every_request(client, db
 
     app.state.reload_keys = counted
     for n in range(20):
-        assert await status_of(client, forger.sign(key=Ed25519PrivateKey.generate(), kid=f"tok-forged-{n}")) == 401
+        assert await status_of(client, forger.sign(key=os.urandom(32), kid=f"tok-forged-{n}")) == 401
     assert len(reloads) <= 1

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from auth import tokens
 from auth.tokens import KeyRing, TokenError, decode_token, issue_token
 
 
 def ring(kid: str = "k1") -> KeyRing:
-    private = Ed25519PrivateKey.generate()
-    return KeyRing(kid, private, {kid: private.public_key()})
+    return KeyRing(kid, {kid: secrets.token_bytes(32)})
 
 
 def test_a_remembered_token_still_expires():
@@ -34,7 +33,7 @@ def test_a_remembered_token_needs_its_key_in_the_ring():
     keys = ring()
     token, _ = issue_token(keys, uuid.uuid4(), issuer="gb", audience="gb", ttl=timedelta(hours=1))
     decode_token(keys, token, issuer="gb", audience="gb")
-    other = ring("k1")  # same key id, another key: the signature no longer matches
+    other = ring("k1")  # same key id, another secret: the MAC no longer matches
     with pytest.raises(TokenError):
         decode_token(other, token, issuer="gb", audience="gb")
     with pytest.raises(TokenError):
@@ -76,6 +75,29 @@ def test_exp_must_be_a_whole_number_of_seconds(exp):
     keys = ring()
     now = int(time.time())
     claims = {"sub": str(uuid.uuid4()), "iss": "gb", "aud": "gb", "iat": now, "exp": exp, "jti": "j"}
-    token = jwt.encode(claims, keys.current_private, algorithm="EdDSA", headers={"kid": "k1"})
+    token = jwt.encode(claims, keys.current_secret, algorithm="HS256", headers={"kid": "k1"})
     with pytest.raises(TokenError):
         decode_token(keys, token, issuer="gb", audience="gb")
+
+
+def test_only_hs256_with_the_key_secret_is_accepted():
+    """EdDSA (the former algorithm), none, and HS256 under another secret are refused; the derived secrets differ
+    by key id and by key-encryption secret."""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from auth.keys import token_secret
+
+    keys = KeyRing("k1", {"k1": token_secret("kek", "k1")})
+    token, claims = issue_token(keys, uuid.uuid4(), issuer="gb", audience="gb", ttl=timedelta(hours=1))
+    assert jwt.get_unverified_header(token) == {"alg": "HS256", "kid": "k1", "typ": "JWT"}
+    assert decode_token(keys, token, issuer="gb", audience="gb") == claims
+    payload = {"sub": str(uuid.uuid4()), "iss": "gb", "aud": "gb", "iat": int(time.time()),
+               "exp": int(time.time()) + 60, "jti": "j"}
+    for forged in (jwt.encode(payload, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": "k1"}),
+                   jwt.encode(payload, None, algorithm="none", headers={"kid": "k1"}),
+                   jwt.encode(payload, token_secret("another kek", "k1"), algorithm="HS256", headers={"kid": "k1"}),
+                   jwt.encode(payload, token_secret("kek", "k2"), algorithm="HS256", headers={"kid": "k1"})):
+        with pytest.raises(TokenError):
+            decode_token(keys, forged, issuer="gb", audience="gb")
+    assert len({token_secret("kek", "k1"), token_secret("kek", "k2"), token_secret("other", "k1")}) == 3
