@@ -43,7 +43,8 @@ class Pricing:
     np: Any
     prof: MesProfile
     den: int
-    cost: list[int]
+    base: list[int]  # each project's cost in units of 1/(den / grown)
+    grown: int
     vals: Any
     mults: Any
     epoch: Any
@@ -119,7 +120,7 @@ class Pricing:
         every class.
         """
         np = self.np
-        cost, approx, fuzz = self.cost[i], self.prof.cost_float[i], rounding_bound(len(sup.ids))
+        cost, approx, fuzz = self.base[i] * self.grown, self.prof.cost_float[i], rounding_bound(len(sup.ids))
         held = self.money[sup.ids]
         if estimate is not None:
             p: float | None = estimate

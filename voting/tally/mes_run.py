@@ -47,7 +47,8 @@ class MesRun(Pricing):
         self.mults = np.ones(1, dtype=object)
         self.classes = 2  # ids in use or free below this
         self.free: list[int] = []
-        self.cost = [int(c * self.den) for c in prof.cost]
+        self.base = [c.numerator * (self.den // c.denominator) for c in prof.cost]  # costs in 1/(den / grown)
+        self.grown = 1  # how much `den` has grown since the run started
         self.log: list[Margin] | None = [] if margins else None
         self.rivals: list[tuple[dict[int, Fraction], Fraction | None]] = []  # with margins: keys per round
         self.per_voter = per_voter
@@ -61,7 +62,10 @@ class MesRun(Pricing):
         on_path = True  # the winners so far are those of `reach`
         # every remaining project keyed by a lower bound on its price: prices only rise as money is spent
         # (a float first: a correctly rounded float never reverses the order of two fractions, and is cheap)
-        heap = list(prof.bounds)
+        # less than their cost even if every supporter paid the whole start budget: never affordable in this run
+        most, slack = float(self.per_voter), 1 - 1e-9  # (a float check far outside float rounding)
+        heap = [e for e in prof.bounds if len(prof.supp[e[2]]) * most >= prof.cost_float[e[2]] * slack]
+        heapq.heapify(heap)
         while heap:
             best: Fraction | None = None  # the lowest upper bound on a price so far
             quotes: dict[int, tuple[Fraction, Fraction, tuple[int, int] | None]] = {}
@@ -157,7 +161,7 @@ class MesRun(Pricing):
         if scale != 1:
             self.den *= scale
             self.mults = np.append(self.mults * scale, 1)
-            self.cost = [c * scale for c in self.cost]
+            self.grown *= scale
         den, price = self.den, rest // g
         values = self._values(sup.ids)
         remains = values - (price if sup.utils is None else sup.utils.astype(object) * price)

@@ -150,6 +150,19 @@ def test_empty_and_penniless_runs() -> None:
         _check(election, per_voter)
 
 
+def test_a_project_its_supporters_can_just_pay_with_their_whole_start_budget_is_bought() -> None:
+    """Projects that cost more than all their supporters' start budgets never enter a run; one that costs
+    exactly as much does (and one a thousandth of a unit dearer does not)."""
+    dear = Fraction(3001) + Fraction(1, 1000)
+    projects = [Project("exact", Fraction(3000)), Project("dear", dear)]
+    election = Election.build(projects, 10_000, VoteType.APPROVAL, [Ballot(("exact",)), Ballot(("dear",))] * 3)
+    prof = MesProfile(election, CHAIN)
+    for per_voter, bought in ((Fraction(1000), ["exact"]), (dear / 3 - Fraction(1, 10**9), ["exact"]),
+                              (dear / 3, ["exact", "dear"]), (Fraction(999), [])):
+        _check(election, per_voter)
+        assert prof.run(per_voter).winners == bought
+
+
 def test_numpy_stays_out_of_the_command_line_start() -> None:
     probe = ("import sys\nfrom voting.cli import build_parser\nimport voting.tally.equalshares, voting.tally.add1\n"
              "build_parser()\nprint('numpy' in sys.modules)")
