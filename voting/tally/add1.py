@@ -22,6 +22,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from voting.tally.add1_chord import ChordProof
+from voting.tally.add1_guess import Parting
 from voting.tally.equalshares import MesOutcome, MesProfile
 
 __all__ = ["add1", "add1_stepwise"]
@@ -144,13 +145,16 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
     failed: MesOutcome | None = None
     runs = _Runs(prof)
     chord = None if prof.cumulative else ChordProof(prof)
+    parting = None if chord is None else Parting(prof, chord.atoms_of)
 
     def proven(low: MesOutcome, high: MesOutcome) -> bool:
         return _same_path(low, high) or (chord is not None and chord.proves(low, high))
 
     while lo < ceiling:
         if failed is not None and failed.per_voter > lo + 1:  # aim just before where the orders part
-            guess = _crossing(low, failed)
+            guess = parting.guess(low, failed) if parting is not None else None
+            if guess is None:
+                guess = _crossing(low, failed)
             if guess is not None:
                 stride = min(max(1, int(guess) - lo), int(failed.per_voter) - lo - 1)
         hi = min(lo + stride, ceiling)
@@ -164,12 +168,12 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
             if _cost(prof, high) > budget:
                 return low
             if low.winners == high.winners:
-                stride = _stride(low, high, 2 * stride)
+                stride = _stride(low, high, 4 * stride)
             else:  # a new order: guess it lasts a quarter as long as the last one did
                 stride, start = max(1, (hi - start) // 4), hi
             lo, low = hi, high
         elif proven(low, high):
-            lo, low, stride = hi, high, _stride(low, high, stride * 2)
+            lo, low, stride = hi, high, _stride(low, high, stride * 4)
         else:
             failed, stride = high, (hi - lo) // 2
         if failed is not None and failed.per_voter <= lo:

@@ -32,12 +32,12 @@ if TYPE_CHECKING:
     from voting.tally.equalshares import MesProfile
     from voting.tally.mes_types import MesOutcome
 
-__all__ = ["ChordProof"]
+__all__ = ["Atoms", "ChordProof", "water_level"]
 
 _TOL = 1e-9  # relative margin every comparison needs
 
 
-class _Atoms:
+class Atoms:
     """Voters grouped by which projects of a purchase sequence they support."""
 
     def __init__(self, np: Any, prof: MesProfile, order: tuple[int, ...]) -> None:
@@ -64,7 +64,7 @@ class _Atoms:
         return self._members[t]
 
 
-def _level(np: Any, money: Any, weight: Any, cost: float) -> tuple[float, float] | None:
+def water_level(np: Any, money: Any, weight: Any, cost: float) -> tuple[float, float] | None:
     """The water level p with sum(weight * min(money, p)) = cost, and a bound on its float error (None when
     the money cannot cover the cost)."""
     order = np.argsort(money, kind="stable")
@@ -88,19 +88,19 @@ def _level_above(np: Any, money: Any, weight: Any, cost: float, p: float) -> flo
     bound = rounding_bound(len(money)) * 4
     for step in range(6):
         terms = np.minimum(money, p)
-        covered = float(weight @ terms)
-        if covered - bound * float(weight @ np.abs(terms)) >= cost:
+        covered, doubt = float(weight @ terms), bound * float(weight @ np.abs(terms))
+        if covered - doubt >= cost:
             return p
         rich = float(weight[money > p].sum())
         if rich <= 0:
             return None
-        if step == 4:  # Newton is slow to get there: start again from the sorted water level
-            level = _level(np, money, weight, cost)
+        if step == 1:  # Newton from below is slow to pass the level: start again from the sorted water level
+            level = water_level(np, money, weight, cost)
             if level is None:
                 return None
             p = level[0] + level[1] + p * _TOL * 1e-3
         else:
-            p += (cost - covered) / rich * (1 + 1e-3) + p * _TOL * 1e-3
+            p += (cost - covered + 2 * doubt) / rich * (1 + 1e-3) + p * _TOL * 1e-3  # past the doubt too
     return None
 
 
@@ -172,14 +172,14 @@ class ChordProof:
         import numpy as np
 
         self.np, self.prof = np, prof
-        self._atoms: dict[tuple[int, ...], _Atoms] = {}
+        self._atoms: dict[tuple[int, ...], Atoms] = {}
 
-    def _atoms_of(self, order: tuple[int, ...]) -> _Atoms:
+    def atoms_of(self, order: tuple[int, ...]) -> Atoms:
         atoms = self._atoms.get(order)
         if atoms is None:
             if len(self._atoms) > 64:
                 self._atoms.clear()
-            atoms = self._atoms[order] = _Atoms(self.np, self.prof, order)
+            atoms = self._atoms[order] = Atoms(self.np, self.prof, order)
         return atoms
 
     def proves(self, low: MesOutcome, high: MesOutcome) -> bool:
@@ -199,7 +199,7 @@ class ChordProof:
             close.append([r for r, key in keys.items()
                           if r != w and (key <= mine.price if rank[r] < rank[w] else key < mine.price)])
         last = max((t for t, rivals in enumerate(close) if rivals), default=-1)  # later rounds need nothing
-        atoms = self._atoms_of(order)
+        atoms = self.atoms_of(order)
         bounds = _Bounds(np, len(atoms.count), float(low.per_voter), float(high.per_voter))
         for t, mine in enumerate(low.margins[: last + 1]):
             w, sup = mine.winner, atoms.members(np, t)
@@ -214,17 +214,17 @@ class ChordProof:
             bounds.pay(np, sup, p0, p1, up, down)
         return True
 
-    def _above(self, r: int, atoms: _Atoms, bounds: _Bounds, top0: float, top1: float) -> bool:
+    def _above(self, r: int, atoms: Atoms, bounds: _Bounds, top0: float, top1: float) -> bool:
         """True when rival r's price per unit stays above the winner's bound (top0 at lo, top1 at hi)."""
         np, prof = self.np, self.prof
         weight = np.bincount(atoms.of_voter[prof.supp[r]], minlength=len(atoms.count))
         idx = np.flatnonzero(weight)
         weight = weight[idx].astype(np.float64)
         cost = prof.cost_float[r]
-        at1 = _level(np, bounds.y[idx], weight, cost)
+        at1 = water_level(np, bounds.y[idx], weight, cost)
         if at1 is None:  # the run at hi found it affordable (it has a key): only float rounding says otherwise
             return False
-        at0 = _level(np, bounds.x[idx], weight, cost)
+        at0 = water_level(np, bounds.x[idx], weight, cost)
         low = bounds.lower(np, idx, weight, cost, at1[0] if at0 is None else at0[0], at1[0])
         if low is None:
             return False
