@@ -246,6 +246,11 @@ class DriverPool:
         self.pool, self.acquire_timeout = pool, acquire_timeout
 
     def acquire(self, timeout: float | None = None) -> Any:
+        """A connection; ``timeout`` bounds only a wait for one. asyncpg arms it by running the acquisition under
+        ``wait_for`` (a timer and a task switch: about a twentieth of a vote's CPU), so a connection already free
+        is taken without it; taking it then never waits (opening a connection has its own connect timeout)."""
+        if timeout is not None and self.pool.get_idle_size():
+            timeout = None
         return self.pool.acquire(timeout=timeout)
 
     async def close(self) -> None:
