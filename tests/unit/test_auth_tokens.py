@@ -101,3 +101,148 @@ def test_only_hs256_with_the_key_secret_is_accepted():
         with pytest.raises(TokenError):
             decode_token(keys, forged, issuer="gb", audience="gb")
     assert len({token_secret("kek", "k1"), token_secret("kek", "k2"), token_secret("other", "k1")}) == 3
+
+
+def pyjwt_verify(keys: KeyRing, token: str, issuer: str, audience: str) -> tokens.TokenClaims | None:
+    """The check as it was made with PyJWT's ``decode`` (the oracle of ``tokens._verify``): None when refused."""
+    import jwt
+
+    try:
+        header = jwt.get_unverified_header(token)
+        kid = header.get("kid")
+        if header.get("alg") != "HS256" or not isinstance(kid, str) or kid not in keys.secrets:
+            return None
+        claims = jwt.decode(token, keys.secrets[kid], algorithms=["HS256"], issuer=issuer, audience=audience,
+                            options={"require": tokens.REQUIRED_CLAIMS})
+        exp, iat = tokens._integer(claims, "exp"), tokens._integer(claims, "iat")
+        jti = claims["jti"]
+        if not isinstance(jti, str) or not 0 < len(jti) <= 64 or not isinstance(claims["sub"], str):
+            return None
+        issued, expires = tokens._issued_at(claims, iat), datetime.fromtimestamp(exp, UTC)
+        if issued > datetime.now(UTC) + tokens.CLOCK_SKEW:
+            return None
+        result = tokens.TokenClaims(uuid.UUID(claims["sub"]), jti, expires, kid, issued)
+        if not expires > issued or not tokens._lifetime_ok(result, tokens.MAX_LIFETIME):
+            return None
+        return result
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError, OSError, tokens.TokenError):
+        return None
+
+
+NOW = int(time.time())
+MISSING = object()
+CLAIM_VALUES: dict[str, list[object]] = {
+    "sub": [str(uuid.UUID(int=7)), "admin", 12, MISSING],
+    "iss": ["gb", "other", ["gb"], MISSING],
+    "aud": ["gb", ["gb", "x"], ["x"], "other", 5, MISSING],
+    "exp": [NOW + 600, NOW - 10, str(NOW + 600), NOW + 600.5, 1e30, True, -5, NOW + 10 * 365 * 86400, MISSING],
+    "iat": [NOW - 5, NOW - 7200, NOW + 3600, str(NOW), NOW - 5.5, MISSING],  # none just ahead (see CLOCK_SKEW)
+    "nbf": [MISSING, NOW - 5, NOW + 3600, "x", NOW - 0.5],
+    "jti": ["j", "", 12, "j" * 65, MISSING],
+    "iat_ms": [MISSING, (NOW - 5) * 1000 + 123],
+}
+HEADERS: list[dict[str, object]] = [{"alg": "HS256", "typ": "JWT", "kid": "k1"}, {"alg": "HS256", "kid": "k1"},
+                                    {"alg": "none", "kid": "k1"}, {"alg": "HS512", "kid": "k1"},
+                                    {"alg": "HS256"}, {"alg": "HS256", "kid": 5}, {"alg": "HS256", "kid": "k2"}]
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def test_the_check_accepts_what_pyjwt_accepts_and_nothing_else():
+    """Every generated token (claims of odd types, headers, keys and signatures) is accepted by ``_verify`` exactly
+    when PyJWT's ``decode`` with the same checks accepts it, with the same claims."""
+    import hashlib
+    import hmac
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    keys = KeyRing("k1", {"k1": b"k" * 32, "k2": b"2" * 32})
+    # each part is the valid one (listed first) three times in four, so that accepted tokens are common too
+    claim = st.fixed_dictionaries({name: st.sampled_from([values[0]] * 3 * len(values) + values)
+                                   for name, values in CLAIM_VALUES.items()})
+    signings = ["right"] * 15 + ["other key", "altered", "truncated", "padded", "empty"]
+    seen: list[bool] = []
+
+    @settings(max_examples=800, deadline=None)
+    @given(claim, st.sampled_from([HEADERS[0]] * 3 * len(HEADERS) + HEADERS), st.sampled_from(signings))
+    def check(values: dict[str, object], header: dict[str, object], signing: str) -> None:
+        claims = {name: value for name, value in values.items() if value is not MISSING}
+        head, body = _b64(json.dumps(header).encode()), _b64(json.dumps(claims).encode())
+        kid = header.get("kid")
+        key = keys.secrets.get(kid, b"x" * 32) if isinstance(kid, str) else b"x" * 32
+        mac = hmac.new(b"o" * 32 if signing == "other key" else key, f"{head}.{body}".encode(), hashlib.sha256)
+        signature = _b64(mac.digest())
+        if signing == "altered":
+            signature = ("A" if signature[0] != "A" else "B") + signature[1:]
+        signature = {"truncated": signature[:-4], "padded": signature + "=", "empty": ""}.get(signing, signature)
+        token = f"{head}.{body}.{signature}"
+        try:
+            ours: tokens.TokenClaims | None = tokens._verify(keys, token, issuer="gb", audience="gb")
+        except TokenError:
+            ours = None
+        if signing == "padded":  # RFC 7515 segments carry no '=' padding: refused here, tolerated by PyJWT
+            assert ours is None
+            return
+        assert ours == pyjwt_verify(keys, token, "gb", "gb")
+        seen.append(ours is not None)
+
+    check()
+    assert sum(seen) > 50 and len(seen) - sum(seen) > 50  # both answers were compared, many times
+
+
+def forged(keys: KeyRing, values: dict[str, object], header: dict[str, object], signing: str = "right") -> str:
+    """A token of these claims and header, its MAC made with the key its header names (or as ``signing`` says)."""
+    import hashlib
+    import hmac
+    import json
+
+    claims = {name: value for name, value in values.items() if value is not MISSING}
+    head, body = _b64(json.dumps(header).encode()), _b64(json.dumps(claims).encode())
+    kid = header.get("kid")
+    key = keys.secrets.get(kid, b"x" * 32) if isinstance(kid, str) else b"x" * 32
+    signature = _b64(hmac.new(b"o" * 32 if signing == "other key" else key, f"{head}.{body}".encode(),
+                              hashlib.sha256).digest())
+    return f"{head}.{body}.{signature}"
+
+
+def test_each_claim_and_header_alone_is_judged_as_pyjwt_judges_it():
+    """From a valid token, every single change of one claim (and of the header, and of the key): the check and
+    PyJWT agree on each, and each change but the harmless ones is refused."""
+    keys = KeyRing("k1", {"k1": b"k" * 32, "k2": b"2" * 32})
+    valid = {name: values[0] for name, values in CLAIM_VALUES.items()} | {"iat": NOW - 7200, "exp": NOW + 600}
+    cases = [({**valid, name: value}, HEADERS[0], "right") for name, values in CLAIM_VALUES.items()
+             for value in values]
+    cases += [(valid, header, "right") for header in HEADERS] + [(valid, HEADERS[0], "other key")]
+    cases += [({**valid, "exp": NOW - 10}, HEADERS[0], "right")]  # expired, after a sane lifetime
+    answers = []
+    for values, header, signing in cases:
+        token = forged(keys, values, header, signing)
+        try:
+            ours: tokens.TokenClaims | None = tokens._verify(keys, token, issuer="gb", audience="gb")
+        except TokenError:
+            ours = None
+        assert ours == pyjwt_verify(keys, token, "gb", "gb"), (values, header, signing)
+        answers.append(ours is not None)
+    assert answers[0] and answers[-1] is False and 8 < sum(answers) < len(answers) - 20
+
+
+@pytest.mark.parametrize("header", [{"alg": "HS256", "kid": "k1", "crit": ["exp"]},
+                                    {"alg": "HS256", "kid": "k1", "b64": False}])
+def test_headers_with_extensions_are_refused(header):
+    """A critical extension, or an unencoded payload (RFC 7797), is not something this check understands."""
+    import hashlib
+    import hmac
+    import json
+
+    keys = KeyRing("k1", {"k1": b"k" * 32})
+    claims = {"sub": str(uuid.uuid4()), "iss": "gb", "aud": "gb", "iat": NOW, "exp": NOW + 600, "jti": "j"}
+    head, body = _b64(json.dumps(header).encode()), _b64(json.dumps(claims).encode())
+    token = f"{head}.{body}.{_b64(hmac.new(b'k' * 32, f'{head}.{body}'.encode(), hashlib.sha256).digest())}"
+    with pytest.raises(TokenError):
+        tokens._verify(keys, token, issuer="gb", audience="gb")
