@@ -186,10 +186,27 @@ class Ballots(Sequence[Ballot]):
     def without(self, removed: set[str]) -> Ballots:
         """Every voter's ballot without the ``removed`` projects (points kept for the others), one distinct ballot
         at a time; ballots given by their projects stay so."""
+        if self._spelled is not None:  # filtered in C, by spelling: the id strings are still made only if asked
+            own = self._spelled
+            gone = {name for name, pid in own.items() if pid in removed}
+            kept = list(map(list, map(filterfalse, repeat(gone.__contains__), self._projects or ())))
+            return Ballots(None, self.of_voter, self.times, projects=kept, spelled=own)
         if self._projects is not None:  # filtered in C
             kept = list(map(list, map(filterfalse, repeat(removed.__contains__), self._ids())))
             return Ballots(None, self.of_voter, self.times, projects=kept)
         return self.replaced(lambda ballot: ballot_without(ballot, removed))
+
+    def pairs(self) -> int:
+        """How many (distinct ballot, project) pairs :meth:`groups` gives, without making them."""
+        return sum(map(len, self._projects if self._projects is not None else self.groups()[0]))
+
+    def numbered(self, index: dict[str, int]) -> list[list[int]]:
+        """The projects of each distinct ballot (as :meth:`groups` gives them) by their number in ``index``: from
+        their spellings when the ballots were given so, with no id string made."""
+        if self._spelled is not None:
+            number = {name: index[pid] for name, pid in self._spelled.items()}
+            return list(map(list, map(map, repeat(number.__getitem__), self._projects or ())))
+        return list(map(list, map(map, repeat(index.__getitem__), self.groups()[0])))
 
     def first_voters(self) -> list[int]:
         """For each distinct ballot, the first voter who cast it (by position)."""

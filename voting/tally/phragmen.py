@@ -42,7 +42,7 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
         raise ValueError(f"phragmen does not support {election.vote_type} ballots")
     projects = election.projects
     index = {p.id: i for i, p in enumerate(projects)}
-    groups, times = _groups(election)
+    groups, times = _groups(election, index)
     ballots = (_Groups if _plain(sum(map(len, groups))) else _Incidence)(groups, times, index)
     approvals = ballots.approvals
     key = tie_key(chain, election)
@@ -131,20 +131,20 @@ def _lowest(heap: list[tuple[float, int]], remaining: set[int], held: list[int],
     return seen
 
 
-def _groups(election: Election) -> tuple[Sequence[Sequence[str]], Sequence[int]]:
-    """Identical ballots grouped: the projects of each group and its number of voters."""
+def _groups(election: Election, index: dict[str, int]) -> tuple[list[list[int]], Sequence[int]]:
+    """Identical ballots grouped: the projects of each group (by number) and its number of voters."""
     if isinstance(election.ballots, Ballots):  # a read file: its distinct ballots as they are, no Counter
-        return election.ballots.groups()
+        return election.ballots.numbered(index), election.ballots.times
     counted = election.ballot_counts
-    return [b.projects for b in counted], list(counted.values())
+    return [[index[pid] for pid in b.projects] for b in counted], list(counted.values())
 
 
 class _Groups:
     """Identical ballots grouped, in plain Python: the projects each group approves, its voters, its load class,
     and each project's supporting groups and approval count."""
 
-    def __init__(self, groups: Sequence[Sequence[str]], times: Sequence[int], index: dict[str, int]) -> None:
-        self.groups = [[index[pid] for pid in projects] for projects in groups]
+    def __init__(self, groups: list[list[int]], times: Sequence[int], index: dict[str, int]) -> None:
+        self.groups = groups
         self.weight = list(times)
         self.cls = [0] * len(self.groups)
         self.supp: list[list[int]] = [[] for _ in index]
@@ -168,7 +168,7 @@ class _Incidence:
     """Identical ballots grouped, as numpy arrays: the projects each group approves (CSR), its weight (voters),
     its load class; and each project's supporting groups and approval count."""
 
-    def __init__(self, groups: Sequence[Sequence[str]], times: Sequence[int], index: dict[str, int]) -> None:
+    def __init__(self, groups: list[list[int]], times: Sequence[int], index: dict[str, int]) -> None:
         import numpy as np
 
         self.np = np
@@ -176,7 +176,7 @@ class _Incidence:
         total = int(lengths.sum())
         self.start = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
         self.length = lengths
-        self.flat = np.fromiter(map(index.__getitem__, chain.from_iterable(groups)), dtype=np.int64, count=total)
+        self.flat = np.fromiter(chain.from_iterable(groups), dtype=np.int64, count=total)
         self.weight = np.fromiter(times, dtype=np.int64, count=len(groups))
         self.cls = np.zeros(len(groups), dtype=np.int64)
         self.projects = len(index)

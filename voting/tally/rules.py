@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from voting.tally.model import Election, VoteType
+from voting.tally.model import Ballots, Election, VoteType
 from voting.tally.result import TallyResult
 from voting.tally.tiebreak import DEFAULT_TIE_BREAK, parse_tie_break
 
@@ -90,10 +90,11 @@ def _equal_shares(
     from voting.tally.mes_result import mes_result
 
     if rule == "equalshares":
-        from voting.tally.mes_small import fits, mes_small
+        from voting.tally.mes_small import SMALL, fits, mes_small
 
         per_voter = election.budget / election.voters if election.voters else Fraction(0)
-        if fits(election):
+        # a read file's ballots are counted before `fits` makes their id strings (which a large one never needs)
+        if (not isinstance(election.ballots, Ballots) or election.ballots.pairs() <= SMALL) and fits(election):
             return mes_result(election, rule, chain, mes_small(election, chain, per_voter))
     from voting.tally.equalshares import MesProfile
 
