@@ -77,11 +77,12 @@ def _next_change(low: MesOutcome, high: MesOutcome) -> float | None:
     step = float(high.per_voter - low.per_voter)
     guess = None
     for a, b, (keys_a, _), (keys_b, _) in zip(low.margins, high.margins, low.rivals, high.rivals, strict=True):
+        price_a, price_b = float(a.price), float(b.price)
         for r, key_b in keys_b.items():
             key_a = keys_a.get(r)
             if r == b.winner or key_a is None:
                 continue
-            gap_a, gap_b = float((key_a - a.price) / a.price), float((key_b - b.price) / b.price)
+            gap_a, gap_b = float(key_a) / price_a - 1, float(key_b) / price_b - 1
             if gap_b < gap_a:
                 at = float(high.per_voter) + max(gap_b, 0.0) * step / (gap_a - gap_b)
                 guess = at if guess is None else min(guess, at)
