@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
-from itertools import chain, filterfalse, repeat
+from itertools import chain, compress, filterfalse, repeat
 
 from voting.tally.record import Record
 
@@ -91,7 +91,7 @@ class Ballots(Sequence[Ballot]):
 
     A read file keeps 4 bytes per voter here instead of a tuple of strings; it reads as a tuple of ballots
     (indexing, slicing, iterating, comparing), and :meth:`counts` gives the grouped ballots without a pass
-    over the voters. ``of_voter`` is any sequence of ints (an ``array('i')``); ``times[g]`` is how many voters
+    over the voters. ``of_voter`` is any sequence of ints (an ``array('I')``); ``times[g]`` is how many voters
     cast distinct ballot ``g``. Approval-like ballots may be given as their project tuples only
     (``projects``): the :class:`Ballot` objects are then made when first asked for, and :meth:`approvals`
     (all that greedy and the tie-break need) never makes them; ``named``, when the reader counted it already, is
@@ -147,10 +147,10 @@ class Ballots(Sequence[Ballot]):
                           for b in self.distinct]
             counted = self._named if self._named is not None else Counter(chain.from_iterable(groups))
             self._named = None
-            for projects, times in zip(groups, self.times, strict=True):
-                if times != 1:
-                    for pid in projects:
-                        counted[pid] += times - 1
+            repeated = list(map((1).__ne__, self.times))  # the ballots cast more than once, picked in C
+            for projects, times in zip(compress(groups, repeated), compress(self.times, repeated), strict=True):
+                for pid in projects:
+                    counted[pid] += times - 1
             if self._spelled is not None:  # counted by spelling
                 own = self._spelled
                 counted = Counter({own[name]: n for name, n in counted.items()})

@@ -78,8 +78,8 @@ class VoteReader:
         self.points_col = columns.index("points") if cumulative and "points" in columns else None
         self.keys: dict[object, int] = {}
         self._times: list[int] = []
-        self.index = array("i")
-        self.lines = array("i")
+        self.index = array("I")  # unsigned: set from an int without the argument parsing "i" costs
+        self.lines = array("I")
         self.pieces: list[Piece] = []
         self.kept = True
         self._last: int | None = -1  # the last voter id while they are increasing numbers
@@ -104,10 +104,16 @@ class VoteReader:
         Each newline becomes ``;\n``, so one split gives every field and each voter id starts with the newline
         that ends the row before: with the header's number of fields in all, every row has its width exactly when
         the ids hold every newline (each field holds at most one, first)."""
-        block = data[start:end]
-        n, w = block.count(b"\n") + 1, self.width
-        if b'"' in block or len(block) > _MAX_LINE and max(map(len, block.split(b"\n"))) > _MAX_LINE:
+        block, w = data[start:end], self.width
+        if b'"' in block:
             return 0
+        if len(block) > _MAX_LINE:  # then its lines are measured, and counted
+            lines = list(map(len, block.split(b"\n")))
+            if max(lines) > _MAX_LINE:
+                return 0
+            n = len(lines)
+        else:
+            n = block.count(b"\n") + 1
         flat = block.replace(b"\n", b";\n").split(b";")
         if len(flat) != n * w:
             return 0
