@@ -178,3 +178,43 @@ def test_keys_rotate_on_the_command_line(database_url, tmp_path):
             await connection.close()
 
     assert asyncio.run(left()) == 0
+
+
+async def test_a_leaked_key_encryption_secret_is_replaced_by_rotating_both_keys_under_a_new_one(db_session):
+    """Token MAC secrets derive from the key-encryption secret and the published key id: whoever holds the secret
+    mints tokens the ring accepts, and rotating the token key under the same secret does not stop them. A new
+    secret opens none of the stored keys (the ring refuses to load) until both keys are rotated under it; then
+    every token made with the old secret is refused and the new ring's own tokens are accepted."""
+    import uuid
+
+    from auth.keys import KeySecretError, current_key, load_ring, private_key_of, token_secret
+    from auth.tokens import KeyRing, TokenError, decode_token, issue_token
+    from tests.conftest import TEST_KEY_SECRET
+
+    old, new = TEST_KEY_SECRET, "a new key-encryption secret, after a leak"
+    subject = uuid.uuid4()
+
+    def minted(ring: KeyRing, secret: str) -> str:  # by whoever holds ``secret`` and reads the published key id
+        leaked = KeyRing(ring.current_kid, {ring.current_kid: token_secret(secret, ring.current_kid)})
+        return issue_token(leaked, subject, issuer="gb", audience="gb", ttl=timedelta(hours=1))[0]
+
+    ring = await load_ring(db_session, old)
+    assert decode_token(ring, minted(ring, old), issuer="gb", audience="gb").subject == subject
+    await rotate_key(db_session, purpose="tokens", actor="test", secret=old, grace=timedelta(0))
+    ring = await load_ring(db_session, old)
+    issued = issue_token(ring, subject, issuer="gb", audience="gb", ttl=timedelta(hours=1))[0]
+    assert decode_token(ring, issued, issuer="gb", audience="gb").subject == subject  # now remembered as checked
+    assert decode_token(ring, minted(ring, old), issuer="gb", audience="gb").subject == subject  # still minted
+
+    with pytest.raises(KeySecretError):
+        await load_ring(db_session, new)
+    await rotate_key(db_session, purpose="tokens", actor="test", secret=new, grace=timedelta(hours=1))
+    await rotate_key(db_session, purpose="signing", actor="test", secret=new)
+    signing = await current_key(db_session, "signing")
+    assert signing is not None and private_key_of(signing, new)
+    fresh = await load_ring(db_session, new)
+    assert ring.current_kid in fresh.secrets  # the previous token key, inside its grace period
+    for token in (minted(fresh, old), minted(ring, old), issued):  # every token the old secret made: refused
+        with pytest.raises(TokenError):
+            decode_token(fresh, token, issuer="gb", audience="gb")
+    assert decode_token(fresh, minted(fresh, new), issuer="gb", audience="gb").subject == subject

@@ -171,5 +171,6 @@ class PublicCityAPI(Controller):
 
     @get("/.well-known/greenballot-keys.json", operation_id="publishedKeys")
     async def keys(self, db_session: DBSession) -> list[KeyPublic]:
-        """Every Ed25519 public key greenballot has used to sign tokens and exports, current and retired."""
+        """Every Ed25519 public key greenballot has made, current and retired: export and checkpoint signing keys,
+        and token keys (tokens name one by its id and carry an HMAC made with a secret derived for it)."""
         return [KeyPublic(**key) for key in await published_keys(db_session)]  # type: ignore[arg-type]
