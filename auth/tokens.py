@@ -114,10 +114,14 @@ _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _segment(text: str) -> bytes:
-    """One base64url segment of a compact token, unpadded, strictly of that alphabet."""
+    """One base64url segment of a compact token, unpadded, strictly of that alphabet, and spelled as its bytes
+    encode (the last character's unused bits clear, RFC 4648 3.5): a token has one spelling, as in PyJWT."""
     if not _SEGMENT.fullmatch(text):
         raise TokenError("malformed token")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))  # binascii.Error on an impossible length
+    decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))  # binascii.Error on an impossible length
+    if base64.urlsafe_b64encode(decoded).rstrip(b"=") != text.encode("ascii"):
+        raise TokenError("malformed token")
+    return decoded
 
 
 def _header(segment: str) -> dict[str, object]:
@@ -176,7 +180,7 @@ def _verify(ring: KeyRing, token: str, *, issuer: str, audience: str,
         if not ring.verifies(kid):
             raise TokenError("token signed by a retired key")
         expected = hmac.new(key, f"{head}.{payload}".encode("ascii"), hashlib.sha256).digest()
-        if not hmac.compare_digest(_segment(signature), expected):
+        if not hmac.compare_digest(signature.encode(), base64.urlsafe_b64encode(expected).rstrip(b"=")):
             raise TokenError("the token's signature does not verify")
         claims = json.loads(_segment(payload))
         if not isinstance(claims, dict) or any(name not in claims for name in REQUIRED_CLAIMS):

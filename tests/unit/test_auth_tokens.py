@@ -246,3 +246,40 @@ def test_headers_with_extensions_are_refused(header):
     token = f"{head}.{body}.{_b64(hmac.new(b'k' * 32, f'{head}.{body}'.encode(), hashlib.sha256).digest())}"
     with pytest.raises(TokenError):
         tokens._verify(keys, token, issuer="gb", audience="gb")
+
+
+
+BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def respelled(segment: str) -> str:
+    """The same bytes with the last character's unused low bits set (RFC 4648 3.5: a non-canonical spelling)."""
+    unused = {2: 4, 3: 2}[len(segment) % 4]
+    return segment[:-1] + BASE64URL[BASE64URL.index(segment[-1]) | (1 << unused) - 1]
+
+
+@pytest.mark.parametrize("part", [0, 1, 2])
+def test_each_segment_has_one_spelling(part):
+    """A segment whose last character's unused bits are set decodes to the same bytes; PyJWT refuses it (it
+    re-encodes every segment), and so does the check: no one holding a token makes other strings of it."""
+    import base64
+    import hashlib
+    import hmac
+
+    keys = KeyRing("k1", {"k1": b"k" * 32})
+    valid = {name: values[0] for name, values in CLAIM_VALUES.items()} | {"iat": NOW - 5, "exp": NOW + 600}
+    token = next(t for t in (forged(keys, valid | {"jti": "j" * n}, {"alg": "HS256", "kid": "k1"})
+                             for n in range(1, 4)) if len(t.split(".")[1]) % 4)
+    accepted = tokens._verify(keys, token, issuer="gb", audience="gb")
+    assert accepted == pyjwt_verify(keys, token, "gb", "gb") and accepted is not None
+    segments = token.split(".")
+    segments[part] = respelled(segments[part])
+    if part < 2:  # the MAC made anew over the respelled input: only the spelling is wrong
+        signing_input = f"{segments[0]}.{segments[1]}".encode()
+        segments[2] = _b64(hmac.new(b"k" * 32, signing_input, hashlib.sha256).digest())
+    other = ".".join(segments)
+    assert other != token and base64.urlsafe_b64decode(segments[part] + "==") == base64.urlsafe_b64decode(
+        token.split(".")[part] + "==")
+    assert pyjwt_verify(keys, other, "gb", "gb") is None
+    with pytest.raises(TokenError):
+        tokens._verify(keys, other, issuer="gb", audience="gb")
