@@ -15,10 +15,15 @@ from collections.abc import Sequence
 from fractions import Fraction
 from itertools import chain
 from math import gcd, lcm
+from operator import mul
 
 from voting.tally.model import Ballots, Election, VoteType
 from voting.tally.result import Explanation, TallyResult, number
 from voting.tally.tiebreak import tie_key
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["SMALL", "SMALL_WITHOUT_NUMPY", "phragmen"]
 
@@ -49,7 +54,7 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
     rank = {i: r for r, i in enumerate(sorted(range(len(projects)), key=lambda i: key(projects[i])))}
     den = lcm(*(p.cost.denominator for p in projects)) if projects else 1
     loads = [0]  # load of each class, as integers over `den`
-    held = [0] * len(projects)  # the load each project's supporters hold, weighted by voters (over `den`)
+    held: Any = ballots.held(loads)  # the load each project's supporters hold, weighted by voters (over `den`)
     cost = [int(p.cost * den) for p in projects]
     left = election.budget
     remaining = {i for i, p in enumerate(projects) if not p.withdrawn and p.cost <= left}
@@ -81,8 +86,8 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
             scale = best.denominator // gcd(best.denominator, den)
             if scale != 1:
                 den *= scale
-                loads = [v * scale for v in loads]
-                held = [v * scale for v in held]
+                loads[:] = [v * scale for v in loads]
+                ballots.rescale(held, scale)
                 cost = [v * scale for v in cost]
             loads.append(best.numerator * den // best.denominator)
             ballots.move(winner, held, loads, len(loads) - 1)
@@ -105,7 +110,7 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
     return TallyResult("phragmen", chain, election.budget, tuple(chosen), total, explanations)
 
 
-def _lowest(heap: list[tuple[float, int]], remaining: set[int], held: list[int], cost: list[int],
+def _lowest(heap: list[tuple[float, int]], remaining: set[int], held: Sequence[int], cost: list[int],
             approvals: list[int], den: int) -> list[tuple[int, int, int, float]]:
     """The projects popped from `heap` that may have the lowest load, the lowest first: (project, load numerator,
     approvals, its float), loads compared exactly by cross-multiplying integers. A heap entry is the correctly
@@ -154,6 +159,15 @@ class _Groups:
                 self.supp[q].append(g)
                 self.approvals[q] += k
 
+    def held(self, loads: list[int]) -> list[int]:
+        """What each project's supporters hold (all nothing at first), kept up to date by :meth:`move`."""
+        return [0] * len(self.supp)
+
+    @staticmethod
+    def rescale(held: list[int], scale: int) -> None:
+        """The denominator grew ``scale`` times."""
+        held[:] = [v * scale for v in held]
+
     def move(self, winner: int, held: list[int], loads: list[int], new: int) -> None:
         """Give the winner's supporters the load class `new`, updating what each project's supporters hold."""
         cls, weight, groups, now = self.cls, self.weight, self.groups, loads[new]
@@ -166,7 +180,10 @@ class _Groups:
 
 class _Incidence:
     """Identical ballots grouped, as numpy arrays: the projects each group approves (CSR), its weight (voters),
-    its load class; and each project's supporting groups and approval count."""
+    its load class; each project's supporting groups and approval count; and how many of each project's supporters
+    are in each load class (``count``). A move updates the counts in numpy; what a project's supporters hold is
+    computed from them only for the projects the rule prices (:class:`_Held`), so no Python loop runs over
+    (class, project) pairs."""
 
     def __init__(self, groups: list[list[int]], times: Sequence[int], index: dict[str, int]) -> None:
         import numpy as np
@@ -188,9 +205,21 @@ class _Incidence:
         weights = np.bincount(self.flat, weights=np.repeat(self.weight, lengths).astype(np.float64),
                               minlength=self.projects)
         self.approvals: list[int] = [int(a) for a in weights.tolist()]  # exact: sums stay below 2**53
+        # class c's supporters of each project; a class per purchase at most, and class 0 (load 0) to start
+        self.count = np.zeros((self.projects + 1, self.projects), dtype=np.int64)
+        self.count[0] = weights.astype(np.int64)
 
-    def move(self, winner: int, held: list[int], loads: list[int], new: int) -> None:
-        """Give the winner's supporters the load class `new`, updating what each project's supporters hold."""
+    def held(self, loads: list[int]) -> _Held:
+        """What each project's supporters hold, computed when asked from the counts and ``loads`` (the list the
+        rule keeps up to date)."""
+        return _Held(self.count, loads)
+
+    @staticmethod
+    def rescale(held: _Held, scale: int) -> None:
+        """The denominator grew ``scale`` times: the loads say so already."""
+
+    def move(self, winner: int, held: _Held, loads: list[int], new: int) -> None:
+        """Give the winner's supporters the load class `new`: the counts of the classes they leave and join."""
         np = self.np
         members = self.supp[winner]
         lengths = self.length[members]
@@ -199,12 +228,21 @@ class _Incidence:
         touched = self.flat[at]
         weights = np.repeat(self.weight[members], lengths).astype(np.float64)  # exact: sums stay below 2**53
         before = np.repeat(self.cls[members], lengths)
-        leaving = np.bincount(before * self.projects + touched, weights=weights)
-        for key, k in zip(np.flatnonzero(leaving).tolist(), leaving[leaving != 0].tolist(), strict=True):
-            old, q = divmod(key, self.projects)
-            held[q] -= loads[old] * int(k)
-        arriving = np.bincount(touched, weights=weights, minlength=self.projects)
-        now = loads[new]
-        for q, k in zip(np.flatnonzero(arriving).tolist(), arriving[arriving != 0].tolist(), strict=True):
-            held[q] += now * int(k)
+        size = new * self.projects
+        leaving = np.bincount(before * self.projects + touched, weights=weights, minlength=size)[:size]
+        self.count[:new] -= leaving.astype(np.int64).reshape(new, self.projects)
+        self.count[new] = np.bincount(touched, weights=weights, minlength=self.projects).astype(np.int64)
         self.cls[members] = new
+
+
+class _Held(Sequence[int]):
+    """What each project's supporters hold: the loads of the classes times their numbers of its supporters."""
+
+    def __init__(self, count: Any, loads: list[int]) -> None:
+        self._count, self._loads = count, loads
+
+    def __len__(self) -> int:
+        return int(self._count.shape[1])
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        return sum(map(mul, self._loads, self._count[:len(self._loads), i].tolist()))
