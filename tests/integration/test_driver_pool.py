@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from tests.conftest import libpq_url
-from voting.database import DriverPool
+from voting.database import DriverPool, _sound
 
 pytestmark = pytest.mark.anyio
 
@@ -25,10 +25,14 @@ async def test_a_wait_for_a_connection_is_bounded_and_a_free_one_is_taken_at_onc
                 await asyncio.wait_for(pool.acquire(timeout=pool.acquire_timeout).__aenter__(), 3)
             assert 0.25 < time.monotonic() - began < 2  # by the pool's timeout, not this test's 3 s
         assert pool.pool.get_idle_size() == 1
-        async with pool.acquire(timeout=pool.acquire_timeout) as again:  # free: taken without a timer
+        free = pool.acquire(timeout=pool.acquire_timeout)
+        assert free.timeout is None  # free: taken without a timer
+        async with free as again:
             assert await again.fetchval("SELECT 2") == 2
         async with pool.acquire(timeout=pool.acquire_timeout) as held:  # and the timeout still bounds a wait
-            waiting = asyncio.ensure_future(pool.acquire(timeout=pool.acquire_timeout).__aenter__())
+            wait = pool.acquire(timeout=pool.acquire_timeout)
+            assert wait.timeout == 0.3
+            waiting = asyncio.ensure_future(wait.__aenter__())
             await asyncio.sleep(0.05)
             assert not waiting.done()
             await held.fetchval("SELECT 3")
@@ -36,3 +40,38 @@ async def test_a_wait_for_a_connection_is_bounded_and_a_free_one_is_taken_at_onc
         await pool.pool.release(waiting.result())
     finally:
         await pool.close()
+
+
+async def test_spare_connections_are_reused_settled_after_a_failure_and_given_back_at_close(database_url: str) -> None:
+    pool = DriverPool(await asyncpg.create_pool(libpq_url(database_url), min_size=0, max_size=2), 1.0)
+    try:
+        first, acquired = await pool.take()
+        backend = await first.fetchval("SELECT pg_backend_pid()")
+        await pool.give(first, acquired)
+        assert len(pool.spare) == 1 and pool.pool.get_idle_size() == 0  # kept checked out, not released
+        again, acquired = await pool.take()
+        assert await again.fetchval("SELECT pg_backend_pid()") == backend and not pool.spare
+        await pool.give(again, acquired, failed=True)  # after a failure: back to asyncpg's pool, which settles it
+        assert not pool.spare and pool.pool.get_idle_size() == 1
+        third, acquired = await pool.take()
+        await third.execute("BEGIN")  # left in a transaction: never kept
+        await pool.give(third, acquired)
+        assert not pool.spare
+        fourth, acquired = await pool.take()
+        assert not fourth.is_in_transaction()  # the pool rolled it back
+        await pool.give(fourth, acquired)
+        assert len(pool.spare) == 1
+        async with asyncpg.create_pool(libpq_url(database_url), min_size=1, max_size=1) as admin:
+            await admin.execute("SELECT pg_terminate_backend($1)", await pool.spare[0][0].fetchval(
+                "SELECT pg_backend_pid()"))
+        for _ in range(50):  # the client notices the closed socket (its pool then takes it back)
+            if not _sound(pool.spare[0][0]):
+                break
+            await asyncio.sleep(0.02)
+        assert not _sound(pool.spare[0][0])
+        fresh, acquired = await pool.take()  # a dead spare is dropped, a sound connection taken instead
+        assert await fresh.fetchval("SELECT 5") == 5 and not pool.spare
+        await pool.give(fresh, acquired)
+    finally:
+        await asyncio.wait_for(pool.close(), 10)  # spares are given back first: closing does not hang
+    assert not pool.spare
