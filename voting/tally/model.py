@@ -204,7 +204,7 @@ class Ballots(Sequence[Ballot]):
         """The projects of each distinct ballot (as :meth:`groups` gives them) by their number in ``index``: from
         their spellings when the ballots were given so, with no id string made."""
         if self._spelled is not None:
-            number = {name: index[pid] for name, pid in self._spelled.items()}
+            number = {name: index[pid] for name, pid in self._spelled.items() if pid in index}  # kept ones
             return list(map(list, map(map, repeat(number.__getitem__), self._projects or ())))
         return list(map(list, map(map, repeat(index.__getitem__), self.groups()[0])))
 
