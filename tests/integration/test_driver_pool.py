@@ -75,3 +75,21 @@ async def test_spare_connections_are_reused_settled_after_a_failure_and_given_ba
     finally:
         await asyncio.wait_for(pool.close(), 10)  # spares are given back first: closing does not hang
     assert not pool.spare
+
+
+async def test_a_connection_given_back_goes_to_whoever_waits_for_one(database_url: str) -> None:
+    """With every connection out, a taker waits on asyncpg's pool: the next one given back cleanly goes to it, not
+    to the spares (it would wait there until its timeout)."""
+    pool = DriverPool(await asyncpg.create_pool(libpq_url(database_url), min_size=0, max_size=1), 5.0)
+    try:
+        first, acquired = await pool.take()
+        waiter = asyncio.ensure_future(pool.take())
+        await asyncio.sleep(0.1)
+        assert not waiter.done() and pool.waiting == 1
+        await pool.give(first, acquired)
+        second, acquired = await asyncio.wait_for(waiter, 2)
+        assert not pool.spare and await second.fetchval("SELECT 6") == 6
+        await pool.give(second, acquired)
+        assert len(pool.spare) == 1 and pool.waiting == 0
+    finally:
+        await asyncio.wait_for(pool.close(), 10)
