@@ -22,7 +22,7 @@ from auth.tokens import KeyRing
 from voting.models import SigningKey
 
 __all__ = ["KeySecretError", "configure_key_secret", "key_secret", "create_key", "ensure_key", "load_ring",
-           "public_pem", "private_key_of", "load_public_keys", "current_key", "published_keys", "token_secret"]
+           "public_pem", "private_key_of", "load_public_keys", "current_key", "published_keys"]
 
 _configured: str | None = None
 
@@ -93,10 +93,17 @@ async def create_key(session: AsyncSession, purpose: str, secret: str | None = N
                                                             col(SigningKey.retired_at).is_(None)))).all():
         old.retired_at, old.private_key = now, None
         old.verify_until = now + grace if purpose == "tokens" else None
+        if not grace:
+            old.mac_secret = None  # its tokens stop now: nothing left to check them with
         session.add(old)
+    for over in (await session.exec(select(SigningKey).where(  # grace periods that have ended
+            col(SigningKey.mac_secret).is_not(None), col(SigningKey.verify_until) <= now))).all():
+        over.mac_secret = None
+        session.add(over)
     await session.flush()  # the retirement first: the CHECK wants no private half on a retired key
     row = SigningKey(kid=kid, purpose=purpose, public_key=public_pem(private.public_key()),
-                     private_key=_seal(raw, secret or key_secret()), encrypted=True)
+                     private_key=_seal(raw, secret or key_secret()), encrypted=True,
+                     mac_secret=_seal(secrets.token_bytes(32), secret or key_secret()) if purpose == "tokens" else None)
     session.add(row)
     await session.flush()
     return row
@@ -118,6 +125,10 @@ async def ensure_key(session: AsyncSession, purpose: str, secret: str | None = N
         row.encrypted = True
         session.add(row)
         await session.flush()
+    if purpose == "tokens" and row.mac_secret is None:  # a token key made before tokens carried a MAC
+        row.mac_secret = _seal(secrets.token_bytes(32), secret or key_secret())
+        session.add(row)
+        await session.flush()
     return row
 
 
@@ -132,24 +143,24 @@ async def load_public_keys(session: AsyncSession, purpose: str) -> dict[str, Ed2
     return {row.kid: _public(row) for row in rows}
 
 
-def token_secret(secret: str, kid: str) -> bytes:
-    """The MAC secret of the token key ``kid``: HKDF-SHA256 of the key-encryption secret, for that key id only."""
-    return HKDF(algorithm=SHA256(), length=32, salt=b"greenballot-tokens",
-                info=b"token-mac\x00" + kid.encode()).derive(secret.encode())
-
-
 async def load_ring(session: AsyncSession, secret: str | None = None) -> KeyRing:
     """The token keys that still verify: the current one, and retired ones inside their grace period, each with its
-    MAC secret. The key-encryption secret must open the current key's stored private half (``KeySecretError``
-    otherwise): an instance given another secret fails at start instead of refusing every token."""
+    MAC secret opened. A key-encryption secret that does not open them raises ``KeySecretError``: an instance
+    given another secret fails at start instead of refusing every token."""
     row = await ensure_key(session, "tokens", secret)
     secret = secret or key_secret()
-    private_key_of(row, secret)
     now = datetime.now(UTC)
     rows = (await session.exec(select(SigningKey).where(
-        SigningKey.purpose == "tokens",
+        SigningKey.purpose == "tokens", col(SigningKey.mac_secret).is_not(None),
         or_(col(SigningKey.retired_at).is_(None), col(SigningKey.verify_until) > now)))).all()
-    return KeyRing(current_kid=row.kid, secrets={r.kid: token_secret(secret, r.kid) for r in rows},
+    opened = {row.kid: _open(row.mac_secret or "", True, secret)}  # the current key must open
+    for other in rows:
+        if other.kid not in opened:
+            try:
+                opened[other.kid] = _open(other.mac_secret or "", True, secret)
+            except KeySecretError:
+                continue  # sealed under a secret since replaced: its tokens are refused
+    return KeyRing(current_kid=row.kid, secrets=opened,
                    verify_until={r.kid: r.verify_until for r in rows if r.verify_until is not None})
 
 

@@ -3,9 +3,9 @@
 Only the server reads its own tokens, so they are authenticated with a MAC, not signed: checking an Ed25519 signature
 cost about 1.4 million instructions, half of all the work of a vote whose worker meets the voter's token for the
 first time (one vote in two with two workers); an HMAC costs about thirty thousand. Each token key's MAC secret is
-derived from the instance's key-encryption secret and the key's id (``auth.keys.token_secret``): every instance
-that can open the stored keys derives it, a database dump alone cannot, and a key keeps its id, its retirement
-and its grace period as before."""
+32 random bytes stored sealed under the key-encryption secret beside the key (``signing_key.mac_secret``): making a
+token needs both the database and that secret, as signing one did; a key keeps its id, its retirement and its grace
+period, after which its secret is wiped."""
 
 from __future__ import annotations
 

@@ -54,14 +54,15 @@ class AuditEntry(SQLModel, table=True):
 
 
 class SigningKey(SQLModel, table=True):
-    """An Ed25519 key pair; old public keys are kept so old exports still verify. A token key's id, retirement
-    and grace period decide which tokens verify; its MAC secret is derived from the id (``auth.keys.token_secret``).
-    """
+    """An Ed25519 key pair; old public keys are kept so old exports still verify. A token key also holds the
+    random MAC secret its tokens are authenticated with (HS256); its id, retirement and grace period decide which
+    tokens verify."""
 
     __tablename__ = "signing_key"
     __table_args__ = (CheckConstraint("purpose IN ('tokens', 'signing')", name="signing_key_purpose"),
                       CheckConstraint("retired_at IS NULL OR private_key IS NULL",
-                                      name="signing_key_retired_private"))
+                                      name="signing_key_retired_private"),
+                      CheckConstraint("mac_secret IS NULL OR purpose = 'tokens'", name="signing_key_mac_secret_tokens"))
 
     kid: str = Field(primary_key=True, max_length=64)
     purpose: str = Field(max_length=16)
@@ -73,6 +74,9 @@ class SigningKey(SQLModel, table=True):
     retired_at: datetime | None = _tz(nullable=True)
     verify_until: datetime | None = _tz(nullable=True)
     """A retired token key still verifies tokens until then (the grace period); NULL: without end."""
+    mac_secret: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """A token key's 32 random bytes, sealed like the private half: making or checking a token needs both the
+    database and the key-encryption secret. Kept through the grace period, wiped once it is over."""
 
 
 class AuditCheckpoint(SQLModel, table=True):

@@ -81,16 +81,16 @@ async def test_bad_tokens_are_401(client, token):
 
 
 async def test_token_from_another_issuer_key_is_refused(client, db_session):
+    import secrets
     import uuid
     from datetime import timedelta
 
-    from auth.keys import token_secret
     from auth.tokens import KeyRing, issue_token
 
     account = await make_account(db_session)
     ring = await _ring(client)
     kid = ring.current_kid
-    forged = KeyRing(current_kid=kid, secrets={kid: token_secret("another key-encryption secret", kid)})
+    forged = KeyRing(current_kid=kid, secrets={kid: secrets.token_bytes(32)})
     token, _ = issue_token(forged, account.id, issuer="greenballot", audience="greenballot", ttl=timedelta(hours=1))
     response = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401

@@ -180,41 +180,59 @@ def test_keys_rotate_on_the_command_line(database_url, tmp_path):
     assert asyncio.run(left()) == 0
 
 
-async def test_a_leaked_key_encryption_secret_is_replaced_by_rotating_both_keys_under_a_new_one(db_session):
-    """Token MAC secrets derive from the key-encryption secret and the published key id: whoever holds the secret
-    mints tokens the ring accepts, and rotating the token key under the same secret does not stop them. A new
-    secret opens none of the stored keys (the ring refuses to load) until both keys are rotated under it; then
-    every token made with the old secret is refused and the new ring's own tokens are accepted."""
+async def test_a_token_needs_both_the_database_and_the_key_encryption_secret(db_session):
+    """A token key's MAC secret is random and stored sealed: the key-encryption secret alone (with the published
+    key id) makes no token the ring accepts, nor does the database alone (it holds only the sealed bytes). A
+    rotation keeps the previous key's secret through its grace period only; after the key-encryption secret is
+    replaced, keys sealed under the old one are left out of the ring and their tokens refused."""
+    import base64
+    import secrets
     import uuid
 
-    from auth.keys import KeySecretError, current_key, load_ring, private_key_of, token_secret
+    from cryptography.hazmat.primitives.hashes import SHA256
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+    from sqlmodel import select
+
+    from auth.keys import KeySecretError, load_ring
     from auth.tokens import KeyRing, TokenError, decode_token, issue_token
     from tests.conftest import TEST_KEY_SECRET
+    from voting.models import SigningKey
 
-    old, new = TEST_KEY_SECRET, "a new key-encryption secret, after a leak"
     subject = uuid.uuid4()
 
-    def minted(ring: KeyRing, secret: str) -> str:  # by whoever holds ``secret`` and reads the published key id
-        leaked = KeyRing(ring.current_kid, {ring.current_kid: token_secret(secret, ring.current_kid)})
-        return issue_token(leaked, subject, issuer="gb", audience="gb", ttl=timedelta(hours=1))[0]
+    def minted(kid: str, key: bytes) -> str:
+        return issue_token(KeyRing(kid, {kid: key}), subject, issuer="gb", audience="gb", ttl=timedelta(hours=1))[0]
 
-    ring = await load_ring(db_session, old)
-    assert decode_token(ring, minted(ring, old), issuer="gb", audience="gb").subject == subject
-    await rotate_key(db_session, purpose="tokens", actor="test", secret=old, grace=timedelta(0))
-    ring = await load_ring(db_session, old)
-    issued = issue_token(ring, subject, issuer="gb", audience="gb", ttl=timedelta(hours=1))[0]
-    assert decode_token(ring, issued, issuer="gb", audience="gb").subject == subject  # now remembered as checked
-    assert decode_token(ring, minted(ring, old), issuer="gb", audience="gb").subject == subject  # still minted
-
-    with pytest.raises(KeySecretError):
-        await load_ring(db_session, new)
-    await rotate_key(db_session, purpose="tokens", actor="test", secret=new, grace=timedelta(hours=1))
-    await rotate_key(db_session, purpose="signing", actor="test", secret=new)
-    signing = await current_key(db_session, "signing")
-    assert signing is not None and private_key_of(signing, new)
-    fresh = await load_ring(db_session, new)
-    assert ring.current_kid in fresh.secrets  # the previous token key, inside its grace period
-    for token in (minted(fresh, old), minted(ring, old), issued):  # every token the old secret made: refused
+    ring = await load_ring(db_session, TEST_KEY_SECRET)
+    kid = ring.current_kid
+    row = await db_session.get(SigningKey, kid)
+    assert row is not None and row.mac_secret
+    infos = (b"token-mac\x00" + kid.encode(), kid.encode(), b"")  # what a secret derived from it would use
+    guesses = [HKDF(algorithm=SHA256(), length=32, salt=salt, info=info).derive(TEST_KEY_SECRET.encode())
+               for salt in (b"greenballot-tokens", b"greenballot-kek", None) for info in infos]
+    sealed = base64.b64decode(row.mac_secret)
+    for key in [*guesses, sealed[:32], sealed[-32:], secrets.token_bytes(32)]:  # the secret alone, the dump alone
         with pytest.raises(TokenError):
-            decode_token(fresh, token, issuer="gb", audience="gb")
-    assert decode_token(fresh, minted(fresh, new), issuer="gb", audience="gb").subject == subject
+            decode_token(ring, minted(kid, key), issuer="gb", audience="gb")
+    assert ring.secrets[kid] not in sealed
+    assert decode_token(ring, minted(kid, ring.secrets[kid]), issuer="gb", audience="gb").subject == subject
+
+    await rotate_key(db_session, purpose="tokens", actor="test", secret=TEST_KEY_SECRET, grace=timedelta(hours=1))
+    graced = await load_ring(db_session, TEST_KEY_SECRET)
+    assert graced.current_kid != kid and graced.secrets[kid] == ring.secrets[kid]  # its grace period
+    await rotate_key(db_session, purpose="tokens", actor="test", secret=TEST_KEY_SECRET, grace=timedelta(0))
+    second = graced.current_kid
+    kept = {r.kid: r.mac_secret for r in (await db_session.exec(select(SigningKey).where(
+        SigningKey.purpose == "tokens"))).all()}
+    assert kept[second] is None and kept[kid] is not None  # no grace: wiped at once; the first still in its own
+
+    new = "a new key-encryption secret, after a leak"
+    with pytest.raises(KeySecretError):
+        await load_ring(db_session, new)  # the current key does not open under it: no start
+    await rotate_key(db_session, purpose="tokens", actor="test", secret=new, grace=timedelta(hours=1))
+    fresh = await load_ring(db_session, new)
+    assert kid not in fresh.secrets and len(fresh.secrets) == 1  # sealed under the old secret: left out
+    with pytest.raises(TokenError):
+        decode_token(fresh, minted(kid, ring.secrets[kid]), issuer="gb", audience="gb")
+    assert decode_token(fresh, minted(fresh.current_kid, fresh.secrets[fresh.current_kid]), issuer="gb",
+                        audience="gb").subject == subject
