@@ -124,11 +124,16 @@ def _segment(text: str) -> bytes:
     return decoded
 
 
+def _no_constant(name: str) -> object:
+    """NaN and the infinities are not JSON (RFC 8259): a token holding one is malformed."""
+    raise TokenError(f"malformed token: {name}")
+
+
 def _header(segment: str) -> dict[str, object]:
     """A token's header, parsed once per distinct header segment (one per key in practice)."""
     header = _HEADERS.get(segment)
     if header is None:
-        parsed = json.loads(_segment(segment))
+        parsed = json.loads(_segment(segment), parse_constant=_no_constant)
         if not isinstance(parsed, dict):
             raise TokenError("malformed token header")
         if len(_HEADERS) >= 64:  # forged headers cannot grow it without bound
@@ -182,7 +187,7 @@ def _verify(ring: KeyRing, token: str, *, issuer: str, audience: str,
         expected = hmac.new(key, f"{head}.{payload}".encode("ascii"), hashlib.sha256).digest()
         if not hmac.compare_digest(signature.encode(), base64.urlsafe_b64encode(expected).rstrip(b"=")):
             raise TokenError("the token's signature does not verify")
-        claims = json.loads(_segment(payload))
+        claims = json.loads(_segment(payload), parse_constant=_no_constant)
         if not isinstance(claims, dict) or any(name not in claims for name in REQUIRED_CLAIMS):
             raise TokenError("the token lacks a required claim")
         audiences = claims["aud"]

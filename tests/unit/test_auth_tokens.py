@@ -279,3 +279,18 @@ def test_each_segment_has_one_spelling(part):
     assert pyjwt_verify(keys, other, "gb", "gb") is None
     with pytest.raises(TokenError):
         tokens._verify(keys, other, issuer="gb", audience="gb")
+
+
+@pytest.mark.parametrize("value", ["NaN", "-Infinity", "Infinity"])
+def test_nan_and_infinities_are_not_json(value):
+    """Python's JSON reader takes them; RFC 8259 does not: an nbf of NaN, under a valid MAC, is refused."""
+    import hashlib
+    import hmac
+
+    keys = KeyRing("k1", {"k1": b"k" * 32})
+    body = (f'{{"sub": "{uuid.uuid4()}", "iss": "gb", "aud": "gb", "iat": {NOW}, "exp": {NOW + 600}, "jti": "j", '
+            f'"nbf": {value}}}')
+    head, payload = _b64(b'{"alg": "HS256", "kid": "k1"}'), _b64(body.encode())
+    token = f"{head}.{payload}.{_b64(hmac.new(b'k' * 32, f'{head}.{payload}'.encode(), hashlib.sha256).digest())}"
+    with pytest.raises(TokenError):
+        tokens._verify(keys, token, issuer="gb", audience="gb")
