@@ -57,20 +57,15 @@ async def answer_vote(app: Any, ballot_id: int, scope: Scope, receive: Receive, 
         more = message.get("more_body", False)
     body = b"".join(chunks)
     cast = None
-    # Refused or failed before its commit: the full app answers it as it does. A fault after the commit (answering,
-    # giving the connection back) keeps the committed vote's receipt: handing it on would cast the vote a second time.
+    # Refused or failed before its commit: the full app answers it as it does. A fault after the commit (giving the
+    # connection back) keeps the committed vote's receipt: handing it on would cast the vote a second time.
     with contextlib.suppress(Exception):
         async with one_driver_connection():  # the principal's read and the vote: one checkout
             if not more:
                 cast = await _cast(app, ballot_id, scope, body)
-            if cast is not None:  # answered before the connection goes back (a task and a turn of the loop)
-                await _receipt(app, scope, send, cast)
     if cast is None:
         await fallback(scope, _replay(body, more, receive), send)
-
-
-async def _receipt(app: Any, scope: Scope, send: Send, cast: CastReceipt) -> None:
-    """The 201 answer with the vote's receipt, through the app's ``before_send`` hooks."""
+        return
     payload = json.dumps({"ballot_id": cast.ballot_id, "receipt": cast.receipt, "commitment": cast.commitment,
                           "replaced_previous": cast.replaced_previous, "replayed": cast.replayed,
                           "channel": cast.channel}, separators=(",", ":")).encode()
