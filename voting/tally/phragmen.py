@@ -52,10 +52,10 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
     approvals = ballots.approvals
     key = tie_key(chain, election)
     rank = {i: r for r, i in enumerate(sorted(range(len(projects)), key=lambda i: key(projects[i])))}
-    den = lcm(*(p.cost.denominator for p in projects)) if projects else 1
+    base = den = lcm(*(p.cost.denominator for p in projects)) if projects else 1
     loads = [0]  # load of each class, as integers over `den`
     held: Any = ballots.held(loads)  # the load each project's supporters hold, weighted by voters (over `den`)
-    cost = [int(p.cost * den) for p in projects]
+    cost = [int(p.cost * den) for p in projects]  # over `base`: times den // base over `den`, when priced
     left = election.budget
     remaining = {i for i, p in enumerate(projects) if not p.withdrawn and p.cost <= left}
     notes: dict[str, Explanation] = {}
@@ -65,7 +65,7 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
     heap = [(cost[i] / (approvals[i] * den), i) for i in remaining if approvals[i]]
     heapq.heapify(heap)
     while remaining:
-        seen = _lowest(heap, remaining, held, cost, approvals, den)
+        seen = _lowest(heap, remaining, held, cost, approvals, den, den // base)
         top, under = (seen[0][1], seen[0][2]) if seen else (0, 0)
         tied = [i for i, load, votes, _ in seen if load * under == top * votes]
         if not under:
@@ -88,7 +88,6 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
                 den *= scale
                 loads[:] = [v * scale for v in loads]
                 ballots.rescale(held, scale)
-                cost = [v * scale for v in cost]
             loads.append(best.numerator * den // best.denominator)
             ballots.move(winner, held, loads, len(loads) - 1)
         facts = {"round": len(chosen), "cost": number(project.cost), "left": number(left)}
@@ -111,9 +110,11 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
 
 
 def _lowest(heap: list[tuple[float, int]], remaining: set[int], held: Sequence[int], cost: list[int],
-            approvals: list[int], den: int) -> list[tuple[int, int, int, float]]:
+            approvals: list[int], den: int, factor: int) -> list[tuple[int, int, int, float]]:
     """The projects popped from `heap` that may have the lowest load, the lowest first: (project, load numerator,
-    approvals, its float), loads compared exactly by cross-multiplying integers. A heap entry is the correctly
+    approvals, its float), loads compared exactly by cross-multiplying integers. `cost` is over the first
+    denominator, `factor` times smaller than `den`: only the projects priced are scaled, not every one each time
+    the denominator grows. A heap entry is the correctly
     rounded float of a load the project had (a lower bound: loads only rise); a float never reverses the order of
     two exact values, so every project not popped has a load above the lowest. Empty when none is supported."""
     seen: list[tuple[int, int, int, float]] = []
@@ -123,7 +124,7 @@ def _lowest(heap: list[tuple[float, int]], remaining: set[int], held: Sequence[i
         _, i = heapq.heappop(heap)
         if i not in remaining:
             continue  # bought
-        load, votes = held[i] + cost[i], approvals[i]
+        load, votes = held[i] + cost[i] * factor, approvals[i]
         now = load / (votes * den)
         if best is not None and now > best_float:
             heapq.heappush(heap, (now, i))  # its load has risen above the lowest
