@@ -79,6 +79,11 @@ def private_key_of(row: SigningKey, secret: str | None = None) -> Ed25519Private
     return Ed25519PrivateKey.from_private_bytes(_open(row.private_key, row.encrypted, secret or key_secret()))
 
 
+def _new_mac_secret(secret: str | None) -> str:
+    """A token key's MAC secret: 32 random bytes, sealed like a private half."""
+    return _seal(secrets.token_bytes(32), secret or key_secret())
+
+
 async def create_key(session: AsyncSession, purpose: str, secret: str | None = None,
                      grace: timedelta = timedelta(0)) -> SigningKey:
     """Make a new key for ``purpose`` and retire the previous current one: its private half is destroyed, its
@@ -103,7 +108,7 @@ async def create_key(session: AsyncSession, purpose: str, secret: str | None = N
     await session.flush()  # the retirement first: the CHECK wants no private half on a retired key
     row = SigningKey(kid=kid, purpose=purpose, public_key=public_pem(private.public_key()),
                      private_key=_seal(raw, secret or key_secret()), encrypted=True,
-                     mac_secret=_seal(secrets.token_bytes(32), secret or key_secret()) if purpose == "tokens" else None)
+                     mac_secret=_new_mac_secret(secret) if purpose == "tokens" else None)
     session.add(row)
     await session.flush()
     return row
@@ -126,7 +131,7 @@ async def ensure_key(session: AsyncSession, purpose: str, secret: str | None = N
         session.add(row)
         await session.flush()
     if purpose == "tokens" and row.mac_secret is None:  # a token key made before tokens carried a MAC
-        row.mac_secret = _seal(secrets.token_bytes(32), secret or key_secret())
+        row.mac_secret = _new_mac_secret(secret)
         session.add(row)
         await session.flush()
     return row

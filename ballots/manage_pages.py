@@ -259,7 +259,7 @@ async def _manage_page(request: Request[Any, Any, Any], db_session: Any, ballot_
                        error: DomainError | None = None) -> Template:
     view = await _managed_view(request, db_session, ballot_id)
     paths = {route.path for route in request.app.routes}
-    group = view.ballot.group_id
+    group = view.ballot.group_id if view.status == "draft" else None  # the group's link shows on drafts only
     return Template("ballots/manage.html", status_code=error.status_code if error else 200, context={
         "view": view, "allowed": allowed_transitions(window_of(view.ballot), datetime.now(UTC)),
         "confirmed": CONFIRMED_TRANSITIONS, "error": error.message if error else None,
