@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
-from itertools import chain, compress, filterfalse, repeat
+from itertools import chain, compress, count, filterfalse, repeat
 
 from voting.tally.record import Record
 
@@ -21,6 +22,7 @@ __all__ = [
     "Ballots",
     "Election",
     "ElectionError",
+    "Numbers",
     "Project",
     "VoteType",
     "ballot_without",
@@ -86,6 +88,79 @@ class Ballot(Record):
         return hash((self.projects, self.points))
 
 
+class Numbers:
+    """The distinct ballots' projects as small numbers: what Equal Shares and Phragmén run on.
+
+    Made once per read file, when a rule first asks (:meth:`arrays`; greedy never does), from the projects as the
+    reader spelled them: ``flat`` holds every distinct ballot's projects one ballot after another, each as its
+    place in ``order`` (the projects' ids), and ``lengths[g]`` how many distinct ballot ``g`` names; ``named[k]`` is
+    how many distinct ballots name ``order[k]`` (the reader counted it). ``removed`` are ids left out
+    (:meth:`Ballots.without`): a view shares the file's numbers, and drops those of removed projects when a rule
+    asks for them (:meth:`incidence`, in numpy)."""
+
+    __slots__ = ("_parts", "_spelled", "_arrays", "_root", "order", "named", "removed")
+
+    def __init__(self, parts: Sequence[Sequence[Any]], spelled: dict[Any, str], named: Counter[Any]) -> None:
+        self._parts, self._spelled = parts, spelled
+        self._arrays: tuple[bytes | array[int], array[int]] | None = None
+        self._root: Numbers | None = None  # a view's file numbers (None, not itself: no cycle for the collector)
+        self.order = tuple(spelled.values())
+        self.named = list(map(named.__getitem__, spelled))  # before `Ballots.approvals` adds the repeats to it
+        self.removed: frozenset[str] = frozenset()
+
+    def arrays(self) -> tuple[bytes | array[int], array[int]]:
+        """``flat`` (bytes when there are at most 256 projects, else an array) and ``lengths``, made on first use
+        for the file and its views: one C loop over the (distinct ballot, project) pairs."""
+        root = self._root or self
+        if root._arrays is None:
+            number = dict(zip(root._spelled, count()))
+            pairs = map(number.__getitem__, chain.from_iterable(root._parts))
+            flat: bytes | array[int]
+            if len(number) <= 256:
+                flat = bytes(pairs)
+            else:
+                flat = array("H" if len(number) <= 2**16 else "I")
+                flat.fromlist(list(pairs))
+            lengths = array("I")
+            lengths.fromlist(list(map(len, root._parts)))
+            root._arrays, root._parts, root._spelled = (flat, lengths), (), {}
+        return root._arrays
+
+    def without(self, removed: set[str]) -> Numbers:
+        """The same numbers with ``removed`` left out too."""
+        view = object.__new__(Numbers)
+        view._parts, view._spelled, view._arrays, view._root = (), {}, None, self._root or self
+        view.order, view.named, view.removed = self.order, self.named, self.removed | removed
+        return view
+
+    def pairs(self) -> int:
+        """How many (distinct ballot, project) pairs are left, from the reader's counts."""
+        gone = self.removed
+        return sum(n for pid, n in zip(self.order, self.named, strict=True) if pid not in gone)
+
+    def incidence(self, index: dict[str, int]) -> tuple[Any, Any]:
+        """numpy arrays: every distinct ballot's projects by their number in ``index``, one after another (32-bit
+        when the numbers fit), and each ballot's number of them. Every project left must be in ``index``."""
+        import numpy as np
+
+        packed, counts = self.arrays()
+        gone = self.removed
+        table: Any = np.array([-1 if pid in gone else index.get(pid, -2) for pid in self.order],
+                              dtype=np.int32 if len(index) < 2**31 else np.intp)
+        kind = np.uint8 if isinstance(packed, bytes) else np.uint16 if packed.typecode == "H" else np.uint32
+        flat: Any = table[np.frombuffer(packed, dtype=kind)]
+        lengths = np.frombuffer(counts, dtype=np.uint32).astype(np.intp)
+        if (table < 0).any():
+            out = flat < 0
+            if out.any():
+                if (flat == -2).any():
+                    raise KeyError(self.order[int(np.flatnonzero(table == -2)[0])])
+                ballot = np.repeat(np.arange(len(lengths), dtype=np.intp), lengths)
+                lengths -= np.bincount(ballot[out], minlength=len(lengths))
+                flat = flat[~out]
+        return flat, lengths
+
+
 class Ballots(Sequence[Ballot]):
     """Every voter's ballot, compactly: the distinct ballots once, and per voter the number of theirs.
 
@@ -98,19 +173,26 @@ class Ballots(Sequence[Ballot]):
     how many of the ``projects`` name each project (each distinct ballot once).
 
     A reader may give the projects as they were spelled (UTF-8, ``spelled`` mapping each spelling to the project's
-    id): the id strings are then made only when a rule asks for the groups (greedy needs only :meth:`approvals`).
+    id): the id strings are then made only when a rule asks for the groups (greedy needs only :meth:`approvals`),
+    and the ballots are numbered once for the file, when Equal Shares or Phragmén first asks (:class:`Numbers`).
     """
 
-    __slots__ = ("_distinct", "_projects", "_approvals", "_named", "_spelled", "of_voter", "times")
+    __slots__ = ("_distinct", "_projects", "_approvals", "_named", "_spelled", "_gone", "numbers", "of_voter",
+                 "times")
 
     def __init__(self, distinct: Sequence[Ballot] | None, of_voter: Sequence[int], times: Sequence[int], *,
                  projects: Sequence[Sequence[Any]] | None = None, named: Counter[Any] | None = None,
-                 spelled: dict[bytes, str] | None = None) -> None:
+                 spelled: dict[bytes, str] | None = None, numbers: Numbers | None = None,
+                 gone: set[Any] | None = None) -> None:
         self._distinct = None if distinct is None else tuple(distinct)
         self._projects = projects
         self._approvals: dict[str, int] | None = None
         self._named = named if projects is not None else None
         self._spelled = spelled if projects is not None else None
+        self._gone = gone if projects is not None else None  # left out of ``projects`` when they are first read
+        if numbers is None and self._spelled is not None and self._named is not None and gone is None:
+            numbers = Numbers(projects or (), self._spelled, self._named)  # numbered when a rule first asks
+        self.numbers = numbers if projects is not None else None
         self.of_voter = of_voter
         self.times = times
 
@@ -122,10 +204,18 @@ class Ballots(Sequence[Ballot]):
             self._projects = None  # the Ballot objects hold them now
         return self._distinct
 
+    def _parts(self) -> Sequence[Sequence[Any]]:
+        """``projects`` as given (by spelling or by id), the projects left out by :meth:`without` taken out."""
+        if self._gone is not None:  # filtered in C
+            gone, self._gone = self._gone, None
+            self._projects = list(map(list, map(filterfalse, repeat(gone.__contains__), self._projects or ())))
+        return self._projects or ()
+
     def _ids(self) -> Sequence[Sequence[str]]:
         """The projects of each distinct ballot given by their projects, as id strings."""
+        parts = self._parts()
         if self._spelled is not None:
-            self._projects = list(map(list, map(map, repeat(self._spelled.__getitem__), self._projects or ())))
+            self._projects = list(map(list, map(map, repeat(self._spelled.__getitem__), parts)))
             self._spelled = None
         return self._projects or ()
 
@@ -140,7 +230,7 @@ class Ballots(Sequence[Ballot]):
         """How many voters name each project (with points above zero), counted per distinct ballot."""
         if self._approvals is None:
             if self._projects is not None:
-                groups: Sequence[Sequence[Any]] = self._projects
+                groups: Sequence[Sequence[Any]] = self._parts()
             else:
                 groups = [b.projects if b.points is None else tuple(p for p, u in zip(b.projects, b.points,
                                                                                           strict=True) if u > 0)
@@ -185,28 +275,48 @@ class Ballots(Sequence[Ballot]):
 
     def without(self, removed: set[str]) -> Ballots:
         """Every voter's ballot without the ``removed`` projects (points kept for the others), one distinct ballot
-        at a time; ballots given by their projects stay so."""
-        if self._spelled is not None:  # filtered in C, by spelling: the id strings are still made only if asked
+        at a time; ballots given by their projects stay so, and are filtered only when first read (their numbers
+        and approval counts follow at once, without a pass over the ballots)."""
+        if self._projects is not None:
             own = self._spelled
-            gone = {name for name, pid in own.items() if pid in removed}
-            kept = list(map(list, map(filterfalse, repeat(gone.__contains__), self._projects or ())))
-            return Ballots(None, self.of_voter, self.times, projects=kept, spelled=own)
-        if self._projects is not None:  # filtered in C
-            kept = list(map(list, map(filterfalse, repeat(removed.__contains__), self._ids())))
-            return Ballots(None, self.of_voter, self.times, projects=kept)
+            gone = {name for name, pid in own.items() if pid in removed} if own is not None else set(removed)
+            if self._gone is not None:
+                gone |= self._gone
+            numbers = None if self.numbers is None else self.numbers.without(removed)
+            kept = Ballots(None, self.of_voter, self.times, projects=self._projects, spelled=own, numbers=numbers,
+                           gone=gone)
+            if self._approvals is not None:  # a voter's other approvals stay as they were
+                kept._approvals = {pid: n for pid, n in self._approvals.items() if pid not in removed}
+            return kept
         return self.replaced(lambda ballot: ballot_without(ballot, removed))
 
     def pairs(self) -> int:
         """How many (distinct ballot, project) pairs :meth:`groups` gives, without making them."""
-        return sum(map(len, self._projects if self._projects is not None else self.groups()[0]))
+        if self.numbers is not None:
+            return self.numbers.pairs()
+        return sum(map(len, self._parts() if self._projects is not None else self.groups()[0]))
 
     def numbered(self, index: dict[str, int]) -> list[list[int]]:
         """The projects of each distinct ballot (as :meth:`groups` gives them) by their number in ``index``: from
         their spellings when the ballots were given so, with no id string made."""
         if self._spelled is not None:
             number = {name: index[pid] for name, pid in self._spelled.items() if pid in index}  # kept ones
-            return list(map(list, map(map, repeat(number.__getitem__), self._projects or ())))
+            return list(map(list, map(map, repeat(number.__getitem__), self._parts())))
         return list(map(list, map(map, repeat(index.__getitem__), self.groups()[0])))
+
+    def incidence(self, index: dict[str, int]) -> tuple[Any, Any]:
+        """numpy arrays: the projects of each distinct ballot by their number in ``index``, one ballot after
+        another (32-bit when they fit), and how many each ballot names; from :class:`Numbers` when the reader
+        numbered them."""
+        if self.numbers is not None:
+            return self.numbers.incidence(index)
+        import numpy as np
+
+        groups = self.numbered(index)
+        lengths = np.fromiter(map(len, groups), dtype=np.intp, count=len(groups))
+        flat = np.fromiter(chain.from_iterable(groups), dtype=np.int32 if len(index) < 2**31 else np.intp,
+                           count=int(lengths.sum()))
+        return flat, lengths
 
     def first_voters(self) -> list[int]:
         """For each distinct ballot, the first voter who cast it (by position)."""

@@ -47,8 +47,7 @@ def phragmen(election: Election, chain: tuple[str, ...]) -> TallyResult:
         raise ValueError(f"phragmen does not support {election.vote_type} ballots")
     projects = election.projects
     index = {p.id: i for i, p in enumerate(projects)}
-    groups, times = _groups(election, index)
-    ballots = (_Groups if _plain(sum(map(len, groups))) else _Incidence)(groups, times, index)
+    ballots = _ballots(election, index)
     approvals = ballots.approvals
     key = tie_key(chain, election)
     rank = {i: r for r, i in enumerate(sorted(range(len(projects)), key=lambda i: key(projects[i])))}
@@ -137,12 +136,21 @@ def _lowest(heap: list[tuple[float, int]], remaining: set[int], held: Sequence[i
     return seen
 
 
-def _groups(election: Election, index: dict[str, int]) -> tuple[list[list[int]], Sequence[int]]:
-    """Identical ballots grouped: the projects of each group (by number) and its number of voters."""
+def _ballots(election: Election, index: dict[str, int]) -> _Groups | _Incidence:
+    """Identical ballots grouped (the projects of each group by number, and its number of voters), in plain Python
+    or in numpy as their number of (group, project) pairs makes cheaper."""
     if isinstance(election.ballots, Ballots):  # a read file: its distinct ballots as they are, no Counter
-        return election.ballots.numbered(index), election.ballots.times
+        ballots = election.ballots
+        if _plain(ballots.pairs()):
+            return _Groups(ballots.numbered(index), ballots.times, index)
+        flat, lengths = ballots.incidence(index)  # numbered by the reader
+        return _Incidence(flat, lengths, ballots.times, index)
     counted = election.ballot_counts
-    return [[index[pid] for pid in b.projects] for b in counted], list(counted.values())
+    groups, times = [[index[pid] for pid in b.projects] for b in counted], list(counted.values())
+    if _plain(sum(map(len, groups))):
+        return _Groups(groups, times, index)
+    lengths = [len(g) for g in groups]
+    return _Incidence(list(chain.from_iterable(groups)), lengths, times, index)
 
 
 class _Groups:
@@ -186,19 +194,20 @@ class _Incidence:
     computed from them only for the projects the rule prices (:class:`_Held`), so no Python loop runs over
     (class, project) pairs."""
 
-    def __init__(self, groups: list[list[int]], times: Sequence[int], index: dict[str, int]) -> None:
+    def __init__(self, flat: Any, lengths: Any, times: Sequence[int], index: dict[str, int]) -> None:
+        """``flat``: every group's projects one group after another; ``lengths``: how many each group has."""
         import numpy as np
 
         self.np = np
-        lengths = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
-        total = int(lengths.sum())
+        lengths = np.asarray(lengths, dtype=np.int64)
+        groups = len(lengths)
         self.start = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
         self.length = lengths
-        self.flat = np.fromiter(chain.from_iterable(groups), dtype=np.int64, count=total)
-        self.weight = np.fromiter(times, dtype=np.int64, count=len(groups))
-        self.cls = np.zeros(len(groups), dtype=np.int64)
+        self.flat = np.asarray(flat, dtype=np.int64)
+        self.weight = np.fromiter(times, dtype=np.int64, count=groups)
+        self.cls = np.zeros(groups, dtype=np.int64)
         self.projects = len(index)
-        group_of = np.repeat(np.arange(len(groups), dtype=np.int64), lengths)
+        group_of = np.repeat(np.arange(groups, dtype=np.int64), lengths)
         small = np.int16 if self.projects < 2**15 else np.int64  # a stable sort of 16-bit keys is a radix sort
         order = np.argsort(self.flat.astype(small), kind="stable")
         sizes = np.bincount(self.flat, minlength=self.projects)

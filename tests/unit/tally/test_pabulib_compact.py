@@ -158,3 +158,32 @@ def test_tally_builds_the_election_once_and_imports_no_check_json_or_pathlib(tmp
              "if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.split("\n")[0] in ("1 []", "1 ['pathlib']")  # pathlib only through voting.i18n
+
+
+@pytest.mark.parametrize("removed", [(), ("b",), ("a", "d"), ("a",), ("a", "b", "c", "d")])
+def test_the_numbers_equal_shares_and_phragmen_run_on_are_the_ballots_projects(removed: tuple[str, ...]) -> None:
+    """A read file's ballots numbered once (when a rule first asks), and a threshold's view of them
+    (``without``, filtered only when read): every distinct ballot's projects, those left out dropped, by their
+    number in the rule's order (here not the file's), with the pairs counted from the reader's counts."""
+    pytest.importorskip("numpy")
+    rng = random.Random(3)
+    rows = [f"{v};{','.join(rng.sample('abcd', rng.randint(1, 4)))};30\n" for v in range(400)]
+    ballots = parse_pabulib(HEAD.format(n=400) + "".join(rows)).election().ballots
+    assert isinstance(ballots, Ballots) and ballots.numbers is not None  # the spelled path: no empty ballot
+    first, second = set(removed[:1]), set(removed[1:])
+    view = ballots.without(first).without(second) if second else ballots.without(first)
+    index = {pid: n for n, pid in enumerate(p for p in "dcba" if p not in removed)}
+    flat, lengths = view.incidence(index)
+    by_voter = [tuple(r.split(";")[1].split(",")) for r in rows]
+    distinct = list(dict.fromkeys(by_voter))
+    expected = [[index[p] for p in projects if p not in removed] for projects in distinct]
+    assert lengths.tolist() == [len(g) for g in expected]
+    assert flat.tolist() == [n for g in expected for n in g]
+    assert view.pairs() == len(flat)
+    assert view.numbered(index) == expected
+    assert [b.projects for b in view] == [tuple(p for p in projects if p not in removed) for projects in by_voter]
+    assert ballots.numbers.arrays() is view.numbers.arrays()  # numbered once for the file and its views
+    assert ballots.pairs() == sum(map(len, distinct))
+    if index:
+        with pytest.raises(KeyError):  # a project kept in the ballots must be one the rule numbers
+            ballots.incidence({pid: n for n, pid in enumerate(sorted(index)[1:])})
