@@ -125,18 +125,22 @@ def pyjwt_verify(keys: KeyRing, token: str, issuer: str, audience: str) -> token
         return None
 
 
-NOW = int(time.time())
 MISSING = object()
-CLAIM_VALUES: dict[str, list[object]] = {
-    "sub": [str(uuid.UUID(int=7)), "admin", 12, MISSING],
-    "iss": ["gb", "other", ["gb"], MISSING],
-    "aud": ["gb", ["gb", "x"], ["x"], "other", 5, MISSING],
-    "exp": [NOW + 600, NOW - 10, str(NOW + 600), NOW + 600.5, 1e30, True, -5, NOW + 10 * 365 * 86400, MISSING],
-    "iat": [NOW - 5, NOW - 7200, NOW + 3600, str(NOW), NOW - 5.5, MISSING],  # none just ahead (see CLOCK_SKEW)
-    "nbf": [MISSING, NOW - 5, NOW + 3600, "x", NOW - 0.5],
-    "jti": ["j", "", 12, "j" * 65, MISSING],
-    "iat_ms": [MISSING, (NOW - 5) * 1000 + 123],
-}
+
+
+def claim_values(NOW: int) -> dict[str, list[object]]:
+    """Values of each claim, the valid one first, around ``NOW`` (taken when a test starts: tests run minutes
+    after collection when a run is long, and a token valid for 10 minutes would have expired)."""
+    return {
+        "sub": [str(uuid.UUID(int=7)), "admin", 12, MISSING],
+        "iss": ["gb", "other", ["gb"], MISSING],
+        "aud": ["gb", ["gb", "x"], ["x"], "other", 5, MISSING],
+        "exp": [NOW + 600, NOW - 10, str(NOW + 600), NOW + 600.5, 1e30, True, -5, NOW + 10 * 365 * 86400, MISSING],
+        "iat": [NOW - 5, NOW - 7200, NOW + 3600, str(NOW), NOW - 5.5, MISSING],  # none just ahead (see CLOCK_SKEW)
+        "nbf": [MISSING, NOW - 5, NOW + 3600, "x", NOW - 0.5],
+        "jti": ["j", "", 12, "j" * 65, MISSING],
+        "iat_ms": [MISSING, (NOW - 5) * 1000 + 123],
+    }
 HEADERS: list[dict[str, object]] = [{"alg": "HS256", "typ": "JWT", "kid": "k1"}, {"alg": "HS256", "kid": "k1"},
                                     {"alg": "none", "kid": "k1"}, {"alg": "HS512", "kid": "k1"},
                                     {"alg": "HS256"}, {"alg": "HS256", "kid": 5}, {"alg": "HS256", "kid": "k2"}]
@@ -151,6 +155,8 @@ def _b64(data: bytes) -> str:
 def test_the_check_accepts_what_pyjwt_accepts_and_nothing_else():
     """Every generated token (claims of odd types, headers, keys and signatures) is accepted by ``_verify`` exactly
     when PyJWT's ``decode`` with the same checks accepts it, with the same claims."""
+    NOW = int(time.time())
+    CLAIM_VALUES = claim_values(NOW)
     import hashlib
     import hmac
     import json
@@ -210,6 +216,8 @@ def forged(keys: KeyRing, values: dict[str, object], header: dict[str, object], 
 def test_each_claim_and_header_alone_is_judged_as_pyjwt_judges_it():
     """From a valid token, every single change of one claim (and of the header, and of the key): the check and
     PyJWT agree on each, and each change but the harmless ones is refused."""
+    NOW = int(time.time())
+    CLAIM_VALUES = claim_values(NOW)
     keys = KeyRing("k1", {"k1": b"k" * 32, "k2": b"2" * 32})
     valid = {name: values[0] for name, values in CLAIM_VALUES.items()} | {"iat": NOW - 7200, "exp": NOW + 600}
     cases = [({**valid, name: value}, HEADERS[0], "right") for name, values in CLAIM_VALUES.items()
@@ -232,6 +240,7 @@ def test_each_claim_and_header_alone_is_judged_as_pyjwt_judges_it():
                                     {"alg": "HS256", "kid": "k1", "b64": False}])
 def test_headers_with_extensions_are_refused(header):
     """A critical extension, or an unencoded payload (RFC 7797), is not something this check understands."""
+    NOW = int(time.time())
     import hashlib
     import hmac
     import json
@@ -258,6 +267,8 @@ def respelled(segment: str) -> str:
 def test_each_segment_has_one_spelling(part):
     """A segment whose last character's unused bits are set decodes to the same bytes; PyJWT refuses it (it
     re-encodes every segment), and so does the check: no one holding a token makes other strings of it."""
+    NOW = int(time.time())
+    CLAIM_VALUES = claim_values(NOW)
     import base64
     import hashlib
     import hmac
@@ -284,6 +295,7 @@ def test_each_segment_has_one_spelling(part):
 @pytest.mark.parametrize("value", ["NaN", "-Infinity", "Infinity"])
 def test_nan_and_infinities_are_not_json(value):
     """Python's JSON reader takes them; RFC 8259 does not: an nbf of NaN, under a valid MAC, is refused."""
+    NOW = int(time.time())
     import hashlib
     import hmac
 

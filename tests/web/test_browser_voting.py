@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.web.conftest import login
 from voting.demo import BALLOT_TITLE, DEMO_ACCOUNTS
@@ -28,7 +29,7 @@ def test_citizen_votes_changes_the_vote_and_checks_receipts(page):
     page.get_by_role("link", name=BALLOT_TITLE).click()
     assert "Ouvert" in page.get_by_test_id("ballot-status").inner_text()
     page.get_by_test_id("vote-link").click()
-    assert page.locator("#check-total").is_hidden()  # JavaScript keeps the counter live instead
+    expect(page.locator("#check-total")).to_be_hidden()  # JavaScript keeps the counter live instead
     choose(page, ["Pommiers et poiriers place de Jaude", "Jardin partagé rue Fontgiève"])
     assert page.locator("#spent").inner_text().replace("\u202f", " ").replace("\xa0", " ") == "50 500 €"
     page.get_by_label(re.compile("Toits végétalisés")).check()
