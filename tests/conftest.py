@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import os
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -65,14 +67,42 @@ def in_thread(function: Callable[..., T], *args: object) -> T:
         return pool.submit(function, *args).result()
 
 
-def _create(server_url: str, prefix: str) -> str:
+_TEMPLATES: dict[str, str] = {}
+"""Per server: a database this process migrated once, which every database it creates then copies."""
+_TEMPLATE_LOCK = threading.Lock()
+
+
+def _drop_template(server_url: str, name: str) -> None:
+    with contextlib.suppress(Exception):  # the server may be gone already (a test that killed its own)
+        asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _template(server_url: str, stale: str | None = None) -> str:
+    """The migrated template on ``server_url``, made on first use (again if ``stale`` is the one that vanished)."""
     from voting.migrate import upgrade
 
+    with _TEMPLATE_LOCK:
+        name = _TEMPLATES.get(server_url)
+        if name is None or name == stale:
+            name = f"gb_template_{uuid.uuid4().hex[:10]}"
+            asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+            upgrade(with_database(server_url, name))
+            _TEMPLATES[server_url] = name
+            atexit.register(_drop_template, server_url, name)
+        return name
+
+
+def _create(server_url: str, prefix: str) -> str:
+    """A fresh database at the head of the migrations: a copy of this process's migrated template (CREATE DATABASE
+    ... TEMPLATE copies the schema, its triggers and seed rows in a tenth of a second; running the migrations for
+    each of the suite's databases took a second or more each)."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
-    url = with_database(server_url, name)
-    upgrade(url)
-    return url
+    template = _template(server_url)
+    try:
+        asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    except asyncpg.InvalidCatalogNameError:  # a server restarted on a fresh data directory at the same address
+        asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{_template(server_url, template)}"'))
+    return with_database(server_url, name)
 
 
 def create_database(server_url: str, prefix: str = "gb_test") -> str:
@@ -83,6 +113,63 @@ def create_database(server_url: str, prefix: str = "gb_test") -> str:
 def drop_database(server_url: str, url: str) -> None:
     name = url.partition("?")[0].rsplit("/", 1)[1]
     in_thread(asyncio.run, _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+HEAVY = "GREENBALLOT_RUN_HEAVY"
+"""Set to run the ``heavy`` tests: oracle and property runs of tens of seconds each, which .ci/run runs in a step
+of their own on every submission and README's test command leaves out (each says so as a skip)."""
+
+FILE_SECONDS = {
+    "web/test_every_page.py": 149, "integration/test_results_cli.py": 71, "unit/tally/test_tally_differential.py": 61,
+    "integration/test_cli.py": 55, "integration/test_mail_crash.py": 44, "web/test_browser_residents.py": 43,
+    "integration/test_vote_lane.py": 43, "web/test_browser_comments.py": 41, "integration/test_database_outage.py": 36,
+    "integration/test_serve_worker.py": 34, "integration/test_audit_log.py": 28, "web/test_browser_shell.py": 25,
+    "web/test_browser_results.py": 24, "web/test_browser_xss.py": 22, "integration/test_results_fidelity.py": 21,
+    "integration/test_ballot_standing.py": 21, "integration/test_ballot_api.py": 20,
+    "web/test_browser_vote_screen.py": 20, "integration/test_backup_restore.py": 19,
+    "integration/test_roll_bulk.py": 19, "integration/test_close_barrier.py": 18, "web/test_browser_maps.py": 18,
+    "web/test_browser_proposals.py": 16, "integration/test_proposal_api.py": 15,
+    "unit/tally/test_tally_constraints.py": 15, "integration/test_census_cli.py": 13,
+    "integration/test_admin_api.py": 12, "integration/test_pgbouncer.py": 12, "integration/test_replica.py": 12,
+    "integration/test_ballot_groups.py": 11, "web/test_browser_followup.py": 11, "web/test_browser_ballot_form.py": 10,
+    "integration/test_proposal_supports.py": 10, "web/test_browser_admin.py": 10, "unit/tally/test_tally_add1.py": 10,
+    "integration/test_proposal_pages.py": 10, "unit/tally/test_tally_phragmen_reference.py": 10,
+}
+"""Seconds each test file took (``--durations=0``, 2026-12-02, a loaded 2-core machine; files under 10 s left out).
+With ``-n 2 --dist loadfile`` the files are handed out in this order, longest first, so that the run does not end
+with one worker on the longest file while the other idles (xdist's own order, by number of tests, put
+test_every_page.py last: four of a 17-minute run's minutes were one worker alone)."""
+
+
+HEAVY_TESTS = (
+    "tests/integration/test_results_fidelity.py::test_a_shipped_file_survives_import_tally_and_export[Poland_Swiecie_2023]",
+    "tests/unit/tally/test_tally_add1.py::test_a_range_the_chord_proof_proves_buys_the_same_projects_everywhere_in_it",
+    "tests/unit/tally/test_tally_add1.py::test_add1_with_both_proofs_is_the_unit_step_loop_on_crowded_elections",
+    "tests/unit/tally/test_tally_differential.py::test_irv_matches_pref_voting",
+)
+"""The ``heavy`` tests: Świecie's round trip (pabulib-checker and the recount each run Add1 by unit steps: 50 s),
+the two Add1 properties with the most examples (75 s) and instant-runoff against pref_voting (14 s)."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config.option, "loadscopereorder"):  # pytest-xdist: keep the order pytest_collection_modifyitems makes
+        config.option.loadscopereorder = False
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects: the marks below are then seen by it
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid in HEAVY_TESTS:
+            item.add_marker(pytest.mark.heavy)
+    if not (os.environ.get(HEAVY) or "heavy" in (config.getoption("-m") or "")):
+        skip = pytest.mark.skip(reason=f"heavy: run by .ci/run, or here with {HEAVY}=1")
+        for item in items:
+            if "heavy" in item.keywords:
+                item.add_marker(skip)
+
+    def weight(item: pytest.Item) -> int:
+        return -FILE_SECONDS.get(item.nodeid.split("::", 1)[0].removeprefix("tests/"), 0)
+    items.sort(key=weight)  # stable: the tests of a file keep their order
 
 
 @pytest.fixture(scope="session")
