@@ -93,13 +93,19 @@ class GreenballotApp(Litestar):
         await super().__call__(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, *, session_maker: async_sessionmaker[Any] | None = None) -> Litestar:
-    """Build the app; with ``session_maker`` (tests) it uses that instead of opening its own engine."""
-    settings = settings or load_settings()
+def configure_secrets(settings: Settings) -> str:
+    """Set this process's secrets from ``settings``; returns the instance secret."""
     secret = settings.secret or load_or_create_secret(settings.data_dir)
     configure_box_secret(secret)  # the ballot boxes' keys derive from the instance secret, never in the database
     configure_key_secret(load_or_create_key_secret(settings))  # private keys are stored encrypted under it
     use_instance_secret(secret)  # census document ids are hashed with a key derived from it
+    return secret
+
+
+def create_app(settings: Settings | None = None, *, session_maker: async_sessionmaker[Any] | None = None) -> Litestar:
+    """Build the app; with ``session_maker`` (tests) it uses that instead of opening its own engine."""
+    settings = settings or load_settings()
+    secret = configure_secrets(settings)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncGenerator[None, None]:
