@@ -120,22 +120,42 @@ HEAVY = "GREENBALLOT_RUN_HEAVY"
 of their own on every submission and README's test command leaves out (each says so as a skip)."""
 
 FILE_SECONDS = {
-    "web/test_every_page.py": 149, "integration/test_results_cli.py": 71, "unit/tally/test_tally_differential.py": 61,
-    "integration/test_cli.py": 55, "integration/test_mail_crash.py": 44, "web/test_browser_residents.py": 43,
-    "integration/test_vote_lane.py": 43, "web/test_browser_comments.py": 41, "integration/test_database_outage.py": 36,
-    "integration/test_serve_worker.py": 34, "integration/test_audit_log.py": 28, "web/test_browser_shell.py": 25,
-    "web/test_browser_results.py": 24, "web/test_browser_xss.py": 22, "integration/test_results_fidelity.py": 21,
-    "integration/test_ballot_standing.py": 21, "integration/test_ballot_api.py": 20,
-    "web/test_browser_vote_screen.py": 20, "integration/test_backup_restore.py": 19,
-    "integration/test_roll_bulk.py": 19, "integration/test_close_barrier.py": 18, "web/test_browser_maps.py": 18,
-    "web/test_browser_proposals.py": 16, "integration/test_proposal_api.py": 15,
-    "unit/tally/test_tally_constraints.py": 15, "integration/test_census_cli.py": 13,
-    "integration/test_admin_api.py": 12, "integration/test_pgbouncer.py": 12, "integration/test_replica.py": 12,
-    "integration/test_ballot_groups.py": 11, "web/test_browser_followup.py": 11, "web/test_browser_ballot_form.py": 10,
-    "integration/test_proposal_supports.py": 10, "web/test_browser_admin.py": 10, "unit/tally/test_tally_add1.py": 10,
-    "integration/test_proposal_pages.py": 10, "unit/tally/test_tally_phragmen_reference.py": 10,
+    "web/test_every_page.py": 169,
+    "web/test_browser_residents.py": 53,
+    "integration/test_serve_worker.py": 42,
+    "integration/test_results_cli.py": 42,
+    "integration/test_mail_crash.py": 41,
+    "integration/test_audit_log.py": 41,
+    "integration/test_cli.py": 37,
+    "unit/tally/test_tally_differential.py": 35,
+    "web/test_browser_comments.py": 35,
+    "integration/test_close_barrier.py": 30,
+    "web/test_browser_maps.py": 20,
+    "integration/test_database_outage.py": 20,
+    "integration/test_vote_lane.py": 20,
+    "integration/test_results_fidelity.py": 18,
+    "web/test_browser_xss.py": 18,
+    "web/test_browser_proposals.py": 15,
+    "web/test_browser_vote_screen.py": 14,
+    "integration/test_replica.py": 13,
+    "integration/test_census_cli.py": 12,
+    "integration/test_backup_restore.py": 11,
+    "web/test_browser_results.py": 11,
+    "web/test_browser_followup.py": 8,
+    "integration/test_pgbouncer.py": 8,
+    "unit/tally/test_tally_add1.py": 8,
+    "web/test_browser_admin.py": 8,
+    "integration/test_roll_bulk.py": 7,
+    "integration/test_ballot_groups.py": 7,
+    "unit/tally/test_tally_equalshares.py": 7,
+    "unit/tally/test_tally_constraints.py": 7,
+    "web/test_browser_ballot_form.py": 6,
+    "integration/test_keys.py": 6,
+    "web/test_browser_shell.py": 6,
+    "unit/tally/test_pabulib_fuzz.py": 6,
 }
-"""Seconds each test file took (``--durations=0``, 2026-12-02, a loaded 2-core machine; files under 10 s left out).
+"""Seconds each test file took (``--durations=0``, 2026-12-02, README's command on a quiet 2-core machine; files under
+5 s left out).
 With ``-n 2 --dist loadfile`` the files are handed out in this order, longest first, so that the run does not end
 with one worker on the longest file while the other idles (xdist's own order, by number of tests, put
 test_every_page.py last: four of a 17-minute run's minutes were one worker alone)."""
@@ -146,9 +166,12 @@ HEAVY_TESTS = (
     "tests/unit/tally/test_tally_add1.py::test_a_range_the_chord_proof_proves_buys_the_same_projects_everywhere_in_it",
     "tests/unit/tally/test_tally_add1.py::test_add1_with_both_proofs_is_the_unit_step_loop_on_crowded_elections",
     "tests/unit/tally/test_tally_differential.py::test_irv_matches_pref_voting",
+    "tests/unit/tally/test_tally_differential.py::test_add1_matches_pabulib_checker_on_shared_files"
+    "[Worldwide_Mechanical_Turk_Knapsack_3]",
 )
 """The ``heavy`` tests: Świecie's round trip (pabulib-checker and the recount each run Add1 by unit steps: 50 s),
-the two Add1 properties with the most examples (75 s) and instant-runoff against pref_voting (14 s)."""
+the two Add1 properties with the most examples (75 s), instant-runoff against pref_voting (14 s) and pabulib-checker's
+Add1 on the Mechanical Turk file (14 s)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
