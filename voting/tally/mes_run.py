@@ -10,9 +10,9 @@ from __future__ import annotations
 import heapq
 from fractions import Fraction
 from math import gcd, lcm
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from voting.tally.mes_price import _SLACK, Count, Pricing, rounding_bound
+from voting.tally.mes_price import Count, Pricing, rounding_bound
 from voting.tally.mes_types import Margin, MesOutcome, MesRound, Reach, heap_entry
 
 if TYPE_CHECKING:
@@ -119,18 +119,14 @@ class MesRun(Pricing):
         """Count project i's supporters by class; with `affordable`, None when they clearly cannot pay it."""
         np, prof = self.np, self.prof
         keys = self.cls[prof.supp[i]]
+        if affordable and float(self.money[keys].sum()) < prof.cost_float[i] * (1 - rounding_bound(len(keys))):
+            return None
         if not prof.cumulative:
             tally = np.bincount(keys, minlength=1)
-            # what they hold, summed per class (a float sum of at most len(keys) products of counts and money)
-            if affordable and float(self.money[:len(tally)] @ tally) < prof.cost_float[i] * (
-                    1 - rounding_bound(len(keys))):
-                return None
             tally[0] = 0  # class 0 is broke
             groups = tally.nonzero()[0]
             counts = tally[groups]
             return Count(keys, groups, groups, counts, None, counts)
-        if affordable and float(self.money[keys].sum()) < prof.cost_float[i] * (1 - rounding_bound(len(keys))):
-            return None
         levels = len(prof.levels)
         keys = keys * levels + prof.points[i]
         tally = np.bincount(keys)
@@ -168,20 +164,9 @@ class MesRun(Pricing):
             self.grown *= scale
         den, price = self.den, rest // g
         values = self._values(sup.ids)
-        owed: Any = price if sup.utils is None else sup.utils.astype(object) * price  # what each group owes
-        # who keeps money (holds more than they owe): floats decide far from the share (money is within a few ulps
-        # of the exact amount, a normal float while den < 2**960), exact integers near it
-        fast = den.bit_length() < 960 and self.per_voter < 2**60
-        if fast:
-            held, share = self.money[sup.ids], price / den * (1 if sup.utils is None else sup.utils)
-            keeps = held > share * (1 + _SLACK)
-            near = np.flatnonzero(~keeps & (held >= share * (1 - _SLACK)))
-        else:
-            keeps, near = np.zeros(len(sup.ids), dtype=bool), np.arange(len(sup.ids))
-        if len(near):
-            keeps[near] = (values[near] - (owed if sup.utils is None else owed[near]) > 0).astype(bool)
+        remains = values - (price if sup.utils is None else sup.utils.astype(object) * price)
+        keeps = (remains > 0).astype(bool)
         fresh, broke = np.flatnonzero(keeps), np.flatnonzero(~keeps)
-        remains = values[fresh] - (owed if sup.utils is None else owed[fresh])
         # who paid what: the others the price per unit of utility, the poorer all they had
         if sup.utils is None:
             shares = [price] if len(fresh) else []
@@ -198,16 +183,15 @@ class MesRun(Pricing):
         else:
             np.subtract.at(self.size, sup.ids, sup.counts)
             self.free.extend(np.unique(sup.ids[self.size[sup.ids] == 0]).tolist())
-        kept = remains
+        kept = remains[fresh]
         ids = self._new_classes(len(kept))
         self.vals[ids], self.epoch[ids], self.size[ids] = kept, len(self.mults) - 1, sup.counts[fresh]
-        if fast:  # no overflow: money only falls from per_voter
+        if den.bit_length() < 960 and self.per_voter < 2**60:  # no overflow: money only falls from per_voter
             fden = float(den)
             self.money[ids] = np.array(kept.tolist(), dtype=np.float64) / fden  # each int rounded as float() does
         else:
             self.money[ids] = [x / den for x in kept.tolist()]
-        # every key is at most the top group's (the broke ones, below every group's, were left out of them)
-        move = np.zeros(int(sup.groups[-1]) + 1 if len(sup.groups) else len(prof.levels), dtype=np.intp)
+        move = np.zeros(int(sup.keys.max()) + 1 if len(sup.keys) else 1, dtype=np.intp)
         move[sup.groups[fresh]] = ids
         self.cls[prof.supp[i]] = move[sup.keys]
         unit_price = Fraction(price, den)
