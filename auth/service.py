@@ -83,10 +83,12 @@ async def create_account(
     birth_date: date | None = None,
     home_neighbourhood_id: int | None = None,
     language: str | None = None,
+    password_hash: str | None = None,
 ) -> Account:
     """Create an account with roles (and moderator scopes), audited; refuse duplicates and bad input.
 
     Accounts the city makes (CLI, admin, demo) count as confirmed: an operator typed the address.
+    ``password_hash``: the password's hash if it was made beforehand (the demo makes them while its database starts).
     """
     email = normalise_email(email)
     if problem := password_problem(password):
@@ -113,7 +115,8 @@ async def create_account(
     taken = (await session.exec(select(Account.id).where(func.lower(Account.email) == email))).first()
     if taken:
         raise AccountError(_("An account with this email already exists."), field="email")
-    account = Account(email=email, password_hash=await hash_password_async(password), display_name=display_name,
+    password_hash = password_hash or await hash_password_async(password)
+    account = Account(email=email, password_hash=password_hash, display_name=display_name,
                       verified_at=datetime.now(UTC) if verified_how else None, verified_how=verified_how,
                       email_confirmed_at=datetime.now(UTC) if email_confirmed else None, birth_date=birth_date,
                       neighbourhood_id=home_neighbourhood_id, language=language)

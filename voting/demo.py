@@ -190,22 +190,25 @@ async def _ensure_neighbourhoods(session: AsyncSession) -> dict[str, int]:
     return {slug: hood.id for slug, hood in existing.items() if hood.id is not None}
 
 
-async def _ensure_accounts(session: AsyncSession) -> dict[str, Account]:
+async def _ensure_accounts(session: AsyncSession, password_hashes: dict[str, str]) -> dict[str, Account]:
     accounts: dict[str, Account] = {}
     for demo in DEMO_ACCOUNTS:
         found = (await session.exec(select(Account).where(func.lower(Account.email) == demo.email))).first()
         accounts[demo.role] = found or await create_account(
             session, email=demo.email, password=demo.password, display_name=demo.name, roles=[demo.role],
-            neighbourhood_slugs=list(demo.neighbourhoods), actor="demo", verified_how="demo account")
+            neighbourhood_slugs=list(demo.neighbourhoods), actor="demo", verified_how="demo account",
+            password_hash=password_hashes.get(demo.email))
     return accounts
 
 
-async def seed_demo(session: AsyncSession, key_secret: str | None = None) -> str:
+async def seed_demo(session: AsyncSession, key_secret: str | None = None,
+                    password_hashes: dict[str, str] | None = None) -> str:
     """Create whatever part of the demo city is missing; running it again changes nothing.
 
-    ``key_secret`` decrypts the signing key that signs the published ballot's vote-log checkpoint."""
+    ``key_secret`` decrypts the signing key that signs the published ballot's vote-log checkpoint;
+    ``password_hashes`` (by e-mail) are the demo accounts' password hashes if they were made beforehand."""
     hoods = await _ensure_neighbourhoods(session)
-    accounts = await _ensure_accounts(session)
+    accounts = await _ensure_accounts(session, password_hashes or {})
     titles = set((await session.exec(select(Proposal.title))).all())
     now = datetime.now(UTC)
     created = 0

@@ -83,7 +83,7 @@ def serve(args: argparse.Namespace) -> int:
     return _run(args.host, args.port, args.workers, args.access_log, bool(settings.database_url))
 
 
-def _prepare_while_importing(seed_only: bool) -> tuple[Any, str]:
+def _prepare_while_importing(seed_only: bool) -> tuple[Any, str, dict[str, str]]:
     """``prepare_database()`` in a thread (on a fresh data folder: initdb and the embedded PostgreSQL's start, child
     processes on another core, then the migrations) while this thread imports the demo city and the app."""
     import threading
@@ -101,20 +101,39 @@ def _prepare_while_importing(seed_only: bool) -> tuple[Any, str]:
     import voting.demo  # noqa: F401
     if not seed_only:
         import voting.app  # noqa: F401 - what uvicorn imports next
+    hashes = _while_waiting(thread)
     thread.join()
     if "error" in outcome:
         raise outcome["error"]
-    return outcome["prepared"]  # type: ignore[no-any-return]
+    settings, url = outcome["prepared"]
+    return settings, url, hashes
+
+
+def _while_waiting(thread: Any) -> dict[str, str]:
+    """What the seeding needs next, made while ``thread`` still starts the database (initdb and the migrations take
+    seconds on a fresh folder): the demo accounts' password hashes (argon2, by e-mail; those of accounts that exist
+    already go unused), then the numpy that the published ballot's count (Equal Shares with Add1) imports."""
+    from auth.passwords import hash_password
+    from voting.demo import DEMO_ACCOUNTS
+
+    hashes: dict[str, str] = {}
+    for account in DEMO_ACCOUNTS:
+        if not thread.is_alive():
+            break
+        hashes[account.email] = hash_password(account.password)
+    if thread.is_alive():
+        import numpy  # noqa: F401
+    return hashes
 
 
 def demo(args: argparse.Namespace) -> int:
     if not args.seed_only:
         _check_port(args.host, args.port)
-    settings, url = _prepare_while_importing(args.seed_only)
+    settings, url, hashes = _prepare_while_importing(args.seed_only)
     from voting.demo import DEMO_ACCOUNTS, seed_demo
 
     _ensure_keys(url)
-    summary = run_in_session(url, lambda session: seed_demo(session, settings.key_secret))
+    summary = run_in_session(url, lambda session: seed_demo(session, settings.key_secret, hashes))
     from rich.console import Console
     from rich.table import Table
 
