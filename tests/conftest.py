@@ -116,8 +116,10 @@ def drop_database(server_url: str, url: str) -> None:
 
 
 HEAVY = "GREENBALLOT_RUN_HEAVY"
-"""Set to run the ``heavy`` tests: oracle and property runs of tens of seconds each, which .ci/run runs in a step
-of their own on every submission and README's test command leaves out (each says so as a skip)."""
+"""Set to run the tests marked ``heavy`` (oracle and property runs of 14 s to a minute each: Świecie's round trip,
+the two Add1 properties with the most examples, instant-runoff against pref_voting, pabulib-checker's Add1 on the
+Mechanical Turk file), which .ci/run runs in a step of their own on every submission and README's test command leaves
+out (each says so as a skip)."""
 
 FILE_SECONDS = {
     "web/test_every_page.py": 169,
@@ -161,29 +163,12 @@ with one worker on the longest file while the other idles (xdist's own order, by
 test_every_page.py last: four of a 17-minute run's minutes were one worker alone)."""
 
 
-HEAVY_TESTS = (
-    "tests/integration/test_results_fidelity.py::test_a_shipped_file_survives_import_tally_and_export[Poland_Swiecie_2023]",
-    "tests/unit/tally/test_tally_add1.py::test_a_range_the_chord_proof_proves_buys_the_same_projects_everywhere_in_it",
-    "tests/unit/tally/test_tally_add1.py::test_add1_with_both_proofs_is_the_unit_step_loop_on_crowded_elections",
-    "tests/unit/tally/test_tally_differential.py::test_irv_matches_pref_voting",
-    "tests/unit/tally/test_tally_differential.py::test_add1_matches_pabulib_checker_on_shared_files"
-    "[Worldwide_Mechanical_Turk_Knapsack_3]",
-)
-"""The ``heavy`` tests: Świecie's round trip (pabulib-checker and the recount each run Add1 by unit steps: 50 s),
-the two Add1 properties with the most examples (75 s), instant-runoff against pref_voting (14 s) and pabulib-checker's
-Add1 on the Mechanical Turk file (14 s)."""
-
-
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config.option, "loadscopereorder"):  # pytest-xdist: keep the order pytest_collection_modifyitems makes
         config.option.loadscopereorder = False
 
 
-@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects: the marks below are then seen by it
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.nodeid in HEAVY_TESTS:
-            item.add_marker(pytest.mark.heavy)
     if not (os.environ.get(HEAVY) or "heavy" in (config.getoption("-m") or "")):
         skip = pytest.mark.skip(reason=f"heavy: run by .ci/run, or here with {HEAVY}=1")
         for item in items:

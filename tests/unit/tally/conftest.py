@@ -27,8 +27,10 @@ def pabulib_files() -> list[Path]:
     return sorted(folder.glob("*.pb"), key=lambda p: p.stat().st_size) if folder else []
 
 
-def file_params(big: bool | None = None, mark_big: bool = True, slow_above: int = BIG_BYTES) -> list[object]:
-    """pytest params for the shared files; big files are marked slow (or only small/big ones)."""
+def file_params(big: bool | None = None, mark_big: bool = True, slow_above: int = BIG_BYTES,
+                heavy: tuple[str, ...] = ()) -> list[object]:
+    """pytest params for the shared files; big files are marked slow (or only small/big ones), the files named in
+    ``heavy`` heavy (tests/conftest.py: run by .ci/run, skipped by README's command)."""
     params: list[object] = []
     for path in pabulib_files():
         large = path.stat().st_size > BIG_BYTES
@@ -36,6 +38,8 @@ def file_params(big: bool | None = None, mark_big: bool = True, slow_above: int 
             continue
         slow = path.stat().st_size > slow_above
         marks = [pytest.mark.slow] if slow and big is None and mark_big else []
+        if path.stem in heavy:
+            marks.append(pytest.mark.heavy)
         params.append(pytest.param(path, id=path.stem, marks=marks))
     if not params:
         params.append(pytest.param(None, id="no-pabulib-data"))

@@ -90,6 +90,7 @@ def near_a_change(draw: st.DrawFn) -> tuple[MesProfile, Fraction, Fraction]:
     return prof, max(Fraction(first), lo - Fraction(draw(st.integers(1, 4000)), 100)), lo
 
 
+@pytest.mark.heavy
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(near_a_change())
 def test_a_range_the_chord_proof_proves_buys_the_same_projects_everywhere_in_it(
@@ -119,6 +120,7 @@ def crowded(draw: st.DrawFn) -> Election:
     return Election.build(projects, budget, VoteType.APPROVAL, ballots)
 
 
+@pytest.mark.heavy
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(crowded())
 def test_add1_with_both_proofs_is_the_unit_step_loop_on_crowded_elections(election: Election) -> None:

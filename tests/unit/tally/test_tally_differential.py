@@ -33,7 +33,7 @@ def test_rule_matches_pabutools_on_shared_files(path: Path | None, rule: str) ->
     assert ours == pabutools_rule(election, rule, path)
 
 
-@pytest.mark.parametrize("path", file_params(slow_above=10_000))
+@pytest.mark.parametrize("path", file_params(slow_above=10_000, heavy=("Worldwide_Mechanical_Turk_Knapsack_3",)))
 def test_add1_matches_pabulib_checker_on_shared_files(path: Path | None) -> None:
     election = parse_pabulib(read(need(path))).election()
     if election.vote_type is not VoteType.APPROVAL:
@@ -150,6 +150,7 @@ def rankings(draw: st.DrawFn) -> Election:
     return Election.build(projects, 10, VoteType.ORDINAL, ballots)
 
 
+@pytest.mark.heavy
 @FAST
 @given(rankings())
 def test_irv_matches_pref_voting(election: Election) -> None:
