@@ -24,13 +24,22 @@ from fractions import Fraction
 from voting.tally.add1_chord import ChordProof
 from voting.tally.add1_guess import Parting
 from voting.tally.equalshares import MesOutcome, MesProfile
+from voting.tally.mes_probe import Probe
+from voting.tally.mes_types import Reach
 
 __all__ = ["add1", "add1_stepwise"]
 
 Progress = Callable[[int], None]
+Run = MesOutcome | Probe  # what the search reads of a run: a probe where floats prove it, else the exact run
 
 
-def _cost(prof: MesProfile, out: MesOutcome) -> Fraction:
+def _run(prof: MesProfile, per_voter: int, reach: Reach = ()) -> Run:
+    """The run at this start budget for the search: a float probe when it proves its purchases, else exact."""
+    budget = Fraction(per_voter)
+    return prof.probe(budget, reach) or prof.run(budget, margins=True, held=False, reach=reach)
+
+
+def _cost(prof: MesProfile, out: Run) -> Fraction:
     index = {pid: i for i, pid in enumerate(prof.ids)}
     return sum((prof.cost[index[p]] for p in out.winners), Fraction(0))
 
@@ -59,7 +68,7 @@ def add1_stepwise(prof: MesProfile, budget: Fraction, progress: Progress | None 
     return outcome
 
 
-def _same_path(low: MesOutcome, high: MesOutcome) -> bool:
+def _same_path(low: Run, high: Run) -> bool:
     """True when every start budget between those of `low` and `high` buys what both buy, in that order."""
     if len(low.margins) != len(high.margins):
         return False
@@ -71,7 +80,7 @@ def _same_path(low: MesOutcome, high: MesOutcome) -> bool:
     return True
 
 
-def _next_change(low: MesOutcome, high: MesOutcome) -> float | None:
+def _next_change(low: Run, high: Run) -> float | None:
     """Where a rival would catch up with a winner, extrapolating the gap of every rival priced in both runs
     from low to high (a guess that only picks the next stride; None when no gap shrinks)."""
     step = float(high.per_voter - low.per_voter)
@@ -89,7 +98,7 @@ def _next_change(low: MesOutcome, high: MesOutcome) -> float | None:
     return guess
 
 
-def _crossing(low: MesOutcome, high: MesOutcome) -> float | None:
+def _crossing(low: Run, high: Run) -> float | None:
     """Where the first round whose winners differ changes hands, interpolating the two winners' gap between
     the runs (a guess that only picks the next stride; None when a key is missing)."""
     for t, (a, b) in enumerate(zip(low.margins, high.margins, strict=False)):
@@ -117,20 +126,22 @@ class _Runs:
 
     def __init__(self, prof: MesProfile) -> None:
         self.prof = prof
-        self.done: dict[int, MesOutcome] = {}
+        self.done: dict[int, Run] = {}
 
-    def at(self, hi: int, low: MesOutcome) -> MesOutcome:
+    def at(self, hi: int, low: Run) -> Run:
         """The run at `hi` (made now, if needed, with its rivals priced up to `low`'s winners' prices)."""
         for gone in [b for b in self.done if b <= low.per_voter]:  # the search never goes back below `low`
             del self.done[gone]
         if hi not in self.done:
             reach = tuple((m.winner, m.price) for m in low.margins) if hi > low.per_voter + 1 else ()
-            self.done[hi] = self.prof.run(Fraction(hi), margins=True, held=False, reach=reach)
+            self.done[hi] = _run(self.prof, hi, reach)
         return self.done[hi]
 
 
-def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -> MesOutcome:
-    """Add1 with jumps over start budgets that provably buy the very same projects (see the module doc)."""
+def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -> Run:
+    """Add1 with jumps over start budgets that provably buy the very same projects (see the module doc): the
+    run at the start budget the unit-step loop keeps (a probe, with the purchases but not the payments, where
+    floats proved them: run it exactly at its `per_voter` for those)."""
     n = prof.voters
     outcome = prof.run(budget / n) if n else prof.run(Fraction(0))
     if not n:
@@ -139,16 +150,16 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
     lo = int(budget // n) + 1
     if lo > ceiling:
         return outcome
-    low = prof.run(Fraction(lo), margins=True, held=False)
+    low = _run(prof, lo)
     if _cost(prof, low) > budget:
         return outcome
     stride, start = 1, lo  # start: where the current purchase order was first seen
-    failed: MesOutcome | None = None
+    failed: Run | None = None
     runs = _Runs(prof)
     chord = None if prof.cumulative else ChordProof(prof)
     parting = None if chord is None else Parting(prof, chord.atoms_of)
 
-    def proven(low: MesOutcome, high: MesOutcome) -> bool:
+    def proven(low: Run, high: Run) -> bool:
         return _same_path(low, high) or (chord is not None and chord.proves(low, high))
 
     while lo < ceiling:
@@ -182,7 +193,7 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
     return low
 
 
-def _stride(low: MesOutcome, high: MesOutcome, most: int) -> int:
+def _stride(low: Run, high: Run, most: int) -> int:
     """The next stride from `high`: at most `most`, and short of where a rival is guessed to catch up."""
     guess = _next_change(low, high)
     if guess is None:

@@ -30,6 +30,7 @@ from voting.tally.mes_price import rounding_bound
 
 if TYPE_CHECKING:
     from voting.tally.equalshares import MesProfile
+    from voting.tally.mes_probe import Probe
     from voting.tally.mes_types import MesOutcome
 
 __all__ = ["Atoms", "ChordProof", "water_level"]
@@ -131,16 +132,18 @@ class _Bounds:
                                _partition(np, x, y, err, weight, cost, y <= p1)) if b is not None]
         return max(options, key=lambda b: min(b[0] - p0, b[1] - p1)) if options else None
 
-    def price(self, np: Any, idx: Any, weight: Any, cost: float, p0: float, p1: float) -> tuple[float, float] | None:
-        """How far above and below the chord of its end prices p0 and p1 (from the runs) a project's price may
-        go in between (supporters: the atoms `idx` with `weight`); None when the bounds give out."""
+    def price(self, np: Any, idx: Any, weight: Any, cost: float, p0: float, p1: float,
+              doubt: float) -> tuple[float, float] | None:
+        """How far above and below the chord of its end prices p0 and p1 (from the runs, each within `doubt` of
+        the exact price) a project's price may go in between (supporters: the atoms `idx` with `weight`); None
+        when the bounds give out."""
         x, y, under, over = self.x[idx], self.y[idx], self.below[idx], self.above[idx]
         top0, top1 = _level_above(np, x - under, weight, cost, p0), _level_above(np, y - under, weight, cost, p1)
         first = _partition(np, x, y, over, weight, cost, x <= p0)
         second = _partition(np, x, y, over, weight, cost, y <= p1)
         if top0 is None or top1 is None or first is None or second is None:
             return None
-        slack = _TOL * 1e-3 * max(p0, p1)  # the end prices' conversion to floats, generously
+        slack = _TOL * 1e-3 * max(p0, p1) + doubt  # the end prices' conversion to floats, generously
         up = max(top0 - p0, top1 - p1, 0.0) + slack
         # the better of the two partitions at each budget: at least their mix, (1 - t) first + t second
         e10, big1 = max(p0 - first[0], 0.0), max(p1 - first[1], 0.0)
@@ -148,18 +151,20 @@ class _Bounds:
         down = min(max(e10, big1), max(big2, e21), max(e10, e21) + (big1 + big2) / 4)
         return up, down + slack
 
-    def pay(self, np: Any, idx: Any, p0: float, p1: float, up: float, down: float) -> None:
+    def pay(self, np: Any, idx: Any, p0: float, p1: float, up: float, down: float, doubt: float) -> None:
         """Money after paying, max(0, money - price), near the chord of its values at both ends: a price up to
         `up` over its chord leaves money under the chord, one up to `down` under it leaves money over it; an
         atom paying all it has at one end only sinks under its chord by at most the kink's depth (max(0, .)
-        of a line is convex); one paying all it has at both ends holds 0 or a little over."""
+        of a line is convex); one paying all it has at both ends holds 0 or a little over. End prices off by
+        up to `doubt` put the computed ends of every payer's money off by as much more (max(0, .) does not
+        stretch distances): both bounds take it, as they take the subtractions' rounding."""
         x, y, under, over = self.x[idx], self.y[idx], self.below[idx], self.above[idx]
         a, b = x - p0, y - p1
         crossing = (a > 0) != (b > 0)
         kink = np.where(crossing, np.abs(a * b) / np.maximum(np.abs(a) + np.abs(b), 1e-300), 0.0)
         both_poor = (a <= 0) & (b <= 0)
         scale = max(float(x.max(initial=0.0)), float(y.max(initial=0.0)), p0, p1)
-        slack = scale * _TOL * 1e-3  # the subtractions' own rounding, generously
+        slack = scale * _TOL * 1e-3 + doubt  # the subtractions' own rounding, generously
         self.below[idx] = np.where(both_poor, 0.0, under + up + kink) + slack
         self.above[idx] = np.where(both_poor, np.maximum(0.0, np.maximum(a, b) + over + down), over + down) + slack
         self.x[idx], self.y[idx] = np.maximum(a, 0), np.maximum(b, 0)
@@ -182,7 +187,7 @@ class ChordProof:
             atoms = self._atoms[order] = Atoms(self.np, self.prof, order)
         return atoms
 
-    def proves(self, low: MesOutcome, high: MesOutcome) -> bool:
+    def proves(self, low: MesOutcome | Probe, high: MesOutcome | Probe) -> bool:
         """True when every start budget between low's and high's buys the same projects (approval only)."""
         np, prof = self.np, self.prof
         if prof.cumulative or len(low.margins) != len(high.margins) or len(high.rivals) != len(high.margins):
@@ -204,14 +209,15 @@ class ChordProof:
         for t, mine in enumerate(low.margins[: last + 1]):
             w, sup = mine.winner, atoms.members(np, t)
             p0, p1 = float(low.rounds[t].price), float(high.rounds[t].price)
-            priced = bounds.price(np, sup, atoms.count[sup], costs[w], p0, p1)
+            doubt = max(low.rounds[t].doubt, high.rounds[t].doubt)  # 0 for exact runs; probes' prices are bounded
+            priced = bounds.price(np, sup, atoms.count[sup], costs[w], p0, p1, doubt)
             if priced is None:
                 return False
             up, down = priced
             top0, top1 = (p0 + up) / costs[w], (p1 + up) / costs[w]
             if not all(self._above(r, atoms, bounds, top0, top1) for r in close[t]):
                 return False
-            bounds.pay(np, sup, p0, p1, up, down)
+            bounds.pay(np, sup, p0, p1, up, down, doubt)
         return True
 
     def _above(self, r: int, atoms: Atoms, bounds: _Bounds, top0: float, top1: float) -> bool:

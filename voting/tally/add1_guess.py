@@ -16,6 +16,7 @@ from voting.tally.add1_chord import Atoms, water_level
 
 if TYPE_CHECKING:
     from voting.tally.equalshares import MesProfile
+    from voting.tally.mes_probe import Probe
     from voting.tally.mes_types import MesOutcome
 
 __all__ = ["Parting"]
@@ -29,7 +30,7 @@ class Parting:
 
         self.np, self.prof, self.atoms_of = np, prof, atoms_of
 
-    def guess(self, low: MesOutcome, high: MesOutcome) -> float | None:
+    def guess(self, low: MesOutcome | Probe, high: MesOutcome | Probe) -> float | None:
         """Where, between low's and high's start budgets, high's first different purchase takes over."""
         np, prof = self.np, self.prof
         if prof.cumulative:

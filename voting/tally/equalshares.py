@@ -26,6 +26,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from typing import Any
 
+    from voting.tally.mes_probe import Probe
+
 __all__ = ["Margin", "MesOutcome", "MesProfile", "MesRound"]
 
 
@@ -89,6 +91,13 @@ class MesProfile:
         from voting.tally.mes_run import MesRun
 
         return MesRun(self, Fraction(per_voter), margins, reach).result(held)
+
+    def probe(self, per_voter: Fraction, reach: Reach = ()) -> Probe | None:
+        """`run(per_voter, margins=True, held=False, reach=reach)` in proven floats, or None where floats cannot
+        prove every decision (see `voting.tally.mes_probe`): cheaper, for Add1's search."""
+        from voting.tally.mes_probe import probe
+
+        return probe(self, Fraction(per_voter), reach)
 
 
 def _supporters(np: Any, ballots: Ballots, index: dict[str, int]) -> list[Any]:

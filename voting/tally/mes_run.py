@@ -16,8 +16,11 @@ from voting.tally.mes_price import Count, Pricing, rounding_bound
 from voting.tally.mes_types import Margin, MesOutcome, MesRound, Reach, heap_entry
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from voting.tally.equalshares import MesProfile
     from voting.tally.mes_price import Ints
+    from voting.tally.mes_types import Key
 
 __all__ = ["MesRun"]
 
@@ -50,7 +53,7 @@ class MesRun(Pricing):
         self.base = [c.numerator * (self.den // c.denominator) for c in prof.cost]  # costs in 1/(den / grown)
         self.grown = 1  # how much `den` has grown since the run started
         self.log: list[Margin] | None = [] if margins else None
-        self.rivals: list[tuple[dict[int, Fraction], Fraction | None]] = []  # with margins: keys per round
+        self.rivals: list[tuple[Mapping[int, Key], Key | None]] = []  # with margins: keys per round
         self.per_voter = per_voter
         self.rounds: list[MesRound] = []
         self.estimates: dict[int, float] = {}

@@ -6,9 +6,15 @@ from fractions import Fraction
 
 from voting.tally.record import Record
 
-__all__ = ["Margin", "MesOutcome", "MesRound", "Reach", "heap_entry"]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 
-Reach = tuple[tuple[int, Fraction], ...]  # another run's (winner, price) per round
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["Key", "Margin", "MesOutcome", "MesRound", "Reach", "heap_entry"]
+
+Key = Fraction | float  # a price per unit: exact from an exact run, a proven bound (a float) from a probe
+Reach = tuple[tuple[int, Key], ...]  # another run's (winner, price) per round
 
 
 class MesRound(Record):
@@ -36,6 +42,8 @@ class MesRound(Record):
         init(self, "voters", voters)
         init(self, "den", den)
 
+    doubt = 0.0  # how far the exact price may be from `price` (0: it is exact; see `mes_probe.ProbeRound`)
+
     @property
     def payments(self) -> tuple[tuple[Fraction, int], ...]:
         """(amount, voters) per distinct amount paid, largest first (made exact only when asked)."""
@@ -55,11 +63,11 @@ class Margin(Record):
     __slots__ = ("winner", "price", "before", "after")
     _fields = ("winner", "price", "before", "after")
     winner: int
-    price: Fraction
-    before: Fraction | None
-    after: Fraction | None
+    price: Key
+    before: Key | None
+    after: Key | None
 
-    def __init__(self, winner: int, price: Fraction, before: Fraction | None, after: Fraction | None) -> None:
+    def __init__(self, winner: int, price: Key, before: Key | None, after: Key | None) -> None:
         init = object.__setattr__
         init(self, "winner", winner)
         init(self, "price", price)
@@ -79,7 +87,7 @@ class MesOutcome(Record):
     rounds: list[MesRound]
     held: dict[str, Fraction]
     margins: list[Margin]
-    rivals: list[tuple[dict[int, Fraction], Fraction | None]]  # with margins: every priced key per round, and a
+    rivals: list[tuple[Mapping[int, Key], Key | None]]  # with margins: every priced key per round, and a
     # lower bound on the keys of the projects left unpriced (None when none is left)
 
     def __init__(self, per_voter: Fraction, rounds: list[MesRound], held: dict[str, Fraction],

@@ -15,6 +15,7 @@ from voting.tally.add1 import _same_path, add1, add1_stepwise
 from voting.tally.add1_chord import ChordProof
 from voting.tally.add1_guess import Parting
 from voting.tally.equalshares import MesOutcome, MesProfile
+from voting.tally.mes_probe import Probe
 
 CHAIN = ("min-cost", "max-votes", "lexico")
 
@@ -140,13 +141,22 @@ def test_add1_with_jumps_is_the_unit_step_loop_on_shared_files(path: Path | None
 
 
 class _Counting(MesProfile):
-    """A profile that records every start budget it is run at."""
+    """A profile that records every start budget it is run at (a probe, or the exact run it falls back to)."""
 
     budgets: list[Fraction]
+    fallback: Fraction | None = None
 
     def run(self, per_voter: Fraction, margins: bool = False, held: bool = True, reach: tuple = ()) -> MesOutcome:
-        self.budgets.append(Fraction(per_voter))
+        if per_voter != self.fallback:
+            self.budgets.append(Fraction(per_voter))
+        self.fallback = None
         return super().run(per_voter, margins, held, reach)
+
+    def probe(self, per_voter: Fraction, reach: tuple = ()) -> Probe | None:
+        self.budgets.append(Fraction(per_voter))
+        got = super().probe(per_voter, reach)
+        self.fallback = Fraction(per_voter) if got is None else None
+        return got
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
