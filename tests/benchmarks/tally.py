@@ -128,6 +128,22 @@ def timed_ours(path: Path, rule: str, limit: float, target: Any = ours) -> tuple
     return (None, None) if result is _STOPPED else result  # type: ignore[no-any-return]
 
 
+def _short(ref: str) -> bool:
+    """True for a reference time (a number) of at most 10 s, or no reference at all ("-")."""
+    try:
+        return float(ref) <= 10
+    except ValueError:
+        return ref == "-"
+
+
+def _best(ref: str, again: str) -> str:
+    """The shorter of two reference times (a time beats anything else the table prints)."""
+    try:
+        return f"{min(float(ref), float(again)):.3f}"
+    except ValueError:
+        return ref if _short(ref) else again
+
+
 def timed_reference(path: Path, rule: str, limit: float) -> str:
     try:
         seconds = in_child(reference, path, rule, limit)
@@ -432,6 +448,9 @@ def main() -> None:
     parser.add_argument("--ref-timeout", type=float, default=600.0, help="seconds before a reference is stopped")
     parser.add_argument("--ours-timeout", type=float, default=600.0, help="seconds before our engine is stopped")
     parser.add_argument("--no-reference", action="store_true", help="time only our engine")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="best of this many runs of both sides, each in a fresh process, where ours takes at "
+                             "most 1 s and the reference at most 10 s (one machine hiccup no longer sets a ratio)")
     parser.add_argument("--whole", action="store_true",
                         help="whole-process CPU of `greenballot tally` against pabutools (greedy, Equal Shares, "
                              "Phragmén)")
@@ -464,6 +483,12 @@ def main() -> None:
                 continue
             seconds, peak = timed_ours(path, rule, args.ours_timeout)
             ref = "-" if args.no_reference else timed_reference(path, rule, args.ref_timeout)
+            for _ in range(args.repeat - 1):  # best of several runs of both sides, while they are short
+                if seconds is None or seconds > 1 or not _short(ref):
+                    break
+                again = timed_ours(path, rule, args.ours_timeout)[0]
+                seconds = seconds if again is None else min(seconds, again)
+                ref = _best(ref, timed_reference(path, rule, args.ref_timeout))
             if seconds is None:
                 print(f"| {path.stem} | {election.voters} | {rule} | {parse:.3f} | >{args.ours_timeout:.0f} | {ref} "
                       f"| - | - | - |", flush=True)
