@@ -126,11 +126,12 @@ class _Run:
             raise _GiveUp  # its supporters may just cover it, or just not
         p, poor, spent = cost / k, 0, 0.0
         for _ in range(40):
-            below = int(np.count_nonzero(x < p))
+            short = x < p
+            below = int(np.count_nonzero(short))
             if below == poor:
                 break
             poor = below
-            spent = float(x[x < p].sum())
+            spent = float(x[short].sum())
             p = (cost - spent) / (k - poor)
         else:
             raise _GiveUp
