@@ -101,7 +101,7 @@ class _Run:
         self.most_err = 0.0
         self.start = start
 
-    def price(self, i: int) -> tuple[float, float, float] | None:
+    def price(self, i: int, at_least: float) -> tuple[float, float, float] | None:
         """Project i's price per unit of utility: (float, proven lower bound, proven upper bound), or None when
         its supporters provably cannot pay it; gives up when neither is proven.
 
@@ -114,24 +114,29 @@ class _Run:
         price lies in [p - w, p + w]."""
         np, prof = self.np, self.prof
         sup = prof.supp[i]
-        x, e = self.money.take(sup), self.err.take(sup)
+        x = self.money.take(sup)
         k = len(x)
         cost = prof.cost_float[i]
         fuzz = sum_bound(k)
-        held, slack = float(x.sum()), float(e.sum()) * (1 + fuzz)
+        held = float(x.sum())
         c_hi, c_lo = cost * (1 + _ULP), cost * (1 - _ULP)  # the exact cost lies in between
+        if held * (1 + fuzz) + k * self.most_err < c_lo:
+            return None  # (most often: many projects drop out during a run, each checked once)
+        e = self.err.take(sup)
+        slack = float(e.sum()) * (1 + fuzz)
         if held * (1 + fuzz) + slack < c_lo:
             return None
         if held * (1 - fuzz) - slack < c_hi:
             raise _GiveUp  # its supporters may just cover it, or just not
-        p, poor, spent = cost / k, 0, 0.0
+        # water-filling passes rise to the level from any start below it: from a lower bound on the price
+        p, poor, spent = max(cost / k, at_least), -1, 0.0
         for _ in range(40):
             short = x < p
             below = int(np.count_nonzero(short))
             if below == poor:
-                break
+                break  # p was computed from exactly the voters below it
             poor = below
-            spent = float(x[short].sum())
+            spent = float(x[short].sum()) if poor else 0.0
             p = (cost - spent) / (k - poor)
         else:
             raise _GiveUp
@@ -193,7 +198,7 @@ class _Run:
                     unseen = bound
                     break
                 heapq.heappop(heap)
-                got = self.price(i)
+                got = self.price(i, bound * cost[i])
                 if got is None:
                     continue  # unaffordable now, so for ever
                 p, low, high = got
