@@ -136,6 +136,8 @@ class _Run:
             if below == poor:
                 break  # p was computed from exactly the voters below it
             poor = below
+            if poor == k:  # every supporter short of a level float rounding pushed too high
+                raise _GiveUp
             spent = float(x[short].sum()) if poor else 0.0
             p = (cost - spent) / (k - poor)
         else:
