@@ -73,6 +73,8 @@ def reference(path: str, rule: str, queue: mp.Queue) -> None:
     from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares, sequential_phragmen
 
     instance, profile = pabutools_parse(path)
+    if rule == "equalshares":
+        instance = fundable(instance, profile)
     gc.collect()
     start = time.perf_counter()
     if rule == "greedy":
@@ -83,6 +85,20 @@ def reference(path: str, rule: str, queue: mp.Queue) -> None:
     else:
         sequential_phragmen(instance, profile)
     queue.put(time.perf_counter() - start)
+
+
+def fundable(instance: Any, profile: Any) -> Any:
+    """The instance without the projects under the file's `min_project_score_threshold`, which our Equal Shares
+    leaves out before it runs (Warszawa 2026: 3,000 votes; Łódź 2022: 100), so that both engines count the same
+    projects (approval ballots; other profiles keep every project)."""
+    from pabutools.election import Instance
+    from pabutools.election.profile import AbstractApprovalProfile
+
+    threshold = instance.meta.get("min_project_score_threshold")
+    if not threshold or not isinstance(profile, AbstractApprovalProfile):
+        return instance
+    return Instance([p for p in instance if profile.approval_score(p) >= float(threshold)],
+                    budget_limit=instance.budget_limit, meta=instance.meta, project_meta=instance.project_meta)
 
 
 def ours(path: str, rule: str, queue: mp.Queue) -> None:
