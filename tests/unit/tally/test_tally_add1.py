@@ -91,6 +91,35 @@ def near_a_change(draw: st.DrawFn) -> tuple[MesProfile, Fraction, Fraction]:
     return prof, max(Fraction(first), lo - Fraction(draw(st.integers(1, 4000)), 100)), lo
 
 
+@st.composite
+def whole_budgets_before_a_change(draw: st.DrawFn) -> tuple[MesProfile, int, int]:
+    """As `near_a_change`, with whole start budgets (what Add1 probes): `hi` is the last budget before the
+    purchases change, `lo` up to 60 below it."""
+    projects, ballots = _crowd(draw, 7)
+    prof = MesProfile(Election.build(projects, 100, VoteType.APPROVAL, ballots), CHAIN)
+    first = next((b for b in range(1, 400) if prof.run(Fraction(b), held=False).winners), 400)
+    first += draw(st.integers(0, 30))
+    before = prof.run(Fraction(first), held=False).winners
+    change = next((b for b in range(first + 1, first + 300) if prof.run(Fraction(b), held=False).winners != before),
+                  first + 300)
+    return prof, max(first, change - 1 - draw(st.integers(2, 60))), change - 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(whole_budgets_before_a_change())
+def test_a_range_the_chord_proof_proves_from_probes_buys_the_same_projects_everywhere_in_it(
+        case: tuple[MesProfile, int, int]) -> None:
+    """The chord proof on float probes (whose prices carry a proven doubt) is as sound as on exact runs."""
+    prof, lo, hi = case
+    low = prof.probe(Fraction(lo))
+    if low is None or hi <= lo:
+        return
+    high = prof.probe(Fraction(hi), tuple((m.winner, m.price) for m in low.margins))
+    if high is not None and ChordProof(prof).proves(low, high):
+        for b in [lo + Fraction(hi - lo) * j / 24 for j in range(25)]:
+            assert prof.run(b, held=False).winners == low.winners, b
+
+
 @pytest.mark.heavy
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(near_a_change())
