@@ -129,33 +129,36 @@ class _Run:
         if held * (1 - fuzz) - slack < c_hi:
             raise _GiveUp  # its supporters may just cover it, or just not
         # water-filling passes rise to the level from any start below it: from a lower bound on the price
-        p, poor, spent = max(cost / k, at_least), -1, 0.0
+        # (what the voters below p hold is read off sum(min(money, p)), which avoids copying them out: its
+        # error is at most fuzz of that sum plus an ulp or two of the product taken off)
+        p, poor, spent, covered = max(cost / k, at_least), -1, 0.0, 0.0
         for _ in range(40):
-            short = x < p
-            below = int(np.count_nonzero(short))
+            below = int(np.count_nonzero(x < p))
             if below == poor:
                 break  # p was computed from exactly the voters below it
             poor = below
             if poor == k:  # every supporter short of a level float rounding pushed too high
                 raise _GiveUp
-            spent = float(x[short].sum()) if poor else 0.0
+            if poor:
+                covered = float(np.minimum(x, p).sum())
+                spent = covered - p * (k - poor)
             p = (cost - spent) / (k - poor)
         else:
             raise _GiveUp
         rich = k - poor
-        rounding = fuzz * spent * 2 + 4 * _ULP * cost
+        rounding = 2 * (fuzz + 2 * _ULP) * (cost + covered) + 4 * _ULP * cost
         w = 2 * (rounding + slack) / rich + 4 * _ULP * p  # a first try, with every supporter's error
         for _ in range(4):
             under = x < p + w + self.most_err
             near = int(np.count_nonzero(under)) - poor
-            slack = float(e[under].sum()) * (1 + fuzz)
+            slack = float((e * under).sum()) * (1 + fuzz)
             if 2 * near > rich:
                 raise _GiveUp
             need = 2 * (rounding + slack) / rich + 4 * _ULP * p
-            if need <= w:
-                if 2 * w > _WIDEST * p:
+            if need <= w:  # the voters counted for w include those for need: need is proven too
+                if 2 * need > _WIDEST * p:
                     raise _GiveUp
-                return p, p - w, p + w
+                return p, p - need, p + need
             w = need
         raise _GiveUp
 
@@ -168,9 +171,9 @@ class _Run:
         d = self.money.take(sup) - p
         grown = max(p - low, high - p) + 2 * _ULP * (self.start + p) + _TINY
         e = self.err.take(sup) + grown
-        broke = d < -2 * e
-        self.money[sup] = np.where(broke, 0.0, np.maximum(d, _TINY))
-        self.err[sup] = np.where(broke, 0.0, e)
+        keeps = d >= -2 * e  # (times 1 or 0: exact)
+        self.money[sup] = np.maximum(d, _TINY) * keeps
+        self.err[sup] = e * keeps
         self.most_err += grown
 
     def loop(self, per_voter: Fraction, reach: Reach) -> Probe:
