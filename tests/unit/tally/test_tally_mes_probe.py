@@ -10,6 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -91,3 +92,46 @@ def test_cumulative_ballots_and_fractional_budgets_take_the_exact_run() -> None:
     assert prof.probe(Fraction(40)) is None
     prof = MesProfile(Election.build(projects, 300, VoteType.APPROVAL, [Ballot(("a",))] * 10), CHAIN)
     assert prof.probe(Fraction(81, 2)) is None
+
+
+def test_a_level_that_rounds_past_a_voter_gives_up_instead_of_a_wrong_price() -> None:
+    """Found in review: one voter of A and B holds exactly 7/6 after B, A's exact level, and a float one ulp below
+    fl(7/6). The first water-filling pass (at fl(7/6)) counts them poor, the next level falls below their money
+    again; the probe used to keep the first pass's sum and report A at 0.97 (exact: 7/6) and, with a rival C, buy
+    A before C where the exact run buys C first. Now it gives up (or answers the exact run's purchases)."""
+    projects = [Project("A", Fraction(7)), Project("B", Fraction(10)), Project("C", Fraction(7))]
+    ballots = [Ballot(("A", "B"))] + [Ballot(("B",))] * 11 + [Ballot(("A",))] * 5 + [Ballot(("C",))] * 7
+    prof = MesProfile(Election.build(projects, 1000, VoteType.APPROVAL, ballots), CHAIN)
+    b, c = prof.ids.index("B"), prof.ids.index("C")
+    assert prof.run(Fraction(2), held=False).winners == ["B", "C", "A"]
+    for reach in ((), ((b, 1 / 12), (c, 0.2))):
+        _same_as_exact(prof, 2)
+        probe = prof.probe(Fraction(2), reach)
+        assert probe is None or probe.winners == ["B", "C", "A"]
+
+
+@pytest.mark.parametrize("k", [3, 5, 6, 7, 9, 11, 13])
+def test_a_price_interval_holds_the_exact_price_when_one_voter_sits_an_ulp_under_the_share(k: int) -> None:
+    """k supporters, one holding the float just under fl(cost / k) where that rounds up (so exactly under the
+    share: they pay all they have), the others rich: every interval the probe's pricing returns holds the exact
+    price (a wrong one came back for k = 6, cost 7 before the fix)."""
+    from voting.tally.mes_probe import _GiveUp, _Run
+
+    checked = 0
+    for cost in range(1, 400):
+        share = cost / k
+        if Fraction(share) <= Fraction(cost, k):
+            continue
+        prof = MesProfile(Election.build([Project("A", Fraction(cost))], 1000, VoteType.APPROVAL,
+                                         [Ballot(("A",))] * k), CHAIN)
+        run = _Run(prof, 10.0 * cost)
+        run.money[0] = float(np.nextafter(share, 0.0))
+        exact = (Fraction(cost) - Fraction(run.money[0])) / (k - 1)
+        try:
+            got = run.price(0, 0.0)
+        except _GiveUp:
+            continue
+        assert got is not None
+        assert Fraction(got[1]) <= exact <= Fraction(got[2]), (cost, got, float(exact))
+        checked += 1
+    assert checked > 20  # most of these cases are priced, not given up on
