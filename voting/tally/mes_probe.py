@@ -18,16 +18,16 @@ cost just covered, errors grown too wide) the probe gives up (`None`) and Add1 m
 from __future__ import annotations
 
 import heapq
+from fractions import Fraction
 
 from voting.tally.mes_types import Margin
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
-    from fractions import Fraction
     from typing import Any
 
     from voting.tally.equalshares import MesProfile
-    from voting.tally.mes_types import Reach
+    from voting.tally.mes_types import Key, Reach
 
 __all__ = ["Probe", "ProbeRound", "probe"]
 
@@ -97,15 +97,20 @@ class _Run:
     def __init__(self, prof: MesProfile, start: float) -> None:
         import numpy as np
 
+        self.per_voter = int(start)  # a whole start budget (see `probe`)
         self.np, self.prof = np, prof
         self.money = np.full(prof.voters, start)
         self.err = np.zeros(prof.voters)
         self.most_err = 0.0
         self.start = start
 
-    def price(self, i: int, at_least: float) -> tuple[float, float, float] | None:
-        """Project i's price per unit of utility: (float, proven lower bound, proven upper bound), or None when
-        its supporters provably cannot pay it; gives up when neither is proven.
+    def price(self, i: int, at_least: float) -> tuple[float, float, float, Fraction | None] | None:
+        """Project i's price per unit of utility: (float, proven lower bound, proven upper bound, its key when
+        known exactly), or None when its supporters provably cannot pay it; gives up when neither is proven.
+
+        While no supporter has paid anything, all hold the start budget b exactly: the price is cost / k when
+        k * b covers the cost, and its key (price per unit of cost) exactly 1 / k, so that projects with as many
+        supporters tie exactly, as in the exact run, and the tie-break decides.
 
         The float water level p is found by passes over the supporters: with P those whose float money is below
         p (compared exactly), p = (cost - their money) / the others (`rich`), until P no longer grows. Then
@@ -126,6 +131,11 @@ class _Run:
             return None  # (most often: many projects drop out during a run, each checked once)
         e = self.err.take(sup)
         slack = float(e.sum()) * (1 + fuzz)
+        if slack == 0 and float(x.min()) == self.start:  # nobody has paid yet: exact
+            if k * self.per_voter < prof.cost[i]:
+                return None
+            p = cost / k  # within 2 roundings of cost / k
+            return p, p * (1 - 4 * _ULP), p * (1 + 4 * _ULP), Fraction(1, k)
         if held * (1 + fuzz) + slack < c_lo:
             return None
         if held * (1 - fuzz) - slack < c_hi:
@@ -147,6 +157,12 @@ class _Run:
         else:
             raise _GiveUp
         rich = k - poor
+        if poor == k - int(np.count_nonzero(x)):  # the poor are exactly those who hold nothing: maybe exact
+            share = cost / rich  # within 2 roundings of cost / rich
+            if float(np.min(x - e, where=x > 0, initial=np.inf)) > share * (1 + 8 * _ULP):
+                # every other supporter surely holds more than the share: they all pay it, exactly cost / rich,
+                # and the key is exactly 1 / rich (so that exact ties stay ties, and the tie-break decides)
+                return share, share * (1 - 4 * _ULP), share * (1 + 4 * _ULP), Fraction(1, rich)
         rounding = 2 * (fuzz + 2 * _ULP) * (cost + covered) + 4 * _ULP * cost
         w = 2 * (rounding + slack) / rich + 4 * _ULP * p  # a first try, with every supporter's error
         for _ in range(4):
@@ -159,7 +175,7 @@ class _Run:
             if need <= w:  # the voters counted for w include those for need: need is proven too
                 if 2 * need > _WIDEST * p:
                     raise _GiveUp
-                return p, p - need, p + need
+                return p, p - need, p + need, None
             w = need
         raise _GiveUp
 
@@ -183,7 +199,7 @@ class _Run:
         cost = prof.cost_float
         most = self.start
         # keys (price per unit of utility / unit = price / cost) as proven lower bounds, lowest first
-        heap = [(e[0] * (1 - 4 * _ULP), e[2]) for e in prof.bounds
+        heap: list[tuple[Key, int]] = [(e[0] * (1 - 4 * _ULP), e[2]) for e in prof.bounds
                 if len(prof.supp[e[2]]) * most >= cost[e[2]] * (1 - 1e-9)]
         heapq.heapify(heap)
         rounds: list[ProbeRound] = []
@@ -194,9 +210,9 @@ class _Run:
             t = len(rounds)
             on_path = on_path and t < len(reach)
             floor = float(reach[t][1]) * (1 + 4 * _ULP) if on_path else None
-            best_hi: float | None = None
-            priced: dict[int, tuple[float, float, float, float, float]] = {}  # keys low, high; price, low, high
-            bounds_lo: dict[int, float] = {}
+            best_hi: Key | None = None
+            priced: dict[int, tuple[Key, Key, float, float, float]] = {}  # keys low, high; price, low, high
+            bounds_lo: dict[int, Key] = {}
             unseen = None
             while heap:
                 bound, i = heap[0]
@@ -207,9 +223,14 @@ class _Run:
                 got = self.price(i, bound * cost[i])
                 if got is None:
                     continue  # unaffordable now, so for ever
-                p, low, high = got
+                p, low, high, exact = got
                 c = cost[i]
-                k_lo, k_hi = low / c * (1 - 2 * _ULP), high / c * (1 + 2 * _ULP)
+                k_lo: Key
+                k_hi: Key
+                if exact is None:
+                    k_lo, k_hi = low / c * (1 - 2 * _ULP), high / c * (1 + 2 * _ULP)
+                else:
+                    k_lo = k_hi = exact
                 priced[i] = (k_lo, k_hi, p, low, high)
                 bounds_lo[i] = k_lo
                 if best_hi is None or k_hi < best_hi:

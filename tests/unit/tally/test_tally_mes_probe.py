@@ -66,24 +66,33 @@ def test_probes_answer_on_real_files_and_match_the_exact_run(name: str) -> None:
     assert any(p is not None and p.rounds for p in answered)
 
 
-def test_a_tie_makes_the_probe_give_up() -> None:
-    """Two projects with the same cost and supporters tie in every round: floats cannot order them, the exact
-    run does (by the tie-break), so the probe gives up instead of guessing."""
-    projects = [Project("a", Fraction(300)), Project("b", Fraction(300))]
-    ballots = [Ballot(("a", "b"))] * 10
+def test_a_tie_between_touched_projects_makes_the_probe_give_up() -> None:
+    """Two projects with the same cost and supporters tie in every round. Before anyone pays, their keys are known
+    exactly (1 / supporters) and the tie-break decides, as in the exact run; once their supporters have paid,
+    floats cannot order them, so the probe gives up instead of guessing."""
+    projects = [Project("a", Fraction(300)), Project("b", Fraction(300)), Project("c", Fraction(100))]
+    ballots = [Ballot(("a", "b", "c"))] * 10
     prof = MesProfile(Election.build(projects, 600, VoteType.APPROVAL, ballots), CHAIN)
-    assert prof.probe(Fraction(60)) is None
-    assert prof.run(Fraction(60)).winners == ["a", "b"]
+    assert prof.run(Fraction(70)).winners == ["c", "a", "b"]
+    assert prof.probe(Fraction(70)) is None
+    fresh = MesProfile(Election.build(projects[:2], 600, VoteType.APPROVAL, [Ballot(("a", "b"))] * 10), CHAIN)
+    probe = _same_as_exact(fresh, 70)
+    assert probe is not None and probe.winners == ["a", "b"]
 
 
 def test_a_cost_its_supporters_exactly_cover_makes_the_probe_give_up() -> None:
-    """Supporters holding exactly the cost can pay it; floats cannot prove that, so the probe gives up."""
-    prof = MesProfile(Election.build([Project("a", Fraction(300))], 300, VoteType.APPROVAL, [Ballot(("a",))] * 10),
-                      CHAIN)
+    """After B (cost 100, all 10 voters pay 10) everyone holds exactly 20, and A costs exactly 200: they can pay it,
+    but floats with an error bound cannot prove that, so the probe gives up. Before anyone pays, the money is
+    exact and so is the decision: B and A tie exactly (key 1/10 each) and the tie-break buys B first."""
+    projects = [Project("A", Fraction(200)), Project("B", Fraction(100))]
+    prof = MesProfile(Election.build(projects, 300, VoteType.APPROVAL, [Ballot(("A", "B"))] * 10), CHAIN)
+    assert prof.run(Fraction(30)).winners == ["B", "A"]
     assert prof.probe(Fraction(30)) is None
-    assert prof.run(Fraction(30)).winners == ["a"]
-    probe = prof.probe(Fraction(31))
-    assert probe is not None and probe.winners == ["a"]
+    probe = _same_as_exact(prof, 31)
+    assert probe is not None and probe.winners == ["B", "A"]
+    alone = MesProfile(Election.build(projects[:1], 300, VoteType.APPROVAL, [Ballot(("A",))] * 10), CHAIN)
+    probe = _same_as_exact(alone, 20)  # untouched supporters exactly covering the cost: decided exactly
+    assert probe is not None and probe.winners == ["A"]
 
 
 def test_cumulative_ballots_and_fractional_budgets_take_the_exact_run() -> None:
