@@ -10,9 +10,12 @@ supporter's float by at most `err` plus the width of that interval, so `err` gro
 Every decision the exact run would make is made only when the intervals prove it: a project is unaffordable
 when even its supporters' highest possible money is short of its cost, affordable when their lowest possible
 money covers it, and a round's winner must have an upper bound on its price per unit below the lower bound of
-every rival's (or equal to it, for rivals the tie-break puts after it). When an interval cannot tell (a tie, a
-cost just covered, errors grown too wide) the probe gives up (`None`) and Add1 makes the exact run instead
-(`voting.tally.mes_run`). A probe that answers buys exactly what the exact run buys, in the same order.
+every rival's (or equal to it, for rivals the tie-break puts after it). A price that is surely everyone's
+equal share (the supporters short of it hold exactly nothing, the others surely more) is known exactly, and so
+is its key, so exact ties stay ties for the tie-break. When an interval cannot tell (a tie between prices that
+are not known exactly, a cost just covered, errors grown too wide) the probe gives up (`None`) and Add1 makes
+the exact run instead (`voting.tally.mes_run`). A probe that answers buys exactly what the exact run buys, in
+the same order.
 """
 
 from __future__ import annotations
