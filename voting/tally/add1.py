@@ -14,6 +14,10 @@ When that monotone proof gives out (winner and rival prices fall together), the 
 runs as a straight line plus a bounded error. How the search picks its jumps (strides, runs reused)
 only decides how many runs it makes: every budget it skips lies in a proven range and every budget
 whose cost it reads was run, so the result is the unit-step loop's.
+
+Each run the search makes is first tried as a float probe (`voting.tally.mes_probe`), which buys exactly what
+the exact run buys or gives up; its margins are bounds on the safe side, so both proofs read it as they read an
+exact run (the chord proof adds each price's proven doubt to its slack).
 """
 
 from __future__ import annotations
