@@ -81,6 +81,12 @@ class MesProfile:
         self.bounds = [heap_entry(Fraction(self.cost[i], self.total_util[i]) / self.unit[i], i) for i in self.eligible]
         heapq.heapify(self.bounds)
 
+    def candidates(self, per_voter: float) -> list[tuple[float, Fraction, int]]:
+        """The entries of `bounds` a run from this start budget may buy: the others cost more than all their
+        supporters hold even if each paid the whole start budget (a float check far outside float rounding)."""
+        most, slack = per_voter, 1 - 1e-9
+        return [e for e in self.bounds if len(self.supp[e[2]]) * most >= self.cost_float[e[2]] * slack]
+
     def run(self, per_voter: Fraction, margins: bool = False, held: bool = True, reach: Reach = ()) -> MesOutcome:
         """Run MES from this start budget per voter; with margins, record how clearly each round was won.
 

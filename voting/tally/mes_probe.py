@@ -75,6 +75,13 @@ def sum_bound(terms: int) -> float:
     return (26 + terms.bit_length()) * 2.0**-52
 
 
+def _equal_share(cost: float, payers: int) -> tuple[float, float, float, Fraction]:
+    """A price known to be exactly cost / payers: the float, bounds around it (it is within two roundings of the
+    exact share: the cost's and the division's) and the exact key, 1 / payers (price per unit of cost)."""
+    share = cost / payers
+    return share, share * (1 - 4 * _ULP), share * (1 + 4 * _ULP), Fraction(1, payers)
+
+
 class _GiveUp(Exception):
     """An interval could not decide what the exact run decides."""
 
@@ -87,7 +94,7 @@ def probe(prof: MesProfile, per_voter: Fraction, reach: Reach = ()) -> Probe | N
     if prof.cumulative or per_voter.denominator != 1 or per_voter > 2**52:
         return None
     try:
-        return _Run(prof, float(per_voter)).loop(per_voter, reach)
+        return _Run(prof, int(per_voter)).loop(reach)
     except _GiveUp:
         return None
 
@@ -97,15 +104,14 @@ class _Run:
     exact money, and is exactly 0.0 only for voters who are exactly broke (a voter who may hold a little keeps
     at least the smallest float)."""
 
-    def __init__(self, prof: MesProfile, start: float) -> None:
+    def __init__(self, prof: MesProfile, per_voter: int) -> None:
         import numpy as np
 
-        self.per_voter = int(start)  # a whole start budget (see `probe`)
         self.np, self.prof = np, prof
-        self.money = np.full(prof.voters, start)
+        self.per_voter, self.start = per_voter, float(per_voter)  # a whole start budget, exact as a float
+        self.money = np.full(prof.voters, self.start)
         self.err = np.zeros(prof.voters)
         self.most_err = 0.0
-        self.start = start
 
     def price(self, i: int, at_least: float) -> tuple[float, float, float, Fraction | None] | None:
         """Project i's price per unit of utility: (float, proven lower bound, proven upper bound, its key when
@@ -137,8 +143,7 @@ class _Run:
         if slack == 0 and float(x.min()) == self.start:  # nobody has paid yet: exact
             if k * self.per_voter < prof.cost[i]:
                 return None
-            p = cost / k  # within 2 roundings of cost / k
-            return p, p * (1 - 4 * _ULP), p * (1 + 4 * _ULP), Fraction(1, k)
+            return _equal_share(cost, k)
         if held * (1 + fuzz) + slack < c_lo:
             return None
         if held * (1 - fuzz) - slack < c_hi:
@@ -161,11 +166,10 @@ class _Run:
             raise _GiveUp
         rich = k - poor
         if poor == k - int(np.count_nonzero(x)):  # the poor are exactly those who hold nothing: maybe exact
-            share = cost / rich  # within 2 roundings of cost / rich
-            if float(np.min(x - e, where=x > 0, initial=np.inf)) > share * (1 + 8 * _ULP):
+            if float(np.min(x - e, where=x > 0, initial=np.inf)) > cost / rich * (1 + 8 * _ULP):
                 # every other supporter surely holds more than the share: they all pay it, exactly cost / rich,
                 # and the key is exactly 1 / rich (so that exact ties stay ties, and the tie-break decides)
-                return share, share * (1 - 4 * _ULP), share * (1 + 4 * _ULP), Fraction(1, rich)
+                return _equal_share(cost, rich)
         rounding = 2 * (fuzz + 2 * _ULP) * (cost + covered) + 4 * _ULP * cost
         w = 2 * (rounding + slack) / rich + 4 * _ULP * p  # a first try, with every supporter's error
         for _ in range(4):
@@ -196,14 +200,12 @@ class _Run:
         self.err[sup] = e * keeps
         self.most_err += grown
 
-    def loop(self, per_voter: Fraction, reach: Reach) -> Probe:
+    def loop(self, reach: Reach) -> Probe:
         prof = self.prof
         rank = prof.tie_rank
         cost = prof.cost_float
-        most = self.start
         # keys (price per unit of utility / unit = price / cost) as proven lower bounds, lowest first
-        heap: list[tuple[Key, int]] = [(e[0] * (1 - 4 * _ULP), e[2]) for e in prof.bounds
-                if len(prof.supp[e[2]]) * most >= cost[e[2]] * (1 - 1e-9)]
+        heap: list[tuple[Key, int]] = [(e[0] * (1 - 4 * _ULP), e[2]) for e in prof.candidates(self.start)]
         heapq.heapify(heap)
         rounds: list[ProbeRound] = []
         margins: list[Margin] = []
@@ -258,4 +260,4 @@ class _Run:
                     heapq.heappush(heap, (k, j))
             self.pay(w_p, w_low, w_high, winner)
             rounds.append(ProbeRound(prof.ids[winner], w_p, max(w_p - w_low, w_high - w_p)))
-        return Probe(per_voter, rounds, margins, rivals)
+        return Probe(Fraction(self.per_voter), rounds, margins, rivals)

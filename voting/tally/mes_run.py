@@ -65,9 +65,8 @@ class MesRun(Pricing):
         on_path = True  # the winners so far are those of `reach`
         # every remaining project keyed by a lower bound on its price: prices only rise as money is spent
         # (a float first: a correctly rounded float never reverses the order of two fractions, and is cheap)
-        # less than their cost even if every supporter paid the whole start budget: never affordable in this run
-        most, slack = float(self.per_voter), 1 - 1e-9  # (a float check far outside float rounding)
-        heap = [e for e in prof.bounds if len(prof.supp[e[2]]) * most >= prof.cost_float[e[2]] * slack]
+        # (without those never affordable in this run)
+        heap = prof.candidates(float(self.per_voter))
         heapq.heapify(heap)
         while heap:
             best: Fraction | None = None  # the lowest upper bound on a price so far

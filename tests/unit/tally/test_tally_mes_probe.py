@@ -133,7 +133,7 @@ def test_a_price_interval_holds_the_exact_price_when_one_voter_sits_an_ulp_under
             continue
         prof = MesProfile(Election.build([Project("A", Fraction(cost))], 1000, VoteType.APPROVAL,
                                          [Ballot(("A",))] * k), CHAIN)
-        run = _Run(prof, 10.0 * cost)
+        run = _Run(prof, 10 * cost)
         run.money[0] = float(np.nextafter(share, 0.0))
         exact = (Fraction(cost) - Fraction(run.money[0])) / (k - 1)
         try:
