@@ -39,11 +39,13 @@ _TOL = 1e-9  # relative margin every comparison needs
 
 
 class Atoms:
-    """Voters grouped by which projects of a purchase sequence they support."""
+    """Voters grouped by which of some projects they support (a purchase sequence's projects, in any order: the
+    grouping does not depend on the order, so one grouping serves every order of the same projects)."""
 
-    def __init__(self, np: Any, prof: MesProfile, order: tuple[int, ...]) -> None:
-        words = [np.zeros(prof.voters, dtype=np.uint64) for _ in range(len(order) // 64 + 1)]
-        for t, i in enumerate(order):
+    def __init__(self, np: Any, prof: MesProfile, projects: tuple[int, ...]) -> None:
+        self.bit = {i: t for t, i in enumerate(projects)}
+        words = [np.zeros(prof.voters, dtype=np.uint64) for _ in range(len(projects) // 64 + 1)]
+        for t, i in enumerate(projects):
             words[t // 64][prof.supp[i]] |= np.uint64(1 << (t % 64))
         if len(words) == 1:
             _, first, self.of_voter, self.count = np.unique(words[0], return_index=True, return_inverse=True,
@@ -57,12 +59,22 @@ class Atoms:
         self.first = first
         self.words = [w[first] for w in words]
         self._members: dict[int, Any] = {}
+        self._weights: dict[int, tuple[Any, Any]] = {}
 
-    def members(self, np: Any, t: int) -> Any:
-        """The atoms that support the winner of round t."""
-        if t not in self._members:
-            self._members[t] = np.flatnonzero((self.words[t // 64] >> np.uint64(t % 64)) & np.uint64(1))
-        return self._members[t]
+    def members(self, np: Any, i: int) -> Any:
+        """The atoms that support project i (one of the grouping's projects)."""
+        if i not in self._members:
+            t = self.bit[i]
+            self._members[i] = np.flatnonzero((self.words[t // 64] >> np.uint64(t % 64)) & np.uint64(1))
+        return self._members[i]
+
+    def weights(self, np: Any, prof: MesProfile, i: int) -> tuple[Any, Any]:
+        """The atoms holding supporters of project i (any project), and how many of its supporters each holds."""
+        if i not in self._weights:
+            weight = np.bincount(self.of_voter[prof.supp[i]], minlength=len(self.count))
+            idx = np.flatnonzero(weight)
+            self._weights[i] = idx, weight[idx].astype(np.float64)
+        return self._weights[i]
 
 
 def water_level(np: Any, money: Any, weight: Any, cost: float) -> tuple[float, float] | None:
@@ -180,11 +192,13 @@ class ChordProof:
         self._atoms: dict[tuple[int, ...], Atoms] = {}
 
     def atoms_of(self, order: tuple[int, ...]) -> Atoms:
-        atoms = self._atoms.get(order)
+        """The voters grouped by which of these projects they support (made once per set of projects)."""
+        key = tuple(sorted(order))
+        atoms = self._atoms.get(key)
         if atoms is None:
             if len(self._atoms) > 64:
                 self._atoms.clear()
-            atoms = self._atoms[order] = Atoms(self.np, self.prof, order)
+            atoms = self._atoms[key] = Atoms(self.np, self.prof, key)
         return atoms
 
     def proves(self, low: MesOutcome | Probe, high: MesOutcome | Probe) -> bool:
@@ -207,7 +221,7 @@ class ChordProof:
         atoms = self.atoms_of(order)
         bounds = _Bounds(np, len(atoms.count), float(low.per_voter), float(high.per_voter))
         for t, mine in enumerate(low.margins[: last + 1]):
-            w, sup = mine.winner, atoms.members(np, t)
+            w, sup = mine.winner, atoms.members(np, mine.winner)
             p0, p1 = float(low.rounds[t].price), float(high.rounds[t].price)
             doubt = max(low.rounds[t].doubt, high.rounds[t].doubt)  # 0 for exact runs; probes' prices are bounded
             priced = bounds.price(np, sup, atoms.count[sup], costs[w], p0, p1, doubt)
@@ -223,9 +237,7 @@ class ChordProof:
     def _above(self, r: int, atoms: Atoms, bounds: _Bounds, top0: float, top1: float) -> bool:
         """True when rival r's price per unit stays above the winner's bound (top0 at lo, top1 at hi)."""
         np, prof = self.np, self.prof
-        weight = np.bincount(atoms.of_voter[prof.supp[r]], minlength=len(atoms.count))
-        idx = np.flatnonzero(weight)
-        weight = weight[idx].astype(np.float64)
+        idx, weight = atoms.weights(np, prof, r)
         cost = prof.cost_float[r]
         at1 = water_level(np, bounds.y[idx], weight, cost)
         if at1 is None:  # the run at hi found it affordable (it has a key): only float rounding says otherwise

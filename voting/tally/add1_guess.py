@@ -40,12 +40,12 @@ class Parting:
         if t >= len(theirs):
             return None  # high bought nothing new (it could only have bought less)
         index = {pid: i for i, pid in enumerate(prof.ids)}
-        order = tuple(index[p] for p in theirs[: t + 1])
-        atoms = self.atoms_of(order)
+        order = tuple(index[p] for p in theirs)
+        atoms = self.atoms_of(order)  # (grouped by all of high's purchases: finer than needed, and shared)
         lo, hi = float(low.per_voter), float(high.per_voter)
         x, y = np.full(len(atoms.count), lo), np.full(len(atoms.count), hi)
         for s in range(t):
-            sup = atoms.members(np, s)
+            sup = atoms.members(np, order[s])
             x[sup] = np.maximum(x[sup] - float(low.rounds[s].price), 0.0)
             y[sup] = np.maximum(y[sup] - float(high.rounds[s].price), 0.0)
         new = self._gap(atoms, order[t], x, y)
@@ -62,9 +62,7 @@ class Parting:
         """Project i's price per unit at both ends (None where unaffordable), and its cost less its supporters'
         money at both ends."""
         np, prof = self.np, self.prof
-        weight = np.bincount(atoms.of_voter[prof.supp[i]], minlength=len(atoms.count))
-        idx = np.flatnonzero(weight)
-        weight = weight[idx].astype(np.float64)
+        idx, weight = atoms.weights(np, prof, i)
         cost = prof.cost_float[i]
         at0, at1 = water_level(np, x[idx], weight, cost), water_level(np, y[idx], weight, cost)
         if levels and (at0 is None or at1 is None):
