@@ -47,17 +47,15 @@ class Atoms:
         words = [np.zeros(prof.voters, dtype=np.uint64) for _ in range(len(projects) // 64 + 1)]
         for t, i in enumerate(projects):
             words[t // 64][prof.supp[i]] |= np.uint64(1 << (t % 64))
-        if len(words) == 1:
-            _, first, self.of_voter, self.count = np.unique(words[0], return_index=True, return_inverse=True,
-                                                            return_counts=True)
+        if len(words) == 1:  # (without return_index, numpy sorts with its faster unstable sort)
+            distinct, self.of_voter, self.count = np.unique(words[0], return_inverse=True, return_counts=True)
+            self.words = [distinct]
         else:
             rows = np.stack(words, axis=1)
-            _, first, self.of_voter, self.count = np.unique(rows, axis=0, return_index=True,
-                                                            return_inverse=True, return_counts=True)
+            distinct, self.of_voter, self.count = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
+            self.words = [np.ascontiguousarray(distinct[:, j]) for j in range(len(words))]
         self.of_voter = self.of_voter.reshape(-1)
         self.count = self.count.astype(np.float64)
-        self.first = first
-        self.words = [w[first] for w in words]
         self._members: dict[int, Any] = {}
         self._weights: dict[int, tuple[Any, Any]] = {}
 
