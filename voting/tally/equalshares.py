@@ -78,6 +78,7 @@ class MesProfile:
         ]
         self.cost_den = lcm(*(c.denominator for c in self.cost)) if self.cost else 1
         # every project keyed by a lower bound on its price (all its supporters paying): a heap
+        self._facts: list[tuple[Any, int, float, float]] | None = None
         self.bounds = [heap_entry(Fraction(self.cost[i], self.total_util[i]) / self.unit[i], i) for i in self.eligible]
         heapq.heapify(self.bounds)
 
@@ -86,6 +87,15 @@ class MesProfile:
         supporters hold even if each paid the whole start budget (a float check far outside float rounding)."""
         most, slack = per_voter, 1 - 1e-9
         return [e for e in self.bounds if len(self.supp[e[2]]) * most >= self.cost_float[e[2]] * slack]
+
+    def facts(self) -> list[tuple[Any, int, float, float]]:
+        """Per project, what a float probe reads each time it prices it: supporters, how many, cost as a float,
+        and the bound on the rounding of a sum over them (`voting.tally.mes_probe.sum_bound`)."""
+        if self._facts is None:
+            from voting.tally.mes_probe import sum_bound
+
+            self._facts = [(s, len(s), c, sum_bound(len(s))) for s, c in zip(self.supp, self.cost_float, strict=True)]
+        return self._facts
 
     def run(self, per_voter: Fraction, margins: bool = False, held: bool = True, reach: Reach = ()) -> MesOutcome:
         """Run MES from this start budget per voter; with margins, record how clearly each round was won.

@@ -82,6 +82,23 @@ def _equal_share(cost: float, payers: int) -> tuple[float, float, float, Fractio
     return share, share * (1 - 4 * _ULP), share * (1 + 4 * _ULP), Fraction(1, payers)
 
 
+# numpy's functions the probe calls hundreds of thousands of times on short arrays, where the call is the cost:
+# bound once, when the first probe runs (not at import: the command line starts without numpy). np.add.reduce of
+# a contiguous float64 array is what `sum` calls, the same pairwise summation.
+_add: Any = None
+_least: Any = None
+_lesser: Any = None
+_greater: Any = None
+_count: Any = None
+
+
+def _bind_numpy() -> None:
+    global _add, _least, _lesser, _greater, _count
+    import numpy as np
+
+    _add, _least, _lesser, _greater, _count = np.add.reduce, np.minimum.reduce, np.minimum, np.maximum, np.count_nonzero
+
+
 class _GiveUp(Exception):
     """An interval could not decide what the exact run decides."""
 
@@ -112,6 +129,9 @@ class _Run:
         self.money = np.full(prof.voters, self.start)
         self.err = np.zeros(prof.voters)
         self.most_err = 0.0
+        self.facts = prof.facts()
+        if _add is None:
+            _bind_numpy()
 
     def price(self, i: int, at_least: float) -> tuple[float, float, float, Fraction | None] | None:
         """Project i's price per unit of utility: (float, proven lower bound, proven upper bound, its key when
@@ -129,18 +149,15 @@ class _Run:
         by w raises it by w per voter richer than p + w. So once those changes pass slack + rounding, the exact
         price lies in [p - w, p + w]."""
         np, prof = self.np, self.prof
-        sup = prof.supp[i]
+        sup, k, cost, fuzz = self.facts[i]
         x = self.money.take(sup)
-        k = len(x)
-        cost = prof.cost_float[i]
-        fuzz = sum_bound(k)
-        held = float(x.sum())
+        held = float(_add(x))
         c_hi, c_lo = cost * (1 + _ULP), cost * (1 - _ULP)  # the exact cost lies in between
         if held * (1 + fuzz) + k * self.most_err < c_lo:
             return None  # (most often: many projects drop out during a run, each checked once)
         e = self.err.take(sup)
-        slack = float(e.sum()) * (1 + fuzz)
-        if slack == 0 and float(x.min()) == self.start:  # nobody has paid yet: exact
+        slack = float(_add(e)) * (1 + fuzz)
+        if slack == 0 and float(_least(x)) == self.start:  # nobody has paid yet: exact
             if k * self.per_voter < prof.cost[i]:
                 return None
             return _equal_share(cost, k)
@@ -153,19 +170,19 @@ class _Run:
         # error is at most fuzz of that sum plus an ulp or two of the product taken off)
         p, poor = max(cost / k, at_least), -1
         for _ in range(40):
-            below = int(np.count_nonzero(x < p))
+            below = int(_count(x < p))
             if below == poor:
                 break  # p was computed from exactly the voters below it (and `spent` is what they hold)
             if below < poor or below == k:  # rising from below, the set of the poor only grows: rounding
                 raise _GiveUp  # pushed a level past a voter's money (or past everyone's)
             poor = below
-            covered = float(np.minimum(x, p).sum()) if poor else 0.0
+            covered = float(_add(_lesser(x, p))) if poor else 0.0
             spent = covered - p * (k - poor) if poor else 0.0
             p = (cost - spent) / (k - poor)
         else:
             raise _GiveUp
         rich = k - poor
-        if poor == k - int(np.count_nonzero(x)):  # the poor are exactly those who hold nothing: maybe exact
+        if poor == k - int(_count(x)):  # the poor are exactly those who hold nothing: maybe exact
             if float(np.min(x - e, where=x > 0, initial=np.inf)) > cost / rich * (1 + 8 * _ULP):
                 # every other supporter surely holds more than the share: they all pay it, exactly cost / rich,
                 # and the key is exactly 1 / rich (so that exact ties stay ties, and the tie-break decides)
@@ -174,8 +191,8 @@ class _Run:
         w = 2 * (rounding + slack) / rich + 4 * _ULP * p  # a first try, with every supporter's error
         for _ in range(4):
             under = x < p + w + self.most_err  # (the sum's rounding leaves out at most half an ulp of a voter)
-            near = int(np.count_nonzero(under)) - poor
-            slack = float((e * under).sum()) * (1 + fuzz)
+            near = int(_count(under)) - poor
+            slack = float(_add(e * under)) * (1 + fuzz)
             if 2 * near > rich:
                 raise _GiveUp
             need = 2 * (rounding + slack) / rich + 4 * _ULP * p
@@ -190,14 +207,18 @@ class _Run:
         """The supporters of project i pay p each, or all they have. |max(0, m - p) - max(0, m* - q)| is at most
         |m - m*| + |p - q| plus the subtraction's rounding; a voter clearly short of the price holds exactly 0
         afterwards, as in the exact run."""
-        np = self.np
-        sup = self.prof.supp[i]
-        d = self.money.take(sup) - p
+        sup = self.facts[i][0]
+        d = self.money.take(sup)
+        d -= p
         grown = max(p - low, high - p) + 2 * _ULP * (self.start + p) + _TINY
-        e = self.err.take(sup) + grown
+        e = self.err.take(sup)
+        e += grown
         keeps = d >= -2 * e  # (times 1 or 0: exact)
-        self.money[sup] = np.maximum(d, _TINY) * keeps
-        self.err[sup] = e * keeps
+        _greater(d, _TINY, out=d)
+        d *= keeps
+        e *= keeps
+        self.money[sup] = d
+        self.err[sup] = e
         self.most_err += grown
 
     def loop(self, reach: Reach) -> Probe:
