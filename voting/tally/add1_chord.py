@@ -78,7 +78,7 @@ class Atoms:
 def water_level(np: Any, money: Any, weight: Any, cost: float) -> tuple[float, float] | None:
     """The water level p with sum(weight * min(money, p)) = cost, and a bound on its float error (None when
     the money cannot cover the cost)."""
-    order = np.argsort(money, kind="stable")
+    order = np.argsort(money)  # (any order of equal money gives the same level, within `err`)
     m, k = money[order], weight[order]
     paid = np.cumsum(m * k) - m * k  # paid in full by the atoms before each one
     left = float(k.sum()) - (np.cumsum(k) - k)  # weight of each atom and those after it
@@ -102,7 +102,7 @@ def _level_above(np: Any, money: Any, weight: Any, cost: float, p: float) -> flo
         covered, doubt = float(weight @ terms), bound * float(weight @ np.abs(terms))
         if covered - doubt >= cost:
             return p
-        rich = float(weight[money > p].sum())
+        rich = float(weight @ (money > p))  # (whole weights: exact)
         if rich <= 0:
             return None
         if step == 1:  # Newton from below is slow to pass the level: start again from the sorted water level
@@ -115,16 +115,16 @@ def _level_above(np: Any, money: Any, weight: Any, cost: float, p: float) -> flo
     return None
 
 
-def _partition(np: Any, x: Any, y: Any, err: Any, weight: Any, cost: float, poor: Any) -> tuple[float, float] | None:
-    """Lower bounds at both ends on a price from the partition `poor` of its supporters (money x at lo, y at hi,
-    within err of the chord in between): price >= (cost - money of the poor) / the others' weight."""
-    rich = float(weight[~poor].sum())
+def _partition(xe: Any, ye: Any, weight: Any, total: float, cost: float, poor: Any) -> tuple[float, float] | None:
+    """Lower bounds at both ends on a price from the partition `poor` of its supporters (money at most xe at lo,
+    ye at hi, and within the same errors of the chord in between; `total` their whole weight): price >=
+    (cost - money of the poor) / the others' weight (weights are whole numbers: their sums are exact)."""
+    held = weight * poor
+    rich = total - float(held.sum())
     if rich <= 0:
         return None
-    w, e = weight[poor], err[poor]
-    slack = rounding_bound(len(w)) * 4
-    return ((cost - float(w @ (x[poor] + e)) * (1 + slack)) / rich,
-            (cost - float(w @ (y[poor] + e)) * (1 + slack)) / rich)
+    slack = rounding_bound(len(held)) * 4
+    return (cost - float(held @ xe) * (1 + slack)) / rich, (cost - float(held @ ye) * (1 + slack)) / rich
 
 
 class _Bounds:
@@ -138,8 +138,9 @@ class _Bounds:
         """A lower bound at both ends on a price whose ends are near p0 and p1, valid (affine) in between
         (supporters: the atoms `idx` with `weight`)."""
         x, y, err = self.x[idx], self.y[idx], self.above[idx]
-        options = [b for b in (_partition(np, x, y, err, weight, cost, x <= p0),
-                               _partition(np, x, y, err, weight, cost, y <= p1)) if b is not None]
+        xe, ye, total = x + err, y + err, float(weight.sum())
+        options = [b for b in (_partition(xe, ye, weight, total, cost, x <= p0),
+                               _partition(xe, ye, weight, total, cost, y <= p1)) if b is not None]
         return max(options, key=lambda b: min(b[0] - p0, b[1] - p1)) if options else None
 
     def price(self, np: Any, idx: Any, weight: Any, cost: float, p0: float, p1: float,
@@ -149,8 +150,9 @@ class _Bounds:
         when the bounds give out."""
         x, y, under, over = self.x[idx], self.y[idx], self.below[idx], self.above[idx]
         top0, top1 = _level_above(np, x - under, weight, cost, p0), _level_above(np, y - under, weight, cost, p1)
-        first = _partition(np, x, y, over, weight, cost, x <= p0)
-        second = _partition(np, x, y, over, weight, cost, y <= p1)
+        xe, ye, total = x + over, y + over, float(weight.sum())
+        first = _partition(xe, ye, weight, total, cost, x <= p0)
+        second = _partition(xe, ye, weight, total, cost, y <= p1)
         if top0 is None or top1 is None or first is None or second is None:
             return None
         slack = _TOL * 1e-3 * max(p0, p1) + doubt  # the end prices' conversion to floats, generously
@@ -170,13 +172,19 @@ class _Bounds:
         stretch distances): both bounds take it, as they take the subtractions' rounding."""
         x, y, under, over = self.x[idx], self.y[idx], self.below[idx], self.above[idx]
         a, b = x - p0, y - p1
-        crossing = (a > 0) != (b > 0)
-        kink = np.where(crossing, np.abs(a * b) / np.maximum(np.abs(a) + np.abs(b), 1e-300), 0.0)
-        both_poor = (a <= 0) & (b <= 0)
+        rich0, rich1 = a > 0, b > 0
         scale = max(float(x.max(initial=0.0)), float(y.max(initial=0.0)), p0, p1)
         slack = scale * _TOL * 1e-3 + doubt  # the subtractions' own rounding, generously
-        self.below[idx] = np.where(both_poor, 0.0, under + up + kink) + slack
-        self.above[idx] = np.where(both_poor, np.maximum(0.0, np.maximum(a, b) + over + down), over + down) + slack
+        below, above = under + (up + slack), over + (down + slack)
+        bent = np.flatnonzero(rich0 != rich1)  # (few atoms: the kinks are computed for those only)
+        if len(bent):
+            aa, bb = np.abs(a[bent]), np.abs(b[bent])
+            below[bent] += aa * bb / np.maximum(aa + bb, 1e-300)
+        broke = np.flatnonzero(~(rich0 | rich1))
+        if len(broke):
+            below[broke] = slack
+            above[broke] = np.maximum(0.0, np.maximum(a[broke], b[broke]) + over[broke] + down) + slack
+        self.below[idx], self.above[idx] = below, above
         self.x[idx], self.y[idx] = np.maximum(a, 0), np.maximum(b, 0)
 
 
