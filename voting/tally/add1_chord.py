@@ -175,11 +175,13 @@ class _Bounds:
         rich0, rich1 = a > 0, b > 0
         scale = max(float(x.max(initial=0.0)), float(y.max(initial=0.0)), p0, p1)
         slack = scale * _TOL * 1e-3 + doubt  # the subtractions' own rounding, generously
-        below, above = under + (up + slack), over + (down + slack)
+        below, above = under + up, over + down  # (added in the order the bounds always were: the same floats)
         bent = np.flatnonzero(rich0 != rich1)  # (few atoms: the kinks are computed for those only)
         if len(bent):
             aa, bb = np.abs(a[bent]), np.abs(b[bent])
             below[bent] += aa * bb / np.maximum(aa + bb, 1e-300)
+        below += slack
+        above += slack
         broke = np.flatnonzero(~(rich0 | rich1))
         if len(broke):
             below[broke] = slack

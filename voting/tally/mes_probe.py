@@ -130,7 +130,7 @@ class _Run:
         self.err = np.zeros(prof.voters)
         self.most_err = 0.0
         self.facts = prof.facts()
-        if _add is None:
+        if _count is None:  # (the last one bound)
             _bind_numpy()
 
     def price(self, i: int, at_least: float) -> tuple[float, float, float, Fraction | None] | None:

@@ -240,3 +240,31 @@ def test_the_parting_guess_saves_runs_and_changes_no_result(name: str, most: int
     halved = runs()
     assert guessed[0] <= most < halved[0]
     assert guessed[1:] == halved[1:]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 140), st.integers(0, 2**32 - 1), st.randoms(use_true_random=False))
+def test_atoms_group_exactly_the_voters_who_support_the_same_projects(count: int, seed: int, rng) -> None:
+    """Atoms over any number of projects (one 64-bit word or several): each atom's voters support exactly the
+    projects its members say, whatever the order the projects are given in (one grouping per set)."""
+    import numpy as np
+
+    from voting.tally.add1_chord import Atoms
+
+    gen = np.random.default_rng(seed)
+    projects = [Project(f"p{i}", Fraction(10)) for i in range(count)]
+    ballots = [Ballot(tuple(p.id for p in projects if gen.random() < 0.1)) for _ in range(200)]
+    prof = MesProfile(Election.build(projects, 100, VoteType.APPROVAL, ballots), CHAIN)
+    chosen = [i for i in range(count) if gen.random() < 0.7] or [0]
+    atoms = Atoms(np, prof, tuple(sorted(chosen)))
+    for i in chosen:
+        members = set(atoms.members(np, i).tolist())
+        supporters = set(prof.supp[i].tolist())
+        assert {v for v in range(prof.voters) if atoms.of_voter[v] in members} == supporters
+        idx, weight = atoms.weights(np, prof, i)
+        assert set(idx.tolist()) == members and weight.sum() == len(supporters)
+    assert atoms.count.sum() == prof.voters
+    shuffled = list(chosen)
+    rng.shuffle(shuffled)
+    proof = ChordProof(prof)
+    assert proof.atoms_of(tuple(shuffled)) is proof.atoms_of(tuple(chosen))
