@@ -268,3 +268,70 @@ def test_atoms_group_exactly_the_voters_who_support_the_same_projects(count: int
     rng.shuffle(shuffled)
     proof = ChordProof(prof)
     assert proof.atoms_of(tuple(shuffled)) is proof.atoms_of(tuple(chosen))
+
+
+def _pay_reference(np, bounds, idx, p0, p1, up, down, doubt):  # type: ignore[no-untyped-def]
+    """The chord proof's payment as it was first written (np.where over every atom), to compare with."""
+    from voting.tally.add1_chord import _TOL
+
+    x, y, under, over = bounds.x[idx], bounds.y[idx], bounds.below[idx], bounds.above[idx]
+    a, b = x - p0, y - p1
+    crossing = (a > 0) != (b > 0)
+    kink = np.where(crossing, np.abs(a * b) / np.maximum(np.abs(a) + np.abs(b), 1e-300), 0.0)
+    both_poor = (a <= 0) & (b <= 0)
+    scale = max(float(x.max(initial=0.0)), float(y.max(initial=0.0)), p0, p1)
+    slack = scale * _TOL * 1e-3 + doubt
+    below = np.where(both_poor, 0.0, under + up + kink) + slack
+    above = np.where(both_poor, np.maximum(0.0, np.maximum(a, b) + over + down), over + down) + slack
+    return below, above, np.maximum(a, 0), np.maximum(b, 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_the_chord_proofs_payment_gives_the_same_floats_as_first_written(seed: int) -> None:
+    """Payment fixes up kinks and broke atoms on those atoms only: the bounds are the very same floats."""
+    import numpy as np
+
+    from voting.tally.add1_chord import _Bounds
+
+    gen = np.random.default_rng(seed)
+    n = int(gen.integers(1, 60))
+    bounds = _Bounds(np, n, 100.0, 130.0)
+    bounds.x, bounds.y = gen.uniform(0, 100, n), gen.uniform(0, 130, n)
+    bounds.below, bounds.above = gen.uniform(0, 1e-6, n), gen.uniform(0, 1e-6, n)
+    idx = np.flatnonzero(gen.random(n) < 0.6)
+    p0, p1 = float(gen.uniform(0, 100)), float(gen.uniform(0, 100))
+    up, down, doubt = (float(v) for v in gen.uniform(0, 1e-6, 3))
+    expected = _pay_reference(np, bounds, idx, p0, p1, up, down, doubt)
+    bounds.pay(np, idx, p0, p1, up, down, doubt)
+    for got, want in zip((bounds.below[idx], bounds.above[idx], bounds.x[idx], bounds.y[idx]), expected, strict=True):
+        assert np.array_equal(got, want)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_a_partition_bound_is_never_above_the_exact_value(seed: int) -> None:
+    """The partition's lower bounds on a price, (cost - money of the poor) / the others' weight, computed in floats
+    with whole weights, are at most the same quantity computed exactly from the same floats, but for the last
+    subtraction's and division's rounding (a few ulps: the proof's comparisons keep a margin of 1e-9)."""
+    import numpy as np
+
+    from voting.tally.add1_chord import _partition
+
+    gen = np.random.default_rng(seed)
+    n = int(gen.integers(1, 400))
+    weight = gen.integers(1, 5000, n).astype(np.float64)
+    x, y, err = gen.uniform(0, 1e5, n), gen.uniform(0, 1e5, n), gen.uniform(0, 1e-3, n)
+    poor = gen.random(n) < gen.random()
+    cost = float(gen.uniform(1, 1e9))
+    got = _partition(x + err, y + err, weight, float(weight.sum()), cost, poor)
+    rich = sum((Fraction(float(w)) for w, p in zip(weight, poor, strict=True) if not p), Fraction(0))
+    if rich == 0:
+        assert got is None
+        return
+    assert got is not None
+    for end, money in ((got[0], x + err), (got[1], y + err)):
+        held = sum((Fraction(float(w)) * Fraction(float(m)) for w, m, p in zip(weight, money, poor, strict=True) if p),
+                   Fraction(0))
+        exact = (Fraction(cost) - held) / rich
+        assert Fraction(end) <= exact + (abs(exact) + Fraction(cost) / rich) * Fraction(1, 2**50)
