@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 __all__ = ["Atoms", "ChordProof", "water_level"]
 
 _TOL = 1e-9  # relative margin every comparison needs
+_CUTS = 2  # how deep a range that fails at one end is cut (each cut costs a run along the purchases and a proof)
+_NEAR = 8  # a cut is made this fraction of the range from the end that failed
 
 
 class Atoms:
@@ -211,13 +213,13 @@ class ChordProof:
 
     def proves(self, low: MesOutcome | Probe, high: MesOutcome | Probe) -> bool:
         """True when every start budget between low's and high's buys the same projects (approval only)."""
-        np, prof = self.np, self.prof
+        prof = self.prof
         if prof.cumulative or len(low.margins) != len(high.margins) or len(high.rivals) != len(high.margins):
             return False
         order = tuple(m.winner for m in low.margins)
         if order != tuple(m.winner for m in high.margins):
             return False
-        rank, costs = prof.tie_rank, prof.cost_float
+        rank = prof.tie_rank
         close: list[list[int]] = []  # per round, the rivals the monotone proof leaves
         for mine, (keys, unseen) in zip(low.margins, high.rivals, strict=True):
             w = mine.winner
@@ -226,32 +228,107 @@ class ChordProof:
             close.append([r for r, key in keys.items()
                           if r != w and (key <= mine.price if rank[r] < rank[w] else key < mine.price)])
         last = max((t for t, rivals in enumerate(close) if rivals), default=-1)  # later rounds need nothing
-        atoms = self.atoms_of(order)
-        bounds = _Bounds(np, len(atoms.count), float(low.per_voter), float(high.per_voter))
-        for t, mine in enumerate(low.margins[: last + 1]):
-            w, sup = mine.winner, atoms.members(np, mine.winner)
-            p0, p1 = float(low.rounds[t].price), float(high.rounds[t].price)
-            doubt = max(low.rounds[t].doubt, high.rounds[t].doubt)  # 0 for exact runs; probes' prices are bounded
-            priced = bounds.price(np, sup, atoms.count[sup], costs[w], p0, p1, doubt)
-            if priced is None:
+        ends_lo = [(float(r.price), r.doubt) for r in low.rounds[: last + 1]]
+        ends_hi = [(float(r.price), r.doubt) for r in high.rounds[: last + 1]]
+        atoms = self.atoms_of(order)  # (grouped by all the purchases: shared by every range with the same set)
+        return self._cut(atoms, order[: last + 1], close, int(low.per_voter), int(high.per_voter), ends_lo, ends_hi,
+                         _CUTS)
+
+    def _cut(self, atoms: Atoms, order: tuple[int, ...], close: list[list[int]], lo: int, hi: int,
+             ends_lo: list[tuple[float, float]], ends_hi: list[tuple[float, float]], cuts: int) -> bool:
+        """The chord proof from lo to hi along `order` (each end's prices and their doubts given).
+
+        A rival's check is an affine function of the budget; one that fails at one end only (a rival close
+        there: just overtaken at lo, about to overtake at hi) still holds from where it crosses 0 to the other
+        end. So the proof holds on the budgets [a, z] where every check holds, and the ranges [lo, a] and [z, hi]
+        are proven apart (up to `cuts` deep), from a run that buys `order` in turn at a and at z (proven in
+        floats, `mes_probe.along`: no rival is priced there, as the proofs on both sides check them all; and the
+        purchases at a and z are those of `order`, since the proof holds there).
+
+        That is sound because the chord bounds hold for the money along `order` at every budget from lo to hi,
+        whatever MES buys there: where every check holds, `order` is what it buys; every rival the monotone
+        argument left out of `close` stays above the winner on any part of the range (its key at hi is above the
+        winner's at lo), and one unaffordable at hi is so below."""
+        fails = self._along(atoms, order, close, lo, hi, ends_lo, ends_hi)
+        if fails is None:
+            return False
+        if not fails:
+            return True
+        span = hi - lo
+        if not cuts or span < 2:
+            return False
+
+        def holds(b: int) -> bool:
+            t = (b - lo) / span
+            return all((1 - t) * d0 + t * d1 > 0 for d0, d1 in fails)
+
+        # where every check holds: after the crossings of those failing at lo, before those failing at hi
+        start = max((-d0 / (d1 - d0) for d0, d1 in fails if not d0 > 0), default=0.0)
+        end = min((d0 / (d0 - d1) for d0, d1 in fails if not d1 > 0), default=1.0)
+        a = lo if start == 0 else min(hi, lo + int(start * span) + 1)
+        z = hi if end == 1 else max(lo, lo + int(end * span))
+        while a <= z and not holds(a):
+            a += 1
+        while z >= a and not holds(z):
+            z -= 1
+        if a > z:
+            return False
+        from voting.tally.mes_probe import along
+
+        # prices fall as the start budget rises (along the same purchases): those at hi are lower bounds below it
+        floors = [p * (1 - 1e-9) - doubt for p, doubt in ends_hi]
+        if a - lo >= 2:  # (budgets strictly between lo and a to prove)
+            rounds = along(self.prof, a, order, floors)
+            ends_a = None if rounds is None else [(r.price, r.doubt) for r in rounds]
+            if ends_a is None or not self._cut(atoms, order, close, lo, a, ends_lo, ends_a, cuts - 1):
                 return False
-            up, down = priced
-            top0, top1 = (p0 + up) / costs[w], (p1 + up) / costs[w]
-            if not all(self._above(r, atoms, bounds, top0, top1) for r in close[t]):
+        if hi - z >= 2:
+            rounds = along(self.prof, z, order, floors)
+            ends_z = None if rounds is None else [(r.price, r.doubt) for r in rounds]
+            if ends_z is None or not self._cut(atoms, order, close, z, hi, ends_z, ends_hi, cuts - 1):
                 return False
-            bounds.pay(np, sup, p0, p1, up, down, doubt)
         return True
 
-    def _above(self, r: int, atoms: Atoms, bounds: _Bounds, top0: float, top1: float) -> bool:
-        """True when rival r's price per unit stays above the winner's bound (top0 at lo, top1 at hi)."""
+    def _along(self, atoms: Atoms, order: tuple[int, ...], close: list[list[int]], lo: int, hi: int,
+               ends_lo: list[tuple[float, float]],
+               ends_hi: list[tuple[float, float]]) -> list[tuple[float, float]] | None:
+        """The rival checks that fail at one end of the range from lo to hi along `order` (as far as it goes:
+        later rounds have no close rival), each as its values at lo and at hi (affine in between: positive where
+        the rival is proven above the winner); None when one fails at both ends, or the winner's price is not
+        bounded. An empty list: every budget from lo to hi buys `order`."""
+        np, costs = self.np, self.prof.cost_float
+        bounds = _Bounds(np, len(atoms.count), float(lo), float(hi))
+        fails = []
+        for t, w in enumerate(order):
+            sup = atoms.members(np, w)
+            (p0, doubt0), (p1, doubt1) = ends_lo[t], ends_hi[t]
+            doubt = max(doubt0, doubt1)  # 0 for exact runs; probes' prices are bounded
+            priced = bounds.price(np, sup, atoms.count[sup], costs[w], p0, p1, doubt)
+            if priced is None:
+                return None
+            up, down = priced
+            top0, top1 = (p0 + up) / costs[w], (p1 + up) / costs[w]
+            for r in close[t]:
+                gaps = self._above(r, atoms, bounds, top0, top1)
+                if gaps is None or not (gaps[0] > 0 or gaps[1] > 0):
+                    return None
+                if not (gaps[0] > 0 and gaps[1] > 0):
+                    fails.append(gaps)
+            bounds.pay(np, sup, p0, p1, up, down, doubt)
+        return fails
+
+    def _above(self, r: int, atoms: Atoms, bounds: _Bounds, top0: float, top1: float) -> tuple[float, float] | None:
+        """How far rival r's price per unit is proven to stay above the winner's bound (top0 at lo, top1 at hi)
+        with the relative margin every comparison needs, at both ends of the affine bounds (so in between too
+        where both are positive); None when it is not bounded."""
         np, prof = self.np, self.prof
         idx, weight = atoms.weights(np, prof, r)
         cost = prof.cost_float[r]
         at1 = water_level(np, bounds.y[idx], weight, cost)
         if at1 is None:  # the run at hi found it affordable (it has a key): only float rounding says otherwise
-            return False
+            return None
         at0 = water_level(np, bounds.x[idx], weight, cost)
         low = bounds.lower(np, idx, weight, cost, at1[0] if at0 is None else at0[0], at1[0])
         if low is None:
-            return False
-        return low[0] / cost > top0 * (1 + _TOL) and low[1] / cost > top1 * (1 + _TOL)
+            return None
+        return low[0] / cost - top0 * (1 + _TOL), low[1] / cost - top1 * (1 + _TOL)

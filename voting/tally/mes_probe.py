@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from voting.tally.equalshares import MesProfile
     from voting.tally.mes_types import Key, Reach
 
-__all__ = ["Probe", "ProbeRound", "probe"]
+__all__ = ["Probe", "ProbeRound", "along", "probe"]
 
 _ULP = 2.0**-52
 _TINY = 2.0**-1000  # what a voter who may not be broke holds at least
@@ -114,6 +114,29 @@ def probe(prof: MesProfile, per_voter: Fraction, reach: Reach = ()) -> Probe | N
         return _Run(prof, int(per_voter)).loop(reach)
     except _GiveUp:
         return None
+
+
+def along(prof: MesProfile, per_voter: int, order: tuple[int, ...], at_least: list[float]) -> list[ProbeRound] | None:
+    """The purchases `order` made in turn at this start budget, in proven floats, whoever would win each round:
+    each winner's price with its doubt (as `probe` gives them), or None when floats cannot price one or it is
+    unaffordable. Nothing is said about rivals: the chord proof (`voting.tally.add1_chord`) uses this to cut a
+    range it could not prove whole, at a budget between two runs that bought `order`. `at_least[t]` is a lower
+    bound on round t's price (a price at a higher start budget along the same purchases, less its doubt)."""
+    if prof.cumulative or per_voter > 2**52:
+        return None
+    run = _Run(prof, per_voter)
+    rounds = []
+    try:
+        for i, floor in zip(order, at_least, strict=True):
+            got = run.price(i, floor)
+            if got is None:
+                return None
+            p, low, high, _ = got
+            run.pay(p, low, high, i)
+            rounds.append(ProbeRound(prof.ids[i], p, max(p - low, high - p)))
+    except _GiveUp:
+        return None
+    return rounds
 
 
 class _Run:

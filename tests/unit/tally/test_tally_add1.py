@@ -335,3 +335,167 @@ def test_a_partition_bound_is_never_above_the_exact_value(seed: int) -> None:
                    Fraction(0))
         exact = (Fraction(cost) - held) / rich
         assert Fraction(end) <= exact + (abs(exact) + Fraction(cost) / rich) * Fraction(1, 2**50)
+
+
+def _exact_level(money: list[Fraction], cost: Fraction) -> Fraction | None:
+    """The exact price p with sum(min(m, p)) = cost over these supporters' money, or None if they cannot pay."""
+    if sum(money, Fraction(0)) < cost:
+        return None
+    left, spent = len(money), Fraction(0)
+    for m in sorted(money):
+        if m * left + spent >= cost:
+            return (cost - spent) / left
+        spent, left = spent + m, left - 1
+    return None  # (not reached: the money covers the cost)
+
+
+def _affordable_along(prof: MesProfile, per_voter: int, order: tuple[int, ...]) -> list[set[int]]:
+    """Exactly, buying `order` in turn from this start budget whoever would win: per round, the projects its
+    supporters can still pay for (those they cannot pay for then, they cannot at any lower budget either)."""
+    money = [Fraction(per_voter)] * prof.voters
+    affordable = []
+    for t in range(len(order) + 1):
+        affordable.append({r for r in prof.eligible if r not in order[:t]
+                           and _exact_level([money[v] for v in prof.supp[r]], prof.cost[r]) is not None})
+        if t < len(order):
+            w = order[t]
+            price = _exact_level([money[v] for v in prof.supp[w]], prof.cost[w])
+            assert price is not None
+            for v in prof.supp[w]:
+                money[v] = max(Fraction(0), money[v] - price)
+    return affordable  # (and, last, what is still affordable after them all)
+
+
+@st.composite
+def across_a_change(draw: st.DrawFn) -> tuple[MesProfile, int, int, int]:
+    """Crowded elections (as `whole_budgets_before_a_change`) and a start budget where the purchases change other
+    than by buying more at the end (a rival overtakes a winner): (profile, lo, the change, hi), lo before it and hi
+    past it (lo = hi when there is no such change up to 600 above the first budget that buys anything)."""
+    projects, ballots = _crowd(draw, 7)
+    prof = MesProfile(Election.build(projects, 100, VoteType.APPROVAL, ballots), CHAIN)
+    first = next((b for b in range(1, 400) if prof.run(Fraction(b), held=False).winners), 400)
+    last, change = prof.run(Fraction(first), held=False).winners, None
+    for b in range(first + 1, first + 600):
+        now = prof.run(Fraction(b), held=False).winners
+        if now[: len(last)] != last:
+            change = b
+            break
+        last = now
+    if change is None:
+        return prof, first, first, first
+    lo = change - draw(st.integers(1, 60))
+    if prof.run(Fraction(lo), held=False).winners != last:
+        lo = change - 1
+    return prof, lo, change, change + draw(st.integers(0, 60))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(across_a_change())
+def test_a_cut_chord_proof_never_proves_a_range_whose_purchases_change_inside(
+        case: tuple[MesProfile, int, int, int]) -> None:
+    """The chord proof with its cuts (`ChordProof._cut`), run along the purchases at lo up to a budget past the
+    point where they change (the end there bought in turn, `mes_probe.along`), checking every rival its
+    supporters can still pay for there (and nothing more affordable at its end, as Add1's runs at both ends
+    show): it never proves that range, and a range it does prove (short of the change) buys the same projects at
+    every budget in it. Without the checks' crossings (each check taken to hold
+    where it fails at one end), it proves ranges across changes: this test fails."""
+    from voting.tally.mes_probe import along
+
+    prof, lo, change, hi = case
+    low = prof.probe(Fraction(lo))
+    if low is None or hi - lo < 2:
+        return
+    index = {pid: i for i, pid in enumerate(prof.ids)}
+    order = tuple(index[p] for p in low.winners)
+    rounds = along(prof, hi, order, [0.0] * len(order))
+    if rounds is None:
+        return
+    affordable = _affordable_along(prof, hi, order)
+    if affordable[-1]:  # at hi, more is bought after `order`: what the proof's runs at both ends rule out
+        return
+    close = [[r for r in affordable[t] if r != w] for t, w in enumerate(order)]
+    proof = ChordProof(prof)
+    ends_lo = [(float(r.price), r.doubt) for r in low.rounds]
+    ends_hi = [(r.price, r.doubt) for r in rounds]
+    proven = proof._cut(proof.atoms_of(order), order, close, lo, hi, ends_lo, ends_hi, 3)
+    if proven:
+        assert hi < change, (lo, change, hi)
+        for b in range(lo, hi + 1):
+            assert prof.run(Fraction(b), held=False).winners == low.winners, b
+
+
+@pytest.mark.parametrize("name", ["Poland_Swiecie_2023", "Netherlands_Assen_2024"])
+def test_cuts_prove_ranges_on_real_files_and_every_budget_in_them_buys_the_same_projects(name, monkeypatch) -> None:
+    """On these files, Add1's chord proofs prove ranges where a check fails at one end only, by cutting them
+    (`ChordProof._cut`); every start budget in those ranges buys what both ends buy (exact runs), and Add1 still
+    ends where the unit-step loop does."""
+    path = Path(__file__).resolve().parents[2] / "data" / "pabulib" / f"{name}.pb"
+    election = parse_pabulib(path.read_text(encoding="utf-8")).election()
+    prof = MesProfile(election, CHAIN)
+    cut: list[tuple[Fraction, Fraction, list[str]]] = []
+    along, proves = ChordProof._along, ChordProof.proves
+    partial: list[bool] = []
+
+    def watched_along(self: ChordProof, *args: object) -> object:
+        fails = along(self, *args)  # type: ignore[arg-type]
+        partial.append(bool(fails))
+        return fails
+
+    def watched(self: ChordProof, low: MesOutcome | Probe, high: MesOutcome | Probe) -> bool:
+        partial.clear()
+        proven = proves(self, low, high)
+        if proven and any(partial):
+            cut.append((low.per_voter, high.per_voter, low.winners))
+        return proven
+
+    monkeypatch.setattr(ChordProof, "_along", watched_along)
+    monkeypatch.setattr(ChordProof, "proves", watched)
+    fast, plain = add1(prof, election.budget), add1_stepwise(prof, election.budget)
+    assert (fast.winners, fast.per_voter) == (plain.winners, plain.per_voter)
+    assert cut
+    for lo, hi, winners in cut:
+        for b in range(int(lo), int(hi) + 1):
+            assert prof.run(Fraction(b), held=False).winners == winners, (lo, hi, b)
+
+
+@pytest.mark.parametrize(("fails", "cuts", "parts", "proven"), [
+    ([(-1.0, 3.0)], 1, [(100, 126)], True),  # holds from t > 1/4: budgets 126 to 200; 101 to 125 proven apart
+    ([(3.0, -1.0)], 1, [(174, 200)], True),  # holds up to t < 3/4
+    ([(-1.0, 3.0), (3.0, -1.0)], 1, [(100, 126), (174, 200)], True),
+    ([(-1.0, 3.0)], 0, [], False),  # no cut left
+    ([(-1.0, 0.0)], 1, [], False),  # holds nowhere
+    ([(-1.0, 199.0)], 1, [], True),  # holds from t > 1/200: from 101 on, and no budget between 100 and 101
+])
+def test_a_cut_proves_apart_exactly_the_budgets_where_a_check_fails(fails, cuts, parts, proven, monkeypatch) -> None:
+    """`ChordProof._cut` with the proof itself stubbed: where checks fail at one end (each given as its value at
+    both ends, affine in between), the budgets where every check holds are taken as proven, and the rest are
+    proven apart: from lo to the first budget where all hold, and from the last one to hi, with a run along the
+    purchases made there. A sub-proof that fails fails the whole range."""
+    import voting.tally.mes_probe as mes_probe
+    from voting.tally.mes_probe import ProbeRound
+
+    asked: list[tuple[int, int]] = []
+
+    def along(self: ChordProof, atoms: object, order: object, close: object, lo: int, hi: int, *ends: object) -> object:
+        asked.append((lo, hi))
+        return fails if (lo, hi) == (100, 200) else []
+
+    made: list[int] = []
+
+    def run_along(prof: object, budget: int, order: tuple[int, ...], floors: list[float]) -> list[ProbeRound]:
+        made.append(budget)
+        return [ProbeRound("p", 1.0, 0.0)]
+
+    monkeypatch.setattr(ChordProof, "_along", along)
+    monkeypatch.setattr(mes_probe, "along", run_along)
+    proof = ChordProof.__new__(ChordProof)
+    proof.prof = None  # type: ignore[assignment]
+    assert proof._cut(None, (0,), [[]], 100, 200, [(1.0, 0.0)], [(1.0, 0.0)], cuts) is proven  # type: ignore[arg-type]
+    assert asked == [(100, 200), *parts]
+    assert made == [b for lo, hi in parts for b in (hi if lo == 100 else lo,)]
+
+    # a part that cannot be proven fails the range
+    asked.clear()
+    monkeypatch.setattr(ChordProof, "_along", lambda self, *args: (asked.append(args[3:5]), fails)[1])
+    if parts:
+        assert not proof._cut(None, (0,), [[]], 100, 200, [(1.0, 0.0)], [(1.0, 0.0)], cuts)  # type: ignore[arg-type]
