@@ -122,23 +122,40 @@ def _crossing(low: Run, high: Run) -> float | None:
 class _Runs:
     """Every run made so far, by start budget (the search may come back to a budget it already ran).
 
-    A run at `hi` prices its rivals up to the winners' prices of the `low` it was made for (`reach`), so its
-    margins are tightest against that `low`; but they are valid lower bounds whatever `low` it is compared
-    with later, so a run is never made twice. Only which jumps get proven depends on it, never the result.
-    Runs at or below `low` are dropped: the search only moves up from `low`.
+    A run at `hi` prices its rivals up to the winners' prices of the `low` it was made for (`reach`), as long as it
+    buys what that `low` bought. Its margins are valid lower bounds whatever `low` it is compared with later, and
+    tightest against a `low` with the same purchases (whose prices, at a lower budget, are higher). But a run made
+    for a `low` with other purchases stopped pricing rivals where the two parted: against a later `low` that buys
+    what it buys, its rivals may be priced too little to prove anything. Such a run is made again, once, for the
+    first `low` that buys the same projects in the same order. Only which jumps get proven depends on this, never
+    the result. Runs at or below `low` are dropped: the search only moves up from `low`.
     """
 
     def __init__(self, prof: MesProfile) -> None:
         self.prof = prof
         self.done: dict[int, Run] = {}
+        self.along: dict[int, list[str]] = {}  # the purchases each run's rivals were priced along
 
     def at(self, hi: int, low: Run) -> Run:
         """The run at `hi` (made now, if needed, with its rivals priced up to `low`'s winners' prices)."""
         for gone in [b for b in self.done if b <= low.per_voter]:  # the search never goes back below `low`
             del self.done[gone]
+            del self.along[gone]
         if hi not in self.done:
-            reach = tuple((m.winner, m.price) for m in low.margins) if hi > low.per_voter + 1 else ()
-            self.done[hi] = _run(self.prof, hi, reach)
+            self._make(hi, low)
+        return self.done[hi]
+
+    def again(self, hi: int, low: Run) -> Run | None:
+        """The run at `hi` made again for `low`, if it buys what `low` buys but its rivals were priced along
+        other purchases (None otherwise: it would price them the same)."""
+        if self.along[hi] == low.winners or self.done[hi].winners != low.winners:
+            return None
+        return self._make(hi, low)
+
+    def _make(self, hi: int, low: Run) -> Run:
+        far = hi > low.per_voter + 1  # (next to `low`, no budget in between: no proof, no rival needed)
+        reach = tuple((m.winner, m.price) for m in low.margins) if far else ()
+        self.done[hi], self.along[hi] = _run(self.prof, hi, reach), low.winners if far else []
         return self.done[hi]
 
 
@@ -175,9 +192,10 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
                 stride = min(max(1, int(guess) - lo), int(failed.per_voter) - lo - 1)
         hi = min(lo + stride, ceiling)
         if failed is not None and hi >= failed.per_voter:
-            hi, high = int(failed.per_voter), failed
-        else:
-            high = runs.at(hi, low)
+            hi = int(failed.per_voter)
+        high = runs.at(hi, low)  # (the failed run too: made again if its rivals were priced along other purchases)
+        if failed is not None and hi == failed.per_voter:
+            failed = high
         if progress:
             progress(hi)
         if hi == lo + 1:  # no budget in between: only the cost matters
@@ -188,7 +206,7 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
             else:  # a new order: guess it lasts a quarter as long as the last one did
                 stride, start = max(1, (hi - start) // 4), hi
             lo, low = hi, high
-        elif proven(low, high):
+        elif proven(low, high) or ((again := runs.again(hi, low)) is not None and proven(low, high := again)):
             lo, low, stride = hi, high, _stride(low, high, stride * 4)
         else:
             failed, stride = high, (hi - lo) // 2

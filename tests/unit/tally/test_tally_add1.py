@@ -190,12 +190,44 @@ class _Counting(MesProfile):
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(VoteType.APPROVAL))
-def test_add1_never_runs_a_start_budget_twice(case: tuple[Election, int, int]) -> None:
+def test_add1_runs_a_start_budget_at_most_twice(case: tuple[Election, int, int]) -> None:
+    """Twice only when a run's rivals were priced along other purchases than a later `low`'s (`_Runs.again`)."""
     election, _, _ = case
     prof = _Counting(election, CHAIN)
     prof.budgets = []
     add1(prof, election.budget)
-    assert len(prof.budgets) == len(set(prof.budgets))
+    assert all(prof.budgets.count(b) <= 2 for b in prof.budgets)
+
+
+def test_a_run_is_made_again_only_for_a_low_that_buys_what_it_buys_along_other_rivals() -> None:
+    """`_Runs.again`: the run at hi, made for a low that bought other projects (its rivals priced only as far as
+    the two agreed), is made again for the first later low that buys what it buys, with that low's prices as
+    reach, and only once; never for a low that buys something else."""
+    from types import SimpleNamespace
+
+    from voting.tally.add1 import _Runs
+
+    made: list[tuple[int, tuple]] = []
+
+    class Prof:
+        def probe(self, per_voter: Fraction, reach: tuple) -> SimpleNamespace:
+            made.append((int(per_voter), reach))
+            return SimpleNamespace(per_voter=per_voter, winners=["b", "a"], margins=[])
+
+    def low(budget: int, winners: list[str]) -> SimpleNamespace:
+        margins = [SimpleNamespace(winner=w, price=Fraction(9 - i)) for i, w in enumerate(winners)]
+        return SimpleNamespace(per_voter=Fraction(budget), winners=winners, margins=margins)
+
+    runs = _Runs(Prof())  # type: ignore[arg-type]
+    first = runs.at(50, low(10, ["a", "b"]))  # type: ignore[arg-type]
+    assert made == [(50, ((("a", 9), ("b", 8))))]
+    assert runs.at(50, low(20, ["a", "b"])) is first  # type: ignore[arg-type]
+    assert runs.again(50, low(20, ["a", "c"])) is None  # type: ignore[arg-type]  # (it buys something else)
+    again = runs.again(50, low(30, ["b", "a"]))  # type: ignore[arg-type]
+    assert again is not None and again is not first and runs.at(50, low(31, ["b", "a"])) is again  # type: ignore[arg-type]
+    assert made[-1] == (50, (("b", 9), ("a", 8)))
+    assert runs.again(50, low(40, ["b", "a"])) is None  # type: ignore[arg-type]  # (once)
+    assert len(made) == 2
 
 
 @pytest.mark.parametrize("name", ["Netherlands_Assen_2024", "Switzerland_Zurich_SN"])
