@@ -17,15 +17,21 @@ A rival r cannot win round t anywhere in between if its price's lower bound (the
 money raised by `above`) divided by its cost stays above the winner's upper bound divided by the winner's cost
 at both ends (both are affine in t). Rivals that the monotone proof (`add1._same_path`) already puts above the
 winner need no check, nor those the run at `hi` found unaffordable (unaffordable below it too: money only
-grows with b along W). Floats are used throughout, every water level with a bound on its rounding, and every
-comparison needs a relative margin of 1e-9 (rounding is about 1e-13 here), so float rounding cannot make a
-false proof. Approval ballots only (cumulative ones keep the monotone proof).
+grows with b along W). Each check is affine in t; one that fails at one end only (a rival just overtaken at
+`lo`, or about to overtake at `hi`: the gap there is tiny, and the bounds' slack is not) still holds from where
+it crosses 0 to the other end. The budgets where every check holds are proven; the few between the failing end
+and the crossing are proven apart, by the same proof from a run that buys W in turn at the crossing
+(`mes_probe.along`, which prices no rival: the proofs on both sides check them all). Floats are used
+throughout, every water level with a bound on its rounding, and every comparison needs a relative margin of
+1e-9 (rounding is about 1e-13 here), so float rounding cannot make a false proof. Approval ballots only
+(cumulative ones keep the monotone proof).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from voting.tally.add1_atoms import Atoms, water_level
 from voting.tally.mes_price import rounding_bound
 
 if TYPE_CHECKING:
@@ -33,64 +39,10 @@ if TYPE_CHECKING:
     from voting.tally.mes_probe import Probe
     from voting.tally.mes_types import MesOutcome
 
-__all__ = ["Atoms", "ChordProof", "water_level"]
+__all__ = ["ChordProof"]
 
 _TOL = 1e-9  # relative margin every comparison needs
 _CUTS = 2  # how deep a range that fails at one end is cut (each cut costs a run along the purchases and a proof)
-_NEAR = 8  # a cut is made this fraction of the range from the end that failed
-
-
-class Atoms:
-    """Voters grouped by which of some projects they support (a purchase sequence's projects, in any order: the
-    grouping does not depend on the order, so one grouping serves every order of the same projects)."""
-
-    def __init__(self, np: Any, prof: MesProfile, projects: tuple[int, ...]) -> None:
-        self.bit = {i: t for t, i in enumerate(projects)}
-        words = [np.zeros(prof.voters, dtype=np.uint64) for _ in range(len(projects) // 64 + 1)]
-        for t, i in enumerate(projects):
-            words[t // 64][prof.supp[i]] |= np.uint64(1 << (t % 64))
-        if len(words) == 1:  # (without return_index, numpy sorts with its faster unstable sort)
-            distinct, self.of_voter, self.count = np.unique(words[0], return_inverse=True, return_counts=True)
-            self.words = [distinct]
-        else:
-            rows = np.stack(words, axis=1)
-            distinct, self.of_voter, self.count = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
-            self.words = [np.ascontiguousarray(distinct[:, j]) for j in range(len(words))]
-        self.of_voter = self.of_voter.reshape(-1)
-        self.count = self.count.astype(np.float64)
-        self._members: dict[int, Any] = {}
-        self._weights: dict[int, tuple[Any, Any]] = {}
-
-    def members(self, np: Any, i: int) -> Any:
-        """The atoms that support project i (one of the grouping's projects)."""
-        if i not in self._members:
-            t = self.bit[i]
-            self._members[i] = np.flatnonzero((self.words[t // 64] >> np.uint64(t % 64)) & np.uint64(1))
-        return self._members[i]
-
-    def weights(self, np: Any, prof: MesProfile, i: int) -> tuple[Any, Any]:
-        """The atoms holding supporters of project i (any project), and how many of its supporters each holds."""
-        if i not in self._weights:
-            weight = np.bincount(self.of_voter[prof.supp[i]], minlength=len(self.count))
-            idx = np.flatnonzero(weight)
-            self._weights[i] = idx, weight[idx].astype(np.float64)
-        return self._weights[i]
-
-
-def water_level(np: Any, money: Any, weight: Any, cost: float) -> tuple[float, float] | None:
-    """The water level p with sum(weight * min(money, p)) = cost, and a bound on its float error (None when
-    the money cannot cover the cost)."""
-    order = np.argsort(money)  # (any order of equal money gives the same level, within `err`)
-    m, k = money[order], weight[order]
-    paid = np.cumsum(m * k) - m * k  # paid in full by the atoms before each one
-    left = float(k.sum()) - (np.cumsum(k) - k)  # weight of each atom and those after it
-    covers = paid + m * left >= cost
-    j = int(np.argmax(covers)) if len(m) else 0
-    if not len(m) or not covers[j]:
-        return None
-    rest, total = cost - float(paid[j]), float(left[j])
-    err = rounding_bound(len(m)) * 4 * (cost + float(paid[j]) + float(m[j]) * total) / total
-    return rest / total, err
 
 
 def _level_above(np: Any, money: Any, weight: Any, cost: float, p: float) -> float | None:

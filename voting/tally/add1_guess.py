@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from voting.tally.add1_chord import Atoms, water_level
+from voting.tally.add1_atoms import Atoms, water_level
 
 if TYPE_CHECKING:
     from voting.tally.equalshares import MesProfile

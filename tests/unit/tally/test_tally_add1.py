@@ -281,7 +281,7 @@ def test_atoms_group_exactly_the_voters_who_support_the_same_projects(count: int
     projects its members say, whatever the order the projects are given in (one grouping per set)."""
     import numpy as np
 
-    from voting.tally.add1_chord import Atoms
+    from voting.tally.add1_atoms import Atoms
 
     gen = np.random.default_rng(seed)
     projects = [Project(f"p{i}", Fraction(10)) for i in range(count)]
