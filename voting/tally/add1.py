@@ -193,7 +193,7 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
         hi = min(lo + stride, ceiling)
         if failed is not None and hi >= failed.per_voter:
             hi = int(failed.per_voter)
-        high = runs.at(hi, low)  # (the failed run too: made again if its rivals were priced along other purchases)
+        high = runs.at(hi, low)  # (the failed run too, as it was made: `runs.again` below may make it again)
         if failed is not None and hi == failed.per_voter:
             failed = high
         if progress:

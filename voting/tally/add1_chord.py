@@ -29,6 +29,8 @@ throughout, every water level with a bound on its rounding, and every comparison
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from voting.tally.add1_atoms import Atoms, water_level
@@ -183,8 +185,10 @@ class ChordProof:
         ends_lo = [(float(r.price), r.doubt) for r in low.rounds[: last + 1]]
         ends_hi = [(float(r.price), r.doubt) for r in high.rounds[: last + 1]]
         atoms = self.atoms_of(order)  # (grouped by all the purchases: shared by every range with the same set)
-        return self._cut(atoms, order[: last + 1], close, int(low.per_voter), int(high.per_voter), ends_lo, ends_hi,
-                         _CUTS)
+        lo, hi = Fraction(low.per_voter), Fraction(high.per_voter)
+        if lo.denominator != 1 or hi.denominator != 1:  # (cuts are made at whole budgets only: none here)
+            return self._along(atoms, order[: last + 1], close, lo, hi, ends_lo, ends_hi) == []
+        return self._cut(atoms, order[: last + 1], close, int(lo), int(hi), ends_lo, ends_hi, _CUTS)
 
     def _cut(self, atoms: Atoms, order: tuple[int, ...], close: list[list[int]], lo: int, hi: int,
              ends_lo: list[tuple[float, float]], ends_hi: list[tuple[float, float]], cuts: int) -> bool:
@@ -210,9 +214,8 @@ class ChordProof:
         if not cuts or span < 2:
             return False
 
-        def holds(b: int) -> bool:
-            t = (b - lo) / span
-            return all((1 - t) * d0 + t * d1 > 0 for d0, d1 in fails)
+        def holds(b: int) -> bool:  # (in exact arithmetic: a float could round a value just under 0 up)
+            return all(Fraction(d0) * (hi - b) + Fraction(d1) * (b - lo) > 0 for d0, d1 in fails)
 
         # where every check holds: after the crossings of those failing at lo, before those failing at hi
         start = max((-d0 / (d1 - d0) for d0, d1 in fails if not d0 > 0), default=0.0)
@@ -223,7 +226,7 @@ class ChordProof:
             a += 1
         while z >= a and not holds(z):
             z -= 1
-        if a > z:
+        if a > z or a == hi or z == lo:  # (holding only at an end already known proves nothing new)
             return False
         from voting.tally.mes_probe import along
 
@@ -241,7 +244,8 @@ class ChordProof:
                 return False
         return True
 
-    def _along(self, atoms: Atoms, order: tuple[int, ...], close: list[list[int]], lo: int, hi: int,
+    def _along(self, atoms: Atoms, order: tuple[int, ...], close: list[list[int]], lo: Fraction | int,
+               hi: Fraction | int,
                ends_lo: list[tuple[float, float]],
                ends_hi: list[tuple[float, float]]) -> list[tuple[float, float]] | None:
         """The rival checks that fail at one end of the range from lo to hi along `order` (as far as it goes:
@@ -262,8 +266,8 @@ class ChordProof:
             top0, top1 = (p0 + up) / costs[w], (p1 + up) / costs[w]
             for r in close[t]:
                 gaps = self._above(r, atoms, bounds, top0, top1)
-                if gaps is None or not (gaps[0] > 0 or gaps[1] > 0):
-                    return None
+                if gaps is None or not (gaps[0] > 0 or gaps[1] > 0) or gaps[0] != gaps[0] or gaps[1] != gaps[1]:
+                    return None  # (fails at both ends, or not bounded, or not a number)
                 if not (gaps[0] > 0 and gaps[1] > 0):
                     fails.append(gaps)
             bounds.pay(np, sup, p0, p1, up, down, doubt)
@@ -277,7 +281,10 @@ class ChordProof:
         idx, weight = atoms.weights(np, prof, r)
         cost = prof.cost_float[r]
         at1 = water_level(np, bounds.y[idx], weight, cost)
-        if at1 is None:  # the run at hi found it affordable (it has a key): only float rounding says otherwise
+        if at1 is None:  # (the run at hi, or a cut's run along the purchases at a lower budget, falls short)
+            held = float(weight @ (bounds.y[idx] + bounds.above[idx])) * (1 + rounding_bound(len(idx)) * 4)
+            if held < cost * (1 - _TOL):  # its supporters surely cannot pay it at hi, so nowhere below
+                return math.inf, math.inf
             return None
         at0 = water_level(np, bounds.x[idx], weight, cost)
         low = bounds.lower(np, idx, weight, cost, at1[0] if at0 is None else at0[0], at1[0])

@@ -497,6 +497,10 @@ def test_cuts_prove_ranges_on_real_files_and_every_budget_in_them_buys_the_same_
     ([(-1.0, 3.0)], 0, [], False),  # no cut left
     ([(-1.0, 0.0)], 1, [], False),  # holds nowhere
     ([(-1.0, 199.0)], 1, [], True),  # holds from t > 1/200: from 101 on, and no budget between 100 and 101
+    ([(-1.0, 60.0)], 1, [(100, 102)], True),  # holds from t > 1/61: from 102 on
+    ([(60.0, -1.0)], 1, [(198, 200)], True),  # up to t < 60/61: up to 198
+    ([(-1.0, 0.001)], 1, [], False),  # holds at hi only: nothing new is proven, nothing is cut
+    ([(0.001, -1.0)], 1, [], False),  # at lo only
 ])
 def test_a_cut_proves_apart_exactly_the_budgets_where_a_check_fails(fails, cuts, parts, proven, monkeypatch) -> None:
     """`ChordProof._cut` with the proof itself stubbed: where checks fail at one end (each given as its value at
@@ -531,3 +535,43 @@ def test_a_cut_proves_apart_exactly_the_budgets_where_a_check_fails(fails, cuts,
     monkeypatch.setattr(ChordProof, "_along", lambda self, *args: (asked.append(args[3:5]), fails)[1])
     if parts:
         assert not proof._cut(None, (0,), [[]], 100, 200, [(1.0, 0.0)], [(1.0, 0.0)], cuts)  # type: ignore[arg-type]
+
+
+_one_end = st.tuples(st.floats(-5, 5, allow_nan=False), st.floats(-5, 5, allow_nan=False)).filter(
+    lambda d: (d[0] > 0) != (d[1] > 0))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_one_end, min_size=1, max_size=3), st.integers(0, 1000), st.integers(2, 300))
+def test_a_cut_leaves_no_budget_unproven(fails: list[tuple[float, float]], lo: int, span: int) -> None:
+    """`ChordProof._cut` with the proof stubbed (the whole range fails these checks, each at one end; any part
+    asked for is proven): when it says the range is proven, every budget strictly inside is either strictly
+    inside a part it proved apart, or one where every check holds (in exact arithmetic). Fails when a part is
+    skipped, or cut one budget short. (Reviewer's test, 2026-12-03.)"""
+    import voting.tally.mes_probe as mes_probe
+    from voting.tally.mes_probe import ProbeRound
+
+    hi = lo + span
+    asked: list[tuple[int, int]] = []
+
+    def along(self: ChordProof, atoms: object, order: object, close: object, a: int, b: int, *ends: object) -> object:
+        asked.append((a, b))
+        return fails if (a, b) == (lo, hi) else []
+
+    saved = ChordProof._along, mes_probe.along
+    ChordProof._along = along  # type: ignore[method-assign,assignment]
+    mes_probe.along = lambda prof, b, order, floors: [ProbeRound("p", 1.0, 0.0)]
+    try:
+        proof = ChordProof.__new__(ChordProof)
+        proof.prof = None  # type: ignore[assignment]
+        proven = proof._cut(None, (0,), [[]], lo, hi, [(1.0, 0.0)], [(1.0, 0.0)], 1)  # type: ignore[arg-type]
+    finally:
+        ChordProof._along, mes_probe.along = saved  # type: ignore[method-assign]
+    if not proven:
+        return
+    parts = asked[1:]
+    for b in range(lo + 1, hi):
+        if any(x < b < y for x, y in parts):
+            continue
+        t = Fraction(b - lo, span)
+        assert all((1 - t) * Fraction(d0) + t * Fraction(d1) > 0 for d0, d1 in fails), (b, parts)
