@@ -421,6 +421,7 @@ def across_a_change(draw: st.DrawFn) -> tuple[MesProfile, int, int, int]:
     return prof, lo, change, change + draw(st.integers(0, 60))
 
 
+@pytest.mark.heavy  # (10 s: in CI's heavy step, not in README's command)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(across_a_change())
 def test_a_cut_chord_proof_never_proves_a_range_whose_purchases_change_inside(
@@ -541,7 +542,7 @@ _one_end = st.tuples(st.floats(-5, 5, allow_nan=False), st.floats(-5, 5, allow_n
     lambda d: (d[0] > 0) != (d[1] > 0))
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.lists(_one_end, min_size=1, max_size=3), st.integers(0, 1000), st.integers(2, 300))
 def test_a_cut_leaves_no_budget_unproven(fails: list[tuple[float, float]], lo: int, span: int) -> None:
     """`ChordProof._cut` with the proof stubbed (the whole range fails these checks, each at one end; any part
