@@ -192,10 +192,9 @@ def add1(prof: MesProfile, budget: Fraction, progress: Progress | None = None) -
                 stride = min(max(1, int(guess) - lo), int(failed.per_voter) - lo - 1)
         hi = min(lo + stride, ceiling)
         if failed is not None and hi >= failed.per_voter:
-            hi = int(failed.per_voter)
-        high = runs.at(hi, low)  # (the failed run too, as it was made: `runs.again` below may make it again)
-        if failed is not None and hi == failed.per_voter:
-            failed = high
+            hi, high = int(failed.per_voter), failed
+        else:
+            high = runs.at(hi, low)
         if progress:
             progress(hi)
         if hi == lo + 1:  # no budget in between: only the cost matters

@@ -232,17 +232,17 @@ class ChordProof:
 
         # prices fall as the start budget rises (along the same purchases): those at hi are lower bounds below it
         floors = [p * (1 - 1e-9) - doubt for p, doubt in ends_hi]
-        if a - lo >= 2:  # (budgets strictly between lo and a to prove)
-            rounds = along(self.prof, a, order, floors)
-            ends_a = None if rounds is None else [(r.price, r.doubt) for r in rounds]
-            if ends_a is None or not self._cut(atoms, order, close, lo, a, ends_lo, ends_a, cuts - 1):
-                return False
-        if hi - z >= 2:
-            rounds = along(self.prof, z, order, floors)
-            ends_z = None if rounds is None else [(r.price, r.doubt) for r in rounds]
-            if ends_z is None or not self._cut(atoms, order, close, z, hi, ends_z, ends_hi, cuts - 1):
-                return False
-        return True
+
+        def ends_at(b: int) -> list[tuple[float, float]] | None:
+            rounds = along(self.prof, b, order, floors)
+            return None if rounds is None else [(r.price, r.doubt) for r in rounds]
+
+        # (a part proven apart when it has budgets strictly between its ends)
+        if a - lo >= 2 and not ((ends_a := ends_at(a)) is not None
+                                and self._cut(atoms, order, close, lo, a, ends_lo, ends_a, cuts - 1)):
+            return False
+        return hi - z < 2 or ((ends_z := ends_at(z)) is not None
+                              and self._cut(atoms, order, close, z, hi, ends_z, ends_hi, cuts - 1))
 
     def _along(self, atoms: Atoms, order: tuple[int, ...], close: list[list[int]], lo: Fraction | int,
                hi: Fraction | int,
@@ -266,8 +266,8 @@ class ChordProof:
             top0, top1 = (p0 + up) / costs[w], (p1 + up) / costs[w]
             for r in close[t]:
                 gaps = self._above(r, atoms, bounds, top0, top1)
-                if gaps is None or not (gaps[0] > 0 or gaps[1] > 0) or gaps[0] != gaps[0] or gaps[1] != gaps[1]:
-                    return None  # (fails at both ends, or not bounded, or not a number)
+                if gaps is None or math.isnan(gaps[0]) or math.isnan(gaps[1]) or not (gaps[0] > 0 or gaps[1] > 0):
+                    return None  # (not bounded, not a number, or fails at both ends)
                 if not (gaps[0] > 0 and gaps[1] > 0):
                     fails.append(gaps)
             bounds.pay(np, sup, p0, p1, up, down, doubt)

@@ -503,39 +503,48 @@ def test_cuts_prove_ranges_on_real_files_and_every_budget_in_them_buys_the_same_
     ([(-1.0, 0.001)], 1, [], False),  # holds at hi only: nothing new is proven, nothing is cut
     ([(0.001, -1.0)], 1, [], False),  # at lo only
 ])
-def test_a_cut_proves_apart_exactly_the_budgets_where_a_check_fails(fails, cuts, parts, proven, monkeypatch) -> None:
+def test_a_cut_proves_apart_exactly_the_budgets_where_a_check_fails(fails, cuts, parts, proven) -> None:
     """`ChordProof._cut` with the proof itself stubbed: where checks fail at one end (each given as its value at
     both ends, affine in between), the budgets where every check holds are taken as proven, and the rest are
     proven apart: from lo to the first budget where all hold, and from the last one to hi, with a run along the
     purchases made there. A sub-proof that fails fails the whole range."""
+    got, asked, made = _stubbed_cut(fails, 100, 200, cuts)
+    assert got is proven
+    assert asked == [(100, 200), *parts]
+    assert made == [b for lo, hi in parts for b in (hi if lo == 100 else lo,)]
+    if parts:  # a part that cannot be proven fails the range
+        assert not _stubbed_cut(fails, 100, 200, cuts, parts_hold=False)[0]
+
+
+def _stubbed_cut(fails: list[tuple[float, float]], lo: int, hi: int, cuts: int,
+                 parts_hold: bool = True) -> tuple[bool, list[tuple[int, int]], list[int]]:
+    """`ChordProof._cut` from lo to hi with the proof stubbed: the whole range fails these checks, and any part
+    asked for is proven (or, without `parts_hold`, fails them too); runs along the purchases are stubbed too.
+    Returns whether it proved the range, the ranges it asked to prove, and the budgets it made runs at."""
     import voting.tally.mes_probe as mes_probe
     from voting.tally.mes_probe import ProbeRound
 
     asked: list[tuple[int, int]] = []
-
-    def along(self: ChordProof, atoms: object, order: object, close: object, lo: int, hi: int, *ends: object) -> object:
-        asked.append((lo, hi))
-        return fails if (lo, hi) == (100, 200) else []
-
     made: list[int] = []
+
+    def along(self: ChordProof, atoms: object, order: object, close: object, a: int, b: int, *ends: object) -> object:
+        asked.append((a, b))
+        return fails if (a, b) == (lo, hi) or not parts_hold else []
 
     def run_along(prof: object, budget: int, order: tuple[int, ...], floors: list[float]) -> list[ProbeRound]:
         made.append(budget)
         return [ProbeRound("p", 1.0, 0.0)]
 
-    monkeypatch.setattr(ChordProof, "_along", along)
-    monkeypatch.setattr(mes_probe, "along", run_along)
-    proof = ChordProof.__new__(ChordProof)
-    proof.prof = None  # type: ignore[assignment]
-    assert proof._cut(None, (0,), [[]], 100, 200, [(1.0, 0.0)], [(1.0, 0.0)], cuts) is proven  # type: ignore[arg-type]
-    assert asked == [(100, 200), *parts]
-    assert made == [b for lo, hi in parts for b in (hi if lo == 100 else lo,)]
-
-    # a part that cannot be proven fails the range
-    asked.clear()
-    monkeypatch.setattr(ChordProof, "_along", lambda self, *args: (asked.append(args[3:5]), fails)[1])
-    if parts:
-        assert not proof._cut(None, (0,), [[]], 100, 200, [(1.0, 0.0)], [(1.0, 0.0)], cuts)  # type: ignore[arg-type]
+    saved = ChordProof._along, mes_probe.along  # (restored by hand: Hypothesis runs this many times per test)
+    ChordProof._along = along  # type: ignore[method-assign,assignment]
+    mes_probe.along = run_along
+    try:
+        proof = ChordProof.__new__(ChordProof)
+        proof.prof = None  # type: ignore[assignment]
+        proven = proof._cut(None, (0,), [[]], lo, hi, [(1.0, 0.0)], [(1.0, 0.0)], cuts)  # type: ignore[arg-type]
+    finally:
+        ChordProof._along, mes_probe.along = saved  # type: ignore[method-assign]
+    return proven, asked, made
 
 
 _one_end = st.tuples(st.floats(-5, 5, allow_nan=False), st.floats(-5, 5, allow_nan=False)).filter(
@@ -549,25 +558,8 @@ def test_a_cut_leaves_no_budget_unproven(fails: list[tuple[float, float]], lo: i
     asked for is proven): when it says the range is proven, every budget strictly inside is either strictly
     inside a part it proved apart, or one where every check holds (in exact arithmetic). Fails when a part is
     skipped, or cut one budget short. (Reviewer's test, 2026-12-03.)"""
-    import voting.tally.mes_probe as mes_probe
-    from voting.tally.mes_probe import ProbeRound
-
     hi = lo + span
-    asked: list[tuple[int, int]] = []
-
-    def along(self: ChordProof, atoms: object, order: object, close: object, a: int, b: int, *ends: object) -> object:
-        asked.append((a, b))
-        return fails if (a, b) == (lo, hi) else []
-
-    saved = ChordProof._along, mes_probe.along
-    ChordProof._along = along  # type: ignore[method-assign,assignment]
-    mes_probe.along = lambda prof, b, order, floors: [ProbeRound("p", 1.0, 0.0)]
-    try:
-        proof = ChordProof.__new__(ChordProof)
-        proof.prof = None  # type: ignore[assignment]
-        proven = proof._cut(None, (0,), [[]], lo, hi, [(1.0, 0.0)], [(1.0, 0.0)], 1)  # type: ignore[arg-type]
-    finally:
-        ChordProof._along, mes_probe.along = saved  # type: ignore[method-assign]
+    proven, asked, _ = _stubbed_cut(fails, lo, hi, 1)
     if not proven:
         return
     parts = asked[1:]
