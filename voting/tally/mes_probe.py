@@ -15,7 +15,8 @@ equal share (the supporters short of it hold exactly nothing, the others surely 
 is its key, so exact ties stay ties for the tie-break. When an interval cannot tell (a tie between prices that
 are not known exactly, a cost just covered, errors grown too wide) the probe gives up (`None`) and Add1 makes
 the exact run instead (`voting.tally.mes_run`). A probe that answers buys exactly what the exact run buys, in
-the same order.
+the same order. The money, its errors, pricing and paying are `voting.tally.probe_floats` (compiled where a C
+compiler was found when installing, with the same floats); this module runs the rounds.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import heapq
 from fractions import Fraction
 
 from voting.tally.mes_types import Margin
+from voting.tally.probe_floats import ULP, GiveUp, floats
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -31,12 +33,6 @@ if TYPE_CHECKING:
 
     from voting.tally.equalshares import MesProfile
     from voting.tally.mes_types import Key, Reach
-
-__all__ = ["Probe", "ProbeRound", "along", "probe"]
-
-_ULP = 2.0**-52
-_TINY = 2.0**-1000  # what a voter who may not be broke holds at least
-_WIDEST = 1e-9  # a price known less tightly than this (relative) gives up
 
 
 class ProbeRound:
@@ -75,34 +71,6 @@ def sum_bound(terms: int) -> float:
     return (26 + terms.bit_length()) * 2.0**-52
 
 
-def _equal_share(cost: float, payers: int) -> tuple[float, float, float, Fraction]:
-    """A price known to be exactly cost / payers: the float, bounds around it (it is within two roundings of the
-    exact share: the cost's and the division's) and the exact key, 1 / payers (price per unit of cost)."""
-    share = cost / payers
-    return share, share * (1 - 4 * _ULP), share * (1 + 4 * _ULP), Fraction(1, payers)
-
-
-# numpy's functions the probe calls hundreds of thousands of times on short arrays, where the call is the cost:
-# bound once, when the first probe runs (not at import: the command line starts without numpy). np.add.reduce of
-# a contiguous float64 array is what `sum` calls, the same pairwise summation.
-_add: Any = None
-_least: Any = None
-_lesser: Any = None
-_greater: Any = None
-_count: Any = None
-
-
-def _bind_numpy() -> None:
-    global _add, _least, _lesser, _greater, _count
-    import numpy as np
-
-    _add, _least, _lesser, _greater, _count = np.add.reduce, np.minimum.reduce, np.minimum, np.maximum, np.count_nonzero
-
-
-class _GiveUp(Exception):
-    """An interval could not decide what the exact run decides."""
-
-
 def probe(prof: MesProfile, per_voter: Fraction, reach: Reach = ()) -> Probe | None:
     """MES at this start budget in proven floats, or None when floats cannot prove a decision.
 
@@ -112,7 +80,7 @@ def probe(prof: MesProfile, per_voter: Fraction, reach: Reach = ()) -> Probe | N
         return None
     try:
         return _Run(prof, int(per_voter)).loop(reach)
-    except _GiveUp:
+    except GiveUp:
         return None
 
 
@@ -124,7 +92,7 @@ def along(prof: MesProfile, per_voter: int, order: tuple[int, ...], at_least: li
     bound on round t's price (a price at a higher start budget along the same purchases, less its doubt)."""
     if prof.cumulative or per_voter > 2**52:
         return None
-    run = _Run(prof, per_voter)
+    run = floats(prof, per_voter)
     rounds = []
     try:
         for i, floor in zip(order, at_least, strict=True):
@@ -134,122 +102,24 @@ def along(prof: MesProfile, per_voter: int, order: tuple[int, ...], at_least: li
             p, low, high, _ = got
             run.pay(p, low, high, i)
             rounds.append(ProbeRound(prof.ids[i], p, max(p - low, high - p)))
-    except _GiveUp:
+    except GiveUp:
         return None
     return rounds
 
 
 class _Run:
-    """The floats of one probe. Each voter's float money is within `err` (per voter, at most `most_err`) of the
-    exact money, and is exactly 0.0 only for voters who are exactly broke (a voter who may hold a little keeps
-    at least the smallest float)."""
+    """A probe: MES rounds on the floats of `voting.tally.probe_floats`, each winner proven."""
 
     def __init__(self, prof: MesProfile, per_voter: int) -> None:
-        import numpy as np
-
-        self.np, self.prof = np, prof
-        self.per_voter, self.start = per_voter, float(per_voter)  # a whole start budget, exact as a float
-        self.money = np.full(prof.voters, self.start)
-        self.err = np.zeros(prof.voters)
-        self.most_err = 0.0
-        self.facts = prof.facts()
-        if _count is None:  # (the last one bound)
-            _bind_numpy()
-
-    def price(self, i: int, at_least: float) -> tuple[float, float, float, Fraction | None] | None:
-        """Project i's price per unit of utility: (float, proven lower bound, proven upper bound, its key when
-        known exactly), or None when its supporters provably cannot pay it; gives up when neither is proven.
-
-        While no supporter has paid anything, all hold the start budget b exactly: the price is cost / k when
-        k * b covers the cost, and its key (price per unit of cost) exactly 1 / k, so that projects with as many
-        supporters tie exactly, as in the exact run, and the tie-break decides.
-
-        The float water level p is found by passes over the supporters: with P those whose float money is below
-        p (compared exactly), p = (cost - their money) / the others (`rich`), until P no longer grows. Then
-        g(q) = sum(min(money, q)) is within `rounding` of the cost at p (the float sum's and the division's
-        errors), and within `slack` of the exact money's g on [p - w, p + w]: the errors of the voters below
-        p + w + most_err (richer ones give q either way). Going down by w lowers g by w per rich voter; going up
-        by w raises it by w per voter richer than p + w. So once those changes pass slack + rounding, the exact
-        price lies in [p - w, p + w]."""
-        np, prof = self.np, self.prof
-        sup, k, cost, fuzz = self.facts[i]
-        x = self.money.take(sup)
-        held = float(_add(x))
-        c_hi, c_lo = cost * (1 + _ULP), cost * (1 - _ULP)  # the exact cost lies in between
-        if held * (1 + fuzz) + k * self.most_err < c_lo:
-            return None  # (most often: many projects drop out during a run, each checked once)
-        e = self.err.take(sup)
-        slack = float(_add(e)) * (1 + fuzz)
-        if slack == 0 and float(_least(x)) == self.start:  # nobody has paid yet: exact
-            if k * self.per_voter < prof.cost[i]:
-                return None
-            return _equal_share(cost, k)
-        if held * (1 + fuzz) + slack < c_lo:
-            return None
-        if held * (1 - fuzz) - slack < c_hi:
-            raise _GiveUp  # its supporters may just cover it, or just not
-        # water-filling passes rise to the level from any start below it: from a lower bound on the price
-        # (what the voters below p hold is read off sum(min(money, p)), which avoids copying them out: its
-        # error is at most fuzz of that sum plus an ulp or two of the product taken off)
-        p, poor = max(cost / k, at_least), -1
-        for _ in range(40):
-            below = int(_count(x < p))
-            if below == poor:
-                break  # p was computed from exactly the voters below it (and `spent` is what they hold)
-            if below < poor or below == k:  # rising from below, the set of the poor only grows: rounding
-                raise _GiveUp  # pushed a level past a voter's money (or past everyone's)
-            poor = below
-            covered = float(_add(_lesser(x, p))) if poor else 0.0
-            spent = covered - p * (k - poor) if poor else 0.0
-            p = (cost - spent) / (k - poor)
-        else:
-            raise _GiveUp
-        rich = k - poor
-        if poor == k - int(_count(x)):  # the poor are exactly those who hold nothing: maybe exact
-            if float(np.min(x - e, where=x > 0, initial=np.inf)) > cost / rich * (1 + 8 * _ULP):
-                # every other supporter surely holds more than the share: they all pay it, exactly cost / rich,
-                # and the key is exactly 1 / rich (so that exact ties stay ties, and the tie-break decides)
-                return _equal_share(cost, rich)
-        rounding = 2 * (fuzz + 2 * _ULP) * (cost + covered) + 4 * _ULP * cost
-        w = 2 * (rounding + slack) / rich + 4 * _ULP * p  # a first try, with every supporter's error
-        for _ in range(4):
-            under = x < p + w + self.most_err  # (the sum's rounding leaves out at most half an ulp of a voter)
-            near = int(_count(under)) - poor
-            slack = float(_add(e * under)) * (1 + fuzz)
-            if 2 * near > rich:
-                raise _GiveUp
-            need = 2 * (rounding + slack) / rich + 4 * _ULP * p
-            if need <= w:  # the voters counted for w include those for need: need is proven too
-                if 2 * need > _WIDEST * p:
-                    raise _GiveUp
-                return p, p - need, p + need, None
-            w = need
-        raise _GiveUp
-
-    def pay(self, p: float, low: float, high: float, i: int) -> None:
-        """The supporters of project i pay p each, or all they have. |max(0, m - p) - max(0, m* - q)| is at most
-        |m - m*| + |p - q| plus the subtraction's rounding; a voter clearly short of the price holds exactly 0
-        afterwards, as in the exact run."""
-        sup = self.facts[i][0]
-        d = self.money.take(sup)
-        d -= p
-        grown = max(p - low, high - p) + 2 * _ULP * (self.start + p) + _TINY
-        e = self.err.take(sup)
-        e += grown
-        keeps = d >= -2 * e  # (times 1 or 0: exact)
-        _greater(d, _TINY, out=d)
-        d *= keeps
-        e *= keeps
-        self.money[sup] = d
-        self.err[sup] = e
-        self.most_err += grown
+        self.prof, self.per_voter, self.start = prof, per_voter, float(per_voter)
+        self.floats = floats(prof, per_voter)
 
     def loop(self, reach: Reach) -> Probe:
-        prof = self.prof
+        prof, money = self.prof, self.floats
         rank = prof.tie_rank
         cost = prof.cost_float
         # keys (price per unit of utility / unit = price / cost) as proven lower bounds, lowest first
-        heap: list[tuple[Key, int]] = [(e[0] * (1 - 4 * _ULP), e[2]) for e in prof.candidates(self.start)]
+        heap: list[tuple[Key, int]] = [(e[0] * (1 - 4 * ULP), e[2]) for e in prof.candidates(self.start)]
         heapq.heapify(heap)
         rounds: list[ProbeRound] = []
         margins: list[Margin] = []
@@ -258,7 +128,7 @@ class _Run:
         while heap:
             t = len(rounds)
             on_path = on_path and t < len(reach)
-            floor = float(reach[t][1]) * (1 + 4 * _ULP) if on_path else None
+            floor = float(reach[t][1]) * (1 + 4 * ULP) if on_path else None
             best_hi: Key | None = None
             priced: dict[int, tuple[Key, Key, float, float, float]] = {}  # keys low, high; price, low, high
             bounds_lo: dict[int, Key] = {}
@@ -269,7 +139,7 @@ class _Run:
                     unseen = bound
                     break
                 heapq.heappop(heap)
-                got = self.price(i, bound * cost[i])
+                got = money.price(i, bound * cost[i])
                 if got is None:
                     continue  # unaffordable now, so for ever
                 p, low, high, exact = got
@@ -277,7 +147,7 @@ class _Run:
                 k_lo: Key
                 k_hi: Key
                 if exact is None:
-                    k_lo, k_hi = low / c * (1 - 2 * _ULP), high / c * (1 + 2 * _ULP)
+                    k_lo, k_hi = low / c * (1 - 2 * ULP), high / c * (1 + 2 * ULP)
                 else:
                     k_lo = k_hi = exact
                 priced[i] = (k_lo, k_hi, p, low, high)
@@ -295,13 +165,13 @@ class _Run:
                 before.append(unseen)
             b, a = min(before, default=None), min(after, default=None)
             if (b is not None and not w_hi < b) or (a is not None and not w_hi <= a):
-                raise _GiveUp
+                raise GiveUp
             margins.append(Margin(winner, w_hi, b, a))
             rivals.append((bounds_lo, unseen))
             on_path = on_path and winner == reach[t][0]
             for j, k in bounds_lo.items():
                 if j != winner:
                     heapq.heappush(heap, (k, j))
-            self.pay(w_p, w_low, w_high, winner)
+            money.pay(w_p, w_low, w_high, winner)
             rounds.append(ProbeRound(prof.ids[winner], w_p, max(w_p - w_low, w_high - w_p)))
         return Probe(Fraction(self.per_voter), rounds, margins, rivals)

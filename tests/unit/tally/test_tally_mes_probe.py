@@ -124,7 +124,7 @@ def test_a_price_interval_holds_the_exact_price_when_one_voter_sits_an_ulp_under
     """k supporters, one holding the float just under fl(cost / k) where that rounds up (so exactly under the
     share: they pay all they have), the others rich: every interval the probe's pricing returns holds the exact
     price (a wrong one came back for k = 6, cost 7 before the fix)."""
-    from voting.tally.mes_probe import _GiveUp, _Run
+    from voting.tally.probe_floats import Floats, GiveUp
 
     checked = 0
     for cost in range(1, 400):
@@ -133,12 +133,12 @@ def test_a_price_interval_holds_the_exact_price_when_one_voter_sits_an_ulp_under
             continue
         prof = MesProfile(Election.build([Project("A", Fraction(cost))], 1000, VoteType.APPROVAL,
                                          [Ballot(("A",))] * k), CHAIN)
-        run = _Run(prof, 10 * cost)
+        run = Floats(prof, 10 * cost)
         run.money[0] = float(np.nextafter(share, 0.0))
         exact = (Fraction(cost) - Fraction(run.money[0])) / (k - 1)
         try:
             got = run.price(0, 0.0)
-        except _GiveUp:
+        except GiveUp:
             continue
         assert got is not None
         assert Fraction(got[1]) <= exact <= Fraction(got[2]), (cost, got, float(exact))

@@ -1,0 +1,200 @@
+"""The floats of a probe (`voting.tally.mes_probe`): every voter's money, a bound on its error, and the two things
+a probe does with them, pricing a project and paying for it, each decision proven or given up on.
+
+`Floats.price` and `Floats.pay` in numpy are the definition. `CompiledFloats` runs the same float operations in the
+same order, compiled (voting/tally/_probe.c, built by hatch_build.py where a C compiler is), so it returns the
+same floats bit for bit (tests/unit/tally/test_tally_probe_kernel.py) without numpy's cost per call on short
+arrays: a probe prices some 117 projects, each in about 20 numpy calls.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any
+
+    from voting.tally.equalshares import MesProfile
+
+__all__ = ["ULP", "CompiledFloats", "Floats", "GiveUp", "floats"]
+
+ULP = 2.0**-52
+_TINY = 2.0**-1000  # what a voter who may not be broke holds at least
+_WIDEST = 1e-9  # a price known less tightly than this (relative) gives up
+
+
+class GiveUp(Exception):
+    """An interval could not decide what the exact run decides."""
+
+
+def equal_share(cost: float, payers: int) -> tuple[float, float, float, Fraction]:
+    """A price known to be exactly cost / payers: the float, bounds around it (it is within two roundings of the
+    exact share: the cost's and the division's) and the exact key, 1 / payers (price per unit of cost)."""
+    share = cost / payers
+    return share, share * (1 - 4 * ULP), share * (1 + 4 * ULP), Fraction(1, payers)
+
+
+# numpy's functions the probe calls hundreds of thousands of times on short arrays, where the call is the cost:
+# bound once, when the first probe runs (not at import: the command line starts without numpy). np.add.reduce of
+# a contiguous float64 array is what `sum` calls, the same pairwise summation.
+_add: Any = None
+_least: Any = None
+_lesser: Any = None
+_greater: Any = None
+_count: Any = None
+# The compiled loops (voting/tally/_probe.c), False where they were not built. Tests set `compiled` to False to run
+# the numpy code.
+_kernel: Any = None
+compiled = True
+
+
+def _bind_numpy() -> None:
+    global _add, _least, _lesser, _greater, _count, _kernel
+    import numpy as np
+
+    try:
+        from voting.tally import _probe  # type: ignore[attr-defined]
+    except ImportError:
+        _kernel = False
+    else:
+        _kernel = _probe
+    _add, _least, _lesser, _greater, _count = np.add.reduce, np.minimum.reduce, np.minimum, np.maximum, np.count_nonzero
+
+
+def floats(prof: MesProfile, per_voter: int) -> Floats:
+    """Every voter holding this whole start budget, with the compiled loops where they were built (and `compiled`
+    is on)."""
+    if _count is None:
+        _bind_numpy()
+    return CompiledFloats(prof, per_voter) if compiled and _kernel else Floats(prof, per_voter)
+
+
+class Floats:
+    """The money of one probe. Each voter's float money is within `err` (per voter, at most `most_err`) of the
+    exact money, and is exactly 0.0 only for voters who are exactly broke (a voter who may hold a little keeps
+    at least the smallest float)."""
+
+    def __init__(self, prof: MesProfile, per_voter: int) -> None:
+        import numpy as np
+
+        self.np, self.prof = np, prof
+        self.per_voter, self.start = per_voter, float(per_voter)  # a whole start budget, exact as a float
+        self.money = np.full(prof.voters, self.start)
+        self.err = np.zeros(prof.voters)
+        self.most_err = 0.0
+        self.facts = prof.facts()
+
+    def price(self, i: int, at_least: float) -> tuple[float, float, float, Fraction | None] | None:
+        """Project i's price per unit of utility: (float, proven lower bound, proven upper bound, its key when
+        known exactly), or None when its supporters provably cannot pay it; gives up when neither is proven.
+
+        While no supporter has paid anything, all hold the start budget b exactly: the price is cost / k when
+        k * b covers the cost, and its key (price per unit of cost) exactly 1 / k, so that projects with as many
+        supporters tie exactly, as in the exact run, and the tie-break decides.
+
+        The float water level p is found by passes over the supporters: with P those whose float money is below
+        p (compared exactly), p = (cost - their money) / the others (`rich`), until P no longer grows. Then
+        g(q) = sum(min(money, q)) is within `rounding` of the cost at p (the float sum's and the division's
+        errors), and within `slack` of the exact money's g on [p - w, p + w]: the errors of the voters below
+        p + w + most_err (richer ones give q either way). Going down by w lowers g by w per rich voter; going up
+        by w raises it by w per voter richer than p + w. So once those changes pass slack + rounding, the exact
+        price lies in [p - w, p + w]."""
+        np, prof = self.np, self.prof
+        sup, k, cost, fuzz = self.facts[i]
+        x = self.money.take(sup)
+        held = float(_add(x))
+        c_hi, c_lo = cost * (1 + ULP), cost * (1 - ULP)  # the exact cost lies in between
+        if held * (1 + fuzz) + k * self.most_err < c_lo:
+            return None  # (most often: many projects drop out during a run, each checked once)
+        e = self.err.take(sup)
+        slack = float(_add(e)) * (1 + fuzz)
+        if slack == 0 and float(_least(x)) == self.start:  # nobody has paid yet: exact
+            if k * self.per_voter < prof.cost[i]:
+                return None
+            return equal_share(cost, k)
+        if held * (1 + fuzz) + slack < c_lo:
+            return None
+        if held * (1 - fuzz) - slack < c_hi:
+            raise GiveUp  # its supporters may just cover it, or just not
+        # water-filling passes rise to the level from any start below it: from a lower bound on the price
+        # (what the voters below p hold is read off sum(min(money, p)), which avoids copying them out: its
+        # error is at most fuzz of that sum plus an ulp or two of the product taken off)
+        p, poor = max(cost / k, at_least), -1
+        for _ in range(40):
+            below = int(_count(x < p))
+            if below == poor:
+                break  # p was computed from exactly the voters below it (and `spent` is what they hold)
+            if below < poor or below == k:  # rising from below, the set of the poor only grows: rounding
+                raise GiveUp  # pushed a level past a voter's money (or past everyone's)
+            poor = below
+            covered = float(_add(_lesser(x, p))) if poor else 0.0
+            spent = covered - p * (k - poor) if poor else 0.0
+            p = (cost - spent) / (k - poor)
+        else:
+            raise GiveUp
+        rich = k - poor
+        if poor == k - int(_count(x)):  # the poor are exactly those who hold nothing: maybe exact
+            if float(np.min(x - e, where=x > 0, initial=np.inf)) > cost / rich * (1 + 8 * ULP):
+                # every other supporter surely holds more than the share: they all pay it, exactly cost / rich,
+                # and the key is exactly 1 / rich (so that exact ties stay ties, and the tie-break decides)
+                return equal_share(cost, rich)
+        rounding = 2 * (fuzz + 2 * ULP) * (cost + covered) + 4 * ULP * cost
+        w = 2 * (rounding + slack) / rich + 4 * ULP * p  # a first try, with every supporter's error
+        for _ in range(4):
+            under = x < p + w + self.most_err  # (the sum's rounding leaves out at most half an ulp of a voter)
+            near = int(_count(under)) - poor
+            slack = float(_add(e * under)) * (1 + fuzz)
+            if 2 * near > rich:
+                raise GiveUp
+            need = 2 * (rounding + slack) / rich + 4 * ULP * p
+            if need <= w:  # the voters counted for w include those for need: need is proven too
+                if 2 * need > _WIDEST * p:
+                    raise GiveUp
+                return p, p - need, p + need, None
+            w = need
+        raise GiveUp
+
+    def pay(self, p: float, low: float, high: float, i: int) -> None:
+        """The supporters of project i pay p each, or all they have. |max(0, m - p) - max(0, m* - q)| is at most
+        |m - m*| + |p - q| plus the subtraction's rounding; a voter clearly short of the price holds exactly 0
+        afterwards, as in the exact run."""
+        sup = self.facts[i][0]
+        d = self.money.take(sup)
+        d -= p
+        grown = max(p - low, high - p) + 2 * ULP * (self.start + p) + _TINY
+        e = self.err.take(sup)
+        e += grown
+        keeps = d >= -2 * e  # (times 1 or 0: exact)
+        _greater(d, _TINY, out=d)
+        d *= keeps
+        e *= keeps
+        self.money[sup] = d
+        self.err[sup] = e
+        self.most_err += grown
+
+
+class CompiledFloats(Floats):
+    """`Floats` with `price` and `pay` compiled (voting/tally/_probe.c): the same float operations in the same order,
+    so the same results bit for bit, without numpy's cost per call. Each voter's money and its error sit side by
+    side in `purse` (n by 2), read together."""
+
+    def __init__(self, prof: MesProfile, per_voter: int) -> None:
+        super().__init__(prof, per_voter)
+        self.purse = self.np.column_stack([self.money, self.err])
+
+    def price(self, i: int, at_least: float) -> tuple[float, float, float, Fraction | None] | None:
+        sup, k, cost, fuzz = self.facts[i]
+        code, a, low, high = _kernel.price(self.purse, sup, cost, fuzz, self.most_err, self.start, at_least)
+        if code == 4:  # a float price within [low, high]
+            return a, low, high, None
+        if code == 0:  # its supporters surely cannot pay it
+            return None
+        if code == 1:
+            raise GiveUp
+        if code == 2:  # nobody has paid yet: exact
+            return None if k * self.per_voter < self.prof.cost[i] else equal_share(cost, k)
+        return equal_share(cost, a)  # the supporters who hold anything all pay the equal share, exactly
+
+    def pay(self, p: float, low: float, high: float, i: int) -> None:
+        self.most_err += _kernel.pay(self.purse, self.facts[i][0], p, low, high, self.start)
