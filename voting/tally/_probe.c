@@ -8,15 +8,9 @@
 
    Compiled with -ffp-contract=off: a fused multiply-add would round differently from numpy's two operations. */
 
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <math.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include "_kernel.h"
 
-#define ULP (1.0 / 4503599627370496.0) /* 2**-52 */
-#define TINY 9.332636185032189e-302    /* 2**-1000 */
+#define TINY 9.332636185032189e-302 /* 2**-1000 */
 #define WIDEST 1e-9
 
 /* numpy's pairwise sum (PW_BLOCKSIZE 128, eight running sums, unrolled by 8) */
@@ -55,26 +49,6 @@ static double pairwise(const double *a, Py_ssize_t n)
 static double np_sum(const double *a, Py_ssize_t n)
 {
     return pairwise(a, n);
-}
-
-static int get(PyObject *obj, Py_buffer *view, int writable, char kind)
-{
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(obj, view, flags) < 0) {
-        return -1;
-    }
-    const char *f = view->format ? view->format : "B";
-    if (f[0] == '=' || f[0] == '@' || f[0] == '<') {
-        f++;
-    }
-    int ok = view->itemsize == 8 && (kind == 'd' ? view->ndim >= 1 : view->ndim == 1) &&
-             (kind == 'd' ? f[0] == 'd' && f[1] == 0 : (f[0] == 'l' || f[0] == 'q' || f[0] == 'n') && f[1] == 0);
-    if (!ok) {
-        PyBuffer_Release(view);
-        PyErr_SetString(PyExc_TypeError, kind == 'd' ? "expected a float64 array" : "expected an int64 array");
-        return -1;
-    }
-    return 0;
 }
 
 enum { UNAFFORDABLE = 0, GIVE_UP = 1, FRESH = 2, EQUAL = 3, PRICE = 4 };
@@ -270,7 +244,8 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_probe", "Compiled loops of the float probe.", -1, methods, NULL, NULL, NULL, NULL};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_probe", "Compiled loops of the float probe.", -1, methods,
+                                    NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__probe(void)
 {

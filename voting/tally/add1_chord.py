@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from voting.tally.add1_atoms import Atoms, water_level
-from voting.tally.mes_price import rounding_bound
+from voting.tally.add1_atoms import Atoms
+from voting.tally.add1_bounds import make_bounds
 
 if TYPE_CHECKING:
     from voting.tally.equalshares import MesProfile
@@ -45,105 +45,6 @@ __all__ = ["ChordProof"]
 
 _TOL = 1e-9  # relative margin every comparison needs
 _CUTS = 2  # how deep a range that fails at one end is cut (each cut costs a run along the purchases and a proof)
-
-
-def _level_above(np: Any, money: Any, weight: Any, cost: float, p: float) -> float | None:
-    """An upper bound on the water level of `money` (see `_level`; money lowered by its bound may be a little
-    below 0): Newton steps on sum(weight * min(money, p)), lengthened by a thousandth so as to pass the level,
-    until one is checked to cover the cost (with a bound on its rounding, terms of either sign); then from
-    the level found by sorting; None when neither is proven."""
-    bound = rounding_bound(len(money)) * 4
-    for step in range(6):
-        terms = np.minimum(money, p)
-        covered, doubt = float(weight @ terms), bound * float(weight @ np.abs(terms))
-        if covered - doubt >= cost:
-            return p
-        rich = float(weight @ (money > p))  # (whole weights: exact)
-        if rich <= 0:
-            return None
-        if step == 1:  # Newton from below is slow to pass the level: start again from the sorted water level
-            level = water_level(np, money, weight, cost)
-            if level is None:
-                return None
-            p = level[0] + level[1] + p * _TOL * 1e-3
-        else:
-            p += (cost - covered + 2 * doubt) / rich * (1 + 1e-3) + p * _TOL * 1e-3  # past the doubt too
-    return None
-
-
-def _partition(xe: Any, ye: Any, weight: Any, total: float, cost: float, poor: Any) -> tuple[float, float] | None:
-    """Lower bounds at both ends on a price from the partition `poor` of its supporters (money at most xe at lo,
-    ye at hi, and within the same errors of the chord in between; `total` their whole weight): price >=
-    (cost - money of the poor) / the others' weight (weights are whole numbers: their sums are exact)."""
-    held = weight * poor
-    rich = total - float(held.sum())
-    if rich <= 0:
-        return None
-    slack = rounding_bound(len(held)) * 4
-    return (cost - float(held @ xe) * (1 + slack)) / rich, (cost - float(held @ ye) * (1 + slack)) / rich
-
-
-class _Bounds:
-    """Chords and error bounds of every atom's money along one purchase sequence between two budgets."""
-
-    def __init__(self, np: Any, atoms: int, lo: float, hi: float) -> None:
-        self.x, self.y = np.full(atoms, lo), np.full(atoms, hi)
-        self.below, self.above = np.zeros(atoms), np.zeros(atoms)  # how far money may stray under/over its chord
-
-    def lower(self, np: Any, idx: Any, weight: Any, cost: float, p0: float, p1: float) -> tuple[float, float] | None:
-        """A lower bound at both ends on a price whose ends are near p0 and p1, valid (affine) in between
-        (supporters: the atoms `idx` with `weight`)."""
-        x, y, err = self.x[idx], self.y[idx], self.above[idx]
-        xe, ye, total = x + err, y + err, float(weight.sum())
-        options = [b for b in (_partition(xe, ye, weight, total, cost, x <= p0),
-                               _partition(xe, ye, weight, total, cost, y <= p1)) if b is not None]
-        return max(options, key=lambda b: min(b[0] - p0, b[1] - p1)) if options else None
-
-    def price(self, np: Any, idx: Any, weight: Any, cost: float, p0: float, p1: float,
-              doubt: float) -> tuple[float, float] | None:
-        """How far above and below the chord of its end prices p0 and p1 (from the runs, each within `doubt` of
-        the exact price) a project's price may go in between (supporters: the atoms `idx` with `weight`); None
-        when the bounds give out."""
-        x, y, under, over = self.x[idx], self.y[idx], self.below[idx], self.above[idx]
-        top0, top1 = _level_above(np, x - under, weight, cost, p0), _level_above(np, y - under, weight, cost, p1)
-        xe, ye, total = x + over, y + over, float(weight.sum())
-        first = _partition(xe, ye, weight, total, cost, x <= p0)
-        second = _partition(xe, ye, weight, total, cost, y <= p1)
-        if top0 is None or top1 is None or first is None or second is None:
-            return None
-        slack = _TOL * 1e-3 * max(p0, p1) + doubt  # the end prices' conversion to floats, generously
-        up = max(top0 - p0, top1 - p1, 0.0) + slack
-        # the better of the two partitions at each budget: at least their mix, (1 - t) first + t second
-        e10, big1 = max(p0 - first[0], 0.0), max(p1 - first[1], 0.0)
-        big2, e21 = max(p0 - second[0], 0.0), max(p1 - second[1], 0.0)
-        down = min(max(e10, big1), max(big2, e21), max(e10, e21) + (big1 + big2) / 4)
-        return up, down + slack
-
-    def pay(self, np: Any, idx: Any, p0: float, p1: float, up: float, down: float, doubt: float) -> None:
-        """Money after paying, max(0, money - price), near the chord of its values at both ends: a price up to
-        `up` over its chord leaves money under the chord, one up to `down` under it leaves money over it; an
-        atom paying all it has at one end only sinks under its chord by at most the kink's depth (max(0, .)
-        of a line is convex); one paying all it has at both ends holds 0 or a little over. End prices off by
-        up to `doubt` put the computed ends of every payer's money off by as much more (max(0, .) does not
-        stretch distances): both bounds take it, as they take the subtractions' rounding."""
-        x, y, under, over = self.x[idx], self.y[idx], self.below[idx], self.above[idx]
-        a, b = x - p0, y - p1
-        rich0, rich1 = a > 0, b > 0
-        scale = max(float(x.max(initial=0.0)), float(y.max(initial=0.0)), p0, p1)
-        slack = scale * _TOL * 1e-3 + doubt  # the subtractions' own rounding, generously
-        below, above = under + up, over + down  # (added in the order the bounds always were: the same floats)
-        bent = np.flatnonzero(rich0 != rich1)  # (few atoms: the kinks are computed for those only)
-        if len(bent):
-            aa, bb = np.abs(a[bent]), np.abs(b[bent])
-            below[bent] += aa * bb / np.maximum(aa + bb, 1e-300)
-        below += slack
-        above += slack
-        broke = np.flatnonzero(~(rich0 | rich1))
-        if len(broke):
-            below[broke] = slack
-            above[broke] = np.maximum(0.0, np.maximum(a[broke], b[broke]) + over[broke] + down) + slack
-        self.below[idx], self.above[idx] = below, above
-        self.x[idx], self.y[idx] = np.maximum(a, 0), np.maximum(b, 0)
 
 
 class ChordProof:
@@ -253,7 +154,7 @@ class ChordProof:
         the rival is proven above the winner); None when one fails at both ends, or the winner's price is not
         bounded. An empty list: every budget from lo to hi buys `order`."""
         np, costs = self.np, self.prof.cost_float
-        bounds = _Bounds(np, len(atoms.count), float(lo), float(hi))
+        bounds = make_bounds(np, len(atoms.count), float(lo), float(hi))
         fails = []
         for t, w in enumerate(order):
             sup = atoms.members(np, w)
@@ -265,29 +166,11 @@ class ChordProof:
             up, down = priced
             top0, top1 = (p0 + up) / costs[w], (p1 + up) / costs[w]
             for r in close[t]:
-                gaps = self._above(r, atoms, bounds, top0, top1)
+                idx, weight = atoms.weights(np, self.prof, r)
+                gaps = bounds.gaps(np, idx, weight, costs[r], top0, top1)
                 if gaps is None or math.isnan(gaps[0]) or math.isnan(gaps[1]) or not (gaps[0] > 0 or gaps[1] > 0):
                     return None  # (not bounded, not a number, or fails at both ends)
                 if not (gaps[0] > 0 and gaps[1] > 0):
                     fails.append(gaps)
             bounds.pay(np, sup, p0, p1, up, down, doubt)
         return fails
-
-    def _above(self, r: int, atoms: Atoms, bounds: _Bounds, top0: float, top1: float) -> tuple[float, float] | None:
-        """How far rival r's price per unit is proven to stay above the winner's bound (top0 at lo, top1 at hi)
-        with the relative margin every comparison needs, at both ends of the affine bounds (so in between too
-        where both are positive); None when it is not bounded."""
-        np, prof = self.np, self.prof
-        idx, weight = atoms.weights(np, prof, r)
-        cost = prof.cost_float[r]
-        at1 = water_level(np, bounds.y[idx], weight, cost)
-        if at1 is None:  # (the run at hi, or a cut's run along the purchases at a lower budget, falls short)
-            held = float(weight @ (bounds.y[idx] + bounds.above[idx])) * (1 + rounding_bound(len(idx)) * 4)
-            if held < cost * (1 - _TOL):  # its supporters surely cannot pay it at hi, so nowhere below
-                return math.inf, math.inf
-            return None
-        at0 = water_level(np, bounds.x[idx], weight, cost)
-        low = bounds.lower(np, idx, weight, cost, at1[0] if at0 is None else at0[0], at1[0])
-        if low is None:
-            return None
-        return low[0] / cost - top0 * (1 + _TOL), low[1] / cost - top1 * (1 + _TOL)

@@ -9,6 +9,7 @@ arrays: a probe prices some 117 projects, each in about 20 numpy calls.
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
     from voting.tally.equalshares import MesProfile
 
-__all__ = ["ULP", "CompiledFloats", "Floats", "GiveUp", "floats"]
+__all__ = ["ULP", "CompiledFloats", "Floats", "GiveUp", "floats", "kernel"]
 
 ULP = 2.0**-52
 _TINY = 2.0**-1000  # what a voter who may not be broke holds at least
@@ -43,31 +44,38 @@ _least: Any = None
 _lesser: Any = None
 _greater: Any = None
 _count: Any = None
-# The compiled loops (voting/tally/_probe.c), False where they were not built. Tests set `compiled` to False to run
-# the numpy code.
-_kernel: Any = None
-compiled = True
+# The compiled loops (voting/tally/_probe.c, _chord.c), by module name; False where they were not built. Tests set
+# `compiled` to False to run the numpy code, as GREENBALLOT_NUMPY_ONLY=1 does for a whole process.
+_modules: dict[str, Any] = {}
+compiled = not os.environ.get("GREENBALLOT_NUMPY_ONLY")
 
 
 def _bind_numpy() -> None:
-    global _add, _least, _lesser, _greater, _count, _kernel
+    global _add, _least, _lesser, _greater, _count
     import numpy as np
 
-    try:
-        from voting.tally import _probe  # type: ignore[attr-defined]
-    except ImportError:
-        _kernel = False
-    else:
-        _kernel = _probe
     _add, _least, _lesser, _greater, _count = np.add.reduce, np.minimum.reduce, np.minimum, np.maximum, np.count_nonzero
+
+
+def kernel(name: str = "_probe") -> Any:
+    """The compiled loops `voting.tally.<name>` (`_probe`: this module's; `_chord`: the chord proof's) where they
+    were built and `compiled` is on, else None."""
+    if _count is None:
+        _bind_numpy()
+    if name not in _modules:
+        import importlib
+
+        try:
+            _modules[name] = importlib.import_module(f"voting.tally.{name}")
+        except ImportError:
+            _modules[name] = False
+    return _modules[name] if compiled and _modules[name] else None
 
 
 def floats(prof: MesProfile, per_voter: int) -> Floats:
     """Every voter holding this whole start budget, with the compiled loops where they were built (and `compiled`
     is on)."""
-    if _count is None:
-        _bind_numpy()
-    return CompiledFloats(prof, per_voter) if compiled and _kernel else Floats(prof, per_voter)
+    return CompiledFloats(prof, per_voter) if kernel() else Floats(prof, per_voter)
 
 
 class Floats:
@@ -182,10 +190,11 @@ class CompiledFloats(Floats):
     def __init__(self, prof: MesProfile, per_voter: int) -> None:
         super().__init__(prof, per_voter)
         self.purse = self.np.column_stack([self.money, self.err])
+        self.k = kernel()
 
     def price(self, i: int, at_least: float) -> tuple[float, float, float, Fraction | None] | None:
         sup, k, cost, fuzz = self.facts[i]
-        code, a, low, high = _kernel.price(self.purse, sup, cost, fuzz, self.most_err, self.start, at_least)
+        code, a, low, high = self.k.price(self.purse, sup, cost, fuzz, self.most_err, self.start, at_least)
         if code == 4:  # a float price within [low, high]
             return a, low, high, None
         if code == 0:  # its supporters surely cannot pay it
@@ -197,4 +206,4 @@ class CompiledFloats(Floats):
         return equal_share(cost, a)  # the supporters who hold anything all pay the equal share, exactly
 
     def pay(self, p: float, low: float, high: float, i: int) -> None:
-        self.most_err += _kernel.pay(self.purse, self.facts[i][0], p, low, high, self.start)
+        self.most_err += self.k.pay(self.purse, self.facts[i][0], p, low, high, self.start)

@@ -324,7 +324,7 @@ def test_the_chord_proofs_payment_gives_the_same_floats_as_first_written(seed: i
     """Payment fixes up kinks and broke atoms on those atoms only: the bounds are the very same floats."""
     import numpy as np
 
-    from voting.tally.add1_chord import _Bounds
+    from voting.tally.add1_bounds import Bounds as _Bounds
 
     gen = np.random.default_rng(seed)
     n = int(gen.integers(1, 60))
@@ -348,7 +348,7 @@ def test_a_partition_bound_is_never_above_the_exact_value(seed: int) -> None:
     subtraction's and division's rounding (a few ulps: the proof's comparisons keep a margin of 1e-9)."""
     import numpy as np
 
-    from voting.tally.add1_chord import _partition
+    from voting.tally.add1_bounds import _partition
 
     gen = np.random.default_rng(seed)
     n = int(gen.integers(1, 400))

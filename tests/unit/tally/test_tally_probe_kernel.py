@@ -10,6 +10,7 @@ installing) they are skipped, except in CI (GREENBALLOT_REQUIRE_KERNEL=1), where
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from fractions import Fraction
@@ -31,12 +32,15 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "pabulib"
 
 @pytest.fixture(scope="module", autouse=True)
 def kernel() -> Iterator[Any]:
-    probe_floats._bind_numpy()
-    if not probe_floats._kernel:
+    """The probe's compiled loops (the chord proof's must have been built with them)."""
+    if os.environ.get("GREENBALLOT_NUMPY_ONLY"):
+        pytest.skip("GREENBALLOT_NUMPY_ONLY: the numpy code alone")
+    probe, chord = probe_floats.kernel("_probe"), probe_floats.kernel("_chord")
+    if not (probe and chord):
         if os.environ.get("GREENBALLOT_REQUIRE_KERNEL"):
-            pytest.fail("voting/tally/_probe.c was not compiled (pip install -e . compiles it with the C compiler)")
-        pytest.skip("the probe's C loops were not compiled here")
-    yield probe_floats._kernel
+            pytest.fail("voting/tally/_probe.c or _chord.c was not compiled (pip install -e . compiles them)")
+        pytest.skip("the C loops were not compiled here")
+    yield probe
 
 
 def _both(prof: MesProfile, per_voter: int, reach: Any = ()) -> tuple[Any, Any]:
@@ -153,6 +157,29 @@ def test_single_prices_and_payments_on_edge_states_are_the_same(seed: int) -> No
     assert compared == 3 * 3 * m
 
 
+@pytest.mark.parametrize("rich", [2, 3, 7, 12, 40])
+def test_prices_where_the_others_hold_just_about_the_equal_share_are_the_same(rich: int) -> None:
+    """Supporters who hold exactly nothing, one a few ulps either side of cost / rich (an error of 0 or an ulp), the
+    others twice that: the price is the equal share exactly only when every one of them surely holds more than it.
+    Both implementations must draw that line at the same float."""
+    cost = 1000.0 + rich
+    projects = [Project("A", Fraction(int(cost)))]
+    n = rich + 3  # (three broke)
+    prof = MesProfile(Election.build(projects, 10**6, VoteType.APPROVAL, [Ballot(("A",))] * n), CHAIN)
+    share = cost / rich
+    kinds = set()
+    for j in range(-4, 14):
+        for e in (0.0, share * 2.0**-53):
+            money = np.zeros(n)
+            money[3], money[4:] = share * (1 + j * 2.0**-52), 2 * share
+            err = np.where(money > 0, e, 0.0)
+            plain, compiled = _runs(prof, 400, money, err)
+            a, b = _price(plain, 0, 0.0), _price(compiled, 0, 0.0)
+            assert a == b, (j, e, a, b)
+            kinds.add("exact" if isinstance(a, tuple) and a[3] is not None else str(type(a)))
+    assert "exact" in kinds and len(kinds) > 1  # (both sides of the line were met)
+
+
 def test_the_compiled_loops_refuse_arrays_of_the_wrong_kind(kernel: Any) -> None:
     purse = np.zeros((4, 2))
     with pytest.raises(TypeError):
@@ -165,3 +192,134 @@ def test_the_compiled_loops_refuse_arrays_of_the_wrong_kind(kernel: Any) -> None
         kernel.pay(np.zeros(8), np.arange(2), 1.0, 1.0, 1.0, 1.0)
     with pytest.raises((TypeError, ValueError, BufferError)):
         kernel.pay(purse[::2], np.arange(2), 1.0, 1.0, 1.0, 1.0)
+
+
+# ---- the chord proof's bounds (voting.tally.add1_bounds): numpy's `Bounds` and `CompiledBounds`
+
+
+def _random_bounds(gen: Any, n: int) -> Any:
+    from voting.tally.add1_bounds import Bounds
+
+    bounds = Bounds(np, n, 100.0, 130.0)
+    bounds.x, bounds.y = gen.uniform(0, 100, n), gen.uniform(0, 130, n)
+    bounds.x[gen.random(n) < 0.1] = 0.0  # some atoms broke at one end or both
+    bounds.y[gen.random(n) < 0.05] = 0.0
+    bounds.below, bounds.above = gen.uniform(0, 1e-6, n), gen.uniform(0, 1e-6, n)
+    return bounds
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_the_compiled_chord_payment_gives_the_same_floats(seed: int) -> None:
+    from voting.tally.add1_bounds import CompiledBounds
+
+    gen = np.random.default_rng(seed)
+    n = int(gen.integers(1, 80))
+    plain = _random_bounds(gen, n)
+    compiled = CompiledBounds.of(np, plain)
+    idx = np.flatnonzero(gen.random(n) < 0.6)
+    p0, p1 = float(gen.uniform(0, 100)), float(gen.uniform(0, 100))
+    up, down, doubt = (float(v) for v in gen.uniform(0, 1e-6, 3))
+    plain.pay(np, idx, p0, p1, up, down, doubt)
+    compiled.pay(np, idx, p0, p1, up, down, doubt)
+    for got, want in ((compiled.x, plain.x), (compiled.y, plain.y), (compiled.below, plain.below),
+                      (compiled.above, plain.above)):
+        assert np.array_equal(got, want)
+
+
+def _close(a: Any, b: Any, scale: float) -> bool:
+    """Both None, or equal within a trillionth of the prices at stake (a wrong formula is off by far more)."""
+    if a is None or b is None:
+        return a is None and b is None
+    return all(x == y or abs(x - y) <= 1e-12 * scale for x, y in zip(a, b, strict=True))
+
+
+def test_the_compiled_chord_prices_and_rival_gaps_are_numpys_but_for_the_order_of_sums() -> None:
+    """A winner's bounds and a rival's gaps on 300 random states: the same as numpy's but for the last bits of sums
+    taken in another order (both are proven with a bound that holds for any order); None where numpy's are None.
+    Not a comparison of Nones: a third of the cases or more are bounded."""
+    from voting.tally.add1_bounds import CompiledBounds
+
+    priced = gapped = 0
+    for seed in range(300):
+        gen = np.random.default_rng(seed)
+        n = int(gen.integers(1, 120))
+        plain = _random_bounds(gen, n)
+        compiled = CompiledBounds.of(np, plain)
+        idx = np.flatnonzero(gen.random(n) < 0.7)
+        weight = gen.integers(1, 50, len(idx)).astype(np.float64)
+        held0, held1 = float(weight @ plain.x[idx]), float(weight @ plain.y[idx])
+        cost = float(gen.uniform(0.2, 1.2) * max(held0, held1, 1.0))
+        share = cost / max(float(weight.sum()), 1.0)
+        p0, p1 = share * float(gen.uniform(0.9, 1.5)), share * float(gen.uniform(0.8, 1.4))
+        doubt = float(gen.uniform(0, 1e-9))
+        mine = compiled.price(np, idx, weight, cost, p0, p1, doubt)
+        assert _close(mine, plain.price(np, idx, weight, cost, p0, p1, doubt), max(p0, p1)), seed
+        top0, top1 = share * float(gen.uniform(0.5, 2)) / cost, share * float(gen.uniform(0.5, 2)) / cost
+        gaps = compiled.gaps(np, idx, weight, cost, top0, top1)
+        assert _close(gaps, plain.gaps(np, idx, weight, cost, top0, top1), max(top0, top1)), seed
+        priced += mine is not None
+        gapped += gaps is not None and math.isfinite(gaps[0])
+    assert priced > 100 and gapped > 100
+
+
+@pytest.mark.parametrize("name", ["Poland_Swiecie_2023", "Netherlands_Assen_2024", "Switzerland_Zurich_SN"])
+def test_add1_makes_the_same_runs_and_proofs_with_and_without_the_compiled_loops(name: str, monkeypatch) -> None:
+    """End to end on shipped files: the same result, the same runs, the same ranges proven."""
+    from voting.tally.add1 import add1
+    from voting.tally.add1_chord import ChordProof
+
+    election = parse_pabulib((DATA / f"{name}.pb").read_text(encoding="utf-8")).election()
+    seen: list[tuple[Any, ...]] = []
+    proves = ChordProof.proves
+
+    def watched(self: ChordProof, low: Any, high: Any) -> bool:
+        got = proves(self, low, high)
+        seen.append((low.per_voter, high.per_voter, got))
+        return got
+
+    monkeypatch.setattr(ChordProof, "proves", watched)
+    out = []
+    for compiled in (False, True):
+        seen.clear()
+        monkeypatch.setattr(probe_floats, "compiled", compiled)
+        kept = add1(MesProfile(election, CHAIN), election.budget)
+        out.append((kept.per_voter, kept.winners, list(seen)))
+    assert out[0] == out[1]
+    assert any(got for _, _, got in out[1][2])  # (the chord proof was put to work)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_the_compiled_partition_bound_and_level_are_proven_in_exact_arithmetic(seed: int) -> None:
+    """The two proven pieces of the compiled chord price, checked exactly on the same floats: the partition's
+    lower bounds on a price, (cost - money of the poor) / the others' weight, are at most their exact value but
+    for the last subtraction's and division's rounding (as numpy's, test_tally_add1.py); the water level's upper
+    bound covers the cost exactly."""
+    gen = np.random.default_rng(seed)
+    n = int(gen.integers(1, 400))
+    weight = gen.integers(1, 5000, n).astype(np.float64)
+    x, y, err = gen.uniform(0, 1e5, n), gen.uniform(0, 1e5, n), gen.uniform(0, 1e-3, n)
+    under = gen.uniform(0, 1e-3, n)
+    cost = float(gen.uniform(0.05, 1.1) * float(weight @ y))
+    p, at_hi = float(gen.uniform(0, 1e5)), bool(gen.integers(0, 2))
+    bounds = np.column_stack([x, y, under, err])
+    level, got = probe_floats.kernel("_chord").chord_parts(bounds, np.arange(n), weight, cost, p, at_hi)
+    poor = (y if at_hi else x) <= p
+    rich = sum((Fraction(float(w)) for w, q in zip(weight, poor, strict=True) if not q), Fraction(0))
+    if rich == 0:
+        assert got is None
+    else:
+        assert got is not None
+        for end, money in ((got[0], x + err), (got[1], y + err)):
+            held = sum((Fraction(float(w)) * Fraction(float(m)) for w, m, q in zip(weight, money, poor, strict=True)
+                        if q), Fraction(0))
+            exact = (Fraction(cost) - held) / rich
+            assert Fraction(end) <= exact + (abs(exact) + Fraction(cost) / rich) * Fraction(1, 2**50)
+    money = (y if at_hi else x) - under
+    if level is not None:
+        top = Fraction(level)
+        assert sum((Fraction(float(w)) * min(Fraction(float(m)), top) for w, m in zip(weight, money, strict=True)),
+                   Fraction(0)) >= Fraction(cost)
+    elif float(weight @ money) > cost * 1.01:
+        pytest.fail("no level found where the money covers the cost clearly")

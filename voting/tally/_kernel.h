@@ -1,0 +1,38 @@
+/* What the compiled loops of Add1's search share (voting/tally/_probe.c, voting/tally/_chord.c): each is a
+   module of its own, built by hatch_build.py; both take numpy arrays through the buffer protocol. */
+
+#ifndef GREENBALLOT_KERNEL_H
+#define GREENBALLOT_KERNEL_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ULP (1.0 / 4503599627370496.0) /* 2**-52 */
+
+/* A C-contiguous buffer of 8-byte items: floats ('d') or integers ('i'); -1 with a TypeError otherwise */
+static inline int get(PyObject *obj, Py_buffer *view, int writable, char kind)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) < 0) {
+        return -1;
+    }
+    const char *f = view->format ? view->format : "B";
+    if (f[0] == '=' || f[0] == '@' || f[0] == '<') {
+        f++;
+    }
+    int ok = view->itemsize == 8 && (kind == 'd' ? view->ndim >= 1 : view->ndim == 1) &&
+             (kind == 'd' ? f[0] == 'd' && f[1] == 0 : (f[0] == 'l' || f[0] == 'q' || f[0] == 'n') && f[1] == 0);
+    if (!ok) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_TypeError, kind == 'd' ? "expected a float64 array" : "expected an int64 array");
+        return -1;
+    }
+    return 0;
+}
+
+
+#endif
