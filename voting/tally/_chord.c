@@ -121,7 +121,6 @@ typedef struct {
 
 static void release(Atoms *a)
 {
-    free(a->x);
     PyBuffer_Release(&a->b);
     PyBuffer_Release(&a->idx);
     if (a->w.obj) {
@@ -145,29 +144,28 @@ static int gather(PyObject *b_obj, PyObject *i_obj, PyObject *w_obj, int writabl
         PyBuffer_Release(&a->idx);
         return -1;
     }
-    Py_ssize_t atoms = a->b.len / 32;
-    const int64_t *ix = (const int64_t *)a->idx.buf;
-    int bad = a->b.ndim != 2 || a->b.shape[1] != 4 || (w_obj && a->w.len / 8 != a->n);
-    for (Py_ssize_t j = 0; j < a->n && !bad; j++) {
-        bad = ix[j] < 0 || ix[j] >= atoms;
-    }
-    if (bad) {
-        a->x = NULL;
+    if (a->b.ndim != 2 || a->b.shape[1] != 4 || (w_obj && a->w.len / 8 != a->n)) {
         release(a);
-        PyErr_SetString(PyExc_IndexError, "expected n by 4 bounds, atoms among them and as many weights");
+        PyErr_SetString(PyExc_IndexError, "expected n by 4 bounds and as many weights as atoms");
         return -1;
     }
     size_t n = (size_t)(a->n ? a->n : 1);
-    a->x = malloc(n * (6 * sizeof(double) + sizeof(Level)));
+    a->x = scratch(n * (6 + sizeof(Level) / sizeof(double)));
     if (!a->x) {
         release(a);
-        PyErr_NoMemory();
         return -1;
     }
     a->y = a->x + n, a->under = a->y + n, a->over = a->under + n, a->k = a->over + n, a->t = a->k + n;
     a->room = (Level *)(a->t + n);
     const double *b = (const double *)a->b.buf, *w = w_obj ? (const double *)a->w.buf : NULL;
+    const int64_t *ix = (const int64_t *)a->idx.buf;
+    uint64_t atoms = (uint64_t)a->b.shape[0];
     for (Py_ssize_t j = 0; j < a->n; j++) {
+        if ((uint64_t)ix[j] >= atoms) { /* (nothing is written before every atom is read) */
+            release(a);
+            PyErr_SetString(PyExc_IndexError, "atoms must be among the bounds' rows");
+            return -1;
+        }
         const double *v = b + 4 * ix[j];
         a->x[j] = v[0], a->y[j] = v[1], a->under[j] = v[2], a->over[j] = v[3];
         a->k[j] = w ? w[j] : 0.;

@@ -35,4 +35,22 @@ static inline int get(PyObject *obj, Py_buffer *view, int writable, char kind)
 }
 
 
+/* Room for n floats, kept from call to call (the GIL is held throughout a call: no other call can be using it);
+   NULL with a MemoryError when it cannot grow. */
+static double *scratch(size_t n)
+{
+    static double *room = NULL;
+    static size_t size = 0;
+    if (n > size) {
+        double *grown = realloc(room, n * sizeof(double));
+        if (!grown) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        room = grown;
+        size = n;
+    }
+    return room;
+}
+
 #endif

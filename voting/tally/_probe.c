@@ -11,10 +11,20 @@
 #include "_kernel.h"
 
 #define TINY 9.332636185032189e-302 /* 2**-1000 */
+
+/* The hot loops are compiled twice on x86-64 Linux, for the baseline and for AVX2 (x86-64-v3, picked at load time
+   where the processor has it): comparisons, counts, minima and stores in 4 lanes instead of 1, and numpy's eight
+   running sums in lanes too. Neither reorders a floating-point operation (no -ffast-math, no fused multiply-add),
+   so both give the same floats. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define HOT __attribute__((target_clones("default", "arch=x86-64-v3")))
+#else
+#define HOT
+#endif
 #define WIDEST 1e-9
 
 /* numpy's pairwise sum (PW_BLOCKSIZE 128, eight running sums, unrolled by 8) */
-static double pairwise(const double *a, Py_ssize_t n)
+HOT static double pairwise(const double *a, Py_ssize_t n)
 {
     if (n < 8) {
         double res = 0.;
@@ -57,10 +67,14 @@ enum { UNAFFORDABLE = 0, GIVE_UP = 1, FRESH = 2, EQUAL = 3, PRICE = 4 };
    checks the cost exactly and returns the equal share); EQUAL (a = the number of supporters who pay the equal
    share, exactly); PRICE (a, b, c = the float price and its proven lower and upper bounds). `purse` holds each
    voter's money and its error side by side (one cache line for both); x, e and t are room for k floats each. */
-static PyObject *price(const double *purse, const int64_t *sup, Py_ssize_t k, double cost, double fuzz,
-                       double most_err, double start, double at_least, double *x, double *e, double *t)
+HOT static PyObject *price(const double *purse, Py_ssize_t voters, const int64_t *sup, Py_ssize_t k, double cost,
+                       double fuzz, double most_err, double start, double at_least, double *x, double *e, double *t)
 {
     for (Py_ssize_t j = 0; j < k; j++) {
+        if ((uint64_t)sup[j] >= (uint64_t)voters) {
+            PyErr_SetString(PyExc_IndexError, "supporters must be among the purse's voters");
+            return NULL;
+        }
         const double *v = purse + 2 * sup[j];
         x[j] = v[0];
         e[j] = v[1];
@@ -166,17 +180,22 @@ static int args2(PyObject *p_obj, PyObject *s_obj, Py_buffer *purse, Py_buffer *
         PyBuffer_Release(purse);
         return -1;
     }
-    Py_ssize_t voters = purse->len / 16, k = sup->len / 8;
-    const int64_t *s = (const int64_t *)sup->buf;
-    int bad = purse->ndim != 2 || purse->shape[1] != 2;
-    for (Py_ssize_t j = 0; j < k && !bad; j++) {
-        bad = s[j] < 0 || s[j] >= voters;
-    }
-    if (bad) {
+    if (purse->ndim != 2 || purse->shape[1] != 2) {
         PyBuffer_Release(purse);
         PyBuffer_Release(sup);
-        PyErr_SetString(PyExc_IndexError, "expected an n by 2 purse and supporters among its n voters");
+        PyErr_SetString(PyExc_IndexError, "expected an n by 2 purse");
         return -1;
+    }
+    return 0;
+}
+
+static int out_of_range(const int64_t *sup, Py_ssize_t k, Py_ssize_t voters)
+{
+    for (Py_ssize_t j = 0; j < k; j++) {
+        if ((uint64_t)sup[j] >= (uint64_t)voters) {
+            PyErr_SetString(PyExc_IndexError, "supporters must be among the purse's voters");
+            return 1;
+        }
     }
     return 0;
 }
@@ -195,17 +214,27 @@ static PyObject *py_price(PyObject *self, PyObject *args)
     }
     PyObject *out = NULL;
     Py_ssize_t k = sup.len / 8;
-    double *work = malloc(3 * (size_t)(k ? k : 1) * sizeof(double));
-    if (!work) {
-        PyErr_NoMemory();
-    } else {
-        out = price((const double *)purse.buf, (const int64_t *)sup.buf, k, cost, fuzz, most_err, start, at_least,
-                    work, work + k, work + 2 * k);
-        free(work);
+    double *work = scratch(3 * (size_t)(k ? k : 1));
+    if (work) {
+        out = price((const double *)purse.buf, purse.shape[0], (const int64_t *)sup.buf, k, cost, fuzz, most_err,
+                    start, at_least, work, work + k, work + 2 * k);
     }
     PyBuffer_Release(&purse);
     PyBuffer_Release(&sup);
     return out;
+}
+
+/* The payment itself: each supporter's money less p, or 0 for one surely short of it, and its error grown */
+HOT static void settle(double *money, const int64_t *s, Py_ssize_t k, double p, double grown)
+{
+    for (Py_ssize_t j = 0; j < k; j++) {
+        double *v = money + 2 * s[j];
+        double d = v[0] - p, f = v[1] + grown;
+        double keeps = d >= -2 * f;
+        d = d > TINY ? d : TINY; /* np.maximum(d, TINY) for a number */
+        v[0] = d * keeps;
+        v[1] = f * keeps;
+    }
 }
 
 /* pay(purse, supporters, p, low, high, start) -> grown: what `Floats.pay` does to the money and errors, in place */
@@ -222,17 +251,14 @@ static PyObject *py_pay(PyObject *self, PyObject *args)
     }
     Py_ssize_t k = sup.len / 8;
     const int64_t *s = (const int64_t *)sup.buf;
+    if (out_of_range(s, k, purse.shape[0])) { /* (checked before anything is written) */
+        PyBuffer_Release(&purse);
+        PyBuffer_Release(&sup);
+        return NULL;
+    }
     double a = p - low, b = high - p;
     double grown = (a > b ? a : b) + 2 * ULP * (start + p) + TINY;
-    double *money = (double *)purse.buf;
-    for (Py_ssize_t j = 0; j < k; j++) {
-        double *v = money + 2 * s[j];
-        double d = v[0] - p, f = v[1] + grown;
-        double keeps = d >= -2 * f;
-        d = d > TINY ? d : TINY; /* np.maximum(d, TINY) for a number */
-        v[0] = d * keeps;
-        v[1] = f * keeps;
-    }
+    settle((double *)purse.buf, s, k, p, grown);
     PyBuffer_Release(&purse);
     PyBuffer_Release(&sup);
     return PyFloat_FromDouble(grown);
