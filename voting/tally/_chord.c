@@ -29,15 +29,39 @@ static int by_money(const void *a, const void *b)
 }
 
 /* `water_level`: the level p with sum(k * min(m, p)) = cost, and a bound on its float error; 0 when the money
-   cannot cover the cost. `room` holds n Levels. */
+   cannot cover the cost. It only picks where to look (the bounds that use it are proven whatever it returns), so
+   it is found as the probe finds a price, by passes that rise to it (those below p pay what they hold, the others
+   share the rest), each pass O(n) where numpy's sorts; after 64 passes, by sorting. `room` holds n Levels. */
 static int water_level(const double *m, const double *k, Py_ssize_t n, double cost, Level *room, double *level,
                        double *err)
 {
     double all = 0.;
     for (Py_ssize_t j = 0; j < n; j++) {
+        all += k[j];
+    }
+    double p = all > 0 ? cost / all : INFINITY, held = -1., payers = -1.;
+    for (int pass = 0; pass < 64 && isfinite(p); pass++) {
+        double spent = 0., rich = 0.;
+        for (Py_ssize_t j = 0; j < n; j++) {
+            int poor = m[j] < p;
+            spent += poor ? k[j] * m[j] : 0.;
+            rich += poor ? 0. : k[j];
+        }
+        if (rich <= 0) {
+            return 0; /* everyone pays all they hold and it falls short */
+        }
+        if (rich == payers && spent == held) { /* the same voters below p as the pass before: p is the level */
+            *level = p;
+            *err = rounding_bound(n) * 4 * (cost + spent + p * rich) / rich;
+            return 1;
+        }
+        held = spent, payers = rich;
+        double next = (cost - spent) / rich;
+        p = next > p ? next : p;
+    }
+    for (Py_ssize_t j = 0; j < n; j++) {
         room[j].m = m[j];
         room[j].k = k[j];
-        all += k[j];
     }
     qsort(room, (size_t)n, sizeof(Level), by_money);
     double paid = 0., before = 0.;

@@ -44,7 +44,7 @@ def _run(prof: MesProfile, per_voter: int, reach: Reach = ()) -> Run:
 
 
 def _cost(prof: MesProfile, out: Run) -> Fraction:
-    index = {pid: i for i, pid in enumerate(prof.ids)}
+    index = prof.index
     return sum((prof.cost[index[p]] for p in out.winners), Fraction(0))
 
 

@@ -39,7 +39,7 @@ class Parting:
         t = next((t for t, (a, b) in enumerate(zip(mine, theirs, strict=False)) if a != b), min(len(mine), len(theirs)))
         if t >= len(theirs):
             return None  # high bought nothing new (it could only have bought less)
-        index = {pid: i for i, pid in enumerate(prof.ids)}
+        index = prof.index
         order = tuple(index[p] for p in theirs)
         atoms = self.atoms_of(order)  # (grouped by all of high's purchases: finer than needed, and shared)
         lo, hi = float(low.per_voter), float(high.per_voter)

@@ -14,6 +14,7 @@ the others keep a proven lower bound. Results are those of the plain exact loop 
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from fractions import Fraction
 from math import lcm
@@ -44,7 +45,7 @@ class MesProfile:
         if election.vote_type not in (VoteType.APPROVAL, VoteType.CHOOSE_ONE, VoteType.CUMULATIVE):
             raise ValueError(f"equal shares does not support {election.vote_type} ballots")
         self.cumulative = election.vote_type is VoteType.CUMULATIVE
-        index = {p.id: i for i, p in enumerate(election.projects)}
+        self.index = index = {p.id: i for i, p in enumerate(election.projects)}  # project id -> its number
         self.voters = election.voters
         util: list[list[int]] = [[] for _ in election.projects]
         if not self.cumulative and isinstance(election.ballots, Ballots):
@@ -79,6 +80,7 @@ class MesProfile:
         self.cost_den = lcm(*(c.denominator for c in self.cost)) if self.cost else 1
         # every project keyed by a lower bound on its price (all its supporters paying): a heap
         self._facts: list[tuple[Any, int, float, float]] | None = None
+        self._probe_entries: tuple[list[float], list[tuple[float, int]]] | None = None
         self.bounds = [heap_entry(Fraction(self.cost[i], self.total_util[i]) / self.unit[i], i) for i in self.eligible]
         heapq.heapify(self.bounds)
 
@@ -87,6 +89,19 @@ class MesProfile:
         supporters hold even if each paid the whole start budget (a float check far outside float rounding)."""
         most, slack = per_voter, 1 - 1e-9
         return [e for e in self.bounds if len(self.supp[e[2]]) * most >= self.cost_float[e[2]] * slack]
+
+    def probe_heap(self, per_voter: float) -> list[tuple[float, int]]:
+        """What `candidates` keeps, as a float probe's heap entries (a proven lower bound on the key, the project),
+        in no particular order: a prefix of the projects by cost per supporter, found by bisection (the same test
+        as `candidates`, divided through: an ulp's difference cannot matter, it is 1e-9 outside rounding)."""
+        if self._probe_entries is None:
+            from voting.tally.probe_floats import ULP
+
+            entries = sorted((self.cost_float[e[2]] * (1 - 1e-9) / len(self.supp[e[2]]), e[0] * (1 - 4 * ULP), e[2])
+                             for e in self.bounds if len(self.supp[e[2]]))
+            self._probe_entries = ([e[0] for e in entries], [(e[1], e[2]) for e in entries])
+        thresholds, heap = self._probe_entries
+        return heap[: bisect.bisect_right(thresholds, per_voter)]
 
     def facts(self) -> list[tuple[Any, int, float, float]]:
         """Per project, what a float probe reads each time it prices it: supporters, how many, cost as a float,

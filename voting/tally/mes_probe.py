@@ -119,7 +119,7 @@ class _Run:
         rank = prof.tie_rank
         cost = prof.cost_float
         # keys (price per unit of utility / unit = price / cost) as proven lower bounds, lowest first
-        heap: list[tuple[Key, int]] = [(e[0] * (1 - 4 * ULP), e[2]) for e in prof.candidates(self.start)]
+        heap: list[tuple[Key, int]] = prof.probe_heap(self.start)  # type: ignore[assignment]
         heapq.heapify(heap)
         rounds: list[ProbeRound] = []
         margins: list[Margin] = []
