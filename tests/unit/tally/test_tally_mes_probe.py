@@ -144,3 +144,30 @@ def test_a_price_interval_holds_the_exact_price_when_one_voter_sits_an_ulp_under
         assert Fraction(got[1]) <= exact <= Fraction(got[2]), (cost, got, float(exact))
         checked += 1
     assert checked > 20  # most of these cases are priced, not given up on
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 9), unique=True, max_size=10), min_size=1, max_size=120))
+def test_the_probes_numbering_of_voters_only_renumbers_them(ballots: list[list[int]]) -> None:
+    """`_by_ballot` renumbers voters for the probe: every voter keeps exactly their approvals (the multiset of
+    approval sets is the same), each project's supporters stay increasing, and the most supported project's
+    supporters are the first numbers."""
+    from collections import Counter
+
+    from voting.tally.equalshares import _by_ballot
+
+    voters = len(ballots)
+    supp = [np.array([v for v, b in enumerate(ballots) if i in b], dtype=np.intp) for i in range(10)]
+    renumbered = _by_ballot(np, supp, voters)
+
+    def approval_sets(lists: list[np.ndarray]) -> Counter[frozenset[int]]:
+        sets: list[set[int]] = [set() for _ in range(voters)]
+        for i, s in enumerate(lists):
+            for v in s.tolist():
+                sets[v].add(i)
+        return Counter(frozenset(s) for s in sets)
+
+    assert approval_sets(renumbered) == approval_sets(supp)
+    assert all(np.all(np.diff(s) > 0) for s in renumbered)
+    biggest = max(range(10), key=lambda i: len(supp[i]))
+    assert renumbered[biggest].tolist() == list(range(len(supp[biggest])))
