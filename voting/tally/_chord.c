@@ -308,6 +308,32 @@ static PyObject *py_chord_parts(PyObject *self, PyObject *args)
     return Py_BuildValue("(NN)", level, bounds);
 }
 
+/* chord_levels(B, idx, weight, cost) -> (water level of the money at lo or None, at hi or None, cost less the
+   money at lo, at hi): `Bounds.levels`, for the parting guess (a guess: nothing here is proven) */
+static PyObject *py_chord_levels(PyObject *self, PyObject *args)
+{
+    PyObject *b_obj, *i_obj, *w_obj;
+    double cost;
+    if (!PyArg_ParseTuple(args, "OOOd", &b_obj, &i_obj, &w_obj, &cost)) {
+        return NULL;
+    }
+    Atoms a;
+    if (gather(b_obj, i_obj, w_obj, 0, &a) < 0) {
+        return NULL;
+    }
+    double at0, at1, err, held0 = 0., held1 = 0.;
+    int got0 = water_level(a.x, a.k, a.n, cost, a.room, &at0, &err);
+    int got1 = water_level(a.y, a.k, a.n, cost, a.room, &at1, &err);
+    for (Py_ssize_t j = 0; j < a.n; j++) {
+        held0 += a.k[j] * a.x[j];
+        held1 += a.k[j] * a.y[j];
+    }
+    release(&a);
+    PyObject *level0 = got0 ? PyFloat_FromDouble(at0) : Py_NewRef(Py_None);
+    PyObject *level1 = got1 ? PyFloat_FromDouble(at1) : Py_NewRef(Py_None);
+    return Py_BuildValue("(NNdd)", level0, level1, cost - held0, cost - held1);
+}
+
 /* chord_pay(B, idx, p0, p1, up, down, doubt): `Bounds.pay`, in place (elementwise: the same floats) */
 static PyObject *py_chord_pay(PyObject *self, PyObject *args)
 {
@@ -358,6 +384,7 @@ static PyMethodDef methods[] = {
     {"chord_price", py_chord_price, METH_VARARGS, "A winner's bounds in the chord proof (Bounds.price)."},
     {"chord_above", py_chord_above, METH_VARARGS, "A rival's gaps in the chord proof (Bounds.gaps)."},
     {"chord_parts", py_chord_parts, METH_VARARGS, "The proven pieces of chord_price (for tests)."},
+    {"chord_levels", py_chord_levels, METH_VARARGS, "Water levels and shortfalls at both ends (Bounds.levels)."},
     {"chord_pay", py_chord_pay, METH_VARARGS, "The winner's supporters pay, in the chord proof (Bounds.pay)."},
     {NULL, NULL, 0, NULL},
 };

@@ -116,6 +116,20 @@ class Bounds:
         down = min(max(e10, big1), max(big2, e21), max(e10, e21) + (big1 + big2) / 4)
         return up, down + slack
 
+    def follow(self, np: Any, idx: Any, p0: float, p1: float) -> None:
+        """The money at both ends after the atoms `idx` pay p0 and p1 (or all they have), without its bounds: for
+        the parting guess (`voting.tally.add1_guess`), which proves nothing."""
+        self.x[idx] = np.maximum(self.x[idx] - p0, 0.0)
+        self.y[idx] = np.maximum(self.y[idx] - p1, 0.0)
+
+    def levels(self, np: Any, idx: Any, weight: Any, cost: float) -> tuple[Any, Any, float, float]:
+        """A price's float water level at both ends (None where the money falls short), and the cost less the money
+        at both ends (supporters: the atoms `idx` with `weight`; a guess, nothing proven)."""
+        x, y = self.x[idx], self.y[idx]
+        at0, at1 = water_level(np, x, weight, cost), water_level(np, y, weight, cost)
+        return (None if at0 is None else at0[0], None if at1 is None else at1[0],
+                cost - float(weight @ x), cost - float(weight @ y))
+
     def pay(self, np: Any, idx: Any, p0: float, p1: float, up: float, down: float, doubt: float) -> None:
         """Money after paying, max(0, money - price), near the chord of its values at both ends: a price up to
         `up` over its chord leaves money under the chord, one up to `down` under it leaves money over it; an
@@ -179,3 +193,10 @@ class CompiledBounds(Bounds):
 
     def pay(self, np: Any, idx: Any, p0: float, p1: float, up: float, down: float, doubt: float) -> None:
         self.k.chord_pay(self.b, idx, p0, p1, up, down, doubt)
+
+    def follow(self, np: Any, idx: Any, p0: float, p1: float) -> None:
+        self.k.chord_pay(self.b, idx, p0, p1, 0.0, 0.0, 0.0)  # (the money as `pay` leaves it; its bounds unused)
+
+    def levels(self, np: Any, idx: Any, weight: Any, cost: float) -> tuple[Any, Any, float, float]:
+        got: tuple[Any, Any, float, float] = self.k.chord_levels(self.b, idx, weight, cost)
+        return got

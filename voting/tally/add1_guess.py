@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from voting.tally.add1_atoms import Atoms, water_level
+from voting.tally.add1_atoms import Atoms
+from voting.tally.add1_bounds import Bounds, make_bounds
 
 if TYPE_CHECKING:
     from voting.tally.equalshares import MesProfile
@@ -43,32 +44,25 @@ class Parting:
         order = tuple(index[p] for p in theirs)
         atoms = self.atoms_of(order)  # (grouped by all of high's purchases: finer than needed, and shared)
         lo, hi = float(low.per_voter), float(high.per_voter)
-        x, y = np.full(len(atoms.count), lo), np.full(len(atoms.count), hi)
+        money = make_bounds(np, len(atoms.count), lo, hi)  # (only the money at both ends is followed)
         for s in range(t):
-            sup = atoms.members(np, order[s])
-            x[sup] = np.maximum(x[sup] - float(low.rounds[s].price), 0.0)
-            y[sup] = np.maximum(y[sup] - float(high.rounds[s].price), 0.0)
-        new = self._gap(atoms, order[t], x, y)
-        if new is None:
-            return None
+            money.follow(np, atoms.members(np, order[s]), float(low.rounds[s].price), float(high.rounds[s].price))
+        new = self._gap(atoms, money, order[t])
         if t < len(mine):  # where the new winner's price per unit falls below the old winner's
-            old = self._gap(atoms, index[mine[t]], x, y, levels=True)
-            if old is None or new[0] is None or new[1] is None:
+            old = self._gap(atoms, money, index[mine[t]])
+            if old[0] is None or old[1] is None or new[0] is None or new[1] is None:
                 return self._where(lo, hi, new[2], new[3])
             return self._where(lo, hi, new[0] - old[0], new[1] - old[1])
         return self._where(lo, hi, new[2], new[3])
 
-    def _gap(self, atoms: Atoms, i: int, x: Any, y: Any, levels: bool = False) -> tuple[Any, ...] | None:
+    def _gap(self, atoms: Atoms, money: Bounds, i: int) -> tuple[Any, ...]:
         """Project i's price per unit at both ends (None where unaffordable), and its cost less its supporters'
         money at both ends."""
         np, prof = self.np, self.prof
         idx, weight = atoms.weights(np, prof, i)
         cost = prof.cost_float[i]
-        at0, at1 = water_level(np, x[idx], weight, cost), water_level(np, y[idx], weight, cost)
-        if levels and (at0 is None or at1 is None):
-            return None
-        return (None if at0 is None else at0[0] / cost, None if at1 is None else at1[0] / cost,
-                cost - float(weight @ x[idx]), cost - float(weight @ y[idx]))
+        at0, at1, short0, short1 = money.levels(np, idx, weight, cost)
+        return None if at0 is None else at0 / cost, None if at1 is None else at1 / cost, short0, short1
 
     @staticmethod
     def _where(lo: float, hi: float, at_lo: float, at_hi: float) -> float | None:

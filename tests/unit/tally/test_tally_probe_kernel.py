@@ -237,10 +237,11 @@ def _close(a: Any, b: Any, scale: float) -> bool:
 def test_the_compiled_chord_prices_and_rival_gaps_are_numpys_but_for_the_order_of_sums() -> None:
     """A winner's bounds and a rival's gaps on 300 random states: the same as numpy's but for the last bits of sums
     taken in another order (both are proven with a bound that holds for any order); None where numpy's are None.
-    Not a comparison of Nones: a third of the cases or more are bounded."""
+    Not a comparison of Nones: a third of the cases or more are bounded. Then the parting guess's levels and the
+    money it follows."""
     from voting.tally.add1_bounds import CompiledBounds
 
-    priced = gapped = 0
+    priced = gapped = leveled = 0
     for seed in range(300):
         gen = np.random.default_rng(seed)
         n = int(gen.integers(1, 120))
@@ -260,7 +261,15 @@ def test_the_compiled_chord_prices_and_rival_gaps_are_numpys_but_for_the_order_o
         assert _close(gaps, plain.gaps(np, idx, weight, cost, top0, top1), max(top0, top1)), seed
         priced += mine is not None
         gapped += gaps is not None and math.isfinite(gaps[0])
-    assert priced > 100 and gapped > 100
+        # the parting guess's water levels and shortfalls (found without sorting: a guess, within 1e-9)
+        levels, numpys = compiled.levels(np, idx, weight, cost), plain.levels(np, idx, weight, cost)
+        assert [v is None for v in levels] == [v is None for v in numpys], seed
+        assert all(v is None or abs(v - w) <= 1e-9 * (share + cost) for v, w in zip(levels, numpys, strict=True)), seed
+        leveled += levels[0] is not None
+        compiled.follow(np, idx, p0, p1)  # and the money it follows: numpy's floats
+        plain.follow(np, idx, p0, p1)
+        assert np.array_equal(compiled.x, plain.x) and np.array_equal(compiled.y, plain.y)
+    assert priced > 100 and gapped > 100 and leveled > 100
 
 
 @pytest.mark.parametrize("name", ["Poland_Swiecie_2023", "Netherlands_Assen_2024", "Switzerland_Zurich_SN"])
