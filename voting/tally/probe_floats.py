@@ -188,8 +188,14 @@ class CompiledFloats(Floats):
     side in `purse` (n by 2), read together."""
 
     def __init__(self, prof: MesProfile, per_voter: int) -> None:
-        super().__init__(prof, per_voter)
-        self.purse = self.np.column_stack([self.money, self.err])
+        import numpy as np
+
+        self.np, self.prof = np, prof
+        self.per_voter, self.start = per_voter, float(per_voter)
+        self.purse = np.zeros((prof.voters, 2))
+        self.purse[:, 0] = self.start
+        self.most_err = 0.0
+        self.facts = prof.facts()
         self.k = kernel()
 
     def price(self, i: int, at_least: float) -> tuple[float, float, float, Fraction | None] | None:
