@@ -25,6 +25,17 @@ PACKAGE = "voting/tally"
 MODULES = ("_probe", "_chord")  # each from PACKAGE/<name>.c, with PACKAGE/_kernel.h
 
 
+def sources_digest(directory: Path, module: str) -> str:
+    """What a module is compiled from, as voting.tally.probe_floats checks it at load: a digest of _kernel.h and
+    the module's .c file."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in ("_kernel.h", f"{module}.c"):
+        digest.update((directory / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def compile_module(root: Path, module: str, out_dir: Path) -> Path | None:
     """Compile one module into out_dir; the compiled file, or None (with one line on stderr) when it fails."""
     name = module + (sysconfig.get_config_var("EXT_SUFFIX") or ".so")
@@ -33,8 +44,9 @@ def compile_module(root: Path, module: str, out_dir: Path) -> Path | None:
     compiler = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
     link = ["-bundle", "-undefined", "dynamic_lookup"] if sys.platform == "darwin" else ["-shared"]
     target = out_dir / name
-    command = [*compiler, "-O3", "-fPIC", "-ffp-contract=off", "-fno-fast-math", *link,
-               "-I", sysconfig.get_paths()["include"], str(root / PACKAGE / f"{module}.c"), "-o", str(target)]
+    digest = sources_digest(root / PACKAGE, module)
+    command = [*compiler, "-O3", "-fPIC", "-ffp-contract=off", "-fno-fast-math", f'-DGREENBALLOT_SOURCES="{digest}"',
+               *link, "-I", sysconfig.get_paths()["include"], str(root / PACKAGE / f"{module}.c"), "-o", str(target)]
     try:
         subprocess.run(command, check=True, capture_output=True, text=True, timeout=300)  # noqa: S603 (our own command)
     except (OSError, subprocess.SubprocessError) as error:

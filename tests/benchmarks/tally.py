@@ -423,7 +423,11 @@ def add1_child(path: str, way: str, queue: mp.Queue) -> None:
 
 def add1_table(paths: list[Path], args: argparse.Namespace) -> None:
     """Add1 on the big approval files: our jumps against our unit-step loop and pabutools, in the same run."""
+    from voting.tally.probe_floats import kernel
+
     print(f"load average before: {load_average()}")
+    built = kernel("_probe") and kernel("_chord")
+    print(f"compiled loops (voting/tally/_probe.c, _chord.c): {'yes' if built else 'no: the numpy code runs'}")
     print("| file | voters | jumps s | jumps CPU s | MES runs (jumps: float probes and exact runs / unit steps) "
           "| unit-step loop s | pabutools s "
           "| same as unit steps | same as pabutools |")

@@ -6,12 +6,33 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ULP (1.0 / 4503599627370496.0) /* 2**-52 */
+
+/* Floats as numpy computes them: every operation rounded on its own, in double precision. A fused multiply-add
+   would round twice less (hatch_build.py passes -ffp-contract=off; this holds without it too), and extended
+   precision or fast math would round otherwise: refuse to build. (probe_floats.kernel() also checks a few
+   results against numpy's before using the loops.) */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+#if defined(__FAST_MATH__) || !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#error "the compiled loops need double-precision floats rounded operation by operation"
+#endif
+
+/* The version of the sources a module was compiled from (hatch_build.py passes a digest of the .c and .h files):
+   probe_floats.kernel() uses a module only if it matches the sources beside it, so a build left over from older
+   sources is never run. */
+#ifndef GREENBALLOT_SOURCES
+#define GREENBALLOT_SOURCES "unknown"
+#endif
 
 /* A C-contiguous buffer of 8-byte items: floats ('d') or integers ('i'); -1 with a TypeError otherwise */
 static inline int get(PyObject *obj, Py_buffer *view, int writable, char kind)

@@ -16,7 +16,7 @@
    where the processor has it): comparisons, counts, minima and stores in 4 lanes instead of 1, and numpy's eight
    running sums in lanes too. Neither reorders a floating-point operation (no -ffast-math, no fused multiply-add),
    so both give the same floats. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#if defined(__GNUC__) && __GNUC__ >= 12 && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
 #define HOT __attribute__((target_clones("default", "arch=x86-64-v3")))
 #else
 #define HOT
@@ -257,14 +257,31 @@ static PyObject *py_pay(PyObject *self, PyObject *args)
         return NULL;
     }
     double a = p - low, b = high - p;
-    double grown = (a > b ? a : b) + 2 * ULP * (start + p) + TINY;
+    double grown = (b > a ? b : a) + 2 * ULP * (start + p) + TINY; /* Python's max(a, b) */
     settle((double *)purse.buf, s, k, p, grown);
     PyBuffer_Release(&purse);
     PyBuffer_Release(&sup);
     return PyFloat_FromDouble(grown);
 }
 
+/* sum(array) -> numpy's add.reduce of a contiguous float64 array, as `np_sum` does it (for the check at load) */
+static PyObject *py_sum(PyObject *self, PyObject *args)
+{
+    PyObject *obj;
+    if (!PyArg_ParseTuple(args, "O", &obj)) {
+        return NULL;
+    }
+    Py_buffer a;
+    if (get(obj, &a, 0, 'd') < 0) {
+        return NULL;
+    }
+    double total = np_sum((const double *)a.buf, a.len / 8);
+    PyBuffer_Release(&a);
+    return PyFloat_FromDouble(total);
+}
+
 static PyMethodDef methods[] = {
+    {"sum", py_sum, METH_VARARGS, "numpy's add.reduce of a float64 array, as the probe sums (for the check at load)."},
     {"price", py_price, METH_VARARGS, "A project's price in a float probe (see Floats.price in probe_floats.py)."},
     {"pay", py_pay, METH_VARARGS, "Its supporters pay it, in place (see Floats.pay in probe_floats.py)."},
     {NULL, NULL, 0, NULL},
@@ -275,5 +292,10 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_probe", "Compiled l
 
 PyMODINIT_FUNC PyInit__probe(void)
 {
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (m && PyModule_AddStringConstant(m, "SOURCES", GREENBALLOT_SOURCES) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

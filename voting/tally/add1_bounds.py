@@ -161,15 +161,15 @@ class CompiledBounds(Bounds):
     """`Bounds` in compiled loops: one n by 4 array (money at lo, at hi, how far under and over its chord), each
     atom's four side by side."""
 
-    def __init__(self, np: Any, atoms: int, lo: float, hi: float) -> None:
+    def __init__(self, np: Any, atoms: int, lo: float, hi: float, module: Any = None) -> None:
         self.b = np.zeros((atoms, 4))
         self.b[:, 0], self.b[:, 1] = lo, hi
-        self.k = kernel("_chord")
+        self.k = module or kernel("_chord")
 
     @classmethod
-    def of(cls, np: Any, bounds: Bounds) -> CompiledBounds:
-        """The same bounds, compiled (for tests)."""
-        made = cls(np, len(bounds.x), 0.0, 0.0)
+    def of(cls, np: Any, bounds: Bounds, module: Any = None) -> CompiledBounds:
+        """The same bounds, compiled (for tests, and the check at load)."""
+        made = cls(np, len(bounds.x), 0.0, 0.0, module)
         made.b[:] = np.column_stack([bounds.x, bounds.y, bounds.below, bounds.above])
         return made
 
@@ -195,7 +195,9 @@ class CompiledBounds(Bounds):
         self.k.chord_pay(self.b, idx, p0, p1, up, down, doubt)
 
     def follow(self, np: Any, idx: Any, p0: float, p1: float) -> None:
-        self.k.chord_pay(self.b, idx, p0, p1, 0.0, 0.0, 0.0)  # (the money as `pay` leaves it; its bounds unused)
+        # the money as `pay` leaves it; the bounds it writes beside it are not those of any proof: bounds that
+        # followed money are for guesses only
+        self.k.chord_pay(self.b, idx, p0, p1, 0.0, 0.0, 0.0)
 
     def levels(self, np: Any, idx: Any, weight: Any, cost: float) -> tuple[Any, Any, float, float]:
         got: tuple[Any, Any, float, float] = self.k.chord_levels(self.b, idx, weight, cost)

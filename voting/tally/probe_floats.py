@@ -59,17 +59,93 @@ def _bind_numpy() -> None:
 
 def kernel(name: str = "_probe") -> Any:
     """The compiled loops `voting.tally.<name>` (`_probe`: this module's; `_chord`: the chord proof's) where they
-    were built and `compiled` is on, else None."""
+    were built from the sources beside them, give numpy's floats on a few checks (`_agrees`), and `compiled` is
+    on; else None (the numpy code runs)."""
     if _count is None:
         _bind_numpy()
     if name not in _modules:
         import importlib
 
+        module: Any
         try:
-            _modules[name] = importlib.import_module(f"voting.tally.{name}")
+            module = importlib.import_module(f"voting.tally.{name}")
         except ImportError:
-            _modules[name] = False
+            module = False
+        _modules[name] = module and _current(module, name) and _agrees(module, name) and module
     return _modules[name] if compiled and _modules[name] else None
+
+
+def _current(module: Any, name: str) -> bool:
+    """Whether the module was compiled from the sources beside it (a build left over from older sources is not
+    run; without the sources, as in a wheel stripped of them, there is nothing to compare)."""
+    import hashlib
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    try:
+        digest = hashlib.sha256((here / "_kernel.h").read_bytes() + (here / f"{name}.c").read_bytes())
+    except OSError:
+        return True
+    return bool(getattr(module, "SOURCES", None) == digest.hexdigest()[:16])
+
+
+class _Stub:
+    """A profile just big enough for `Floats` (for `_agrees`)."""
+
+    def __init__(self, np: Any, voters: int, supporters: list[Any], costs: list[int]) -> None:
+        from voting.tally.mes_probe import sum_bound
+
+        self.voters, self.cost = voters, costs
+        self._facts = [(s, len(s), float(c), sum_bound(len(s))) for s, c in zip(supporters, costs, strict=True)]
+
+    def facts(self) -> list[tuple[Any, int, float, float]]:
+        return self._facts
+
+
+def _agrees(module: Any, name: str) -> bool:
+    """Whether the compiled loops give numpy's floats on a few fixed cases: sums of every length that numpy's
+    pairwise summation treats its own way (blocks of 8 and 128, halves, numpy's older 8,192-term buffers), prices
+    and payments (a compiler that fused a multiply and an add, or numpy summing otherwise, would show here)."""
+    import numpy as np
+
+    gen = np.random.default_rng(20261203)
+    if name == "_chord":
+        from voting.tally.add1_bounds import Bounds, CompiledBounds
+
+        n = 300
+        ref = Bounds(np, n, 100.0, 130.0)
+        ref.x, ref.y = gen.uniform(0, 100, n), gen.uniform(0, 130, n)
+        ref.below, ref.above = gen.uniform(0, 1e-6, n), gen.uniform(0, 1e-6, n)
+        fast = CompiledBounds.of(np, ref, module)
+        for _ in range(3):
+            idx = np.flatnonzero(gen.random(n) < 0.6)
+            args = (*gen.uniform(0, 100, 2), *gen.uniform(0, 1e-6, 3))
+            ref.pay(np, idx, *args)
+            fast.pay(np, idx, *args)
+        return bool(np.array_equal(fast.b, np.column_stack([ref.x, ref.y, ref.below, ref.above])))
+    for n in (0, 1, 7, 8, 9, 127, 128, 129, 1000, 8191, 8192, 8193, 20_011):
+        values = gen.uniform(0, 1e4, n) * 10.0 ** gen.integers(-3, 4, n)
+        if module.sum(values) != _add(values):
+            return False
+    voters = 20_000
+    supporters = [np.flatnonzero(gen.random(voters) < share) for share in (0.02, 0.3, 0.6, 0.97)]
+    stub: Any = _Stub(np, voters, supporters, [400_000, 4_000_000, 9_000_000, 15_000_000])
+    plain, made = Floats(stub, 1000), CompiledFloats(stub, 1000, module)
+    for i in [1, 2, 3, 0, 2, 3, 1, 3]:
+        try:
+            got = plain.price(i, 0.0)
+        except GiveUp:
+            got = None
+        try:
+            mine = made.price(i, 0.0)
+        except GiveUp:
+            mine = None
+        if got != mine:
+            return False
+        if got is not None:
+            plain.pay(got[0], got[1], got[2], i)
+            made.pay(got[0], got[1], got[2], i)
+    return bool(np.array_equal(made.purse[:, 0], plain.money) and np.array_equal(made.purse[:, 1], plain.err))
 
 
 def floats(prof: MesProfile, per_voter: int) -> Floats:
@@ -187,7 +263,7 @@ class CompiledFloats(Floats):
     so the same results bit for bit, without numpy's cost per call. Each voter's money and its error sit side by
     side in `purse` (n by 2), read together."""
 
-    def __init__(self, prof: MesProfile, per_voter: int) -> None:
+    def __init__(self, prof: MesProfile, per_voter: int, module: Any = None) -> None:
         import numpy as np
 
         self.np, self.prof = np, prof
@@ -196,7 +272,7 @@ class CompiledFloats(Floats):
         self.purse[:, 0] = self.start
         self.most_err = 0.0
         self.facts = prof.facts()
-        self.k = kernel()
+        self.k = module or kernel()
 
     def price(self, i: int, at_least: float) -> tuple[float, float, float, Fraction | None] | None:
         sup, k, cost, fuzz = self.facts[i]

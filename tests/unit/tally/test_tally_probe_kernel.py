@@ -332,3 +332,65 @@ def test_the_compiled_partition_bound_and_level_are_proven_in_exact_arithmetic(s
                    Fraction(0)) >= Fraction(cost)
     elif float(weight @ money) > cost * 1.01:
         pytest.fail("no level found where the money covers the cost clearly")
+
+
+def test_probes_of_many_elections_are_the_same_and_most_answer() -> None:
+    """As the Hypothesis comparison, on 80 seeded elections of up to 3,000 voters (numpy's pairwise sums recurse
+    past 128 terms), counting that most probes answer: not a comparison of probes that all gave up."""
+    gen = np.random.default_rng(7)
+    answered = 0
+    for _ in range(80):
+        n, m = int(gen.integers(150, 3000)), int(gen.integers(3, 12))
+        projects = [Project(f"p{i}", Fraction(int(gen.integers(50, 200 * n)))) for i in range(m)]
+        ballots = [Ballot(tuple(f"p{i}" for i in range(m) if gen.random() < 0.35) or ("p0",)) for _ in range(n)]
+        prof = MesProfile(Election.build(projects, 10**6, VoteType.APPROVAL, ballots), CHAIN)
+        plain, compiled = _both(prof, int(gen.integers(1, 400)))
+        assert _as_floats(compiled) == _as_floats(plain)
+        answered += plain is not None and len(plain.rounds) > 1
+    assert answered >= 40
+
+
+def test_prices_over_more_supporters_than_numpys_old_buffers_are_the_same() -> None:
+    """A project with 20,000 supporters (numpy before 2.3 summed such arrays in buffers of 8,192 terms, which the
+    check at load would catch): the same prices and payments, round after round."""
+    gen = np.random.default_rng(11)
+    voters = 24_000
+    approvals = gen.random((voters, 3)) < (0.85, 0.5, 0.4)
+    ballots = [Ballot(tuple(f"p{i}" for i in range(3) if row[i]) or ("p0",)) for row in approvals]
+    projects = [Project(f"p{i}", Fraction(c)) for i, c in enumerate((9_000_000, 4_000_000, 3_000_000))]
+    prof = MesProfile(Election.build(projects, 10**9, VoteType.APPROVAL, ballots), CHAIN)
+    assert len(prof.supp[0]) > 20_000
+    for budget in (1000, 1300, 1700):
+        plain, compiled = _both(prof, budget)
+        assert plain is not None and len(plain.rounds) >= 2
+        assert _as_floats(compiled) == _as_floats(plain)
+
+
+def test_loops_built_from_other_sources_or_giving_other_floats_are_not_used(kernel: Any) -> None:
+    """`kernel()` runs a module only if it was compiled from the sources beside it and gives numpy's floats on the
+    check at load: a leftover build, or one whose sums or prices differ by an ulp, leaves the numpy code."""
+    from types import SimpleNamespace
+
+    assert probe_floats._current(kernel, "_probe") and probe_floats._agrees(kernel, "_probe")
+    chord = probe_floats.kernel("_chord")
+    assert probe_floats._current(chord, "_chord") and probe_floats._agrees(chord, "_chord")
+    assert not probe_floats._current(SimpleNamespace(SOURCES="0123456789abcdef"), "_probe")
+
+    def off_by_an_ulp(values: Any) -> float:
+        total = kernel.sum(values)
+        return float(np.nextafter(total, np.inf)) if len(values) > 8192 else total
+
+    assert not probe_floats._agrees(SimpleNamespace(sum=off_by_an_ulp, price=kernel.price, pay=kernel.pay), "_probe")
+
+    def dearer(*args: Any) -> Any:
+        code, a, low, high = kernel.price(*args)
+        return (code, float(np.nextafter(a, np.inf)), low, high) if code == 4 else (code, a, low, high)
+
+    assert not probe_floats._agrees(SimpleNamespace(sum=kernel.sum, price=dearer, pay=kernel.pay), "_probe")
+
+    def short_pay(purse: Any, sup: Any, p: float, *rest: Any) -> Any:
+        return kernel.pay(purse, sup, float(np.nextafter(p, 0.0)), *rest)
+
+    assert not probe_floats._agrees(SimpleNamespace(sum=kernel.sum, price=kernel.price, pay=short_pay), "_probe")
+    assert not probe_floats._agrees(SimpleNamespace(chord_pay=lambda b, idx, p0, *rest: chord.chord_pay(
+        b, idx, float(np.nextafter(p0, 0.0)), *rest)), "_chord")
