@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_tally_mes_probe import elections  # (the probe tests' elections: up to 8 projects, 200 voters)
 
 from voting.tally import Ballot, Election, Project, VoteType, mes_probe, parse_pabulib, probe_floats
 from voting.tally.equalshares import MesProfile
@@ -62,18 +63,6 @@ def _as_floats(probe: Any) -> Any:
     margins = [(m.winner, m.price, m.before, m.after) for m in probe.margins]
     rivals = [(sorted(keys.items()), unseen) for keys, unseen in probe.rivals]
     return rounds, margins, rivals
-
-
-@st.composite
-def elections(draw: st.DrawFn) -> tuple[Election, int]:
-    """Up to 8 projects and 200 voters on up to 12 distinct approval ballots, and a whole start budget."""
-    n = draw(st.integers(2, 8))
-    projects = [Project(f"p{i}", Fraction(draw(st.integers(50, 5000)))) for i in range(n)]
-    ids = [p.id for p in projects]
-    templates = draw(st.lists(st.lists(st.sampled_from(ids), unique=True, min_size=1, max_size=n),
-                              min_size=1, max_size=12))
-    ballots = [Ballot(tuple(t)) for t in templates for _ in range(draw(st.integers(1, 20)))]
-    return Election.build(projects, 1000, VoteType.APPROVAL, ballots), draw(st.integers(1, 3000))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
