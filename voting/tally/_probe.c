@@ -264,6 +264,316 @@ static PyObject *py_pay(PyObject *self, PyObject *args)
     return PyFloat_FromDouble(grown);
 }
 
+/* ---- The rounds of a probe (`mes_probe._Run.loop`, the definition), with the prices and payments above.
+
+   A key (a price per unit of cost) is a proven float bound, or exactly 1 / n when a price is known to be an equal
+   share (n > 0 in `den`). Keys compare exactly, as Python compares floats and Fractions: f < 1/n when f * n < 1,
+   read off the product and its rounding error (fma gives the error exactly). The heap orders (key, project)
+   pairs as heapq does; every choice below is the Python loop's, in the same order. */
+
+typedef struct {
+    double f;
+    int64_t den; /* > 0: the key is exactly 1 / den (f unused) */
+} Key;
+
+static int below_one(double f, int64_t n) /* f * n < 1, exactly */
+{
+    double nf = (double)n, prod = f * nf;
+    return prod < 1. || (prod == 1. && fma(f, nf, -prod) < 0.);
+}
+
+static int key_lt(Key a, Key b)
+{
+    if (a.den && b.den) {
+        return b.den < a.den;
+    }
+    if (a.den) { /* 1/n < f: f * n > 1 */
+        double nf = (double)a.den, prod = b.f * nf;
+        return prod > 1. || (prod == 1. && fma(b.f, nf, -prod) > 0.);
+    }
+    if (b.den) {
+        return below_one(a.f, b.den);
+    }
+    return a.f < b.f;
+}
+
+typedef struct {
+    Key key;
+    Py_ssize_t i;
+} Entry;
+
+static int entry_lt(Entry a, Entry b)
+{
+    return key_lt(a.key, b.key) || (!key_lt(b.key, a.key) && a.i < b.i);
+}
+
+static void heap_push(Entry *heap, Py_ssize_t *n, Entry e)
+{
+    Py_ssize_t j = (*n)++;
+    while (j > 0) {
+        Py_ssize_t up = (j - 1) / 2;
+        if (!entry_lt(e, heap[up])) {
+            break;
+        }
+        heap[j] = heap[up];
+        j = up;
+    }
+    heap[j] = e;
+}
+
+static Entry heap_pop(Entry *heap, Py_ssize_t *n)
+{
+    Entry top = heap[0], last = heap[--(*n)];
+    Py_ssize_t j = 0;
+    for (;;) {
+        Py_ssize_t c = 2 * j + 1;
+        if (c >= *n) {
+            break;
+        }
+        if (c + 1 < *n && entry_lt(heap[c + 1], heap[c])) {
+            c++;
+        }
+        if (!entry_lt(heap[c], last)) {
+            break;
+        }
+        heap[j] = heap[c];
+        j = c;
+    }
+    if (*n) {
+        heap[j] = last;
+    }
+    return top;
+}
+
+static PyObject *key_object(Key k, PyObject *fraction) /* a float, or Fraction(1, den) */
+{
+    return k.den ? PyObject_CallFunction(fraction, "iL", 1, (long long)k.den) : PyFloat_FromDouble(k.f);
+}
+
+typedef struct {
+    Py_ssize_t i;
+    Key lo, hi;
+    double p, low, high;
+} Priced;
+
+/* loop(purse, supporters, costs, fuzzes, need, rank, heap, reach, start, per_voter, ids, margin, round, fraction)
+   -> (rounds, margins, rivals), or None when the floats cannot prove a decision. `heap`: (float key, project)
+   pairs; `reach`: (project, float price) per round of the run this one is compared with; `need[i]`: the least
+   whole start budget at which project i's supporters can pay it together (for prices before anyone paid);
+   `margin`, `round`, `fraction`: mes_types.Margin, mes_probe.ProbeRound, fractions.Fraction. */
+static PyObject *py_loop(PyObject *self, PyObject *args)
+{
+    PyObject *p_obj, *supp, *c_obj, *z_obj, *n_obj, *r_obj, *heap0, *reach, *ids, *margin_t, *round_t, *fraction;
+    double start;
+    long long per_voter;
+    if (!PyArg_ParseTuple(args, "OO!OOOOO!O!dLO!OOO", &p_obj, &PyList_Type, &supp, &c_obj, &z_obj, &n_obj, &r_obj,
+                          &PyList_Type, &heap0, &PyList_Type, &reach, &start, &per_voter, &PyList_Type, &ids,
+                          &margin_t, &round_t, &fraction)) {
+        return NULL;
+    }
+    Py_ssize_t projects = PyList_GET_SIZE(supp);
+    Py_buffer purse, cb, zb, nb, rb;
+    if (get(p_obj, &purse, 1, 'd') < 0) {
+        return NULL;
+    }
+    int ok = get(c_obj, &cb, 0, 'd') == 0;
+    ok = ok && (get(z_obj, &zb, 0, 'd') == 0 || (PyBuffer_Release(&cb), 0));
+    ok = ok && (get(n_obj, &nb, 0, 'i') == 0 || (PyBuffer_Release(&cb), PyBuffer_Release(&zb), 0));
+    ok = ok && (get(r_obj, &rb, 0, 'i') == 0 ||
+                (PyBuffer_Release(&cb), PyBuffer_Release(&zb), PyBuffer_Release(&nb), 0));
+    if (!ok) {
+        PyBuffer_Release(&purse);
+        return NULL;
+    }
+    PyObject *out = NULL, *rounds = PyList_New(0), *margins = PyList_New(0), *rivals = PyList_New(0);
+    const double *cost = cb.buf, *fuzz = zb.buf;
+    const int64_t *need = nb.buf, *rank = rb.buf;
+    Py_ssize_t voters = purse.shape[0], n = 0;
+    Entry *heap = NULL;
+    Priced *priced = NULL;
+    Py_buffer *sups = NULL;
+    Py_ssize_t got_sups = 0;
+    if (!rounds || !margins || !rivals || purse.ndim != 2 || purse.shape[1] != 2 || cb.len / 8 != projects ||
+        zb.len / 8 != projects || nb.len / 8 != projects || rb.len / 8 != projects) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_IndexError, "expected a purse and one cost, bound, need and rank per project");
+        }
+        goto done;
+    }
+    heap = PyMem_Malloc(sizeof(Entry) * (size_t)(projects + 1));
+    priced = PyMem_Malloc(sizeof(Priced) * (size_t)(projects + 1));
+    sups = PyMem_Calloc((size_t)(projects + 1), sizeof(Py_buffer));
+    if (!heap || !priced || !sups) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (; got_sups < projects; got_sups++) {
+        if (get(PyList_GET_ITEM(supp, got_sups), &sups[got_sups], 0, 'i') < 0) {
+            goto done;
+        }
+    }
+    for (Py_ssize_t j = 0; j < PyList_GET_SIZE(heap0); j++) {
+        PyObject *e = PyList_GET_ITEM(heap0, j);
+        Entry entry = {{0., 0}, 0};
+        if (!PyArg_ParseTuple(e, "dn", &entry.key.f, &entry.i)) {
+            goto done;
+        }
+        if (entry.i < 0 || entry.i >= projects) {
+            PyErr_SetString(PyExc_IndexError, "a project out of range");
+            goto done;
+        }
+        heap_push(heap, &n, entry);
+    }
+    double most_err = 0.;
+    int on_path = 1;
+    Py_ssize_t reached = PyList_GET_SIZE(reach);
+    for (Py_ssize_t t = 0; n; t++) {
+        on_path = on_path && t < reached;
+        double floor = 0.;
+        Py_ssize_t path_winner = -1;
+        if (on_path && !PyArg_ParseTuple(PyList_GET_ITEM(reach, t), "nd", &path_winner, &floor)) {
+            goto done;
+        }
+        floor *= 1 + 4 * ULP;
+        int have_best = 0, have_unseen = 0;
+        Key best_hi = {0., 0}, unseen = {0., 0};
+        Py_ssize_t m = 0;
+        while (n) {
+            Key bound = heap[0].key;
+            if (have_best && key_lt(best_hi, bound) && (!on_path || key_lt((Key){floor, 0}, bound))) {
+                unseen = bound, have_unseen = 1;
+                break;
+            }
+            Entry top = heap_pop(heap, &n);
+            Py_ssize_t i = top.i, k = sups[i].len / 8;
+            double c = cost[i];
+            /* the price's floor: bound * cost, as Python multiplies a Fraction by a float: float(1 / den) * cost */
+            double at_least = (bound.den ? 1. / (double)bound.den : bound.f) * c;
+            double *work = scratch(3 * (size_t)(k ? k : 1));
+            if (!work) {
+                goto done;
+            }
+            PyObject *got = price(purse.buf, voters, sups[i].buf, k, c, fuzz[i], most_err, start, at_least, work,
+                                  work + k, work + 2 * k);
+            if (!got) {
+                goto done;
+            }
+            int code = (int)PyLong_AsLong(PyTuple_GET_ITEM(got, 0));
+            double a = PyFloat_AsDouble(PyTuple_GET_ITEM(got, 1)), lo = PyFloat_AsDouble(PyTuple_GET_ITEM(got, 2)),
+                   hi = PyFloat_AsDouble(PyTuple_GET_ITEM(got, 3));
+            Py_DECREF(got);
+            Priced q = {i, {0., 0}, {0., 0}, 0., 0., 0.};
+            if (code == UNAFFORDABLE || (code == FRESH && per_voter < need[i])) {
+                continue; /* unaffordable now, so for ever */
+            }
+            if (code == GIVE_UP) {
+                Py_INCREF(Py_None);
+                out = Py_None;
+                goto done;
+            }
+            if (code == PRICE) {
+                q.p = a, q.low = lo, q.high = hi;
+                q.lo = (Key){lo / c * (1 - 2 * ULP), 0};
+                q.hi = (Key){hi / c * (1 + 2 * ULP), 0};
+            } else { /* an equal share, exactly: `equal_share(cost, payers)` */
+                int64_t payers = code == FRESH ? (int64_t)k : (int64_t)a;
+                double share = c / (double)payers;
+                q.p = share, q.low = share * (1 - 4 * ULP), q.high = share * (1 + 4 * ULP);
+                q.lo = q.hi = (Key){0., payers};
+            }
+            priced[m++] = q;
+            if (!have_best || key_lt(q.hi, best_hi)) {
+                best_hi = q.hi, have_best = 1;
+            }
+        }
+        if (!have_best) {
+            break;
+        }
+        Py_ssize_t w = 0; /* the winner: the lowest (key, rank) */
+        for (Py_ssize_t j = 1; j < m; j++) {
+            if (key_lt(priced[j].lo, priced[w].lo) ||
+                (!key_lt(priced[w].lo, priced[j].lo) && rank[priced[j].i] < rank[priced[w].i])) {
+                w = j;
+            }
+        }
+        Priced win = priced[w];
+        int have_b = 0, have_a = 0;
+        Key b = {0., 0}, af = {0., 0};
+        for (Py_ssize_t j = 0; j < m; j++) { /* min() keeps the first of equal keys */
+            if (j == w) {
+                continue;
+            }
+            if (rank[priced[j].i] < rank[win.i]) {
+                if (!have_b || key_lt(priced[j].lo, b)) {
+                    b = priced[j].lo, have_b = 1;
+                }
+            } else if (!have_a || key_lt(priced[j].lo, af)) {
+                af = priced[j].lo, have_a = 1;
+            }
+        }
+        if (have_unseen && (!have_b || key_lt(unseen, b))) {
+            b = unseen, have_b = 1;
+        }
+        if ((have_b && !key_lt(win.hi, b)) || (have_a && key_lt(af, win.hi))) {
+            Py_INCREF(Py_None);
+            out = Py_None;
+            goto done;
+        }
+        PyObject *keys = PyDict_New(), *m_hi = key_object(win.hi, fraction);
+        PyObject *m_b = have_b ? key_object(b, fraction) : Py_NewRef(Py_None);
+        PyObject *m_a = have_a ? key_object(af, fraction) : Py_NewRef(Py_None);
+        PyObject *u = have_unseen ? key_object(unseen, fraction) : Py_NewRef(Py_None);
+        int bad = !keys || !m_hi || !m_b || !m_a || !u;
+        for (Py_ssize_t j = 0; j < m && !bad; j++) {
+            PyObject *kj = PyLong_FromSsize_t(priced[j].i), *vj = key_object(priced[j].lo, fraction);
+            bad = !kj || !vj || PyDict_SetItem(keys, kj, vj) < 0;
+            Py_XDECREF(kj);
+            Py_XDECREF(vj);
+        }
+        PyObject *mg = bad ? NULL : PyObject_CallFunction(margin_t, "nOOO", win.i, m_hi, m_b, m_a);
+        PyObject *rv = mg ? Py_BuildValue("(OO)", keys, u) : NULL;
+        double da = win.p - win.low, db = win.high - win.p;
+        PyObject *rd = rv ? PyObject_CallFunction(round_t, "Odd", PyList_GET_ITEM(ids, win.i), win.p,
+                                                    db > da ? db : da)
+                          : NULL;
+        bad = !rd || PyList_Append(margins, mg) < 0 || PyList_Append(rivals, rv) < 0 ||
+              PyList_Append(rounds, rd) < 0;
+        Py_XDECREF(keys), Py_XDECREF(m_hi), Py_XDECREF(m_b), Py_XDECREF(m_a), Py_XDECREF(u);
+        Py_XDECREF(mg), Py_XDECREF(rv), Py_XDECREF(rd);
+        if (bad) {
+            goto done;
+        }
+        on_path = on_path && win.i == path_winner;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            if (j != w) {
+                heap_push(heap, &n, (Entry){priced[j].lo, priced[j].i});
+            }
+        }
+        /* pay: as `Floats.pay` (py_pay) */
+        double pa = win.p - win.low, pb = win.high - win.p;
+        double grown = (pb > pa ? pb : pa) + 2 * ULP * (start + win.p) + TINY;
+        const int64_t *s = sups[win.i].buf;
+        Py_ssize_t k = sups[win.i].len / 8;
+        if (out_of_range(s, k, voters)) {
+            goto done;
+        }
+        settle(purse.buf, s, k, win.p, grown);
+        most_err += grown;
+    }
+    out = Py_BuildValue("(OOO)", rounds, margins, rivals);
+done:
+    for (Py_ssize_t j = 0; j < got_sups; j++) {
+        PyBuffer_Release(&sups[j]);
+    }
+    PyMem_Free(sups);
+    PyMem_Free(heap);
+    PyMem_Free(priced);
+    Py_XDECREF(rounds), Py_XDECREF(margins), Py_XDECREF(rivals);
+    PyBuffer_Release(&purse), PyBuffer_Release(&cb), PyBuffer_Release(&zb), PyBuffer_Release(&nb);
+    PyBuffer_Release(&rb);
+    return out;
+}
+
 /* sum(array) -> numpy's add.reduce of a contiguous float64 array, as `np_sum` does it (for the check at load) */
 static PyObject *py_sum(PyObject *self, PyObject *args)
 {
@@ -281,6 +591,7 @@ static PyObject *py_sum(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef methods[] = {
+    {"loop", py_loop, METH_VARARGS, "The rounds of a float probe (see _Run.loop in mes_probe.py)."},
     {"sum", py_sum, METH_VARARGS, "numpy's add.reduce of a float64 array, as the probe sums (for the check at load)."},
     {"price", py_price, METH_VARARGS, "A project's price in a float probe (see Floats.price in probe_floats.py)."},
     {"pay", py_pay, METH_VARARGS, "Its supporters pay it, in place (see Floats.pay in probe_floats.py)."},

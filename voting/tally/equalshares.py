@@ -81,6 +81,7 @@ class MesProfile:
         # every project keyed by a lower bound on its price (all its supporters paying): a heap
         self._facts: list[tuple[Any, int, float, float]] | None = None
         self._probe_entries: tuple[list[float], list[tuple[float, int]]] | None = None
+        self._probe_arrays: tuple[list[Any], Any, Any, Any, Any] | None = None
         self.bounds = [heap_entry(Fraction(self.cost[i], self.total_util[i]) / self.unit[i], i) for i in self.eligible]
         heapq.heapify(self.bounds)
 
@@ -102,6 +103,20 @@ class MesProfile:
             self._probe_entries = ([e[0] for e in entries], [(e[1], e[2]) for e in entries])
         thresholds, heap = self._probe_entries
         return heap[: bisect.bisect_right(thresholds, per_voter)]
+
+    def probe_arrays(self) -> tuple[list[Any], Any, Any, Any, Any]:
+        """What the compiled probe loop reads (`voting.tally._probe.loop`): the supporters of `facts`, and per project
+        its cost as a float, the bound on a sum's rounding, the least whole start budget at which its supporters
+        can pay it together, and its tie-break rank."""
+        if self._probe_arrays is None:
+            import numpy as np
+
+            facts = self.facts()
+            need = [min(-(-self.cost[i] // f[1]), 2**62) if f[1] else 2**62 for i, f in enumerate(facts)]
+            self._probe_arrays = ([f[0] for f in facts], np.array([f[2] for f in facts]),
+                                  np.array([f[3] for f in facts]), np.array(need, dtype=np.int64),
+                                  np.array([self.tie_rank[i] for i in range(len(facts))], dtype=np.int64))
+        return self._probe_arrays
 
     def facts(self) -> list[tuple[Any, int, float, float]]:
         """Per project, what a float probe reads each time it prices it: supporters, how many, cost as a float,

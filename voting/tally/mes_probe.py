@@ -25,7 +25,7 @@ import heapq
 from fractions import Fraction
 
 from voting.tally.mes_types import Margin
-from voting.tally.probe_floats import ULP, GiveUp, floats
+from voting.tally.probe_floats import ULP, CompiledFloats, GiveUp, floats
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 
     from voting.tally.equalshares import MesProfile
     from voting.tally.mes_types import Key, Reach
+
+__all__ = ["Probe", "ProbeRound", "along", "probe"]
+
+compiled_rounds = True  # with the compiled prices, the rounds compiled too (off: this module's loop, to compare)
 
 
 class ProbeRound:
@@ -115,6 +119,14 @@ class _Run:
         self.floats = floats(prof, per_voter)
 
     def loop(self, reach: Reach) -> Probe:
+        if isinstance(self.floats, CompiledFloats) and compiled_rounds:  # the same rounds compiled (`_probe.loop`)
+            supp, costs, fuzzes, need, ranks = self.prof.probe_arrays()
+            entries, path = self.prof.probe_heap(self.start), [(w, float(p)) for w, p in reach]
+            got = self.floats.k.loop(self.floats.purse, supp, costs, fuzzes, need, ranks, entries, path, self.start,
+                                     self.per_voter, self.prof.ids, Margin, ProbeRound, Fraction)
+            if got is None:
+                raise GiveUp
+            return Probe(Fraction(self.per_voter), *got)
         prof, money = self.prof, self.floats
         rank = prof.tie_rank
         cost = prof.cost_float

@@ -327,16 +327,22 @@ def test_probes_of_many_elections_are_the_same_and_most_answer() -> None:
     """As the Hypothesis comparison, on 80 seeded elections of up to 3,000 voters (numpy's pairwise sums recurse
     past 128 terms), counting that most probes answer: not a comparison of probes that all gave up."""
     gen = np.random.default_rng(7)
-    answered = 0
+    answered = reached = 0
     for _ in range(80):
         n, m = int(gen.integers(150, 3000)), int(gen.integers(3, 12))
         projects = [Project(f"p{i}", Fraction(int(gen.integers(50, 200 * n)))) for i in range(m)]
         ballots = [Ballot(tuple(f"p{i}" for i in range(m) if gen.random() < 0.35) or ("p0",)) for _ in range(n)]
         prof = MesProfile(Election.build(projects, 10**6, VoteType.APPROVAL, ballots), CHAIN)
-        plain, compiled = _both(prof, int(gen.integers(1, 400)))
+        budget = int(gen.integers(1, 400))
+        plain, compiled = _both(prof, budget)
         assert _as_floats(compiled) == _as_floats(plain)
         answered += plain is not None and len(plain.rounds) > 1
-    assert answered >= 40
+        if plain is not None:  # and a probe higher up that prices its rivals up to this one's prices (`reach`)
+            reach = tuple((m.winner, m.price) for m in plain.margins)
+            higher = _both(prof, budget + int(gen.integers(1, 60)), reach)
+            assert _as_floats(higher[1]) == _as_floats(higher[0])
+            reached += higher[0] is not None and any(len(keys) > 1 for keys, _ in higher[0].rivals)
+    assert answered >= 40 and reached >= 20
 
 
 def test_prices_over_more_supporters_than_numpys_old_buffers_are_the_same() -> None:
