@@ -394,9 +394,10 @@ static PyObject *py_loop(PyObject *self, PyObject *args)
     Py_buffer *sups = NULL;
     Py_ssize_t got_sups = 0;
     if (!rounds || !margins || !rivals || purse.ndim != 2 || purse.shape[1] != 2 || cb.len / 8 != projects ||
-        zb.len / 8 != projects || nb.len / 8 != projects || rb.len / 8 != projects) {
+        zb.len / 8 != projects || nb.len / 8 != projects || rb.len / 8 != projects ||
+        PyList_GET_SIZE(ids) != projects) {
         if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_IndexError, "expected a purse and one cost, bound, need and rank per project");
+            PyErr_SetString(PyExc_IndexError, "expected a purse and one cost, bound, need, rank and id per project");
         }
         goto done;
     }

@@ -181,6 +181,13 @@ def test_the_compiled_loops_refuse_arrays_of_the_wrong_kind(kernel: Any) -> None
         kernel.pay(np.zeros(8), np.arange(2), 1.0, 1.0, 1.0, 1.0)
     with pytest.raises((TypeError, ValueError, BufferError)):
         kernel.pay(purse[::2], np.arange(2), 1.0, 1.0, 1.0, 1.0)
+    ones, ranks = np.ones(2), np.arange(2, dtype=np.int64)
+    with pytest.raises(IndexError):  # the rounds: one id short
+        kernel.loop(purse, [np.arange(2), np.arange(1)], ones, ones, ranks, ranks, [(0.1, 0)], [], 1.0, 1, ["a"],
+                    tuple, tuple, Fraction)
+    with pytest.raises(IndexError):  # a project out of range in the heap
+        kernel.loop(purse, [np.arange(2), np.arange(1)], ones, ones, ranks, ranks, [(0.1, 5)], [], 1.0, 1,
+                    ["a", "b"], tuple, tuple, Fraction)
 
 
 # ---- the chord proof's bounds (voting.tally.add1_bounds): numpy's `Bounds` and `CompiledBounds`
