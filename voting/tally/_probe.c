@@ -395,9 +395,10 @@ static PyObject *py_loop(PyObject *self, PyObject *args)
     Py_ssize_t got_sups = 0;
     if (!rounds || !margins || !rivals || purse.ndim != 2 || purse.shape[1] != 2 || cb.len / 8 != projects ||
         zb.len / 8 != projects || nb.len / 8 != projects || rb.len / 8 != projects ||
-        PyList_GET_SIZE(ids) != projects) {
+        PyList_GET_SIZE(ids) != projects || PyList_GET_SIZE(heap0) > projects) {
         if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_IndexError, "expected a purse and one cost, bound, need, rank and id per project");
+            PyErr_SetString(PyExc_IndexError, "expected a purse, one cost, bound, need, rank and id per project, and "
+                                              "at most one heap entry per project");
         }
         goto done;
     }

@@ -185,6 +185,9 @@ def test_the_compiled_loops_refuse_arrays_of_the_wrong_kind(kernel: Any) -> None
     with pytest.raises(IndexError):  # the rounds: one id short
         kernel.loop(purse, [np.arange(2), np.arange(1)], ones, ones, ranks, ranks, [(0.1, 0)], [], 1.0, 1, ["a"],
                     tuple, tuple, Fraction)
+    with pytest.raises(IndexError):  # more heap entries than projects
+        kernel.loop(purse, [np.arange(2), np.arange(1)], ones, ones, ranks, ranks, [(0.1, 0)] * 3, [], 1.0, 1,
+                    ["a", "b"], tuple, tuple, Fraction)
     with pytest.raises(IndexError):  # a project out of range in the heap
         kernel.loop(purse, [np.arange(2), np.arange(1)], ones, ones, ranks, ranks, [(0.1, 5)], [], 1.0, 1,
                     ["a", "b"], tuple, tuple, Fraction)
