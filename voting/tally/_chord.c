@@ -394,10 +394,5 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_chord", "Compiled l
 
 PyMODINIT_FUNC PyInit__chord(void)
 {
-    PyObject *m = PyModule_Create(&module);
-    if (m && PyModule_AddStringConstant(m, "SOURCES", GREENBALLOT_SOURCES) < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
+    return module_with_sources(&module);
 }

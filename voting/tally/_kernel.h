@@ -34,6 +34,17 @@
 #define GREENBALLOT_SOURCES "unknown"
 #endif
 
+/* The module, with the digest of the sources it was compiled from as SOURCES */
+static PyObject *module_with_sources(struct PyModuleDef *def)
+{
+    PyObject *m = PyModule_Create(def);
+    if (m && PyModule_AddStringConstant(m, "SOURCES", GREENBALLOT_SOURCES) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
+
 /* A C-contiguous buffer of 8-byte items: floats ('d') or integers ('i'); -1 with a TypeError otherwise */
 static inline int get(PyObject *obj, Py_buffer *view, int writable, char kind)
 {

@@ -224,9 +224,13 @@ static PyObject *py_price(PyObject *self, PyObject *args)
     return out;
 }
 
-/* The payment itself: each supporter's money less p, or 0 for one surely short of it, and its error grown */
-HOT static void settle(double *money, const int64_t *s, Py_ssize_t k, double p, double grown)
+/* The payment itself (`Floats.pay`): each supporter's money less p, or 0 for one surely short of it, and its
+   error grown by the price's doubt and the subtraction's rounding; returns that growth */
+HOT static double settle(double *money, const int64_t *s, Py_ssize_t k, double p, double low, double high,
+                         double start)
 {
+    double a = p - low, b = high - p;
+    double grown = (b > a ? b : a) + 2 * ULP * (start + p) + TINY; /* Python's max(a, b) */
     for (Py_ssize_t j = 0; j < k; j++) {
         double *v = money + 2 * s[j];
         double d = v[0] - p, f = v[1] + grown;
@@ -235,6 +239,7 @@ HOT static void settle(double *money, const int64_t *s, Py_ssize_t k, double p, 
         v[0] = d * keeps;
         v[1] = f * keeps;
     }
+    return grown;
 }
 
 /* pay(purse, supporters, p, low, high, start) -> grown: what `Floats.pay` does to the money and errors, in place */
@@ -256,9 +261,7 @@ static PyObject *py_pay(PyObject *self, PyObject *args)
         PyBuffer_Release(&sup);
         return NULL;
     }
-    double a = p - low, b = high - p;
-    double grown = (b > a ? b : a) + 2 * ULP * (start + p) + TINY; /* Python's max(a, b) */
-    settle((double *)purse.buf, s, k, p, grown);
+    double grown = settle((double *)purse.buf, s, k, p, low, high, start);
     PyBuffer_Release(&purse);
     PyBuffer_Release(&sup);
     return PyFloat_FromDouble(grown);
@@ -551,16 +554,12 @@ static PyObject *py_loop(PyObject *self, PyObject *args)
                 heap_push(heap, &n, (Entry){priced[j].lo, priced[j].i});
             }
         }
-        /* pay: as `Floats.pay` (py_pay) */
-        double pa = win.p - win.low, pb = win.high - win.p;
-        double grown = (pb > pa ? pb : pa) + 2 * ULP * (start + win.p) + TINY;
-        const int64_t *s = sups[win.i].buf;
+        const int64_t *s = sups[win.i].buf; /* pay, as py_pay */
         Py_ssize_t k = sups[win.i].len / 8;
         if (out_of_range(s, k, voters)) {
             goto done;
         }
-        settle(purse.buf, s, k, win.p, grown);
-        most_err += grown;
+        most_err += settle(purse.buf, s, k, win.p, win.low, win.high, start);
     }
     out = Py_BuildValue("(OOO)", rounds, margins, rivals);
 done:
@@ -605,10 +604,5 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_probe", "Compiled l
 
 PyMODINIT_FUNC PyInit__probe(void)
 {
-    PyObject *m = PyModule_Create(&module);
-    if (m && PyModule_AddStringConstant(m, "SOURCES", GREENBALLOT_SOURCES) < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
+    return module_with_sources(&module);
 }
