@@ -86,14 +86,32 @@ HOT static PyObject *price(const double *purse, Py_ssize_t voters, const int64_t
         return Py_BuildValue("(iddd)", UNAFFORDABLE, 0., 0., 0.);
     }
     /* then, in one pass, what later checks need of them: the least money, how many hold exactly 0, and the least
-       money less its error among those who hold something (np.min(x - e, where=x > 0)) */
+       money less its error among those who hold something (np.min(x - e, where=x > 0)); in four lanes, which the
+       compiler keeps in one vector (the minima are only compared, so the order they are taken in does not matter;
+       3-4 % off Budapest's Add1) */
+    double l4[4] = {INFINITY, INFINITY, INFINITY, INFINITY}, s4[4] = {INFINITY, INFINITY, INFINITY, INFINITY};
+    int64_t b4[4] = {0, 0, 0, 0};
+    Py_ssize_t j4 = k - k % 4;
+    for (Py_ssize_t j = 0; j < j4; j += 4) {
+        for (int q = 0; q < 4; q++) {
+            double m = x[j + q], d = m > 0 ? m - e[j + q] : INFINITY;
+            l4[q] = m < l4[q] ? m : l4[q];
+            b4[q] += m == 0.;
+            s4[q] = d < s4[q] ? d : s4[q];
+        }
+    }
+    for (Py_ssize_t j = j4; j < k; j++) {
+        double m = x[j], d = m > 0 ? m - e[j] : INFINITY;
+        l4[0] = m < l4[0] ? m : l4[0];
+        b4[0] += m == 0.;
+        s4[0] = d < s4[0] ? d : s4[0];
+    }
     double least = INFINITY, least_sure = INFINITY;
     Py_ssize_t broke = 0;
-    for (Py_ssize_t j = 0; j < k; j++) {
-        double m = x[j], d = m > 0 ? m - e[j] : INFINITY;
-        least = m < least ? m : least;
-        broke += m == 0.;
-        least_sure = d < least_sure ? d : least_sure;
+    for (int q = 0; q < 4; q++) {
+        least = l4[q] < least ? l4[q] : least;
+        least_sure = s4[q] < least_sure ? s4[q] : least_sure;
+        broke += (Py_ssize_t)b4[q];
     }
     double slack = np_sum(e, k) * (1 + fuzz);
     if (slack == 0 && k && least == start) {
