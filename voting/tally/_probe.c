@@ -65,15 +65,28 @@ enum { UNAFFORDABLE = 0, GIVE_UP = 1, FRESH = 2, EQUAL = 3, PRICE = 4 };
 
 /* What `Floats.price` computes, as (code, a, b, c): UNAFFORDABLE; GIVE_UP; FRESH (nobody has paid yet: the caller
    checks the cost exactly and returns the equal share); EQUAL (a = the number of supporters who pay the equal
-   share, exactly); PRICE (a, b, c = the float price and its proven lower and upper bounds). `purse` holds each
-   voter's money and its error side by side (one cache line for both); x, e and t are room for k floats each. */
-HOT static PyObject *price(const double *purse, Py_ssize_t voters, const int64_t *sup, Py_ssize_t k, double cost,
-                       double fuzz, double most_err, double start, double at_least, double *x, double *e, double *t)
+   share, exactly); PRICE (a, b, c = the float price and its proven lower and upper bounds). */
+typedef struct {
+    int code;
+    double a, b, c;
+} Quote;
+
+static int quote(Quote *q, int code, double a, double b, double c)
+{
+    q->code = code, q->a = a, q->b = b, q->c = c;
+    return 0;
+}
+
+/* The project's price into *q: 0, or -1 with an IndexError for a supporter out of range. `purse` holds each voter's
+   money and its error side by side (one cache line for both); x, e and t are room for k floats each. */
+HOT static int price(const double *purse, Py_ssize_t voters, const int64_t *sup, Py_ssize_t k, double cost,
+                     double fuzz, double most_err, double start, double at_least, double *x, double *e, double *t,
+                     Quote *q)
 {
     for (Py_ssize_t j = 0; j < k; j++) {
         if ((uint64_t)sup[j] >= (uint64_t)voters) {
             PyErr_SetString(PyExc_IndexError, "supporters must be among the purse's voters");
-            return NULL;
+            return -1;
         }
         const double *v = purse + 2 * sup[j];
         x[j] = v[0];
@@ -83,7 +96,7 @@ HOT static PyObject *price(const double *purse, Py_ssize_t voters, const int64_t
     double c_hi = cost * (1 + ULP), c_lo = cost * (1 - ULP);
     double kf = (double)k;
     if (held * (1 + fuzz) + kf * most_err < c_lo) {
-        return Py_BuildValue("(iddd)", UNAFFORDABLE, 0., 0., 0.);
+        return quote(q, UNAFFORDABLE, 0., 0., 0.);
     }
     /* then, in one pass, what later checks need of them: the least money, how many hold exactly 0, and the least
        money less its error among those who hold something (np.min(x - e, where=x > 0)); in four lanes, which the
@@ -115,13 +128,13 @@ HOT static PyObject *price(const double *purse, Py_ssize_t voters, const int64_t
     }
     double slack = np_sum(e, k) * (1 + fuzz);
     if (slack == 0 && k && least == start) {
-        return Py_BuildValue("(iddd)", FRESH, 0., 0., 0.);
+        return quote(q, FRESH, 0., 0., 0.);
     }
     if (held * (1 + fuzz) + slack < c_lo) {
-        return Py_BuildValue("(iddd)", UNAFFORDABLE, 0., 0., 0.);
+        return quote(q, UNAFFORDABLE, 0., 0., 0.);
     }
     if (held * (1 - fuzz) - slack < c_hi) {
-        return Py_BuildValue("(iddd)", GIVE_UP, 0., 0., 0.);
+        return quote(q, GIVE_UP, 0., 0., 0.);
     }
     double p = cost / kf;
     p = at_least > p ? at_least : p;
@@ -140,7 +153,7 @@ HOT static PyObject *price(const double *purse, Py_ssize_t voters, const int64_t
             break;
         }
         if (below < poor || below == k) {
-            return Py_BuildValue("(iddd)", GIVE_UP, 0., 0., 0.);
+            return quote(q, GIVE_UP, 0., 0., 0.);
         }
         poor = below;
         double spent = 0.;
@@ -153,12 +166,12 @@ HOT static PyObject *price(const double *purse, Py_ssize_t voters, const int64_t
         p = (cost - spent) / (double)(k - poor);
     }
     if (!settled) {
-        return Py_BuildValue("(iddd)", GIVE_UP, 0., 0., 0.);
+        return quote(q, GIVE_UP, 0., 0., 0.);
     }
     Py_ssize_t rich = k - poor;
     if (poor == broke) {
         if (least_sure > cost / (double)rich * (1 + 8 * ULP)) {
-            return Py_BuildValue("(innn)", EQUAL, rich, (Py_ssize_t)0, (Py_ssize_t)0);
+            return quote(q, EQUAL, (double)rich, 0., 0.); /* (exact: k < 2**53) */
         }
     }
     double rounding = 2 * (fuzz + 2 * ULP) * (cost + covered) + 4 * ULP * cost;
@@ -174,18 +187,18 @@ HOT static PyObject *price(const double *purse, Py_ssize_t voters, const int64_t
         Py_ssize_t near = under - poor;
         slack = np_sum(t, k) * (1 + fuzz);
         if (2 * near > rich) {
-            return Py_BuildValue("(iddd)", GIVE_UP, 0., 0., 0.);
+            return quote(q, GIVE_UP, 0., 0., 0.);
         }
         double need = 2 * (rounding + slack) / (double)rich + 4 * ULP * p;
         if (need <= w) {
             if (2 * need > WIDEST * p) {
-                return Py_BuildValue("(iddd)", GIVE_UP, 0., 0., 0.);
+                return quote(q, GIVE_UP, 0., 0., 0.);
             }
-            return Py_BuildValue("(iddd)", PRICE, p, p - need, p + need);
+            return quote(q, PRICE, p, p - need, p + need);
         }
         w = need;
     }
-    return Py_BuildValue("(iddd)", GIVE_UP, 0., 0., 0.);
+    return quote(q, GIVE_UP, 0., 0., 0.);
 }
 
 /* The voters' purse (n by 2, float64) and supporters (int64) of a call, checked; -1 with an exception if wrong. */
@@ -233,9 +246,11 @@ static PyObject *py_price(PyObject *self, PyObject *args)
     PyObject *out = NULL;
     Py_ssize_t k = sup.len / 8;
     double *work = scratch(3 * (size_t)(k ? k : 1));
-    if (work) {
-        out = price((const double *)purse.buf, purse.shape[0], (const int64_t *)sup.buf, k, cost, fuzz, most_err,
-                    start, at_least, work, work + k, work + 2 * k);
+    Quote q;
+    if (work && price((const double *)purse.buf, purse.shape[0], (const int64_t *)sup.buf, k, cost, fuzz, most_err,
+                      start, at_least, work, work + k, work + 2 * k, &q) == 0) {
+        out = q.code == EQUAL ? Py_BuildValue("(innn)", EQUAL, (Py_ssize_t)q.a, (Py_ssize_t)0, (Py_ssize_t)0)
+                              : Py_BuildValue("(iddd)", q.code, q.a, q.b, q.c);
     }
     PyBuffer_Release(&purse);
     PyBuffer_Release(&sup);
@@ -476,15 +491,13 @@ static PyObject *py_loop(PyObject *self, PyObject *args)
             if (!work) {
                 goto done;
             }
-            PyObject *got = price(purse.buf, voters, sups[i].buf, k, c, fuzz[i], most_err, start, at_least, work,
-                                  work + k, work + 2 * k);
-            if (!got) {
+            Quote got;
+            if (price(purse.buf, voters, sups[i].buf, k, c, fuzz[i], most_err, start, at_least, work, work + k,
+                      work + 2 * k, &got) < 0) {
                 goto done;
             }
-            int code = (int)PyLong_AsLong(PyTuple_GET_ITEM(got, 0));
-            double a = PyFloat_AsDouble(PyTuple_GET_ITEM(got, 1)), lo = PyFloat_AsDouble(PyTuple_GET_ITEM(got, 2)),
-                   hi = PyFloat_AsDouble(PyTuple_GET_ITEM(got, 3));
-            Py_DECREF(got);
+            int code = got.code;
+            double a = got.a, lo = got.b, hi = got.c;
             Priced q = {i, {0., 0}, {0., 0}, 0., 0., 0.};
             if (code == UNAFFORDABLE || (code == FRESH && per_voter < need[i])) {
                 continue; /* unaffordable now, so for ever */
