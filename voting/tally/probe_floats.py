@@ -164,10 +164,14 @@ class Floats:
 
         self.np, self.prof = np, prof
         self.per_voter, self.start = per_voter, float(per_voter)  # a whole start budget, exact as a float
-        self.money = np.full(prof.voters, self.start)
-        self.err = np.zeros(prof.voters)
+        self._hold(np, prof.voters)
         self.most_err = 0.0
         self.facts = prof.facts()
+
+    def _hold(self, np: Any, voters: int) -> None:
+        """Every voter holding the start budget, with no error."""
+        self.money = np.full(voters, self.start)
+        self.err = np.zeros(voters)
 
     def price(self, i: int, at_least: float) -> tuple[float, float, float, Fraction | None] | None:
         """Project i's price per unit of utility: (float, proven lower bound, proven upper bound, its key when
@@ -264,15 +268,12 @@ class CompiledFloats(Floats):
     side in `purse` (n by 2), read together."""
 
     def __init__(self, prof: MesProfile, per_voter: int, module: Any = None) -> None:
-        import numpy as np
-
-        self.np, self.prof = np, prof
-        self.per_voter, self.start = per_voter, float(per_voter)
-        self.purse = np.zeros((prof.voters, 2))
-        self.purse[:, 0] = self.start
-        self.most_err = 0.0
-        self.facts = prof.facts()
+        super().__init__(prof, per_voter)
         self.k = module or kernel()
+
+    def _hold(self, np: Any, voters: int) -> None:
+        self.purse = np.zeros((voters, 2))
+        self.purse[:, 0] = self.start
 
     def price(self, i: int, at_least: float) -> tuple[float, float, float, Fraction | None] | None:
         sup, k, cost, fuzz = self.facts[i]
